@@ -1,0 +1,125 @@
+/**
+ * @module
+ * The evaluator contract shared by the reference evaluator and the WASM engine: what goes
+ * in (`EvalRequest`: the request plus the agent's state as facts) and what comes out
+ * (`Outcome`: structured, before messages are attached). Two engines agree when their
+ * outcomes are deep-equal.
+ */
+import type { Detector, Effect } from './model.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Codes a decision can carry (DESIGN §3). */
+export const DECISION_CODES = [
+  'rule',
+  'no_match',
+  'suspended',
+  'unregistered_action',
+  'params',
+  'dlp',
+  'rate_limited',
+  'budget_exceeded',
+  'risk',
+  'shadow',
+  'invalid_request',
+  'evaluator_error',
+] as const;
+export type DecisionCode = (typeof DECISION_CODES)[number];
+
+export interface AgentRef {
+  id: string;
+  tenant?: string;
+  roles?: string[];
+}
+
+export interface DelegationFacts {
+  depth: number;
+  root: string;
+  chain: string[];
+}
+
+export interface SpendFacts {
+  usd?: number;
+  tokens?: number;
+}
+
+/** The agent's state as the evaluator sees it. The stateful layer fills this in. */
+export interface Facts {
+  trust?: number;
+  /** Rolling risk: sum of the risk of requests allowed within the risk window before this one. */
+  risk?: number;
+  suspended?: boolean;
+  /** Spent plus reserved, per UTC period. */
+  spend?: { day?: SpendFacts; month?: SpendFacts };
+  /** Per rule id: requests allowed within the rule's rate window before this one. */
+  rates?: Record<string, number>;
+  /** Milliseconds since the epoch; `now.*` reads it. Defaults to 0. */
+  now?: number;
+}
+
+/** One request to decide (DESIGN §3 body plus the agent and its facts). */
+export interface EvalRequest {
+  action: string;
+  resource: string;
+  params?: { [key: string]: JsonValue };
+  context?: { [key: string]: JsonValue };
+  cost?: { usd?: number; tokens?: number };
+  agent: AgentRef;
+  delegation?: DelegationFacts;
+  facts?: Facts;
+}
+
+export type ParamsViolation = 'required' | 'type' | 'integer' | 'min' | 'max' | 'max_length' | 'enum' | 'pattern' | 'unknown';
+export const PARAMS_VIOLATIONS: readonly ParamsViolation[] = ['required', 'type', 'integer', 'min', 'max', 'max_length', 'enum', 'pattern', 'unknown'];
+
+export type EvalErrorKind = 'missing_attribute' | 'type_error' | 'division_by_zero';
+export const EVAL_ERROR_KINDS: readonly EvalErrorKind[] = ['missing_attribute', 'type_error', 'division_by_zero'];
+
+/** A rule whose condition failed to evaluate: the rule does not match. */
+export interface RuleError {
+  rule: number;
+  kind: EvalErrorKind;
+  /** The path that was missing, or the operator that was ill-typed. */
+  detail: string;
+}
+
+export interface Redaction {
+  /** Where the string is, as `params.a.b[2]`. */
+  path: string;
+  /** UTF-16 offsets into that string. */
+  start: number;
+  end: number;
+  detector: Detector;
+}
+
+export type OutcomeDetail =
+  | { kind: 'params'; violation: ParamsViolation; param: string }
+  | { kind: 'dlp'; detector: Detector; path: string }
+  | { kind: 'invalid_request'; message: string };
+
+/** The structured result of one evaluation. */
+export interface Outcome {
+  decision: Effect;
+  code: DecisionCode;
+  /** Indices (in the bundle's id order) of the rules behind the decision, ascending. */
+  rules: number[];
+  detail: OutcomeDetail | null;
+  errors: RuleError[];
+  redactions: Redaction[];
+  /** Set when shadow mode answered allow in place of the real outcome. */
+  shadow: { decision: Effect; code: DecisionCode } | null;
+}
+
+/** Converts epoch milliseconds to the `now.*` fields, all UTC. */
+export function nowFields(ms: number): Record<'unix' | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'weekday', number> {
+  const d = new Date(ms);
+  return {
+    unix: Math.floor(ms / 1000),
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    weekday: d.getUTCDay(),
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * @module
+ * Loads a set of policy files into one checked `PolicySet`, or every problem found.
+ * Files are merged in name order, so the result never depends on the order given.
+ */
+import type { Node } from 'yaml';
+import { sortIssues, type PolicyIssue } from './errors.js';
+import { parseDuration } from './duration.js';
+import { checkActions, checkResources } from './check-catalogue.js';
+import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
+import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
+import {
+  DEFAULT_TRUST,
+  DETECTORS,
+  type ActionEntry,
+  type AttrValue,
+  type BreakerSettings,
+  type Detector,
+  type PolicySet,
+  type ResourceEntry,
+  type RiskSettings,
+  type TrustSettings,
+} from './model.js';
+import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
+
+const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'dlp'] as const;
+export const MAX_RULES = 100_000;
+
+export type LoadResult = { ok: true; policy: PolicySet } | { ok: false; errors: PolicyIssue[] };
+
+/** A setting that may be given in at most one file (or identically in several). */
+interface Setting<T> {
+  value: T;
+  file: string;
+}
+
+interface FileParts {
+  mode?: 'enforce' | 'shadow';
+  registry?: 'open' | 'closed';
+  trust?: TrustSettings;
+  risk?: RiskSettings;
+  breaker?: BreakerSettings;
+  actions: ActionEntry[];
+  resources: ResourceEntry[];
+  rules: CheckedRule[];
+  dlpDeny: Detector[];
+  dlpRedact: Detector[];
+  nodes: Map<string, Node | null>;
+}
+
+function durationValue(src: SourceFile, node: Node | null, where: string): number | null {
+  const text = stringValue(src, node, where);
+  if (text === null) return null;
+  const ms = parseDuration(text);
+  if (ms === null) src.report(node, 'bad_duration', `${where} '${text}' must look like 30s, 10m, 1h or 7d`);
+  return ms;
+}
+
+function checkTrust(src: SourceFile, node: Node | null): TrustSettings | undefined {
+  const m = mappingEntries(src, node, 'trust', Object.keys(DEFAULT_TRUST));
+  if (!m) return undefined;
+  const trust = { ...DEFAULT_TRUST };
+  for (const [key, value] of m) {
+    const range = key === 'initial' ? { min: 0, max: 100 } : { min: -100, max: 100 };
+    const v = numberValue(src, value, `trust.${key}`, range);
+    if (v !== null) trust[key as keyof TrustSettings] = v;
+  }
+  return trust;
+}
+
+function checkRisk(src: SourceFile, node: Node | null): RiskSettings | undefined {
+  const m = mappingEntries(src, node, 'risk', ['window', 'escalate_at', 'deny_at']);
+  if (!m) return undefined;
+  for (const key of ['window', 'escalate_at', 'deny_at']) if (!m.has(key)) src.report(node, 'missing_key', `risk needs '${key}'`);
+  if (m.size < 3) return undefined;
+  const windowMs = durationValue(src, m.get('window')!, 'risk.window');
+  const escalateAt = numberValue(src, m.get('escalate_at')!, 'risk.escalate_at', { min: 0 });
+  const denyAt = numberValue(src, m.get('deny_at')!, 'risk.deny_at', { min: 0 });
+  if (escalateAt !== null && denyAt !== null && escalateAt > denyAt) {
+    src.report(m.get('escalate_at'), 'bad_limit', `risk.escalate_at ${escalateAt} is above risk.deny_at ${denyAt}`);
+  }
+  return windowMs !== null && escalateAt !== null && denyAt !== null ? { windowMs, escalateAt, denyAt } : undefined;
+}
+
+function checkBreaker(src: SourceFile, node: Node | null): BreakerSettings | undefined {
+  const m = mappingEntries(src, node, 'breaker', ['denies', 'window', 'cooldown']);
+  if (!m) return undefined;
+  for (const key of ['denies', 'window', 'cooldown']) if (!m.has(key)) src.report(node, 'missing_key', `breaker needs '${key}'`);
+  if (m.size < 3) return undefined;
+  const denies = numberValue(src, m.get('denies')!, 'breaker.denies', { min: 1, integer: true });
+  const windowMs = durationValue(src, m.get('window')!, 'breaker.window');
+  const cooldownMs = durationValue(src, m.get('cooldown')!, 'breaker.cooldown');
+  return denies !== null && windowMs !== null && cooldownMs !== null ? { denies, windowMs, cooldownMs } : undefined;
+}
+
+function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
+  sequenceItems(src, node, 'dlp').forEach((item, i) => {
+    const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect']);
+    if (!m) return;
+    if (!m.has('detect') || !m.has('effect')) return src.report(item, 'missing_key', `dlp[${i}] needs 'detect' and 'effect'`);
+    const effect = oneOf(src, m.get('effect')!, `dlp[${i}].effect`, ['deny', 'redact'] as const);
+    const detectors = sequenceItems(src, m.get('detect')!, `dlp[${i}].detect`).map((n, j) => oneOf(src, n, `dlp[${i}].detect[${j}]`, DETECTORS));
+    const target = effect === 'deny' ? parts.dlpDeny : effect === 'redact' ? parts.dlpRedact : null;
+    for (const d of detectors) if (d && target) target.push(d);
+  });
+}
+
+function checkFile(src: SourceFile): FileParts {
+  const parts: FileParts = { actions: [], resources: [], rules: [], dlpDeny: [], dlpRedact: [], nodes: new Map() };
+  if (src.root === null) return parts;
+  const top = mappingEntries(src, src.root, 'the top level', TOP_KEYS);
+  if (!top) return parts;
+  parts.nodes = top;
+  for (const [key, node] of top) {
+    switch (key) {
+      case 'tollgate':
+        if (scalarValue(node) !== 1) src.report(node, 'bad_value', `tollgate must be 1 (the schema version), not ${String(scalarValue(node))}`);
+        break;
+      case 'mode': parts.mode = oneOf(src, node, 'mode', ['enforce', 'shadow'] as const) ?? undefined; break;
+      case 'registry': parts.registry = oneOf(src, node, 'registry', ['open', 'closed'] as const) ?? undefined; break;
+      case 'trust': parts.trust = checkTrust(src, node); break;
+      case 'risk': parts.risk = checkRisk(src, node); break;
+      case 'breaker': parts.breaker = checkBreaker(src, node); break;
+      case 'actions': parts.actions = checkActions(src, node); break;
+      case 'resources': parts.resources = checkResources(src, node); break;
+      case 'rules': parts.rules = checkRules(src, node); break;
+      case 'dlp': checkDlp(src, node, parts); break;
+    }
+  }
+  return parts;
+}
+
+/** Declared attribute types: one type when every entry agrees, `dyn` otherwise. */
+function attrTypes(entries: { attrs: Record<string, AttrValue> }[]): Map<string, ExprType> {
+  const types = new Map<string, ExprType>();
+  for (const e of entries) {
+    for (const [k, v] of Object.entries(e.attrs)) {
+      const t: ExprType = Array.isArray(v) ? 'list' : typeof v === 'number' ? 'num' : typeof v === 'string' ? 'str' : 'bool';
+      const seen = types.get(k);
+      types.set(k, seen === undefined || seen === t ? t : 'dyn');
+    }
+  }
+  return types;
+}
+
+/**
+ * Checks and merges policy files given as `{ fileName: yamlText }`.
+ *
+ * @example
+ * const r = loadPolicies({ 'main.yaml': 'rules: [{ id: a, effect: allow }]' });
+ * if (!r.ok) console.log(r.errors);
+ */
+export function loadPolicies(files: Record<string, string>): LoadResult {
+  const names = Object.keys(files).sort();
+  const sources = names.map((n) => new SourceFile(n, files[n]));
+  const parts = sources.map(checkFile);
+  const issues: PolicyIssue[] = [];
+
+  const settings = new Map<string, Setting<unknown>>();
+  const merge = <T>(key: string, value: T | undefined, file: SourceFile, node: Node | null | undefined): void => {
+    if (value === undefined) return;
+    const seen = settings.get(key);
+    if (seen && JSON.stringify(seen.value) !== JSON.stringify(value)) {
+      const { line, col } = file.at(node);
+      issues.push({ file: file.name, line, col, code: 'conflicting_setting', message: `'${key}' is also set, differently, in ${seen.file}` });
+    } else if (!seen) settings.set(key, { value, file: file.name });
+  };
+  parts.forEach((p, i) => {
+    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+  });
+
+  const rules = parts.flatMap((p) => p.rules);
+  const byId = new Map<string, CheckedRule>();
+  for (const r of rules) {
+    const first = byId.get(r.rule.id);
+    if (first) {
+      const { line, col } = r.src.at(r.idNode);
+      issues.push({ file: r.src.name, line, col, code: 'duplicate_rule', message: `rule id '${r.rule.id}' is already used at ${first.src.name}:${first.src.at(first.idNode).line}` });
+    } else byId.set(r.rule.id, r);
+  }
+  if (rules.length > MAX_RULES) issues.push({ file: names[0] ?? '', line: 1, col: 1, code: 'too_many', message: `${rules.length} rules; the limit is ${MAX_RULES}` });
+
+  const actions = parts.flatMap((p) => p.actions);
+  const resources = parts.flatMap((p) => p.resources);
+  const env: TypeEnv = { actionAttrs: attrTypes(actions), resourceAttrs: attrTypes(resources) };
+  for (const r of rules) {
+    if (!r.rule.when || !r.whenNode) continue;
+    for (const p of typecheck(r.rule.when, env)) {
+      reportInExpr(r.src, r.whenNode, r.rule.whenSource!, p.code, `rule '${r.rule.id}'.when: ${p.message}`, p.pos);
+    }
+  }
+  issues.push(...sources.flatMap((s) => s.issues));
+  if (issues.length > 0) return { ok: false, errors: sortIssues(issues) };
+
+  const get = <T>(key: string, fallback: T): T => (settings.get(key)?.value as T | undefined) ?? fallback;
+  const dlpDeny = new Set(parts.flatMap((p) => p.dlpDeny));
+  return {
+    ok: true,
+    policy: {
+      mode: get('mode', 'enforce'),
+      registry: get('registry', 'open'),
+      trust: get('trust', DEFAULT_TRUST),
+      risk: get<RiskSettings | null>('risk', null),
+      breaker: get<BreakerSettings | null>('breaker', null),
+      actions,
+      resources,
+      rules: [...byId.values()].map((r) => r.rule).sort((a, b) => (a.id < b.id ? -1 : 1)),
+      dlpDeny: DETECTORS.filter((d) => dlpDeny.has(d)),
+      dlpRedact: DETECTORS.filter((d) => !dlpDeny.has(d) && parts.some((p) => p.dlpRedact.includes(d))),
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * @module
+ * The checked policy model: what every `policies/*.yaml` file merges into. The compiler
+ * turns it into a bundle and the reference evaluator decides over it directly.
+ */
+import type { Expr } from './expr/ast.js';
+import type { RateLimit } from './duration.js';
+
+export type Effect = 'allow' | 'deny' | 'require_approval';
+export const EFFECTS: readonly Effect[] = ['allow', 'deny', 'require_approval'];
+export type Mode = 'enforce' | 'shadow';
+export type Period = 'day' | 'month';
+
+export const DETECTORS = [
+  'aws_key',
+  'openai_key',
+  'anthropic_key',
+  'github_token',
+  'private_key',
+  'jwt',
+  'db_url',
+  'ssn',
+  'credit_card',
+  'email',
+] as const;
+export type Detector = (typeof DETECTORS)[number];
+
+export type AttrScalar = string | number | boolean;
+export type AttrValue = AttrScalar | AttrScalar[];
+
+export type ParamType = 'string' | 'number' | 'boolean' | 'object' | 'array';
+export const PARAM_TYPES: readonly ParamType[] = ['string', 'number', 'boolean', 'object', 'array'];
+
+export interface ParamSchema {
+  name: string;
+  type: ParamType;
+  required: boolean;
+  integer: boolean;
+  min: number | null;
+  max: number | null;
+  maxLength: number | null;
+  enum: AttrScalar[] | null;
+  pattern: string | null;
+}
+
+export interface ActionEntry {
+  match: string;
+  attrs: Record<string, AttrValue>;
+  /** Sorted by name; null when the entry declares no schema. */
+  params: ParamSchema[] | null;
+  additionalParams: boolean;
+}
+
+export interface ResourceEntry {
+  match: string;
+  attrs: Record<string, AttrValue>;
+}
+
+export interface RuleLimits {
+  rate: RateLimit | null;
+  spend: { usd: number; per: Period } | null;
+  tokens: { count: number; per: Period } | null;
+}
+
+export interface Rule {
+  id: string;
+  effect: Effect;
+  /** Glob lists; null means "any". */
+  actions: string[] | null;
+  resources: string[] | null;
+  agents: string[] | null;
+  roles: string[] | null;
+  when: Expr | null;
+  whenSource: string | null;
+  limits: RuleLimits;
+  risk: number;
+  reason: string | null;
+  /** Per-rule override of the bundle's mode; null inherits it. */
+  mode: Mode | null;
+}
+
+export interface TrustSettings {
+  initial: number;
+  success: number;
+  failure: number;
+  exception: number;
+  violation: number;
+}
+
+export interface RiskSettings {
+  windowMs: number;
+  escalateAt: number;
+  denyAt: number;
+}
+
+export interface BreakerSettings {
+  denies: number;
+  windowMs: number;
+  cooldownMs: number;
+}
+
+/** The merged, checked policy of a whole `policies/` folder. */
+export interface PolicySet {
+  mode: Mode;
+  trust: TrustSettings;
+  registry: 'open' | 'closed';
+  /** First match wins; ordered by file name, then by position in the file. */
+  actions: ActionEntry[];
+  resources: ResourceEntry[];
+  /** Sorted by id, so a rule's index is the same in every engine. */
+  rules: Rule[];
+  risk: RiskSettings | null;
+  breaker: BreakerSettings | null;
+  dlpDeny: Detector[];
+  dlpRedact: Detector[];
+}
+
+export const DEFAULT_TRUST: TrustSettings = { initial: 50, success: 1, failure: -1, exception: -2, violation: -5 };

@@ -1,0 +1,153 @@
+/**
+ * @module
+ * The reference evaluator: DESIGN §2 written as plainly as possible. It is the oracle the
+ * WASM evaluator is tested against, so clarity wins over speed here.
+ *
+ * Order: request check → suspension → registry → params schema → DLP deny → rules
+ * (deny overrides, then require_approval, then allow, else no_match) → limits → risk →
+ * shadow mode.
+ */
+import type { PathRoot } from '../expr/ast.js';
+import { nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
+import { globMatch } from '../glob.js';
+import type { Effect, PolicySet, Rule } from '../model.js';
+import { requestProblem } from '../request-check.js';
+import { detect } from './dlp.js';
+import { EvalFailure, evaluateExpr } from './expression.js';
+import { checkParams } from './params.js';
+
+function anyGlob(globs: string[] | null, text: string): boolean {
+  return globs === null || globs.some((g) => globMatch(g, text));
+}
+
+/** Every string value in params, depth first in key order, with its path. */
+export function paramStrings(params: { [key: string]: JsonValue }): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (v: JsonValue, path: string) => {
+    if (typeof v === 'string') out.push({ path, text: v });
+    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
+    else if (v !== null && typeof v === 'object') for (const [k, item] of Object.entries(v)) walk(item, `${path}.${k}`);
+  };
+  walk(params, 'params');
+  return out;
+}
+
+function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = {}): Outcome {
+  return { decision, code, rules: [], detail: null, errors: [], redactions: [], shadow: null, ...rest };
+}
+
+/** Decides one request against a checked policy. Pure: the agent's state comes in `facts`. */
+export function evaluateReference(policy: PolicySet, request: EvalRequest): Outcome {
+  const problem = requestProblem(request);
+  if (problem !== null) return outcome('deny', 'invalid_request', { detail: { kind: 'invalid_request', message: problem } });
+  const facts = request.facts ?? {};
+  const params = request.params ?? {};
+  const strings = paramStrings(params);
+  const redactions: Redaction[] = [];
+  for (const { path, text } of strings) {
+    for (const detector of policy.dlpRedact) {
+      for (const [start, end] of detect(detector, text)) redactions.push({ path, start, end, detector });
+    }
+  }
+  const finish = (o: Outcome): Outcome => applyShadow(policy, { ...o, redactions });
+
+  if (facts.suspended) return { ...outcome('deny', 'suspended'), redactions };
+
+  const entry = policy.actions.find((a) => globMatch(a.match, request.action)) ?? null;
+  if (entry === null && policy.registry === 'closed') return finish(outcome('deny', 'unregistered_action'));
+  const violation = entry ? checkParams(entry, params) : null;
+  if (violation) return finish(outcome('deny', 'params', { detail: { kind: 'params', ...violation } }));
+
+  for (const { path, text } of strings) {
+    const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0);
+    if (detector) return finish(outcome('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
+  }
+
+  const resourceEntry = policy.resources.find((r) => globMatch(r.match, request.resource)) ?? null;
+  const now = nowFields(facts.now ?? 0);
+  const agent: Record<string, JsonValue | undefined> = {
+    id: request.agent.id,
+    tenant: request.agent.tenant,
+    roles: request.agent.roles ?? [],
+    trust: facts.trust ?? policy.trust.initial,
+  };
+  const lookup = (root: PathRoot, key: string): JsonValue | undefined => {
+    const own = <T extends object>(o: T | undefined | null): JsonValue | undefined =>
+      o && Object.hasOwn(o, key) ? (o as Record<string, JsonValue>)[key] : undefined;
+    switch (root) {
+      case 'agent': return agent[key];
+      case 'action': return key === 'name' ? request.action : own(entry?.attrs);
+      case 'resource': return key === 'name' ? request.resource : own(resourceEntry?.attrs);
+      case 'params': return own(params);
+      case 'context': return own(request.context);
+      case 'delegation': return own(request.delegation as Record<string, JsonValue> | undefined);
+      case 'now': return own(now);
+    }
+  };
+
+  const roles = request.agent.roles ?? [];
+  const matched: number[] = [];
+  const errors: RuleError[] = [];
+  policy.rules.forEach((rule, index) => {
+    if (!anyGlob(rule.actions, request.action) || !anyGlob(rule.resources, request.resource)) return;
+    if (!anyGlob(rule.agents, request.agent.id)) return;
+    if (rule.roles !== null && !rule.roles.some((r) => roles.includes(r))) return;
+    if (rule.when) {
+      try {
+        const v = evaluateExpr(rule.when, lookup);
+        if (typeof v !== 'boolean') throw new EvalFailure('type_error', 'condition');
+        if (!v) return;
+      } catch (err) {
+        if (!(err instanceof EvalFailure)) throw err;
+        errors.push({ rule: index, kind: err.kind, detail: err.detail });
+        return;
+      }
+    }
+    matched.push(index);
+  });
+
+  const withEffect = (effect: Effect) => matched.filter((i) => policy.rules[i].effect === effect);
+  const denies = withEffect('deny');
+  if (denies.length > 0) return finish(outcome('deny', 'rule', { rules: denies, errors }));
+  const approvals = withEffect('require_approval');
+  const allows = withEffect('allow');
+  if (approvals.length === 0 && allows.length === 0) return finish(outcome('deny', 'no_match', { errors }));
+
+  const limited = checkLimits(policy.rules, allows, request);
+  if (limited) return finish({ ...limited, errors });
+  const risk = facts.risk ?? 0;
+  if (policy.risk && risk >= policy.risk.denyAt) return finish(outcome('deny', 'risk', { errors }));
+  if (approvals.length > 0) return finish(outcome('require_approval', 'rule', { rules: approvals, errors }));
+  if (policy.risk && risk >= policy.risk.escalateAt) return finish(outcome('require_approval', 'risk', { rules: allows, errors }));
+  return finish(outcome('allow', 'rule', { rules: allows, errors }));
+}
+
+/** Rate windows first, then budgets: the rules over their limit, or null. */
+function checkLimits(rules: Rule[], allows: number[], request: EvalRequest): Outcome | null {
+  const facts = request.facts ?? {};
+  const rated = allows.filter((i) => {
+    const rate = rules[i].limits.rate;
+    return rate !== null && (facts.rates?.[rules[i].id] ?? 0) >= rate.count;
+  });
+  if (rated.length > 0) return outcome('deny', 'rate_limited', { rules: rated });
+  const usd = request.cost?.usd ?? 0;
+  const tokens = request.cost?.tokens ?? 0;
+  const overBudget = allows.filter((i) => {
+    const { spend, tokens: tokenLimit } = rules[i].limits;
+    if (spend && (facts.spend?.[spend.per]?.usd ?? 0) + usd > spend.usd) return true;
+    return tokenLimit !== null && (facts.spend?.[tokenLimit.per]?.tokens ?? 0) + tokens > tokenLimit.count;
+  });
+  return overBudget.length > 0 ? outcome('deny', 'budget_exceeded', { rules: overBudget }) : null;
+}
+
+/**
+ * Shadow mode answers allow in place of a real deny or require_approval, keeping the real
+ * outcome. It applies when every rule behind the outcome is in shadow mode (its own, or
+ * the bundle's), or, for an outcome no rule caused, when the bundle is.
+ */
+function applyShadow(policy: PolicySet, o: Outcome): Outcome {
+  if (o.decision === 'allow') return o;
+  const shadowed =
+    o.rules.length > 0 ? o.rules.every((i) => (policy.rules[i].mode ?? policy.mode) === 'shadow') : policy.mode === 'shadow';
+  return shadowed ? { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code } } : o;
+}

@@ -1,0 +1,140 @@
+/**
+ * @module
+ * Reference semantics of `when` expressions. Evaluation is strict, left to right, with
+ * `&&` and `||` short-circuiting. A missing attribute or a type error stops the
+ * expression with an `EvalFailure`: the rule then doesn't match (Cedar's rule).
+ */
+import type { Expr, PathRoot } from '../expr/ast.js';
+import type { EvalErrorKind, JsonValue } from '../decision.js';
+import { globMatch } from '../glob.js';
+
+export class EvalFailure {
+  constructor(
+    readonly kind: EvalErrorKind,
+    readonly detail: string,
+  ) {}
+}
+
+/** Looks up the first key of a path under one root; undefined when it is missing. */
+export type RootLookup = (root: PathRoot, key: string) => JsonValue | undefined;
+
+type Kind = 'null' | 'bool' | 'num' | 'str' | 'list' | 'object';
+
+function kindOf(v: JsonValue): Kind {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'number': return 'num';
+    case 'string': return 'str';
+    default: return 'object';
+  }
+}
+
+/** Orders strings by Unicode code point (which is UTF-8 byte order). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+function equal(op: string, a: JsonValue, b: JsonValue): boolean {
+  if (a === null || b === null) return a === b;
+  const ka = kindOf(a);
+  if (ka !== kindOf(b) || ka === 'list' || ka === 'object') throw new EvalFailure('type_error', op);
+  return a === b;
+}
+
+function scalarIn(a: JsonValue, list: JsonValue[]): boolean {
+  return list.some((item) => item === a && kindOf(item) === kindOf(a));
+}
+
+function num(op: string, v: JsonValue): number {
+  if (typeof v !== 'number') throw new EvalFailure('type_error', op);
+  return v;
+}
+
+function str(op: string, v: JsonValue): string {
+  if (typeof v !== 'string') throw new EvalFailure('type_error', op);
+  return v;
+}
+
+function bool(op: string, v: JsonValue): boolean {
+  if (typeof v !== 'boolean') throw new EvalFailure('type_error', op);
+  return v;
+}
+
+/** Evaluates an expression against the request; throws `EvalFailure`. */
+export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
+  switch (e.kind) {
+    case 'literal':
+      return e.value;
+    case 'list':
+      return e.items;
+    case 'path': {
+      let v = lookup(e.root, e.keys[0]);
+      for (const key of e.keys.slice(1)) {
+        v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+      }
+      if (v === undefined) throw new EvalFailure('missing_attribute', e.text);
+      return v;
+    }
+    case 'not':
+      return !bool('!', evaluateExpr(e.arg, lookup));
+    case 'negate':
+      return -num('-', evaluateExpr(e.arg, lookup));
+    case 'call': {
+      const target = str(e.fn, evaluateExpr(e.target, lookup));
+      const arg = str(e.fn, evaluateExpr(e.arg, lookup));
+      if (e.fn === 'startsWith') return target.startsWith(arg);
+      if (e.fn === 'endsWith') return target.endsWith(arg);
+      if (e.fn === 'contains') return target.includes(arg);
+      return globMatch(arg, target);
+    }
+    case 'binary':
+      return binary(e.op, e.left, e.right, lookup);
+  }
+}
+
+function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: RootLookup): JsonValue {
+  const left = evaluateExpr(leftExpr, lookup);
+  if (op === '&&' || op === '||') {
+    const l = bool(op, left);
+    if (op === '&&' ? !l : l) return l;
+    return bool(op, evaluateExpr(rightExpr, lookup));
+  }
+  const right = evaluateExpr(rightExpr, lookup);
+  switch (op) {
+    case '==': return equal(op, left, right);
+    case '!=': return !equal(op, left, right);
+    case 'in': {
+      if (!Array.isArray(right) || kindOf(left) === 'list' || kindOf(left) === 'object') throw new EvalFailure('type_error', op);
+      return scalarIn(left, right);
+    }
+    case '+': return num(op, left) + num(op, right);
+    case '-': return num(op, left) - num(op, right);
+    case '*': return num(op, left) * num(op, right);
+    case '/': {
+      const d = num(op, right);
+      const n = num(op, left);
+      if (d === 0) throw new EvalFailure('division_by_zero', op);
+      return n / d;
+    }
+  }
+  // Ordering: two numbers or two strings.
+  let c: number;
+  if (typeof left === 'number' && typeof right === 'number') c = left < right ? -1 : left > right ? 1 : left === right ? 0 : NaN;
+  else if (typeof left === 'string' && typeof right === 'string') c = compareCodePoints(left, right);
+  else throw new EvalFailure('type_error', op);
+  switch (op) {
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    default: return c >= 0;
+  }
+}
