@@ -95,7 +95,8 @@ export interface Redaction {
 export type OutcomeDetail =
   | { kind: 'params'; violation: ParamsViolation; param: string }
   | { kind: 'dlp'; detector: Detector; path: string }
-  | { kind: 'invalid_request'; message: string };
+  | { kind: 'invalid_request'; message: string }
+  | { kind: 'evaluator_error'; message: string };
 
 /** The structured result of one evaluation. */
 export interface Outcome {

@@ -11,6 +11,7 @@ import type { PathRoot } from '../expr/ast.js';
 import { nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
 import { globMatch } from '../glob.js';
 import type { Effect, PolicySet, Rule } from '../model.js';
+import { paramStrings } from '../params-walk.js';
 import { requestProblem } from '../request-check.js';
 import { detect } from './dlp.js';
 import { EvalFailure, evaluateExpr } from './expression.js';
@@ -18,18 +19,6 @@ import { checkParams } from './params.js';
 
 function anyGlob(globs: string[] | null, text: string): boolean {
   return globs === null || globs.some((g) => globMatch(g, text));
-}
-
-/** Every string value in params, depth first in key order, with its path. */
-export function paramStrings(params: { [key: string]: JsonValue }): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  const walk = (v: JsonValue, path: string) => {
-    if (typeof v === 'string') out.push({ path, text: v });
-    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
-    else if (v !== null && typeof v === 'object') for (const [k, item] of Object.entries(v)) walk(item, `${path}.${k}`);
-  };
-  walk(params, 'params');
-  return out;
 }
 
 function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = {}): Outcome {

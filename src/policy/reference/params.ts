@@ -24,7 +24,7 @@ function lengthOf(v: JsonValue): number {
 
 function violation(schema: ParamSchema, v: JsonValue): ParamsViolation | null {
   if (!hasType(schema, v)) return 'type';
-  if (schema.integer && !Number.isInteger(v)) return 'integer';
+  if (schema.integer && !Number.isSafeInteger(v)) return 'integer';
   if (schema.min !== null && (v as number) < schema.min) return 'min';
   if (schema.max !== null && (v as number) > schema.max) return 'max';
   if (schema.maxLength !== null && lengthOf(v) > schema.maxLength) return 'max_length';

@@ -1,0 +1,272 @@
+/**
+ * The loaded bundle: section addresses, decoded once, and a full validation pass so that
+ * the evaluator can read any bundle, however corrupt, without trapping.
+ */
+import {
+  ABI_VERSION_NUMBER, ACTION_BYTES, BUNDLE_MAGIC, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
+  OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_IN, OP_MATCHES, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
+  OP_STARTS_WITH, PARAM_BYTES, RESOURCE_BYTES, ROOT_RESOURCE_NAME, RULE_BYTES, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
+  SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES,
+  TAG_LIST, TAG_OBJECT, OP_ADD,
+} from './abi';
+import { setSymbolLimit, validateValue } from './values';
+
+export let flags: u32 = 0;
+export let symbolCount: u32 = 0;
+export let globCount: u32 = 0;
+export let valueCount: u32 = 0;
+export let actionCount: u32 = 0;
+export let resourceCount: u32 = 0;
+export let ruleCount: u32 = 0;
+/** Addresses of sections and their tables. */
+export let symbolsAt: u32 = 0;
+export let settingsAt: u32 = 0;
+export let globsAt: u32 = 0;
+export let globDataAt: u32 = 0;
+export let valuesAt: u32 = 0;
+export let valueDataAt: u32 = 0;
+export let actionsAt: u32 = 0;
+export let resourcesAt: u32 = 0;
+export let paramsAt: u32 = 0;
+export let rulesAt: u32 = 0;
+export let indexAt: u32 = 0;
+export let wildCount: u32 = 0;
+export let poolAt: u32 = 0;
+export let codeAt: u32 = 0;
+let paramsLen: u32 = 0;
+let poolLen: u32 = 0;
+let codeLen: u32 = 0;
+
+/** A section's (address, length); 0 address when the table entry is out of bounds. */
+function section(base: u32, len: u32, i: u32, out: usize): bool {
+  const off = load<u32>(base + HEADER_BYTES + i * 8);
+  const size = load<u32>(base + HEADER_BYTES + i * 8 + 4);
+  if (off > len || size > len - off) return false;
+  store<u32>(out, base + off);
+  store<u32>(out + 4, size);
+  return true;
+}
+
+const sec = memory.data(8);
+
+export function globAddr(id: u32): u32 {
+  return globDataAt + load<u32>(globsAt + id * 12);
+}
+export function globLen(id: u32): u32 {
+  return load<u32>(globsAt + id * 12 + 4);
+}
+export function globLiteralSym(id: u32): i32 {
+  return load<i32>(globsAt + id * 12 + 8);
+}
+export function valueAddr(id: u32): u32 {
+  return valueDataAt + load<u32>(valuesAt + id * 4);
+}
+export function symbolAddr(id: u32): u32 {
+  return symbolsAt + 4 + symbolCount * 8 + load<u32>(symbolsAt + 4 + id * 8);
+}
+export function symbolLen(id: u32): u32 {
+  return load<u32>(symbolsAt + 4 + id * 8 + 4);
+}
+
+/** A list of u32 in the pool is inside it. */
+function poolListOk(off: u32, count: u32): bool {
+  return off <= poolLen && count <= (poolLen - off) / 4;
+}
+
+function valueIsTag(id: i32, tag: u32): bool {
+  return id >= 0 && <u32>id < valueCount && <u32>load<u8>(valueAddr(<u32>id)) == tag;
+}
+
+/** Checks one rule's bytecode: known opcodes, operands in range, forward jumps inside it. */
+function validateCode(at: u32, len: u32): bool {
+  let pc: u32 = 0;
+  while (pc < len) {
+    const op = load<u8>(at + pc);
+    pc++;
+    if (op == OP_END) return pc == len;
+    if (op == OP_CONST) {
+      if (len - pc < 4 || load<u32>(at + pc) >= valueCount) return false;
+      pc += 4;
+    } else if (op == OP_PATH) {
+      if (len - pc < 6) return false;
+      if (<u32>load<u8>(at + pc) > ROOT_RESOURCE_NAME || load<u32>(at + pc + 1) >= symbolCount) return false;
+      const n = <u32>load<u8>(at + pc + 5);
+      pc += 6;
+      if (len - pc < n * 4) return false;
+      for (let k: u32 = 0; k < n; k++) if (load<u32>(at + pc + k * 4) >= symbolCount) return false;
+      pc += n * 4;
+    } else if (op == OP_AND_JUMP || op == OP_OR_JUMP) {
+      if (len - pc < 4) return false;
+      const target = load<u32>(at + pc);
+      pc += 4;
+      if (target <= pc || target > len) return false;
+    } else if (op == OP_AS_BOOL) {
+      if (len - pc < 1) return false;
+      pc++;
+    } else if (op == OP_MATCHES) {
+      if (len - pc < 4 || load<u32>(at + pc) >= globCount) return false;
+      pc += 4;
+    } else if (!(op == OP_NOT || op == OP_NEGATE || (op >= OP_EQ && op <= OP_IN) || (op >= OP_ADD && op <= OP_DIV) ||
+        (op >= OP_STARTS_WITH && op <= OP_CONTAINS))) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Validates and adopts the bundle at `base`; false when anything is out of shape. */
+export function loadBundle(base: u32, len: u32): bool {
+  if (len < HEADER_BYTES + SECTION_COUNT * 8) return false;
+  if (load<u32>(base) != BUNDLE_MAGIC || load<u32>(base + 4) != ABI_VERSION_NUMBER) return false;
+  if (load<u32>(base + 8) != len || load<u32>(base + 16) != SECTION_COUNT) return false;
+  flags = load<u32>(base + 12);
+
+  if (!section(base, len, SEC_SYMBOLS, sec)) return false;
+  symbolsAt = load<u32>(sec);
+  let size = load<u32>(sec + 4);
+  if (size < 4) return false;
+  symbolCount = load<u32>(symbolsAt);
+  if (symbolCount > (size - 4) / 8) return false;
+  const symbolData = size - 4 - symbolCount * 8;
+  for (let i: u32 = 0; i < symbolCount; i++) {
+    const off = load<u32>(symbolsAt + 4 + i * 8);
+    const n = load<u32>(symbolsAt + 8 + i * 8);
+    if (off > symbolData || n > symbolData - off) return false;
+  }
+  setSymbolLimit(<i32>symbolCount);
+
+  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < 32) return false;
+  settingsAt = load<u32>(sec);
+
+  if (!section(base, len, SEC_GLOBS, sec)) return false;
+  globsAt = load<u32>(sec) + 4;
+  size = load<u32>(sec + 4);
+  if (size < 4) return false;
+  globCount = load<u32>(globsAt - 4);
+  if (globCount > (size - 4) / 12) return false;
+  globDataAt = globsAt + globCount * 12;
+  const globData = size - 4 - globCount * 12;
+  for (let i: u32 = 0; i < globCount; i++) {
+    const off = load<u32>(globsAt + i * 12);
+    const n = load<u32>(globsAt + i * 12 + 4);
+    const lit = load<i32>(globsAt + i * 12 + 8);
+    if (off > globData || n > globData - off || n > MAX_GLOB_TOKENS || lit < -1 || lit >= <i32>symbolCount) return false;
+  }
+
+  if (!section(base, len, SEC_VALUES, sec)) return false;
+  valuesAt = load<u32>(sec) + 4;
+  size = load<u32>(sec + 4);
+  if (size < 4) return false;
+  valueCount = load<u32>(valuesAt - 4);
+  if (valueCount > (size - 4) / 4) return false;
+  valueDataAt = valuesAt + valueCount * 4;
+  const valueEnd = load<u32>(sec) + size;
+  for (let i: u32 = 0; i < valueCount; i++) {
+    const at = valueDataAt + load<u32>(valuesAt + i * 4);
+    if (at < valueDataAt || at >= valueEnd || validateValue(at, valueEnd, 0) == 0) return false;
+  }
+
+  if (!section(base, len, SEC_PARAMS, sec)) return false;
+  paramsAt = load<u32>(sec);
+  paramsLen = load<u32>(sec + 4);
+  if (!section(base, len, SEC_POOL, sec)) return false;
+  poolAt = load<u32>(sec);
+  poolLen = load<u32>(sec + 4);
+  if (!section(base, len, SEC_CODE, sec)) return false;
+  codeAt = load<u32>(sec);
+  codeLen = load<u32>(sec + 4);
+
+  if (!section(base, len, SEC_ACTIONS, sec) || load<u32>(sec + 4) < 4) return false;
+  actionsAt = load<u32>(sec) + 4;
+  actionCount = load<u32>(actionsAt - 4);
+  if (actionCount > (load<u32>(sec + 4) - 4) / ACTION_BYTES) return false;
+  for (let i: u32 = 0; i < actionCount; i++) {
+    const a = actionsAt + i * ACTION_BYTES;
+    if (load<u32>(a) >= globCount || !valueIsTag(load<i32>(a + 4), TAG_OBJECT)) return false;
+    const pAt = load<i32>(a + 8);
+    const pCount = load<u32>(a + 12);
+    if (pAt >= 0) {
+      if (<u32>pAt > paramsLen || pCount > (paramsLen - <u32>pAt) / PARAM_BYTES) return false;
+      for (let k: u32 = 0; k < pCount; k++) {
+        const p = paramsAt + <u32>pAt + k * PARAM_BYTES;
+        if (load<u32>(p) >= symbolCount || load<u32>(p + 4) > 4) return false;
+        const e = load<i32>(p + 32);
+        const g = load<i32>(p + 36);
+        if ((e != -1 && !valueIsTag(e, TAG_LIST)) || g < -1 || g >= <i32>globCount) return false;
+      }
+    } else if (pAt != -1) return false;
+  }
+
+  if (!section(base, len, SEC_RESOURCES, sec) || load<u32>(sec + 4) < 4) return false;
+  resourcesAt = load<u32>(sec) + 4;
+  resourceCount = load<u32>(resourcesAt - 4);
+  if (resourceCount > (load<u32>(sec + 4) - 4) / RESOURCE_BYTES) return false;
+  for (let i: u32 = 0; i < resourceCount; i++) {
+    const r = resourcesAt + i * RESOURCE_BYTES;
+    if (load<u32>(r) >= globCount || !valueIsTag(load<i32>(r + 4), TAG_OBJECT)) return false;
+  }
+
+  if (!section(base, len, SEC_RULES, sec) || load<u32>(sec + 4) < 4) return false;
+  rulesAt = load<u32>(sec) + 4;
+  ruleCount = load<u32>(rulesAt - 4);
+  if (ruleCount > (load<u32>(sec + 4) - 4) / RULE_BYTES) return false;
+  for (let i: u32 = 0; i < ruleCount; i++) {
+    const r = rulesAt + i * RULE_BYTES;
+    if (load<u32>(r) > 2) return false;
+    for (let k: u32 = 0; k < 3; k++) {
+      const off = load<u32>(r + 8 + k * 8);
+      const n = load<u32>(r + 12 + k * 8);
+      if (!poolListOk(off, n)) return false;
+      const limit = k == 2 ? symbolCount : globCount;
+      for (let j: u32 = 0; j < n; j++) if (load<u32>(poolAt + off + j * 4) >= limit) return false;
+    }
+    const cAt = load<i32>(r + 32);
+    const cLen = load<u32>(r + 36);
+    if (cAt >= 0) {
+      if (<u32>cAt > codeLen || cLen > codeLen - <u32>cAt || !validateCode(codeAt + <u32>cAt, cLen)) return false;
+    } else if (cAt != -1) return false;
+  }
+
+  if (!section(base, len, SEC_INDEX, sec)) return false;
+  indexAt = load<u32>(sec);
+  size = load<u32>(sec + 4);
+  if (size < 16 || load<u32>(indexAt) != symbolCount || symbolCount > (size - 16) / 8) return false;
+  for (let s: u32 = 0; s < symbolCount; s++) {
+    if (!ruleListOk(load<u32>(indexAt + 4 + s * 8), load<u32>(indexAt + 8 + s * 8))) return false;
+  }
+  const wildAt = indexAt + 4 + symbolCount * 8;
+  wildCount = load<u32>(wildAt);
+  if (wildCount > (size - 16 - symbolCount * 8) / 12) return false;
+  for (let w: u32 = 0; w < wildCount; w++) {
+    const e = wildAt + 4 + w * 12;
+    if (load<u32>(e) >= globCount || !ruleListOk(load<u32>(e + 4), load<u32>(e + 8))) return false;
+  }
+  const anyAt = wildAt + 4 + wildCount * 12;
+  if (!ruleListOk(load<u32>(anyAt), load<u32>(anyAt + 4))) return false;
+  return true;
+}
+
+function ruleListOk(off: u32, n: u32): bool {
+  if (!poolListOk(off, n)) return false;
+  for (let j: u32 = 0; j < n; j++) if (load<u32>(poolAt + off + j * 4) >= ruleCount) return false;
+  return true;
+}
+
+export function ruleAddr(i: u32): u32 {
+  return rulesAt + i * RULE_BYTES;
+}
+export function exactListOff(sym: u32): u32 {
+  return load<u32>(indexAt + 4 + sym * 8);
+}
+export function exactListCount(sym: u32): u32 {
+  return load<u32>(indexAt + 8 + sym * 8);
+}
+export function wildEntry(w: u32): u32 {
+  return indexAt + 8 + symbolCount * 8 + w * 12;
+}
+export function anyEntry(): u32 {
+  return indexAt + 8 + symbolCount * 8 + wildCount * 12;
+}
+export function poolU32(off: u32): u32 {
+  return load<u32>(poolAt + off);
+}

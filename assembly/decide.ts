@@ -1,0 +1,386 @@
+/**
+ * One decision, in the order DESIGN §2 fixes: suspension → registry → params schema →
+ * DLP deny → rules (deny overrides, then require_approval, then allow, else no_match)
+ * → limits → risk → shadow mode. Writes the outcome to the output area.
+ */
+import {
+  ACTION_BYTES, CODE_BUDGET, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW,
+  CODE_SUSPENDED, CODE_UNREGISTERED, DETECTOR_COUNT, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
+  FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERRORS_OFF,
+  OUT_ERROR_COUNT, OUT_HEADER_BYTES, OUT_REDACTIONS_OFF, OUT_REDACTION_COUNT, OUT_RULES_OFF, OUT_RULE_COUNT, OUT_SHADOW,
+  OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
+  REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES,
+  RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS,
+  STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING,
+} from './abi';
+import {
+  actionCount, actionsAt, anyEntry, codeAt, exactListCount, exactListOff, flags, globAddr, globLen, globLiteralSym,
+  poolU32, resourceCount, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount, valueAddr, wildCount, wildEntry,
+} from './bundle';
+import { scan } from './dlp';
+import { globMatch } from './glob';
+import { checkParams, violationKind, violationParam } from './params';
+import { agentLen, agentStr, agentSym, hasRole, rateCountFor } from './request';
+import { skipValue } from './values';
+import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
+
+/** Work areas, sized for the bundle at load time. */
+export class Areas {
+  static out: u32 = 0;
+  static marks: u32 = 0;
+  static matched: u32 = 0;
+  static errKind: u32 = 0;
+  static errDetail: u32 = 0;
+  static errRules: u32 = 0;
+}
+let epoch: u32 = 0;
+let request: u32 = 0;
+
+/** Bytes the output area needs for `rules` rules. */
+export function outputBytes(rules: u32): u32 {
+  return OUT_HEADER_BYTES + rules * 4 + rules * 12 + MAX_REDACTIONS * 16;
+}
+
+@inline function out(at: u32, v: u32): void {
+  store<u32>(Areas.out + at, v);
+}
+@inline function reqF64(at: u32): f64 {
+  return load<f64>(request + at);
+}
+
+/** Glob `g` against a string; literal globs compare interned symbols. */
+function globHit(g: u32, p: u32, len: u32, sym: i32): bool {
+  const lit = globLiteralSym(g);
+  // INVARIANT: the host interns request strings, so an un-interned string never equals a literal.
+  if (lit >= 0) return sym == lit;
+  return globMatch(globAddr(g), globLen(g), p, len);
+}
+
+function anyGlobHit(off: u32, count: u32, p: u32, len: u32, sym: i32): bool {
+  for (let k: u32 = 0; k < count; k++) if (globHit(poolU32(off + k * 4), p, len, sym)) return true;
+  return false;
+}
+
+// --- Walking the strings in params -------------------------------------------------
+
+let ordinal: u32 = 0;
+let walkDetector: u32 = 0;
+let redactionCount: u32 = 0;
+let overflow = false;
+let dlpHitDetector: i32 = -1;
+let dlpHitOrdinal: u32 = 0;
+let denyMask: u32 = 0;
+let redactMask: u32 = 0;
+
+function recordRedaction(start: u32, end: u32): bool {
+  if (redactionCount >= MAX_REDACTIONS) {
+    overflow = true;
+    return false;
+  }
+  const r = Areas.out + OUT_HEADER_BYTES + ruleCount * 16 + redactionCount * 16;
+  store<u32>(r, ordinal);
+  store<u32>(r + 4, start);
+  store<u32>(r + 8, end);
+  store<u32>(r + 12, walkDetector);
+  redactionCount++;
+  return true;
+}
+
+function ignoreMatch(start: u32, end: u32): bool {
+  return true;
+}
+
+/** Visits one string: redaction spans, or (in deny mode) the first deny detector that fires. */
+function visitString(p: u32, len: u32, denying: bool): bool {
+  if (denying) {
+    for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
+      if ((denyMask & (1 << d)) != 0 && scan(d, p, len, true, ignoreMatch) > 0) {
+        dlpHitDetector = <i32>d;
+        dlpHitOrdinal = ordinal;
+        return false;
+      }
+    }
+  } else {
+    for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
+      if ((redactMask & (1 << d)) == 0) continue;
+      walkDetector = d;
+      if (scan(d, p, len, false, recordRedaction) < 0) return false;
+    }
+  }
+  ordinal++;
+  return true;
+}
+
+/** Depth-first over values in encoding order; false stops the walk. */
+function walkStrings(v: u32, denying: bool): bool {
+  const tag = <u32>load<u8>(v);
+  if (tag == TAG_STRING) return visitString(v + 9, load<u32>(v + 5), denying);
+  if (tag != TAG_LIST && tag != TAG_OBJECT) return true;
+  const count = load<u32>(v + 1);
+  let q = v + 9;
+  for (let i: u32 = 0; i < count; i++) {
+    if (tag == TAG_OBJECT) q += 8 + load<u32>(q + 4);
+    if (!walkStrings(q, denying)) return false;
+    q = skipValue(q);
+  }
+  return true;
+}
+
+// --- Sorting rule indices ------------------------------------------------------------
+
+function siftDown(a: u32, start: u32, end: u32): void {
+  let root = start;
+  while (root * 2 + 1 < end) {
+    let child = root * 2 + 1;
+    if (child + 1 < end && load<u32>(a + child * 4) < load<u32>(a + (child + 1) * 4)) child++;
+    const rv = load<u32>(a + root * 4);
+    const cv = load<u32>(a + child * 4);
+    if (rv >= cv) return;
+    store<u32>(a + root * 4, cv);
+    store<u32>(a + child * 4, rv);
+    root = child;
+  }
+}
+
+/** In-place heapsort of n u32 values at a. */
+function sortU32(a: u32, n: u32): void {
+  if (n < 2) return;
+  for (let i = n / 2; i > 0; i--) siftDown(a, i - 1, n);
+  for (let end = n - 1; end > 0; end--) {
+    const t = load<u32>(a);
+    store<u32>(a, load<u32>(a + end * 4));
+    store<u32>(a + end * 4, t);
+    siftDown(a, 0, end);
+  }
+}
+
+// --- Rule matching -------------------------------------------------------------------
+
+let matchedCount: u32 = 0;
+let errorCount: u32 = 0;
+let fatal: u32 = STATUS_OK;
+
+/** Tests candidate rule r once per decision; records a match or an evaluation error. */
+function consider(r: u32): void {
+  const seen = Areas.marks + r * 4;
+  if (load<u32>(seen) == epoch) return;
+  store<u32>(seen, epoch);
+  const rule = ruleAddr(r);
+  const rflags = load<u32>(rule + 4);
+  if ((rflags & RULE_ANY_RESOURCE) == 0 &&
+      !anyGlobHit(load<u32>(rule + 8), load<u32>(rule + 12), Subject.resourceStr, Subject.resourceLen, Subject.resourceSym)) return;
+  if ((rflags & RULE_ANY_AGENT) == 0 && !anyGlobHit(load<u32>(rule + 16), load<u32>(rule + 20), agentStr, agentLen, agentSym)) return;
+  if ((rflags & RULE_ANY_ROLE) == 0) {
+    const off = load<u32>(rule + 24);
+    const count = load<u32>(rule + 28);
+    let any = false;
+    for (let k: u32 = 0; k < count && !any; k++) any = hasRole(<i32>poolU32(off + k * 4));
+    if (!any) return;
+  }
+  const code = load<i32>(rule + 32);
+  if (code >= 0) {
+    const result = run(codeAt + <u32>code);
+    if (result == RUN_FALSE) return;
+    if (result == RUN_ERROR) {
+      store<u32>(Areas.errKind + r * 4, errorKind);
+      store<u32>(Areas.errDetail + r * 4, errorDetail);
+      store<u32>(Areas.errRules + errorCount * 4, r);
+      errorCount++;
+      return;
+    }
+    if (result != RUN_TRUE) {
+      fatal = STATUS_STACK_OVERFLOW;
+      return;
+    }
+  }
+  store<u32>(Areas.matched + matchedCount * 4, r);
+  matchedCount++;
+}
+
+function considerList(off: u32, count: u32): void {
+  for (let k: u32 = 0; k < count; k++) consider(poolU32(off + k * 4));
+}
+
+/** Candidates from the action index: exact symbol, wildcard patterns, and "any action". */
+function matchRules(): void {
+  epoch++;
+  if (epoch == 0) {
+    memory.fill(Areas.marks, 0, ruleCount * 4);
+    epoch = 1;
+  }
+  const sym = Subject.actionSym;
+  if (sym >= 0 && <u32>sym < symbolCount) considerList(exactListOff(<u32>sym), exactListCount(<u32>sym));
+  for (let w: u32 = 0; w < wildCount; w++) {
+    const e = wildEntry(w);
+    const g = load<u32>(e);
+    if (globMatch(globAddr(g), globLen(g), Subject.actionStr, Subject.actionLen)) considerList(load<u32>(e + 4), load<u32>(e + 8));
+  }
+  const any = anyEntry();
+  considerList(load<u32>(any), load<u32>(any + 4));
+  sortU32(Areas.matched, matchedCount);
+  sortU32(Areas.errRules, errorCount);
+}
+
+// --- Outcome -------------------------------------------------------------------------
+
+let ruleOut: u32 = 0;
+
+function pushRule(r: u32): void {
+  store<u32>(Areas.out + OUT_HEADER_BYTES + ruleOut * 4, r);
+  ruleOut++;
+}
+
+/** Writes the outcome, applying shadow mode unless the agent is suspended. */
+function finish(decision: u32, code: u32): u32 {
+  out(OUT_RULE_COUNT, ruleOut);
+  if (decision != EFFECT_ALLOW && code != CODE_SUSPENDED) {
+    let shadowed = (flags & FLAG_SHADOW) != 0;
+    if (ruleOut > 0) {
+      shadowed = true;
+      for (let k: u32 = 0; k < ruleOut; k++) {
+        const r = load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4);
+        if ((load<u32>(ruleAddr(r) + 4) & RULE_SHADOW) == 0) shadowed = false;
+      }
+    }
+    if (shadowed) {
+      out(OUT_SHADOW, 1);
+      out(OUT_SHADOW_DECISION, decision);
+      out(OUT_SHADOW_CODE, code);
+      decision = EFFECT_ALLOW;
+      code = CODE_SHADOW;
+    }
+  }
+  out(OUT_DECISION, decision);
+  out(OUT_CODE, code);
+  return STATUS_OK;
+}
+
+function firstEntry(at: u32, count: u32, stride: u32, p: u32, len: u32, sym: i32): i32 {
+  for (let i: u32 = 0; i < count; i++) if (globHit(load<u32>(at + i * stride), p, len, sym)) return <i32>i;
+  return -1;
+}
+
+function copyErrors(): void {
+  const base = Areas.out + OUT_HEADER_BYTES + ruleCount * 4;
+  for (let k: u32 = 0; k < errorCount; k++) {
+    const r = load<u32>(Areas.errRules + k * 4);
+    store<u32>(base + k * 12, r);
+    store<u32>(base + k * 12 + 4, load<u32>(Areas.errKind + r * 4));
+    store<u32>(base + k * 12 + 8, load<u32>(Areas.errDetail + r * 4));
+  }
+  out(OUT_ERROR_COUNT, errorCount);
+}
+
+/** Decides the validated request at `req`. Returns a status; the outcome is in the output area. */
+export function decideRequest(req: u32): u32 {
+  request = req;
+  memory.fill(Areas.out, 0, OUT_HEADER_BYTES);
+  out(OUT_RULES_OFF, OUT_HEADER_BYTES);
+  out(OUT_ERRORS_OFF, OUT_HEADER_BYTES + ruleCount * 4);
+  out(OUT_REDACTIONS_OFF, OUT_HEADER_BYTES + ruleCount * 16);
+  ruleOut = 0;
+  matchedCount = 0;
+  errorCount = 0;
+  fatal = STATUS_OK;
+  denyMask = load<u32>(settingsAt + 24);
+  redactMask = load<u32>(settingsAt + 28);
+
+  redactionCount = 0;
+  overflow = false;
+  ordinal = 0;
+  if (redactMask != 0) walkStrings(Subject.paramsObj, false);
+  if (overflow) return STATUS_TOO_MANY_REDACTIONS;
+  out(OUT_REDACTION_COUNT, redactionCount);
+
+  if ((load<u32>(req + REQ_FLAGS) & REQ_SUSPENDED) != 0) return finish(EFFECT_DENY, CODE_SUSPENDED);
+
+  const entry = firstEntry(actionsAt, actionCount, ACTION_BYTES, Subject.actionStr, Subject.actionLen, Subject.actionSym);
+  Subject.actionAttrs = entry >= 0 ? valueAddr(load<u32>(actionsAt + <u32>entry * ACTION_BYTES + 4)) : 0;
+  if (entry < 0 && (flags & FLAG_CLOSED_REGISTRY) != 0) return finish(EFFECT_DENY, CODE_UNREGISTERED);
+  if (entry >= 0 && checkParams(<u32>entry, Subject.paramsObj)) {
+    out(OUT_DETAIL_A, violationKind);
+    out(OUT_DETAIL_B, violationParam);
+    return finish(EFFECT_DENY, CODE_PARAMS);
+  }
+  if (denyMask != 0) {
+    ordinal = 0;
+    dlpHitDetector = -1;
+    walkStrings(Subject.paramsObj, true);
+    if (dlpHitDetector >= 0) {
+      out(OUT_DETAIL_A, <u32>dlpHitDetector);
+      out(OUT_DETAIL_B, dlpHitOrdinal);
+      return finish(EFFECT_DENY, CODE_DLP);
+    }
+  }
+  const res = firstEntry(resourcesAt, resourceCount, RESOURCE_BYTES, Subject.resourceStr, Subject.resourceLen, Subject.resourceSym);
+  Subject.resourceAttrs = res >= 0 ? valueAddr(load<u32>(resourcesAt + <u32>res * RESOURCE_BYTES + 4)) : 0;
+
+  matchRules();
+  if (fatal != STATUS_OK) return fatal;
+  copyErrors();
+  return combine();
+}
+
+/** Deny overrides, then require_approval, then allow; then limits and risk. */
+function combine(): u32 {
+  let denies: u32 = 0;
+  let approvals: u32 = 0;
+  let allows: u32 = 0;
+  for (let k: u32 = 0; k < matchedCount; k++) {
+    const effect = load<u32>(ruleAddr(load<u32>(Areas.matched + k * 4)));
+    if (effect == EFFECT_DENY) denies++;
+    else if (effect == EFFECT_APPROVAL) approvals++;
+    else allows++;
+  }
+  if (denies > 0) {
+    pushEffect(EFFECT_DENY);
+    return finish(EFFECT_DENY, CODE_RULE);
+  }
+  if (approvals == 0 && allows == 0) return finish(EFFECT_DENY, CODE_NO_MATCH);
+
+  // Rate windows first, then budgets.
+  for (let k: u32 = 0; k < matchedCount; k++) {
+    const r = load<u32>(Areas.matched + k * 4);
+    const rule = ruleAddr(r);
+    if (load<u32>(rule) == EFFECT_ALLOW && (load<u32>(rule + 4) & RULE_RATE) != 0 && rateCountFor(r) >= load<f64>(rule + 40)) pushRule(r);
+  }
+  if (ruleOut > 0) return finish(EFFECT_DENY, CODE_RATE_LIMITED);
+  const usd = reqF64(REQ_COST_USD);
+  const tokens = reqF64(REQ_COST_TOKENS);
+  for (let k: u32 = 0; k < matchedCount; k++) {
+    const r = load<u32>(Areas.matched + k * 4);
+    const rule = ruleAddr(r);
+    if (load<u32>(rule) != EFFECT_ALLOW) continue;
+    const rflags = load<u32>(rule + 4);
+    let over = false;
+    if ((rflags & RULE_SPEND) != 0) {
+      const spent = reqF64(load<u32>(rule + 64) == 1 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD);
+      over = spent + usd > load<f64>(rule + 48);
+    }
+    if (!over && (rflags & RULE_TOKENS) != 0) {
+      const spent = reqF64(load<u32>(rule + 68) == 1 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS);
+      over = spent + tokens > load<f64>(rule + 56);
+    }
+    if (over) pushRule(r);
+  }
+  if (ruleOut > 0) return finish(EFFECT_DENY, CODE_BUDGET);
+
+  const risky = (flags & FLAG_RISK) != 0;
+  const risk = reqF64(REQ_RISK);
+  if (risky && risk >= load<f64>(settingsAt + 16)) return finish(EFFECT_DENY, CODE_RISK);
+  if (approvals > 0) {
+    pushEffect(EFFECT_APPROVAL);
+    return finish(EFFECT_APPROVAL, CODE_RULE);
+  }
+  pushEffect(EFFECT_ALLOW);
+  if (risky && risk >= load<f64>(settingsAt + 8)) return finish(EFFECT_APPROVAL, CODE_RISK);
+  return finish(EFFECT_ALLOW, CODE_RULE);
+}
+
+function pushEffect(effect: u32): void {
+  for (let k: u32 = 0; k < matchedCount; k++) {
+    const r = load<u32>(Areas.matched + k * 4);
+    if (load<u32>(ruleAddr(r)) == effect) pushRule(r);
+  }
+}
+

@@ -1,0 +1,89 @@
+/**
+ * Validation of the encoded request in the input buffer. After `adoptRequest` succeeds,
+ * every offset in the header is known to point inside the request.
+ */
+import {
+  REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
+  REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
+  REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
+  REQ_ROLES_COUNT, REQ_ROLES_OFF, TAG_NULL, TAG_OBJECT,
+} from './abi';
+import { ruleCount, symbolCount } from './bundle';
+import { validateValue } from './values';
+import { Subject } from './vm';
+
+export let agentStr: u32 = 0;
+export let agentLen: u32 = 0;
+export let agentSym: i32 = -1;
+export let rolesAt: u32 = 0;
+export let rolesCount: u32 = 0;
+export let ratesAt: u32 = 0;
+export let ratesCount: u32 = 0;
+
+/** A (sym, offset, length) string reference in the header, checked against the request. */
+function stringRef(base: u32, len: u32, at: u32): bool {
+  const sym = load<i32>(base + at);
+  const off = load<u32>(base + at + 4);
+  const n = load<u32>(base + at + 8);
+  return sym >= -1 && sym < <i32>symbolCount && off <= len && n <= len - off;
+}
+
+/** An object (or, when `nullable`, null) value at the header's offset. */
+function objectRef(base: u32, len: u32, at: u32, nullable: bool): u32 {
+  const off = load<u32>(base + at);
+  if (off < REQ_HEADER_BYTES || off >= len) return 0;
+  const tag = <u32>load<u8>(base + off);
+  if (tag != TAG_OBJECT && !(nullable && tag == TAG_NULL)) return 0;
+  if (validateValue(base + off, base + len, 1) == 0) return 0;
+  return base + off;
+}
+
+/** Checks the request at `base` and points `Subject` at its parts; false when malformed. */
+export function adoptRequest(base: u32, len: u32): bool {
+  if (len < REQ_HEADER_BYTES || load<u32>(base + REQ_MAGIC) != REQUEST_MAGIC || load<u32>(base + REQ_LENGTH) != len) return false;
+  if (!stringRef(base, len, REQ_ACTION_SYM) || !stringRef(base, len, REQ_RESOURCE_SYM) || !stringRef(base, len, REQ_AGENT_SYM)) return false;
+  rolesCount = load<u32>(base + REQ_ROLES_COUNT);
+  const rolesOff = load<u32>(base + REQ_ROLES_OFF);
+  if (rolesOff > len || rolesCount > (len - rolesOff) / 4) return false;
+  rolesAt = base + rolesOff;
+  for (let i: u32 = 0; i < rolesCount; i++) {
+    const sym = load<i32>(rolesAt + i * 4);
+    if (sym < -1 || sym >= <i32>symbolCount) return false;
+  }
+  ratesCount = load<u32>(base + REQ_RATES_COUNT);
+  const ratesOff = load<u32>(base + REQ_RATES_OFF);
+  if (ratesOff > len || ratesCount > (len - ratesOff) / 12) return false;
+  ratesAt = base + ratesOff;
+  for (let i: u32 = 0; i < ratesCount; i++) if (load<u32>(ratesAt + i * 12) >= ruleCount) return false;
+
+  Subject.agentObj = objectRef(base, len, REQ_AGENT_OBJ, false);
+  Subject.paramsObj = objectRef(base, len, REQ_PARAMS_OBJ, false);
+  Subject.contextObj = objectRef(base, len, REQ_CONTEXT_OBJ, false);
+  Subject.delegationObj = objectRef(base, len, REQ_DELEGATION_OBJ, true);
+  Subject.nowObj = objectRef(base, len, REQ_NOW_OBJ, false);
+  if (Subject.agentObj == 0 || Subject.paramsObj == 0 || Subject.contextObj == 0 || Subject.delegationObj == 0 || Subject.nowObj == 0) return false;
+  Subject.actionSym = load<i32>(base + REQ_ACTION_SYM);
+  Subject.actionStr = base + load<u32>(base + REQ_ACTION_OFF);
+  Subject.actionLen = load<u32>(base + REQ_ACTION_LEN);
+  Subject.resourceSym = load<i32>(base + REQ_RESOURCE_SYM);
+  Subject.resourceStr = base + load<u32>(base + REQ_RESOURCE_OFF);
+  Subject.resourceLen = load<u32>(base + REQ_RESOURCE_LEN);
+  agentSym = load<i32>(base + REQ_AGENT_SYM);
+  agentStr = base + load<u32>(base + REQ_AGENT_OFF);
+  agentLen = load<u32>(base + REQ_AGENT_LEN);
+  return true;
+}
+
+/** The request's rate count for rule `r` (0 when the host sent none). */
+export function rateCountFor(r: u32): f64 {
+  for (let i: u32 = 0; i < ratesCount; i++) {
+    if (load<u32>(ratesAt + i * 12) == r) return load<f64>(ratesAt + i * 12 + 4);
+  }
+  return 0;
+}
+
+/** Whether any of the request's roles has symbol `sym`. */
+export function hasRole(sym: i32): bool {
+  for (let i: u32 = 0; i < rolesCount; i++) if (load<i32>(rolesAt + i * 4) == sym) return true;
+  return false;
+}

@@ -1,0 +1,128 @@
+/**
+ * @module
+ * The host side of the WASM ABI: instantiates `policy.wasm` from a `WebAssembly.Module`
+ * (Workers) or bytes (Node, browsers), checks its ABI version, loads a bundle, and
+ * evaluates requests with one WASM call each. Anything that goes wrong denies.
+ */
+import { ABI_VERSION, INPUT_CAPACITY, STATUS_TEXT } from '../policy/bundle/format.js';
+import { decodeBundle, type BundleInfo } from '../policy/bundle/decode.js';
+import { bundleHash } from '../policy/compile.js';
+import type { EvalRequest, Outcome } from '../policy/decision.js';
+import { TollgateError } from '../policy/errors.js';
+import { requestProblem } from '../policy/request-check.js';
+import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
+import { RequestEncoder, RequestTooLarge } from './request-encoder.js';
+
+/** The exports `policy.wasm` must have. */
+interface EvaluatorExports {
+  memory: WebAssembly.Memory;
+  ABI_VERSION: WebAssembly.Global;
+  alloc_bundle(len: number): number;
+  load_bundle(len: number): number;
+  input_ptr(): number;
+  output_ptr(): number;
+  decide(len: number): number;
+}
+
+export type WasmSource = WebAssembly.Module | BufferSource;
+
+async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
+  const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+  const imports = {
+    env: {
+      abort() {
+        throw new TollgateError('evaluator_trap', 'evaluator aborted');
+      },
+    },
+  };
+  const instance = await WebAssembly.instantiate(module, imports);
+  const exports = instance.exports as unknown as EvaluatorExports;
+  const abi = exports.ABI_VERSION instanceof WebAssembly.Global ? Number(exports.ABI_VERSION.value) : NaN;
+  if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `evaluator abi version ${abi} is not the supported ${ABI_VERSION}`);
+  return exports;
+}
+
+/**
+ * One evaluator instance holding one bundle. Pure: the agent's state comes in
+ * `request.facts`; the stateful layer supplies it and commits the consequences.
+ */
+export class WasmEvaluator {
+  readonly info: BundleInfo;
+  readonly hash: string;
+  private readonly symbolIds: Map<string, number>;
+  private encoder: RequestEncoder;
+  private output: DataView;
+  private broken: string | null = null;
+
+  private constructor(
+    private exports: EvaluatorExports,
+    readonly bundle: Uint8Array,
+  ) {
+    this.info = decodeBundle(bundle);
+    this.hash = bundleHash(bundle);
+    this.symbolIds = new Map(this.info.symbols.map((s, i) => [s, i]));
+    const at = exports.alloc_bundle(bundle.length);
+    new Uint8Array(exports.memory.buffer, at, bundle.length).set(bundle);
+    const status = exports.load_bundle(bundle.length);
+    if (status !== 0) throw new TollgateError('bundle_invalid', `evaluator rejected the bundle: ${STATUS_TEXT[status] ?? status}`);
+    const ruleIndex = new Map(this.info.rules.map((r) => [r.id, r.index]));
+    const usesNow = this.info.symbols.some((s) => s.startsWith('now.'));
+    this.encoder = new RequestEncoder(this.symbolIds, ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow);
+    this.output = new DataView(exports.memory.buffer, exports.output_ptr());
+  }
+
+  /** Instantiates the evaluator and loads `bundle`. Throws on an ABI mismatch or a bad bundle. */
+  static async create(wasm: WasmSource, bundle: Uint8Array): Promise<WasmEvaluator> {
+    return new WasmEvaluator(await instantiate(wasm), bundle);
+  }
+
+  /** Decides one request. Never throws and never allows what it can't evaluate. */
+  evaluate(request: EvalRequest): Outcome {
+    const problem = requestProblem(request);
+    if (problem !== null) {
+      return { decision: 'deny', code: 'invalid_request', rules: [], detail: { kind: 'invalid_request', message: problem }, errors: [], redactions: [], shadow: null };
+    }
+    return this.evaluateChecked(request);
+  }
+
+  /** Decides a request known to be valid (the caller ran `requestProblem`). */
+  evaluateChecked(request: EvalRequest): Outcome {
+    if (this.broken) return evaluatorFailure(this.broken);
+    let len: number;
+    try {
+      len = this.encoder.encode(request, this.info.trust.initial);
+    } catch (err) {
+      if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
+      throw err;
+    }
+    let status: number;
+    try {
+      status = this.exports.decide(len);
+    } catch (err) {
+      // A trap leaves the instance in an unknown state: stop using it.
+      this.broken = `evaluator trapped: ${(err as Error).message}`;
+      return evaluatorFailure(this.broken);
+    }
+    return decodeOutcome(status, this.output, this.info.symbols, request);
+  }
+
+  /** Encodes without evaluating, for benchmarks of the pre-encoded path. Returns the length. */
+  encodeOnly(request: EvalRequest): number {
+    return this.encoder.encode(request, this.info.trust.initial);
+  }
+
+  /** Runs the evaluator on whatever is already in the input buffer. Returns the status. */
+  decideEncoded(len: number): number {
+    return this.exports.decide(len);
+  }
+
+  /** The evaluator's input buffer, for tests that feed it raw bytes. */
+  inputBuffer(): Uint8Array {
+    return new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), INPUT_CAPACITY);
+  }
+
+  /** Reads the output of the last `decideEncoded` call. */
+  readOutcome(status: number, request: EvalRequest): Outcome {
+    return decodeOutcome(status, this.output, this.info.symbols, request);
+  }
+}

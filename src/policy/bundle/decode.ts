@@ -1,0 +1,129 @@
+/**
+ * @module
+ * Reads what the host needs from a bundle: the symbol table (to intern requests), and the
+ * rules' ids, effects, limits and messages (to describe decisions and to keep state).
+ * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
+ */
+import { TollgateError } from '../errors.js';
+import type { Effect, Mode, Period } from '../model.js';
+import { ABI_VERSION, BUNDLE_MAGIC, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
+
+/** What a rule means to the host. */
+export interface RuleInfo {
+  index: number;
+  id: string;
+  effect: Effect;
+  reason: string | null;
+  mode: Mode | null;
+  rate: { count: number; windowMs: number } | null;
+  spend: { usd: number; per: Period } | null;
+  tokens: { count: number; per: Period } | null;
+  risk: number;
+}
+
+export interface BundleInfo {
+  symbols: string[];
+  rules: RuleInfo[];
+  mode: Mode;
+  registry: 'open' | 'closed';
+  trust: { initial: number; success: number; failure: number; exception: number; violation: number };
+  risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
+  breaker: { denies: number; windowMs: number; cooldownMs: number } | null;
+}
+
+const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes the host's view of a bundle; throws `TollgateError('bundle_invalid')`. */
+export function decodeBundle(bytes: Uint8Array): BundleInfo {
+  try {
+    return decode(bytes);
+  } catch (err) {
+    if (err instanceof TollgateError) throw err;
+    throw new TollgateError('bundle_invalid', `bundle is malformed: ${(err as Error).message.toLowerCase()}`);
+  }
+}
+
+function decode(bytes: Uint8Array): BundleInfo {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < HEADER_BYTES || v.getUint32(0, true) !== BUNDLE_MAGIC) throw new TollgateError('bundle_invalid', 'not a tollgate bundle (bad magic number)');
+  const abi = v.getUint32(4, true);
+  if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
+  if (v.getUint32(8, true) !== bytes.length || v.getUint32(16, true) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
+  const flags = v.getUint32(12, true);
+  const section = (s: Section) => {
+    const off = v.getUint32(HEADER_BYTES + s * 8, true);
+    const len = v.getUint32(HEADER_BYTES + s * 8 + 4, true);
+    if (off + len > bytes.length) throw new TollgateError('bundle_invalid', `bundle section ${s} is out of bounds`);
+    return off;
+  };
+
+  const symAt = section(Section.Symbols);
+  const count = v.getUint32(symAt, true);
+  if (count > bytes.length / 8) throw new TollgateError('bundle_invalid', 'bundle symbol count is out of bounds');
+  const dataAt = symAt + 4 + count * 8;
+  const symbols: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const off = v.getUint32(symAt + 4 + i * 8, true);
+    const len = v.getUint32(symAt + 8 + i * 8, true);
+    if (dataAt + off + len > bytes.length) throw new TollgateError('bundle_invalid', `bundle symbol ${i} is out of bounds`);
+    symbols.push(utf8.decode(bytes.subarray(dataAt + off, dataAt + off + len)));
+  }
+  const sym = (id: number) => {
+    if (id >= symbols.length) throw new TollgateError('bundle_invalid', `bundle refers to unknown symbol ${id}`);
+    return symbols[id];
+  };
+
+  const rulesAt = section(Section.Rules);
+  const ruleCount = v.getUint32(rulesAt, true);
+  if (ruleCount > bytes.length / RULE_BYTES) throw new TollgateError('bundle_invalid', 'bundle rule count is out of bounds');
+  let m = section(Section.Manifest);
+  const f = () => {
+    const x = v.getFloat64(m, true);
+    m += 8;
+    return x;
+  };
+  const u = () => {
+    const x = v.getUint32(m, true);
+    m += 4;
+    return x;
+  };
+  const trust = { initial: f(), success: f(), failure: f(), exception: f(), violation: f() };
+  const riskWindowMs = f();
+  const hasBreaker = u();
+  const breaker = { denies: f(), windowMs: f(), cooldownMs: f() };
+  const settingsAt = section(Section.Settings);
+  const rules: RuleInfo[] = [];
+  for (let i = 0; i < ruleCount; i++) {
+    const r = rulesAt + 4 + i * RULE_BYTES;
+    const effect = EFFECTS[v.getUint32(r, true)];
+    if (!effect) throw new TollgateError('bundle_invalid', `bundle rule ${i} has an unknown effect`);
+    const rflags = v.getUint32(r + 4, true);
+    const id = sym(u());
+    const reasonSym = v.getInt32(m, true);
+    m += 4;
+    const modeCode = u();
+    const windowMs = f();
+    const risk = f();
+    rules.push({
+      index: i,
+      id,
+      effect,
+      reason: reasonSym >= 0 ? sym(reasonSym) : null,
+      mode: modeCode === 0 ? null : modeCode === 1 ? 'enforce' : 'shadow',
+      rate: rflags & RULE_RATE ? { count: v.getFloat64(r + 40, true), windowMs } : null,
+      spend: rflags & RULE_SPEND ? { usd: v.getFloat64(r + 48, true), per: v.getUint32(r + 64, true) === 1 ? 'month' : 'day' } : null,
+      tokens: rflags & RULE_TOKENS ? { count: v.getFloat64(r + 56, true), per: v.getUint32(r + 68, true) === 1 ? 'month' : 'day' } : null,
+      risk,
+    });
+  }
+  return {
+    symbols,
+    rules,
+    mode: flags & FLAG_SHADOW ? 'shadow' : 'enforce',
+    registry: flags & FLAG_CLOSED_REGISTRY ? 'closed' : 'open',
+    trust,
+    risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
+    breaker: hasBreaker ? breaker : null,
+  };
+}

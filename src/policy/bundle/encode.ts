@@ -1,0 +1,255 @@
+/**
+ * @module
+ * Encodes a checked `PolicySet` into the binary bundle the evaluator reads in place.
+ * Deterministic: symbols are sorted, rules are in id order, and every table is built in
+ * that order, so the same policies always give the same bytes.
+ */
+import { exprSymbols, compileExpr } from '../expr/bytecode.js';
+import type { Scalar } from '../expr/ast.js';
+import { NOW_FIELDS } from '../expr/typecheck.js';
+import { isLiteralGlob, tokenizeGlob, STAR } from '../glob.js';
+import { DETECTORS, type AttrValue, type Detector, type PolicySet } from '../model.js';
+import {
+  ABI_VERSION, BUNDLE_MAGIC, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
+  GLOB_STAR, HEADER_BYTES, PARAM_ENUM, PARAM_INTEGER, PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN,
+  PARAM_REQUIRED, PARAM_TYPE_CODES, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW,
+  RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section,
+} from './format.js';
+import { SymbolTable } from './symbols.js';
+import { writeValue } from './values.js';
+import { ByteWriter } from './writer.js';
+
+/** Keys the host writes into request objects; always in the table. */
+export const FIXED_KEYS = ['id', 'tenant', 'roles', 'trust', 'depth', 'root', 'chain', ...NOW_FIELDS];
+
+const utf8 = new TextEncoder();
+
+function detectorMask(list: Detector[]): number {
+  return list.reduce((m, d) => m | (1 << DETECTORS.indexOf(d)), 0);
+}
+
+function collectSymbols(policy: PolicySet): SymbolTable {
+  const table = new SymbolTable();
+  const add = (s: string) => table.add(s);
+  const addAttrs = (attrs: Record<string, AttrValue>) => {
+    for (const [k, v] of Object.entries(attrs)) {
+      add(k);
+      for (const item of Array.isArray(v) ? v : [v]) if (typeof item === 'string') add(item);
+    }
+  };
+  FIXED_KEYS.forEach(add);
+  for (const a of policy.actions) {
+    add(a.match);
+    addAttrs(a.attrs);
+    for (const p of a.params ?? []) {
+      add(p.name);
+      for (const e of p.enum ?? []) if (typeof e === 'string') add(e);
+      if (p.pattern) add(p.pattern);
+    }
+  }
+  for (const r of policy.resources) {
+    add(r.match);
+    addAttrs(r.attrs);
+  }
+  for (const rule of policy.rules) {
+    add(rule.id);
+    if (rule.reason !== null) add(rule.reason);
+    [...(rule.actions ?? []), ...(rule.resources ?? []), ...(rule.agents ?? []), ...(rule.roles ?? [])].forEach(add);
+    if (rule.when) exprSymbols(rule.when, add);
+  }
+  return table;
+}
+
+/** Encodes the policy. The result is the whole bundle; hash it with `bundleHash`. */
+export function encodeBundle(policy: PolicySet): Uint8Array {
+  const table = collectSymbols(policy);
+  const symbols = table.freeze();
+  const sym = (s: string) => table.id(s);
+
+  const globIds = new Map<string, number>();
+  const globList: string[] = [];
+  const glob = (g: string) => {
+    let id = globIds.get(g);
+    if (id === undefined) {
+      id = globList.push(g) - 1;
+      globIds.set(g, id);
+    }
+    return id;
+  };
+  const constIds = new Map<string, number>();
+  const values = new ByteWriter();
+  const valueOffsets: number[] = [];
+  const constant = (v: Scalar | Scalar[] | Record<string, AttrValue>) => {
+    const key = JSON.stringify(v);
+    let id = constIds.get(key);
+    if (id === undefined) {
+      id = valueOffsets.push(values.length) - 1;
+      constIds.set(key, id);
+      writeValue(values, v, sym);
+    }
+    return id;
+  };
+  const pool = new ByteWriter();
+  /** Writes a u32 list to the pool; returns its byte offset. */
+  const list = (items: number[]) => {
+    const at = pool.length;
+    for (const x of items) pool.u32(x);
+    return at;
+  };
+
+  const params = new ByteWriter();
+  const actions = new ByteWriter().u32(policy.actions.length);
+  for (const a of policy.actions) {
+    const paramsAt = a.params ? params.length : -1;
+    for (const p of a.params ?? []) {
+      const flags =
+        (p.required ? PARAM_REQUIRED : 0) | (p.integer ? PARAM_INTEGER : 0) | (p.min !== null ? PARAM_MIN : 0) |
+        (p.max !== null ? PARAM_MAX : 0) | (p.maxLength !== null ? PARAM_MAX_LENGTH : 0) | (p.enum ? PARAM_ENUM : 0) |
+        (p.pattern !== null ? PARAM_PATTERN : 0);
+      params.u32(sym(p.name)).u32(PARAM_TYPE_CODES[p.type]).u32(flags).u32(p.maxLength ?? 0);
+      params.f64(p.min ?? 0).f64(p.max ?? 0).i32(p.enum ? constant(p.enum) : -1).i32(p.pattern !== null ? glob(p.pattern) : -1);
+      params.u32(0).u32(0);
+    }
+    actions.u32(glob(a.match)).i32(constant(a.attrs)).i32(paramsAt).u32(a.params?.length ?? 0).u32(a.additionalParams ? 1 : 0);
+  }
+  const resources = new ByteWriter().u32(policy.resources.length);
+  for (const r of policy.resources) resources.u32(glob(r.match)).i32(constant(r.attrs));
+
+  const code = new ByteWriter();
+  const rules = new ByteWriter().u32(policy.rules.length);
+  const manifest = new ByteWriter();
+  const tables = { symbol: sym, constant, glob };
+  for (const rule of policy.rules) {
+    const { rate, spend, tokens } = rule.limits;
+    const shadow = (rule.mode ?? policy.mode) === 'shadow';
+    const flags =
+      (shadow ? RULE_SHADOW : 0) | (rate ? RULE_RATE : 0) | (spend ? RULE_SPEND : 0) | (tokens ? RULE_TOKENS : 0) |
+      (rule.resources ? 0 : RULE_ANY_RESOURCE) | (rule.agents ? 0 : RULE_ANY_AGENT) | (rule.roles ? 0 : RULE_ANY_ROLE);
+    const resourceGlobs = (rule.resources ?? []).map(glob);
+    const agentGlobs = (rule.agents ?? []).map(glob);
+    const roles = (rule.roles ?? []).map(sym);
+    let codeAt = -1;
+    let codeLen = 0;
+    if (rule.when) {
+      const bytes = compileExpr(rule.when, tables);
+      codeAt = code.length;
+      codeLen = bytes.length;
+      code.bytes(bytes);
+    }
+    rules.u32(EFFECT_CODES[rule.effect]).u32(flags);
+    rules.u32(list(resourceGlobs)).u32(resourceGlobs.length);
+    rules.u32(list(agentGlobs)).u32(agentGlobs.length);
+    rules.u32(list(roles)).u32(roles.length);
+    rules.i32(codeAt).u32(codeLen);
+    rules.f64(rate?.count ?? 0).f64(spend?.usd ?? 0).f64(tokens?.count ?? 0);
+    rules.u32(spend?.per === 'month' ? 1 : 0).u32(tokens?.per === 'month' ? 1 : 0).u32(0).u32(0);
+    manifest.u32(sym(rule.id)).i32(rule.reason !== null ? sym(rule.reason) : -1).u32(rule.mode === null ? 0 : rule.mode === 'enforce' ? 1 : 2);
+    manifest.f64(rate?.windowMs ?? 0).f64(rule.risk);
+  }
+
+  // The action index: exact literal patterns by symbol id, wildcard patterns, and "any".
+  const exact = new Map<number, number[]>();
+  const wild = new Map<number, number[]>();
+  const anyAction: number[] = [];
+  policy.rules.forEach((rule, i) => {
+    if (rule.actions === null) return void anyAction.push(i);
+    for (const a of rule.actions) {
+      const bucket = isLiteralGlob(a) ? exact : wild;
+      const key = isLiteralGlob(a) ? sym(a) : glob(a);
+      bucket.set(key, [...(bucket.get(key) ?? []), i]);
+    }
+  });
+  const index = new ByteWriter().u32(symbols.length);
+  for (let s = 0; s < symbols.length; s++) {
+    const rs = exact.get(s) ?? [];
+    index.u32(list(rs)).u32(rs.length);
+  }
+  const wildSorted = [...wild.entries()].sort((a, b) => a[0] - b[0]);
+  index.u32(wildSorted.length);
+  for (const [g, rs] of wildSorted) index.u32(g).u32(list(rs)).u32(rs.length);
+  index.u32(list(anyAction)).u32(anyAction.length);
+
+  const globs = new ByteWriter().u32(globList.length);
+  const globData = new ByteWriter();
+  for (const g of globList) {
+    const bytes = globBytes(g);
+    globs.u32(globData.length).u32(bytes.length).i32(isLiteralGlob(g) ? sym(g) : -1);
+    globData.bytes(bytes);
+  }
+  const globsSection = new ByteWriter().bytes(globs.finish()).bytes(globData.finish());
+
+  const symbolSection = new ByteWriter().u32(symbols.length);
+  const symbolData = new ByteWriter();
+  for (const s of symbols) {
+    const bytes = utf8.encode(s);
+    symbolSection.u32(symbolData.length).u32(bytes.length);
+    symbolData.bytes(bytes);
+  }
+  symbolSection.bytes(symbolData.finish());
+
+  const valuesSection = new ByteWriter().u32(valueOffsets.length);
+  for (const off of valueOffsets) valuesSection.u32(off);
+  valuesSection.bytes(values.finish());
+
+  const settings = new ByteWriter();
+  settings.f64(policy.trust.initial).f64(policy.risk?.escalateAt ?? 0).f64(policy.risk?.denyAt ?? 0);
+  settings.u32(detectorMask(policy.dlpDeny)).u32(detectorMask(policy.dlpRedact));
+
+  const manifestSection = new ByteWriter();
+  const t = policy.trust;
+  manifestSection.f64(t.initial).f64(t.success).f64(t.failure).f64(t.exception).f64(t.violation);
+  manifestSection.f64(policy.risk?.windowMs ?? 0);
+  manifestSection.u32(policy.breaker ? 1 : 0).f64(policy.breaker?.denies ?? 0).f64(policy.breaker?.windowMs ?? 0).f64(policy.breaker?.cooldownMs ?? 0);
+  manifestSection.bytes(manifest.finish());
+
+  const sections: Uint8Array[] = [];
+  sections[Section.Symbols] = symbolSection.finish();
+  sections[Section.Settings] = settings.finish();
+  sections[Section.Globs] = globsSection.finish();
+  sections[Section.Values] = valuesSection.finish();
+  sections[Section.Actions] = actions.finish();
+  sections[Section.Resources] = resources.finish();
+  sections[Section.Params] = params.finish();
+  sections[Section.Rules] = rules.finish();
+  sections[Section.Index] = index.finish();
+  sections[Section.Pool] = pool.finish();
+  sections[Section.Code] = code.finish();
+  sections[Section.Manifest] = manifestSection.finish();
+
+  const flags = (policy.mode === 'shadow' ? FLAG_SHADOW : 0) | (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) | (policy.risk ? FLAG_RISK : 0);
+  const out = new ByteWriter();
+  out.u32(BUNDLE_MAGIC).u32(ABI_VERSION).u32(0).u32(flags).u32(SECTION_COUNT);
+  let offset = HEADER_BYTES + SECTION_COUNT * 8;
+  for (const s of sections) {
+    const padded = (s.length + 7) & ~7;
+    out.u32(offset).u32(s.length);
+    offset += padded;
+  }
+  for (const s of sections) {
+    out.bytes(s);
+    for (let i = s.length; i % 8 !== 0; i++) out.u8(0);
+  }
+  out.patchU32(8, out.length);
+  return out.finish();
+}
+
+/** A glob's bytes: wildcards as GLOB_STAR / GLOB_DOUBLE_STAR, literals as UTF-8. */
+function globBytes(g: string): Uint8Array {
+  const w = new ByteWriter();
+  let literal = '';
+  const flush = () => {
+    w.bytes(utf8.encode(literal));
+    literal = '';
+  };
+  for (const t of tokenizeGlob(g)) {
+    if (t >= 0) {
+      literal += String.fromCharCode(t);
+      continue;
+    }
+    flush();
+    w.u8(t === STAR ? GLOB_STAR : GLOB_DOUBLE_STAR);
+  }
+  flush();
+  return w.finish();
+}
+
