@@ -215,9 +215,7 @@ class Parser {
           throw new ExprSyntaxError('expr_syntax', `unknown function '${name.v}'`, name.pos);
         }
         this.i++;
-        this.enter(name.pos);
         const arg = this.parseOr();
-        this.depth--;
         this.expectOp(')');
         e = this.node({ kind: 'call', fn: name.v as StringFn, target: e, arg, pos: name.pos });
       } else if (e.kind === 'path') {
@@ -241,9 +239,7 @@ class Parser {
       return this.node({ kind: 'path', root: t.v as PathRoot, keys: [], text: t.v, pos: t.pos });
     }
     if (t.t === 'op' && t.v === '(') {
-      this.enter(t.pos);
       const e = this.parseOr();
-      this.depth--;
       this.expectOp(')');
       return e;
     }

@@ -89,8 +89,11 @@ export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
     case 'negate':
       return -num('-', evaluateExpr(e.arg, lookup));
     case 'call': {
-      const target = str(e.fn, evaluateExpr(e.target, lookup));
-      const arg = str(e.fn, evaluateExpr(e.arg, lookup));
+      // Both operands are evaluated before either is type-checked, as for binary operators.
+      const targetValue = evaluateExpr(e.target, lookup);
+      const argValue = evaluateExpr(e.arg, lookup);
+      const target = str(e.fn, targetValue);
+      const arg = str(e.fn, argValue);
       if (e.fn === 'startsWith') return target.startsWith(arg);
       if (e.fn === 'endsWith') return target.endsWith(arg);
       if (e.fn === 'contains') return target.includes(arg);

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBundle } from './bundle/decode.js';
+import { sha256Hex } from './bundle/sha256.js';
+import { compilePolicies } from './compile.js';
+import { PolicyError } from './errors.js';
+
+const files = {
+  'a.yaml': 'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n    limits: { rate: 5/minute }\n    risk: 3\n    reason: "reads are fine"\n',
+  'b.yaml': 'trust: { initial: 40 }\nrules:\n  - id: drop\n    effect: deny\n    actions: ["db.drop"]\n    when: context.force != true\n',
+};
+
+describe('compilePolicies', () => {
+  it('is deterministic whatever the file order, and hashes the bytes', () => {
+    const one = compilePolicies(files);
+    const two = compilePolicies({ 'b.yaml': files['b.yaml'], 'a.yaml': files['a.yaml'] });
+    expect(Buffer.from(one.bytes).equals(Buffer.from(two.bytes))).toBe(true);
+    expect(one.hash).toBe(`sha256:${sha256Hex(one.bytes)}`);
+    expect(one.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('changes the hash when a policy changes', () => {
+    const changed = compilePolicies({ ...files, 'b.yaml': files['b.yaml'].replace('db.drop', 'db.truncate') });
+    expect(changed.hash).not.toBe(compilePolicies(files).hash);
+  });
+
+  it('round-trips rule metadata through the bundle', () => {
+    const info = decodeBundle(compilePolicies(files).bytes);
+    expect(info.trust.initial).toBe(40);
+    expect(info.rules).toEqual([
+      { index: 0, id: 'drop', effect: 'deny', reason: null, mode: null, rate: null, spend: null, tokens: null, risk: 0 },
+      { index: 1, id: 'read', effect: 'allow', reason: 'reads are fine', mode: null, rate: { count: 5, windowMs: 60_000 }, spend: null, tokens: null, risk: 3 },
+    ]);
+  });
+
+  it('throws PolicyError carrying every issue', () => {
+    try {
+      compilePolicies({ 'x.yaml': 'rules:\n  - id: a\n    effect: nope\n  - id: a\n    effect: allow\n' });
+      throw new Error('expected PolicyError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(PolicyError);
+      expect((err as PolicyError).code).toBe('policy_invalid');
+      expect((err as PolicyError).errors.map((e) => e.code)).toEqual(['bad_value', 'duplicate_rule']);
+    }
+  });
+});
+
+describe('sha256Hex', () => {
+  it('matches WebCrypto on random inputs', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (data) => {
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+        expect(sha256Hex(data)).toBe(Buffer.from(digest).toString('hex'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
