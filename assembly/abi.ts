@@ -6,7 +6,7 @@
 export const ABI_VERSION_NUMBER: u32 = 1;
 export const BUNDLE_MAGIC: u32 = 0x31424754;
 export const REQUEST_MAGIC: u32 = 0x31515254;
-export const HEADER_BYTES: u32 = 20;
+export const HEADER_BYTES: u32 = 52;
 export const SECTION_COUNT: u32 = 12;
 
 export const SEC_SYMBOLS: u32 = 0;

@@ -6,7 +6,8 @@
  */
 import { TollgateError } from '../errors.js';
 import type { Effect, Mode, Period } from '../model.js';
-import { ABI_VERSION, BUNDLE_MAGIC, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
+import { sha256 } from './sha256.js';
+import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
 
 /** What a rule means to the host. */
 export interface RuleInfo {
@@ -50,6 +51,8 @@ function decode(bytes: Uint8Array): BundleInfo {
   const abi = v.getUint32(4, true);
   if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
   if (v.getUint32(8, true) !== bytes.length || v.getUint32(16, true) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
+  const digest = sha256(bytes.subarray(HEADER_BYTES));
+  if (!digest.every((b, i) => b === bytes[DIGEST_OFFSET + i])) throw new TollgateError('bundle_invalid', 'bundle is corrupt: its digest does not match its content');
   const flags = v.getUint32(12, true);
   const section = (s: Section) => {
     const off = v.getUint32(HEADER_BYTES + s * 8, true);

@@ -10,11 +10,12 @@ import { NOW_FIELDS } from '../expr/typecheck.js';
 import { isLiteralGlob, tokenizeGlob, STAR } from '../glob.js';
 import { DETECTORS, type AttrValue, type Detector, type PolicySet } from '../model.js';
 import {
-  ABI_VERSION, BUNDLE_MAGIC, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
+  ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
   GLOB_STAR, HEADER_BYTES, PARAM_ENUM, PARAM_INTEGER, PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN,
   PARAM_REQUIRED, PARAM_TYPE_CODES, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW,
   RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section,
 } from './format.js';
+import { sha256 } from './sha256.js';
 import { SymbolTable } from './symbols.js';
 import { writeValue } from './values.js';
 import { ByteWriter } from './writer.js';
@@ -219,6 +220,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const flags = (policy.mode === 'shadow' ? FLAG_SHADOW : 0) | (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) | (policy.risk ? FLAG_RISK : 0);
   const out = new ByteWriter();
   out.u32(BUNDLE_MAGIC).u32(ABI_VERSION).u32(0).u32(flags).u32(SECTION_COUNT);
+  out.bytes(new Uint8Array(32)); // digest, filled in below
   let offset = HEADER_BYTES + SECTION_COUNT * 8;
   for (const s of sections) {
     const padded = (s.length + 7) & ~7;
@@ -230,7 +232,9 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     for (let i = s.length; i % 8 !== 0; i++) out.u8(0);
   }
   out.patchU32(8, out.length);
-  return out.finish();
+  const bytes = out.finish();
+  bytes.set(sha256(bytes.subarray(HEADER_BYTES)), DIGEST_OFFSET);
+  return bytes;
 }
 
 /** A glob's bytes: wildcards as GLOB_STAR / GLOB_DOUBLE_STAR, literals as UTF-8. */

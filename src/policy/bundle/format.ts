@@ -4,13 +4,16 @@
  * and host, and the AssemblyScript evaluator (`assembly/abi.ts` mirrors these numbers;
  * `test/abi-constants.test.ts` holds the two equal).
  *
- * Everything is little-endian. The bundle is a fixed header, then a table of sections
- * (offset, length) in the order of `Section`.
+ * Everything is little-endian. The bundle is a fixed header (with a SHA-256 digest of the
+ * rest, so that any corruption is caught at load), then a table of sections (offset,
+ * length) in the order of `Section`.
  */
 
 export const BUNDLE_MAGIC = 0x31424754; // "TGB1"
 export const ABI_VERSION = 1;
-export const HEADER_BYTES = 20;
+/** magic, abi, length, flags, section count, then a SHA-256 of everything after the header. */
+export const HEADER_BYTES = 52;
+export const DIGEST_OFFSET = 20;
 
 export enum Section {
   Symbols = 0,

@@ -16,6 +16,11 @@ const K = new Uint32Array([
 
 /** SHA-256 of `data` as lowercase hex. */
 export function sha256Hex(data: Uint8Array): string {
+  return [...sha256(data)].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** SHA-256 of `data`, 32 bytes. */
+export function sha256(data: Uint8Array): Uint8Array {
   const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
   padded.set(data);
@@ -45,5 +50,8 @@ export function sha256Hex(data: Uint8Array): string {
     }
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
   }
-  return [...h].map((x) => x.toString(16).padStart(8, '0')).join('');
+  const out = new Uint8Array(32);
+  const outView = new DataView(out.buffer);
+  h.forEach((x, i) => outView.setUint32(i * 4, x, false));
+  return out;
 }
