@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from './main.js';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function policyDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('tollgate CLI', () => {
+  it('the demo policies pass check and their own tests', async () => {
+    expect((await run('check', 'policies')).code).toBe(0);
+    const tested = await run('test', 'policies');
+    expect(tested.out).toMatch(/\b\d+ passed, 0 failed/);
+    expect(tested.code).toBe(0);
+  });
+
+  it('check prints every mistake with its location and exits 1', async () => {
+    const dir = policyDir({
+      'a.yaml': 'rules:\n  - id: one\n    effect: alow\n  - id: two\n    effect: allow\n    when: agent.trust > "high"\n',
+      'b.yaml': 'rules:\n  - id: one\n    effect: deny\n    actions: ["x***"]\n',
+    });
+    const { code, out } = await run('check', dir);
+    expect(code).toBe(1);
+    const lines = out.split('\n').filter((l) => l.startsWith(dir));
+    expect(lines).toEqual([
+      `${join(dir, 'a.yaml')}:3:13 bad_value rule 'one'.effect must be one of allow, deny, require_approval, not 'alow'`,
+      `${join(dir, 'a.yaml')}:6:23 type_error rule 'two'.when: '>' needs two numbers or two strings, not a number and a string`,
+      `${join(dir, 'b.yaml')}:2:9 duplicate_rule rule id 'one' is already used at ${join(dir, 'a.yaml')}:2`,
+      `${join(dir, 'b.yaml')}:4:15 bad_glob rule 'one'.actions[0]: glob 'x***' has three or more '*' in a row`,
+    ]);
+    expect(out).toMatch(/4 error\(s\) in 2 file\(s\)/);
+  });
+
+  it('test fails with a readable diff when a case is wrong', async () => {
+    const dir = policyDir({
+      'p.yaml': 'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n',
+      'tests/t.yaml': 'cases:\n  - name: reads are denied (wrong)\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: deny, rule: nope }\n',
+    });
+    const { code, out } = await run('test', dir);
+    expect(code).toBe(1);
+    expect(out).toContain('✗ reads are denied (wrong)');
+    expect(out).toContain('decision: expected "deny", got "allow"');
+    expect(out).toContain(`rule: expected 'nope' among ["read"]`);
+    expect(out).toMatch(/0 passed, 1 failed/);
+  });
+
+  it('build writes the bundle and prints its hash and size', async () => {
+    const dir = policyDir({ 'p.yaml': 'rules:\n  - id: a\n    effect: allow\n' });
+    const { code, out } = await run('build', dir, '-o', join(dir, 'out.bundle'));
+    expect(code).toBe(0);
+    expect(out).toMatch(/hash {2}sha256:[0-9a-f]{64}/);
+    expect(out).toMatch(/size {2}\d+ bytes/);
+  });
+
+  it('every command has --help; bad usage exits 2', async () => {
+    for (const cmd of ['check', 'build', 'test']) {
+      const { code, out } = await run(cmd, '--help');
+      expect(code).toBe(0);
+      expect(out).toMatch(new RegExp(`^Usage: tollgate ${cmd}`));
+    }
+    expect((await run('--help')).code).toBe(0);
+    expect((await run()).code).toBe(2);
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('check', 'a', 'b')).code).toBe(2);
+    expect((await run('build', '--bogus')).code).toBe(2);
+    expect((await run('check', '/nonexistent/dir')).err).toMatch(/does not exist/);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The `tollgate` command line: dispatches to one command, maps errors to exit codes.
+ */
+import { buildCommand } from './commands/build.js';
+import { checkCommand } from './commands/check.js';
+import { testCommand } from './commands/test.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from './usage.js';
+
+const COMMANDS: Command[] = [checkCommand, buildCommand, testCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `tollgate: policy runtime for AI agents
+
+Usage: tollgate <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run "tollgate <command> --help" for a command's options.
+Exit codes: 0 success, 1 a check failed, 2 bad usage.`;
+}
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    console.error(`tollgate: unknown command '${name}'\n\n${mainHelp()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`tollgate ${name}: ${(err as Error).message}\nRun "tollgate ${name} --help" for usage.`);
+      return EXIT_USAGE;
+    }
+    console.error(`tollgate ${name}: ${(err as Error).message}`);
+    return EXIT_FAILED;
+  }
+}
