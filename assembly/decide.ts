@@ -51,7 +51,7 @@ export function outputBytes(rules: u32): u32 {
 /** Glob `g` against a string; literal globs compare interned symbols. */
 function globHit(g: u32, p: u32, len: u32, sym: i32): bool {
   const lit = globLiteralSym(g);
-  // INVARIANT: the host interns request strings, so an un-interned string never equals a literal.
+  // INVARIANT: request strings are interned at validation, so an un-interned one never equals a literal.
   if (lit >= 0) return sym == lit;
   return globMatch(globAddr(g), globLen(g), p, len);
 }

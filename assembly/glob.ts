@@ -13,9 +13,35 @@ function close(p: u32, plen: u32, states: usize): void {
   }
 }
 
-/** Matches UTF-8 `text` against a tokenized glob; patterns are at most MAX_GLOB_TOKENS bytes. */
+/**
+ * Matches UTF-8 `text` against a tokenized glob; patterns are at most MAX_GLOB_TOKENS bytes.
+ * The literal prefix and suffix are compared directly; only the part between the first
+ * and last wildcard needs the NFA, and a single wildcard needs none.
+ */
 export function globMatch(p: u32, plen: u32, t: u32, tlen: u32): bool {
   if (plen > MAX_GLOB_TOKENS) return false;
+  let first: u32 = 0;
+  while (first < plen && load<u8>(p + first) > GLOB_DOUBLE_STAR) first++;
+  if (first == plen) return plen == tlen && literalEqual(p, t, plen);
+  let last = plen - 1;
+  while (load<u8>(p + last) > GLOB_DOUBLE_STAR) last--;
+  const suffix = plen - 1 - last;
+  if (tlen < first + suffix || !literalEqual(p, t, first) || !literalEqual(p + last + 1, t + tlen - suffix, suffix)) return false;
+  if (first == last) {
+    if (load<u8>(p + first) == GLOB_DOUBLE_STAR) return true;
+    for (let i = first; i < tlen - suffix; i++) if (load<u8>(t + i) == 0x2f) return false;
+    return true;
+  }
+  return nfaMatch(p + first, last + 1 - first, t + first, tlen - suffix - first);
+}
+
+function literalEqual(a: u32, b: u32, n: u32): bool {
+  for (let i: u32 = 0; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** The NFA simulation over the whole of pattern and text. */
+function nfaMatch(p: u32, plen: u32, t: u32, tlen: u32): bool {
   let states = current;
   let next = following;
   memory.fill(states, 0, plen + 1);

@@ -9,7 +9,8 @@
 import { ABI_VERSION_NUMBER, INPUT_CAPACITY, STATUS_BAD_BUNDLE, STATUS_BAD_REQUEST, STATUS_NO_BUNDLE, STATUS_OK, STATUS_REQUEST_TOO_LARGE } from './abi';
 import { loadBundle, ruleCount } from './bundle';
 import { Areas, decideRequest, outputBytes } from './decide';
-import { adoptRequest } from './request';
+import { buildInternTable, internCapacity } from './intern';
+import { adoptRequest, prepareRequestKeys } from './request';
 
 export const ABI_VERSION: u32 = ABI_VERSION_NUMBER;
 
@@ -44,6 +45,9 @@ export function load_bundle(len: u32): u32 {
   Areas.errKind = reserve(ruleCount * 4 + 4);
   Areas.errDetail = reserve(ruleCount * 4 + 4);
   Areas.errRules = reserve(ruleCount * 4 + 4);
+  const capacity = internCapacity();
+  buildInternTable(reserve(capacity * 4), capacity);
+  prepareRequestKeys();
   loaded = true;
   return STATUS_OK;
 }

@@ -6,10 +6,11 @@ import {
   REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
   REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
   REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
-  REQ_ROLES_COUNT, REQ_ROLES_OFF, TAG_NULL, TAG_OBJECT,
+  TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING,
 } from './abi';
-import { ruleCount, symbolCount } from './bundle';
-import { validateValue } from './values';
+import { ruleCount } from './bundle';
+import { intern } from './intern';
+import { objectGet, setInterning, skipValue, validateValue } from './values';
 import { Subject } from './vm';
 
 export let agentStr: u32 = 0;
@@ -20,12 +21,13 @@ export let rolesCount: u32 = 0;
 export let ratesAt: u32 = 0;
 export let ratesCount: u32 = 0;
 
-/** A (sym, offset, length) string reference in the header, checked against the request. */
+/** A (sym, offset, length) string reference in the header: checked, then interned. */
 function stringRef(base: u32, len: u32, at: u32): bool {
-  const sym = load<i32>(base + at);
   const off = load<u32>(base + at + 4);
   const n = load<u32>(base + at + 8);
-  return sym >= -1 && sym < <i32>symbolCount && off <= len && n <= len - off;
+  if (off > len || n > len - off) return false;
+  store<i32>(base + at, intern(base + off, n));
+  return true;
 }
 
 /** An object (or, when `nullable`, null) value at the header's offset. */
@@ -34,22 +36,16 @@ function objectRef(base: u32, len: u32, at: u32, nullable: bool): u32 {
   if (off < REQ_HEADER_BYTES || off >= len) return 0;
   const tag = <u32>load<u8>(base + off);
   if (tag != TAG_OBJECT && !(nullable && tag == TAG_NULL)) return 0;
-  if (validateValue(base + off, base + len, 1) == 0) return 0;
-  return base + off;
+  setInterning(true);
+  const ok = validateValue(base + off, base + len, 1) != 0;
+  setInterning(false);
+  return ok ? base + off : 0;
 }
 
 /** Checks the request at `base` and points `Subject` at its parts; false when malformed. */
 export function adoptRequest(base: u32, len: u32): bool {
   if (len < REQ_HEADER_BYTES || load<u32>(base + REQ_MAGIC) != REQUEST_MAGIC || load<u32>(base + REQ_LENGTH) != len) return false;
   if (!stringRef(base, len, REQ_ACTION_SYM) || !stringRef(base, len, REQ_RESOURCE_SYM) || !stringRef(base, len, REQ_AGENT_SYM)) return false;
-  rolesCount = load<u32>(base + REQ_ROLES_COUNT);
-  const rolesOff = load<u32>(base + REQ_ROLES_OFF);
-  if (rolesOff > len || rolesCount > (len - rolesOff) / 4) return false;
-  rolesAt = base + rolesOff;
-  for (let i: u32 = 0; i < rolesCount; i++) {
-    const sym = load<i32>(rolesAt + i * 4);
-    if (sym < -1 || sym >= <i32>symbolCount) return false;
-  }
   ratesCount = load<u32>(base + REQ_RATES_COUNT);
   const ratesOff = load<u32>(base + REQ_RATES_OFF);
   if (ratesOff > len || ratesCount > (len - ratesOff) / 12) return false;
@@ -57,6 +53,9 @@ export function adoptRequest(base: u32, len: u32): bool {
   for (let i: u32 = 0; i < ratesCount; i++) if (load<u32>(ratesAt + i * 12) >= ruleCount) return false;
 
   Subject.agentObj = objectRef(base, len, REQ_AGENT_OBJ, false);
+  // The roles are the agent object's `roles` list, validated and interned with it.
+  rolesAt = Subject.agentObj == 0 ? 0 : objectGet(Subject.agentObj, rolesSymbol);
+  rolesCount = rolesAt != 0 && <u32>load<u8>(rolesAt) == TAG_LIST ? load<u32>(rolesAt + 1) : 0;
   Subject.paramsObj = objectRef(base, len, REQ_PARAMS_OBJ, false);
   Subject.contextObj = objectRef(base, len, REQ_CONTEXT_OBJ, false);
   Subject.delegationObj = objectRef(base, len, REQ_DELEGATION_OBJ, true);
@@ -82,8 +81,20 @@ export function rateCountFor(r: u32): f64 {
   return 0;
 }
 
-/** Whether any of the request's roles has symbol `sym`. */
+/** Whether any of the request's roles (strings in the agent's `roles` list) has symbol `sym`. */
 export function hasRole(sym: i32): bool {
-  for (let i: u32 = 0; i < rolesCount; i++) if (load<i32>(rolesAt + i * 4) == sym) return true;
+  let q = rolesAt + 9;
+  for (let i: u32 = 0; i < rolesCount; i++) {
+    if (<u32>load<u8>(q) == TAG_STRING && load<i32>(q + 1) == sym) return true;
+    q = skipValue(q);
+  }
   return false;
+}
+
+const ROLES_KEY = memory.data<u8>([0x72, 0x6f, 0x6c, 0x65, 0x73]); // "roles"
+let rolesSymbol: i32 = -1;
+
+/** Finds the `roles` key's symbol once per bundle. */
+export function prepareRequestKeys(): void {
+  rolesSymbol = intern(<u32>ROLES_KEY, 5);
 }

@@ -3,6 +3,7 @@
  * `validateValue` proves a value lies inside its bounds once; later reads trust that.
  */
 import { MAX_VALUE_DEPTH, TAG_LIST, TAG_NUMBER, TAG_OBJECT, TAG_STRING, TAG_TRUE } from './abi';
+import { intern } from './intern';
 
 /** Symbol count of the loaded bundle; string symbols must be -1 or below it. */
 export let symbolLimit: i32 = 0;
@@ -10,13 +11,22 @@ export function setSymbolLimit(n: i32): void {
   symbolLimit = n;
 }
 
+/** While set, validation interns every string it meets (request values); else it checks ids (bundle constants). */
+let interning = false;
+export function setInterning(on: bool): void {
+  interning = on;
+}
+
 /** Validates an encoded string (sym, len, bytes) at `p`; returns its end, or 0. */
 export function validateString(p: u32, end: u32): u32 {
   if (p > end || end - p < 8) return 0;
-  const sym = load<i32>(p);
-  if (sym < -1 || sym >= symbolLimit) return 0;
   const len = load<u32>(p + 4);
   if (len > end - p - 8) return 0;
+  if (interning) store<i32>(p, intern(p + 8, len));
+  else {
+    const sym = load<i32>(p);
+    if (sym < -1 || sym >= symbolLimit) return 0;
+  }
   return p + 8 + len;
 }
 
@@ -56,8 +66,8 @@ export function skipValue(p: u32): u32 {
 
 /**
  * The value of `key` in the object at `obj`, or 0 when absent (or `obj` is no object).
- * INVARIANT: the host interns every key against the bundle's symbols, so comparing
- * symbol ids is exact: a key outside the table (-1) can never equal a path key.
+ * INVARIANT: every key was interned when the request was validated, so comparing symbol
+ * ids is exact: a key outside the table (-1) can never equal a path key.
  */
 export function objectGet(obj: u32, key: i32): u32 {
   if (obj == 0 || <u32>load<u8>(obj) != TAG_OBJECT) return 0;

@@ -77,8 +77,8 @@ function setValue(i: u32, addr: u32): void {
 
 /**
  * String equality by symbol id when both are interned.
- * INVARIANT: the host interns every request string, so an interned string never equals
- * one outside the table.
+ * INVARIANT: every request string was interned at validation, so a string in the table
+ * never equals one outside it.
  */
 function stringsEqual(a: u32, b: u32): bool {
   const sa = symAt(a);

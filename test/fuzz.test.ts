@@ -33,7 +33,8 @@ function corrupt(bytes: Uint8Array, c: { edits: [number, number][]; truncate: nu
 function reseal(bytes: Uint8Array): Uint8Array {
   if (bytes.length < HEADER_BYTES) return bytes;
   const out = bytes.slice();
-  out.set(sha256(out.subarray(HEADER_BYTES)), DIGEST_OFFSET);
+  out.fill(0, DIGEST_OFFSET, DIGEST_OFFSET + 32);
+  out.set(sha256(out), DIGEST_OFFSET);
   return out;
 }
 
@@ -96,6 +97,31 @@ describe('malformed requests', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('the one-pass encoder rejects exactly what requestProblem rejects', async () => {
+    const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
+    const junkField = fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom(NaN, Infinity, -1, 2 ** 53 + 1, '', 'a\ud800', [], {}, null, undefined));
+    const mutated = fc.tuple(request, fc.constantFrom('action', 'resource', 'agent', 'params', 'context', 'cost', 'delegation', 'facts', 'idempotency_key', 'extra'), fc.constantFrom(null, 'id', 'roles', 'tenant', 'trust', 'usd', 'tokens', 'spend', 'rates', 'depth', 'chain', 'x'), junkField).map(
+      ([r, field, sub, junk]) => {
+        const copy = structuredClone(r) as unknown as Record<string, unknown>;
+        if (sub === null || typeof copy[field] !== 'object' || copy[field] === null) copy[field] = junk;
+        else (copy[field] as Record<string, unknown>)[sub] = junk;
+        return copy as unknown as EvalRequest;
+      },
+    );
+    fc.assert(
+      fc.property(fc.oneof(request, mutated, fc.anything() as fc.Arbitrary<EvalRequest>), (r) => {
+        let encoderRejects = false;
+        try {
+          evaluator.encodeOnly(r);
+        } catch {
+          encoderRejects = true;
+        }
+        expect(encoderRejects).toBe(requestProblem(r) !== null);
+      }),
+      { numRuns: 5000 },
     );
   });
 

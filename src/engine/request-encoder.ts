@@ -1,31 +1,72 @@
 /**
  * @module
- * Encodes an `EvalRequest` straight into the evaluator's input buffer: strings interned
- * against the bundle's symbols, numbers as f64, no JSON and no intermediate objects.
- * This is the hot path of every embedded decision.
+ * Encodes an `EvalRequest` straight into the evaluator's input buffer in one pass, checking
+ * it as it goes: no JSON, no intermediate objects, no string interning (the evaluator
+ * interns). This is the hot path of every embedded decision.
+ *
+ * INVARIANT: `encode` throws `EncodeFailure` exactly when `requestProblem` reports a problem
+ * (a property test holds the two equal); the caller asks `requestProblem` for the wording.
  */
+import { MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
 import type { EvalRequest, JsonValue } from '../policy/decision.js';
 import { nowFields } from '../policy/decision.js';
 import { Req, REQUEST_MAGIC, REQ_SUSPENDED, Tag } from '../policy/bundle/format.js';
 
-/** Thrown when a request doesn't fit the input buffer. */
+/** The request is malformed; `requestProblem` says how. */
+export class EncodeFailure extends Error {}
+/** The request is well formed but larger than the input buffer. */
 export class RequestTooLarge extends Error {}
 
 const NOW_KEYS = ['unix', 'year', 'month', 'day', 'hour', 'minute', 'weekday'] as const;
+const OBJECT_PROTO = Object.prototype;
+
+function bad(): never {
+  throw new EncodeFailure();
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === OBJECT_PROTO || proto === null;
+}
+
+/** Fields of `o` outside `allowed` make the request malformed. */
+function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): void {
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) if (!allowed.includes(keys[i])) bad();
+}
+
+function isTopField(k: string): boolean {
+  switch (k) {
+    case 'action': case 'resource': case 'agent': case 'params': case 'context':
+    case 'cost': case 'facts': case 'delegation': case 'idempotency_key':
+      return true;
+  }
+  return false;
+}
+
+function finite(v: unknown, min = -Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad();
+  return v;
+}
+
+function optionalFinite(v: unknown, min = -Infinity): number {
+  return v === undefined ? 0 : finite(v, min);
+}
 
 export class RequestEncoder {
-  private bytes: Uint8Array;
-  private view: DataView;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
   private pos = 0;
+  private nodes = 0;
   private readonly utf8 = new TextEncoder();
   private lastMinute = NaN;
   private nowCache: ReturnType<typeof nowFields> | null = null;
 
   constructor(
-    private readonly symbols: ReadonlyMap<string, number>,
     private readonly ruleIndex: ReadonlyMap<string, number>,
     memory: WebAssembly.Memory,
-    private readonly base: number,
+    base: number,
     private readonly capacity: number,
     private readonly encodeNow: boolean,
   ) {
@@ -33,16 +74,13 @@ export class RequestEncoder {
     this.view = new DataView(memory.buffer, base, capacity);
   }
 
-  private sym(s: string): number {
-    return this.symbols.get(s) ?? -1;
-  }
-
   private room(n: number): void {
     if (this.pos + n > this.capacity) throw new RequestTooLarge(`request is larger than the ${this.capacity}-byte input buffer`);
   }
 
-  /** Writes UTF-8 bytes of `s` at pos; returns the byte count. */
-  private raw(s: string): number {
+  /** Writes the UTF-8 bytes of a checked string at pos; returns the byte count. */
+  private raw(s: unknown): number {
+    if (typeof s !== 'string' || s.length > MAX_STRING_LENGTH) bad();
     const start = this.pos;
     const n = s.length;
     this.room(n);
@@ -57,27 +95,31 @@ export class RequestEncoder {
       this.pos = start + n;
       return n;
     }
+    if (!s.isWellFormed()) bad();
     this.room(n * 3);
     const { written } = this.utf8.encodeInto(s.slice(i), bytes.subarray(start + i));
     this.pos = start + i + written;
     return i + written;
   }
 
-  private string(s: string): void {
+  /** (sym = -1, length, bytes); the evaluator fills in the symbol. */
+  private string(s: unknown): void {
     this.room(8);
     const at = this.pos;
-    this.view.setInt32(at, this.sym(s), true);
+    this.view.setInt32(at, -1, true);
     this.pos += 8;
     this.view.setUint32(at + 4, this.raw(s), true);
   }
 
-  private value(v: JsonValue): void {
+  private value(v: unknown, depth: number): void {
+    if (--this.nodes < 0 || depth > MAX_VALUE_DEPTH) bad();
     this.room(9);
     const bytes = this.bytes;
     if (v === null) bytes[this.pos++] = Tag.Null;
     else if (v === true) bytes[this.pos++] = Tag.True;
     else if (v === false) bytes[this.pos++] = Tag.False;
     else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) bad();
       bytes[this.pos] = Tag.Number;
       this.view.setFloat64(this.pos + 1, v, true);
       this.pos += 9;
@@ -89,28 +131,42 @@ export class RequestEncoder {
       bytes[at] = Tag.List;
       this.view.setUint32(at + 1, v.length, true);
       this.pos += 9;
-      for (let i = 0; i < v.length; i++) this.value(v[i]);
+      for (let i = 0; i < v.length; i++) this.value(v[i], depth + 1);
       this.view.setUint32(at + 5, this.pos - at - 9, true);
-    } else this.object(v);
+    } else if (isPlain(v)) this.object(v, depth);
+    else bad();
   }
 
-  private object(o: { [key: string]: JsonValue }): void {
+  private object(o: Record<string, unknown>, depth: number): void {
     const at = this.pos;
     this.room(9);
     this.bytes[at] = Tag.Object;
     this.pos += 9;
-    let count = 0;
-    for (const key in o) {
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       this.string(key);
-      this.value(o[key]);
-      count++;
+      this.value(o[key], depth + 1);
     }
+    this.view.setUint32(at + 1, keys.length, true);
+    this.view.setUint32(at + 5, this.pos - at - 9, true);
+  }
+
+  /** Writes an object value of named fields (agent, now), all known to be valid. */
+  private beginObject(): number {
+    this.room(9);
+    this.bytes[this.pos] = Tag.Object;
+    this.pos += 9;
+    return this.pos - 9;
+  }
+  private endObject(at: number, count: number): void {
     this.view.setUint32(at + 1, count, true);
     this.view.setUint32(at + 5, this.pos - at - 9, true);
   }
 
-  private headerString(at: number, s: string): void {
-    this.view.setInt32(at, this.sym(s), true);
+  private headerString(at: number, s: unknown): void {
+    if (typeof s !== 'string' || s.length === 0) bad();
+    this.view.setInt32(at, -1, true);
     this.view.setUint32(at + 4, this.pos, true);
     this.view.setUint32(at + 8, this.raw(s), true);
   }
@@ -125,48 +181,99 @@ export class RequestEncoder {
     return this.nowCache;
   }
 
+  /** A params or context object: absent means empty. */
+  private root(v: unknown): void {
+    if (v === undefined) {
+      this.room(9);
+      this.bytes[this.pos] = Tag.Object;
+      this.view.setUint32(this.pos + 1, 0, true);
+      this.view.setUint32(this.pos + 5, 0, true);
+      this.pos += 9;
+      return;
+    }
+    if (!isPlain(v)) bad();
+    this.value(v, 1);
+  }
+
   /**
-   * Encodes a request that already passed `requestProblem`. Returns its length in bytes.
-   * `trustDefault` is the bundle's initial trust, used when facts carry none.
+   * Checks and encodes a request. Returns its length in bytes. Throws `EncodeFailure` when
+   * it is malformed and `RequestTooLarge` when it doesn't fit. `trustDefault` is the
+   * bundle's initial trust, used when the facts carry none.
    */
   encode(r: EvalRequest, trustDefault: number): number {
+    if (!isPlain(r)) bad();
+    const top = Object.keys(r);
+    for (let i = 0; i < top.length; i++) if (!isTopField(top[i])) bad();
     const v = this.view;
-    const facts = r.facts;
     this.pos = Req.HeaderBytes;
+    this.nodes = MAX_VALUE_NODES;
+    this.room(0);
     v.setUint32(Req.Magic, REQUEST_MAGIC, true);
     this.headerString(Req.ActionSym, r.action);
     this.headerString(Req.ResourceSym, r.resource);
-    this.headerString(Req.AgentSym, r.agent.id);
-    const roles = r.agent.roles ?? [];
-    this.room(roles.length * 4);
-    v.setUint32(Req.RolesCount, roles.length, true);
-    v.setUint32(Req.RolesOff, this.pos, true);
-    for (let i = 0; i < roles.length; i++) {
-      v.setInt32(this.pos, this.sym(roles[i]), true);
-      this.pos += 4;
+    const agent = r.agent as unknown;
+    if (!isPlain(agent)) bad();
+    onlyKeys(agent, ['id', 'tenant', 'roles']);
+    this.headerString(Req.AgentSym, agent.id);
+    if (r.idempotency_key !== undefined) this.rawCheck(r.idempotency_key);
+
+    const facts = r.facts as unknown;
+    let trust = trustDefault;
+    let risk = 0;
+    let suspended = false;
+    let nowMs = 0;
+    let day: Record<string, unknown> | undefined;
+    let month: Record<string, unknown> | undefined;
+    let rates: Record<string, unknown> | undefined;
+    if (facts !== undefined) {
+      if (!isPlain(facts)) bad();
+      onlyKeys(facts, ['trust', 'risk', 'suspended', 'spend', 'rates', 'now']);
+      if (facts.trust !== undefined) trust = finite(facts.trust);
+      risk = optionalFinite(facts.risk, 0);
+      nowMs = optionalFinite(facts.now);
+      if (facts.suspended !== undefined && typeof facts.suspended !== 'boolean') bad();
+      suspended = facts.suspended === true;
+      if (facts.spend !== undefined) {
+        if (!isPlain(facts.spend)) bad();
+        onlyKeys(facts.spend, ['day', 'month']);
+        day = this.spendPeriod(facts.spend.day);
+        month = this.spendPeriod(facts.spend.month);
+      }
+      if (facts.rates !== undefined) {
+        if (!isPlain(facts.rates)) bad();
+        rates = facts.rates;
+      }
     }
-    const trust = facts?.trust ?? trustDefault;
     v.setFloat64(Req.Trust, trust, true);
-    v.setFloat64(Req.Risk, facts?.risk ?? 0, true);
-    v.setFloat64(Req.CostUsd, r.cost?.usd ?? 0, true);
-    v.setFloat64(Req.CostTokens, r.cost?.tokens ?? 0, true);
-    const day = facts?.spend?.day;
-    const month = facts?.spend?.month;
-    v.setFloat64(Req.SpendDayUsd, day?.usd ?? 0, true);
-    v.setFloat64(Req.SpendDayTokens, day?.tokens ?? 0, true);
-    v.setFloat64(Req.SpendMonthUsd, month?.usd ?? 0, true);
-    v.setFloat64(Req.SpendMonthTokens, month?.tokens ?? 0, true);
-    v.setUint32(Req.Flags, facts?.suspended ? REQ_SUSPENDED : 0, true);
+    v.setFloat64(Req.Risk, risk, true);
+    const cost = r.cost as unknown;
+    let usd = 0;
+    let tokens = 0;
+    if (cost !== undefined) {
+      if (!isPlain(cost)) bad();
+      onlyKeys(cost, ['usd', 'tokens']);
+      usd = optionalFinite(cost.usd, 0);
+      tokens = optionalFinite(cost.tokens, 0);
+      if (!Number.isSafeInteger(tokens)) bad();
+    }
+    v.setFloat64(Req.CostUsd, usd, true);
+    v.setFloat64(Req.CostTokens, tokens, true);
+    v.setFloat64(Req.SpendDayUsd, optionalFinite(day?.usd, 0), true);
+    v.setFloat64(Req.SpendDayTokens, optionalFinite(day?.tokens, 0), true);
+    v.setFloat64(Req.SpendMonthUsd, optionalFinite(month?.usd, 0), true);
+    v.setFloat64(Req.SpendMonthTokens, optionalFinite(month?.tokens, 0), true);
+    v.setUint32(Req.Flags, suspended ? REQ_SUSPENDED : 0, true);
 
     let rateCount = 0;
     v.setUint32(Req.RatesOff, this.pos, true);
-    if (facts?.rates) {
-      for (const id in facts.rates) {
+    if (rates) {
+      for (const id of Object.keys(rates)) {
+        const count = finite(rates[id], 0);
         const index = this.ruleIndex.get(id);
         if (index === undefined) continue;
         this.room(12);
         v.setUint32(this.pos, index, true);
-        v.setFloat64(this.pos + 4, facts.rates[id], true);
+        v.setFloat64(this.pos + 4, count, true);
         this.pos += 12;
         rateCount++;
       }
@@ -175,49 +282,106 @@ export class RequestEncoder {
 
     // agent: { id, tenant?, roles, trust }
     v.setUint32(Req.AgentObj, this.pos, true);
-    const agentAt = this.pos;
-    this.room(9);
-    this.bytes[agentAt] = Tag.Object;
-    this.pos += 9;
+    const agentAt = this.beginObject();
     this.string('id');
-    this.value(r.agent.id);
+    this.bytes[this.pos++] = Tag.String;
+    this.string(agent.id);
     let fields = 3;
-    if (r.agent.tenant !== undefined) {
+    if (agent.tenant !== undefined) {
       this.string('tenant');
-      this.value(r.agent.tenant);
+      this.room(1);
+      this.bytes[this.pos++] = Tag.String;
+      this.string(agent.tenant);
       fields++;
     }
     this.string('roles');
-    this.value(roles);
+    this.stringList(agent.roles);
     this.string('trust');
-    this.value(trust);
-    v.setUint32(agentAt + 1, fields, true);
-    v.setUint32(agentAt + 5, this.pos - agentAt - 9, true);
+    this.room(9);
+    this.bytes[this.pos] = Tag.Number;
+    v.setFloat64(this.pos + 1, trust, true);
+    this.pos += 9;
+    this.endObject(agentAt, fields);
 
     v.setUint32(Req.ParamsObj, this.pos, true);
-    this.object(r.params ?? EMPTY);
+    this.root(r.params);
     v.setUint32(Req.ContextObj, this.pos, true);
-    this.object(r.context ?? EMPTY);
+    this.root(r.context);
     v.setUint32(Req.DelegationObj, this.pos, true);
-    if (r.delegation) this.object(r.delegation as unknown as { [key: string]: JsonValue });
-    else this.value(null);
+    this.delegation(r.delegation);
     v.setUint32(Req.NowObj, this.pos, true);
     if (this.encodeNow) {
-      const now = this.now(facts?.now ?? 0);
-      const at = this.pos;
-      this.room(9);
-      this.bytes[at] = Tag.Object;
-      this.pos += 9;
+      const now = this.now(nowMs);
+      const at = this.beginObject();
       for (const key of NOW_KEYS) {
         this.string(key);
-        this.value(now[key]);
+        this.room(9);
+        this.bytes[this.pos] = Tag.Number;
+        v.setFloat64(this.pos + 1, now[key], true);
+        this.pos += 9;
       }
-      v.setUint32(at + 1, NOW_KEYS.length, true);
-      v.setUint32(at + 5, this.pos - at - 9, true);
-    } else this.object(EMPTY);
+      this.endObject(at, NOW_KEYS.length);
+    } else this.root(undefined);
     v.setUint32(Req.Length, this.pos, true);
     return this.pos;
   }
-}
 
-const EMPTY: { [key: string]: JsonValue } = Object.freeze({}) as { [key: string]: JsonValue };
+  /** Checks a string that is not encoded (the idempotency key). */
+  private rawCheck(s: unknown): void {
+    if (typeof s !== 'string' || s.length > MAX_STRING_LENGTH || !s.isWellFormed()) bad();
+  }
+
+  private spendPeriod(p: unknown): Record<string, unknown> | undefined {
+    if (p === undefined) return undefined;
+    if (!isPlain(p)) bad();
+    onlyKeys(p, ['usd', 'tokens']);
+    return p;
+  }
+
+  /** A list of at most 64 strings (roles, delegation chain); absent is empty. */
+  private stringList(list: unknown): void {
+    const items = list === undefined ? [] : list;
+    if (!Array.isArray(items) || items.length > 64) bad();
+    this.room(9);
+    const at = this.pos;
+    this.bytes[at] = Tag.List;
+    this.view.setUint32(at + 1, items.length, true);
+    this.pos += 9;
+    for (let i = 0; i < items.length; i++) {
+      this.room(1);
+      this.bytes[this.pos++] = Tag.String;
+      this.string(items[i]);
+    }
+    this.view.setUint32(at + 5, this.pos - at - 9, true);
+  }
+
+  private delegation(d: unknown): void {
+    if (d === undefined) {
+      this.room(1);
+      this.bytes[this.pos++] = Tag.Null;
+      return;
+    }
+    if (!isPlain(d)) bad();
+    onlyKeys(d, ['depth', 'root', 'chain']);
+    const depth = finite(d.depth, 0);
+    if (!Number.isSafeInteger(depth) || typeof d.root !== 'string' || !Array.isArray(d.chain)) bad();
+    // Encoded in the request's own key order, as the reference reads it.
+    const at = this.beginObject();
+    let count = 0;
+    for (const key of Object.keys(d)) {
+      this.string(key);
+      if (key === 'depth') {
+        this.room(9);
+        this.bytes[this.pos] = Tag.Number;
+        this.view.setFloat64(this.pos + 1, depth, true);
+        this.pos += 9;
+      } else if (key === 'root') {
+        this.room(1);
+        this.bytes[this.pos++] = Tag.String;
+        this.string(d.root);
+      } else this.stringList(d.chain);
+      count++;
+    }
+    this.endObject(at, count);
+  }
+}

@@ -11,7 +11,11 @@ import type { EvalRequest, Outcome } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { requestProblem } from '../policy/request-check.js';
 import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
-import { RequestEncoder, RequestTooLarge } from './request-encoder.js';
+import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
+
+function invalidRequest(message: string): Outcome {
+  return { decision: 'deny', code: 'invalid_request', rules: [], detail: { kind: 'invalid_request', message }, errors: [], redactions: [], shadow: null };
+}
 
 /** The exports `policy.wasm` must have. */
 interface EvaluatorExports {
@@ -49,7 +53,6 @@ async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
 export class WasmEvaluator {
   readonly info: BundleInfo;
   readonly hash: string;
-  private readonly symbolIds: Map<string, number>;
   private encoder: RequestEncoder;
   private output: DataView;
   private broken: string | null = null;
@@ -60,14 +63,13 @@ export class WasmEvaluator {
   ) {
     this.info = decodeBundle(bundle);
     this.hash = bundleHash(bundle);
-    this.symbolIds = new Map(this.info.symbols.map((s, i) => [s, i]));
     const at = exports.alloc_bundle(bundle.length);
     new Uint8Array(exports.memory.buffer, at, bundle.length).set(bundle);
     const status = exports.load_bundle(bundle.length);
     if (status !== 0) throw new TollgateError('bundle_invalid', `evaluator rejected the bundle: ${STATUS_TEXT[status] ?? status}`);
     const ruleIndex = new Map(this.info.rules.map((r) => [r.id, r.index]));
     const usesNow = this.info.symbols.some((s) => s.startsWith('now.'));
-    this.encoder = new RequestEncoder(this.symbolIds, ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow);
+    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow);
     this.output = new DataView(exports.memory.buffer, exports.output_ptr());
   }
 
@@ -78,22 +80,14 @@ export class WasmEvaluator {
 
   /** Decides one request. Never throws and never allows what it can't evaluate. */
   evaluate(request: EvalRequest): Outcome {
-    const problem = requestProblem(request);
-    if (problem !== null) {
-      return { decision: 'deny', code: 'invalid_request', rules: [], detail: { kind: 'invalid_request', message: problem }, errors: [], redactions: [], shadow: null };
-    }
-    return this.evaluateChecked(request);
-  }
-
-  /** Decides a request known to be valid (the caller ran `requestProblem`). */
-  evaluateChecked(request: EvalRequest): Outcome {
     if (this.broken) return evaluatorFailure(this.broken);
     let len: number;
     try {
       len = this.encoder.encode(request, this.info.trust.initial);
     } catch (err) {
+      if (err instanceof EncodeFailure) return invalidRequest(requestProblem(request) ?? 'request could not be encoded');
       if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
-      throw err;
+      return invalidRequest(requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
     }
     let status: number;
     try {

@@ -233,7 +233,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   }
   out.patchU32(8, out.length);
   const bytes = out.finish();
-  bytes.set(sha256(bytes.subarray(HEADER_BYTES)), DIGEST_OFFSET);
+  bytes.set(sha256(bytes), DIGEST_OFFSET); // hashed while the digest field is still zero
   return bytes;
 }
 

@@ -11,7 +11,7 @@
 
 export const BUNDLE_MAGIC = 0x31424754; // "TGB1"
 export const ABI_VERSION = 1;
-/** magic, abi, length, flags, section count, then a SHA-256 of everything after the header. */
+/** magic, abi, length, flags, section count, then a SHA-256 of the whole bundle taken with these 32 bytes zeroed. */
 export const HEADER_BYTES = 52;
 export const DIGEST_OFFSET = 20;
 
@@ -123,13 +123,17 @@ export const OP_TEXT: Record<number, string> = {
   0x40: 'startsWith', 0x41: 'endsWith', 0x42: 'contains', 0x43: 'matches',
 };
 
-/** Request header: fixed offsets into the input buffer. */
+/**
+ * Request header: fixed offsets into the input buffer. Strings are (sym, offset, length);
+ * the host writes -1 for every sym and the evaluator interns them itself. The agent's
+ * roles are read from the agent object.
+ */
 export enum Req {
   Magic = 0,
   ActionSym = 4, ActionOff = 8, ActionLen = 12,
   ResourceSym = 16, ResourceOff = 20, ResourceLen = 24,
   AgentSym = 28, AgentOff = 32, AgentLen = 36,
-  RolesCount = 40, RolesOff = 44,
+  Reserved1 = 40, Reserved2 = 44,
   Trust = 48, Risk = 56, CostUsd = 64, CostTokens = 72,
   SpendDayUsd = 80, SpendDayTokens = 88, SpendMonthUsd = 96, SpendMonthTokens = 104,
   Flags = 112,

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: Tollgate's embedded evaluator beside its peers, measured in one run on
+ * the same generated 50- and 100-rule agent policies, after checking that every engine
+ * agrees on every request. Then scaling with policy size, compile time and module size.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { WasmEvaluator } from '../src/engine/wasm-evaluator.js';
+import { compilePolicies } from '../src/policy/compile.js';
+import type { EvalRequest } from '../src/policy/decision.js';
+import { loadPolicies } from '../src/policy/load.js';
+import { evaluateReference } from '../src/policy/reference/evaluate.js';
+import { benchRequests, benchRules, toTollgateYaml } from './agent-policy.js';
+import { formatNs, formatRate, measure, type Measurement } from './measure.js';
+import { cedarDecider, celDecider } from './peers.js';
+
+const wasmBytes = readFileSync(new URL('../build/policy.wasm', import.meta.url));
+const wasmModule = new WebAssembly.Module(wasmBytes);
+const quick = process.argv.includes('--quick');
+const seconds = quick ? 0.3 : 1;
+
+async function tollgateFor(ruleCount: number) {
+  const rules = benchRules(ruleCount);
+  const files = { 'bench.yaml': toTollgateYaml(rules) };
+  const loaded = loadPolicies(files);
+  if (!loaded.ok) throw new Error(`bench policy is invalid: ${loaded.errors[0].message}`);
+  const evaluator = await WasmEvaluator.create(wasmModule, compilePolicies(files).bytes);
+  return { rules, policy: loaded.policy, evaluator };
+}
+
+function table(rows: Measurement[], baseline: Measurement): void {
+  console.log(`  ${'engine'.padEnd(34)} ${'decisions/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   Tollgate (JS input) is`);
+  for (const m of rows) {
+    const ratio = m === baseline ? '' : `${(baseline.perSecond / m.perSecond).toFixed(1)}× faster`;
+    console.log(`  ${m.name.padEnd(34)} ${formatRate(m.perSecond).padStart(12)} ${formatNs(m.p50ns).padStart(10)} ${formatNs(m.p99ns).padStart(10)}   ${ratio}`);
+  }
+}
+
+async function peerComparison(ruleCount: number): Promise<Measurement> {
+  const { rules, policy, evaluator } = await tollgateFor(ruleCount);
+  const requests = benchRequests(rules, 2000);
+  const cedar = cedarDecider(rules);
+  const cel = celDecider(rules);
+
+  // Agreement first: every engine must give the same decision on every request.
+  const counts = { allow: 0, deny: 0 };
+  for (const r of requests) {
+    const ours = evaluator.evaluate(r).decision;
+    const answers = { reference: evaluateReference(policy, r).decision, cedar: cedar(r), cel: cel(r) };
+    for (const [engine, d] of Object.entries(answers)) {
+      if (d !== ours) throw new Error(`${engine} decided ${d} but tollgate decided ${ours} for ${JSON.stringify(r)}`);
+    }
+    counts[ours as 'allow' | 'deny']++;
+  }
+  console.log(`\n${ruleCount}-rule agent policy: ${requests.length} requests (${counts.allow} allow, ${counts.deny} deny), all engines agree`);
+
+  const encoded = requests.map((r) => {
+    const len = evaluator.encodeOnly(r);
+    return evaluator.inputBuffer().slice(0, len);
+  });
+  const input = evaluator.inputBuffer();
+  const js = measure('tollgate wasm, JS object input', requests, (r) => evaluator.evaluate(r), seconds);
+  const rows = [
+    js,
+    measure('tollgate wasm, pre-encoded input', encoded, (bytes) => {
+      input.set(bytes);
+      return evaluator.decideEncoded(bytes.length);
+    }, seconds),
+    measure('tollgate reference (TypeScript)', requests, (r) => evaluateReference(policy, r), seconds),
+    measure('@cedar-policy/cedar-wasm', requests, cedar, seconds),
+    measure('@marcbachmann/cel-js', requests, cel, seconds),
+    measure('JSON round trip of the request', requests, (r) => JSON.parse(JSON.stringify(r)), seconds),
+  ];
+  table(rows, js);
+  return js;
+}
+
+async function scaling(): Promise<void> {
+  console.log('\nScaling with policy size (tollgate wasm, JS object input)');
+  let first = 0;
+  for (const n of [10, 100, 1000, 10_000]) {
+    const { rules, evaluator } = await tollgateFor(n);
+    const m = measure(`${n} rules`, benchRequests(rules, 2000), (r) => evaluator.evaluate(r), seconds);
+    const ns = 1e9 / m.perSecond;
+    first ||= ns;
+    console.log(`  ${String(n).padStart(6)} rules  ${formatNs(ns).padStart(10)} per decision   ${(ns / first).toFixed(2)}× the 10-rule cost`);
+  }
+  const text = toTollgateYaml(benchRules(10_000));
+  const started = performance.now();
+  const bundle = compilePolicies({ 'bench.yaml': text });
+  console.log(`  compiling 10,000 rules (${(text.length / 1024).toFixed(0)} KiB of YAML): ${((performance.now() - started) / 1000).toFixed(2)} s, bundle ${(bundle.bytes.length / 1024).toFixed(0)} KiB`);
+}
+
+console.log(`Tollgate benchmarks: node ${process.version}, ${process.execArgv.join(' ') || 'no flags'}${quick ? ', quick mode' : ''}`);
+const results: Measurement[] = [];
+for (const n of [50, 100]) results.push(await peerComparison(n));
+await scaling();
+console.log(`\nModule size: policy.wasm ${(wasmBytes.length / 1024).toFixed(1)} KiB raw, ${(gzipSync(wasmBytes, { level: 9 }).length / 1024).toFixed(1)} KiB gzipped`);
+const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
+console.log(`Targets: ≥2,000,000 decisions/s → ${formatRate(worst.perSecond)} (${worst.perSecond >= 2e6 ? 'met' : 'missed'}); p99 ≤ 2 µs → ${formatNs(Math.max(...results.map((r) => r.p99ns)))}`);
+export type { EvalRequest };
