@@ -33,6 +33,13 @@ export function benchRules(n: number): BenchRule[] {
   }));
 }
 
+/** The policy as Tollgate files, 2,000 rules a file (each file stays under the 1 MiB limit). */
+export function toTollgateFiles(rules: BenchRule[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < rules.length; i += 2000) files[`bench-${String(i / 2000).padStart(2, '0')}.yaml`] = toTollgateYaml(rules.slice(i, i + 2000));
+  return files;
+}
+
 export function toTollgateYaml(rules: BenchRule[]): string {
   const lines = ['rules:'];
   for (const r of rules) {
