@@ -10,7 +10,7 @@ import {
 import { actionsAt, globAddr, globLen, paramsAt, valueAddr } from './bundle';
 import { bytesEqual, codePointCount } from './bytes';
 import { globMatch } from './glob';
-import { objectGet, skipValue } from './values';
+import { objectGet, skipValue, symbolAt } from './values';
 
 /** Set when `checkParams` finds a violation: its kind, and the param's symbol or key ordinal. */
 export let violationKind: u32 = 0;
@@ -31,8 +31,8 @@ function valueEquals(a: u32, b: u32): bool {
   if (ta != <u32>load<u8>(b)) return false;
   if (ta == TAG_NUMBER) return load<f64>(a + 1) == load<f64>(b + 1);
   if (ta == TAG_STRING) {
-    const sa = load<i32>(a + 1);
-    const sb = load<i32>(b + 1);
+    const sa = symbolAt(a + 1);
+    const sb = symbolAt(b + 1);
     if (sa >= 0 || sb >= 0) return sa == sb;
     return bytesEqual(a + 9, load<u32>(a + 5), b + 9, load<u32>(b + 5));
   }
@@ -96,7 +96,7 @@ export function checkParams(entry: u32, params: u32): bool {
   const keys = load<u32>(params + 1);
   let q = params + 9;
   for (let i: u32 = 0; i < keys; i++) {
-    const sym = load<i32>(q);
+    const sym = symbolAt(q);
     let known = false;
     for (let k: u32 = 0; k < count && sym >= 0; k++) {
       if (load<i32>(first + k * PARAM_BYTES) == sym) {

@@ -10,7 +10,7 @@ import {
 } from './abi';
 import { ruleCount } from './bundle';
 import { intern } from './intern';
-import { objectGet, setInterning, skipValue, validateValue } from './values';
+import { objectGet, setInterning, skipValue, symbolAt, validateValue } from './values';
 import { Subject } from './vm';
 
 export let agentStr: u32 = 0;
@@ -85,7 +85,7 @@ export function rateCountFor(r: u32): f64 {
 export function hasRole(sym: i32): bool {
   let q = rolesAt + 9;
   for (let i: u32 = 0; i < rolesCount; i++) {
-    if (<u32>load<u8>(q) == TAG_STRING && load<i32>(q + 1) == sym) return true;
+    if (<u32>load<u8>(q) == TAG_STRING && symbolAt(q + 1) == sym) return true;
     q = skipValue(q);
   }
   return false;

@@ -11,10 +11,25 @@ export function setSymbolLimit(n: i32): void {
   symbolLimit = n;
 }
 
-/** While set, validation interns every string it meets (request values); else it checks ids (bundle constants). */
+/**
+ * While set, validation marks every string it meets as not yet interned (request values);
+ * else it checks their ids (bundle constants). Request strings are interned on first use,
+ * so strings no rule ever looks at cost nothing.
+ */
 let interning = false;
 export function setInterning(on: bool): void {
   interning = on;
+}
+export const NOT_INTERNED: i32 = -2;
+
+/** The symbol id of the encoded string at `p` (sym, len, bytes), interning it on first use. */
+export function symbolAt(p: u32): i32 {
+  let sym = load<i32>(p);
+  if (sym == NOT_INTERNED) {
+    sym = intern(p + 8, load<u32>(p + 4));
+    store<i32>(p, sym);
+  }
+  return sym;
 }
 
 /** Validates an encoded string (sym, len, bytes) at `p`; returns its end, or 0. */
@@ -22,7 +37,7 @@ export function validateString(p: u32, end: u32): u32 {
   if (p > end || end - p < 8) return 0;
   const len = load<u32>(p + 4);
   if (len > end - p - 8) return 0;
-  if (interning) store<i32>(p, intern(p + 8, len));
+  if (interning) store<i32>(p, NOT_INTERNED);
   else {
     const sym = load<i32>(p);
     if (sym < -1 || sym >= symbolLimit) return 0;
@@ -66,17 +81,16 @@ export function skipValue(p: u32): u32 {
 
 /**
  * The value of `key` in the object at `obj`, or 0 when absent (or `obj` is no object).
- * INVARIANT: every key was interned when the request was validated, so comparing symbol
- * ids is exact: a key outside the table (-1) can never equal a path key.
+ * INVARIANT: every key is interned before it is compared, so comparing symbol ids is
+ * exact: a key outside the table (-1) can never equal a path key.
  */
 export function objectGet(obj: u32, key: i32): u32 {
   if (obj == 0 || <u32>load<u8>(obj) != TAG_OBJECT) return 0;
   const count = load<u32>(obj + 1);
   let q = obj + 9;
   for (let i: u32 = 0; i < count; i++) {
-    const sym = load<i32>(q);
     const v = q + 8 + load<u32>(q + 4);
-    if (sym == key) return v;
+    if (symbolAt(q) == key) return v;
     q = skipValue(v);
   }
   return 0;

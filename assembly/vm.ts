@@ -13,7 +13,7 @@ import {
 import { globAddr, globLen, valueAddr } from './bundle';
 import { bytesCompare, bytesContain, bytesEndWith, bytesEqual, bytesStartWith } from './bytes';
 import { globMatch } from './glob';
-import { objectGet, skipValue } from './values';
+import { objectGet, skipValue, symbolAt } from './values';
 
 export const RUN_FALSE: u32 = 0;
 export const RUN_TRUE: u32 = 1;
@@ -70,14 +70,14 @@ function setString(i: u32, p: u32, len: u32, sym: i32): void {
 function setValue(i: u32, addr: u32): void {
   const tag = <u32>load<u8>(addr);
   if (tag == TAG_NUMBER) return setNum(i, load<f64>(addr + 1));
-  if (tag == TAG_STRING) return setString(i, addr + 9, load<u32>(addr + 5), load<i32>(addr + 1));
+  if (tag == TAG_STRING) return setString(i, addr + 9, load<u32>(addr + 5), symbolAt(addr + 1));
   store<u32>(tags + (i << 2), tag);
   store<u32>(ptrs + (i << 2), addr);
 }
 
 /**
  * String equality by symbol id when both are interned.
- * INVARIANT: every request string was interned at validation, so a string in the table
+ * INVARIANT: every string is interned before it reaches a slot, so a string in the table
  * never equals one outside it.
  */
 function stringsEqual(a: u32, b: u32): bool {

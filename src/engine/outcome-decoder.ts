@@ -10,52 +10,69 @@ import { paramStrings, utf16Offset } from '../policy/params-walk.js';
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
 const UNKNOWN_KEY = 0x80000000;
+// Word indices into the output area (every field is a u32 at a 4-byte offset).
+const DECISION = Out.Decision >> 2;
+const CODE = Out.Code >> 2;
+const SHADOW = Out.Shadow >> 2;
+const SHADOW_DECISION = Out.ShadowDecision >> 2;
+const SHADOW_CODE = Out.ShadowCode >> 2;
+const RULE_COUNT = Out.RuleCount >> 2;
+const RULES_OFF = Out.RulesOff >> 2;
+const ERROR_COUNT = Out.ErrorCount >> 2;
+const ERRORS_OFF = Out.ErrorsOff >> 2;
+const REDACTION_COUNT = Out.RedactionCount >> 2;
+const REDACTIONS_OFF = Out.RedactionsOff >> 2;
+const DETAIL_A = Out.DetailA >> 2;
+const DETAIL_B = Out.DetailB >> 2;
 
 /** An outcome for when the evaluator could not decide: always deny. */
 export function evaluatorFailure(message: string): Outcome {
   return { decision: 'deny', code: 'evaluator_error', rules: [], detail: { kind: 'evaluator_error', message }, errors: [], redactions: [], shadow: null };
 }
 
-export function decodeOutcome(status: number, view: DataView, symbols: readonly string[], request: EvalRequest): Outcome {
+/** Decodes the output area (`out`, a u32 view over it) for `request`. */
+export function decodeOutcome(status: number, out: Uint32Array, symbols: readonly string[], request: EvalRequest): Outcome {
   if (status !== 0) return evaluatorFailure(`evaluator status ${status}: ${STATUS_TEXT[status] ?? 'unknown'}`);
-  const u = (at: number) => view.getUint32(at, true);
-  const decision = EFFECTS[u(Out.Decision)];
-  const code = CODE_LIST[u(Out.Code)];
-  if (!decision || !code) return evaluatorFailure('evaluator wrote an unknown decision');
+  const decision = EFFECTS[out[DECISION]];
+  const code = CODE_LIST[out[CODE]];
+  if (decision === undefined || code === undefined) return evaluatorFailure('evaluator wrote an unknown decision');
 
-  const rules: number[] = [];
-  const rulesAt = u(Out.RulesOff);
-  for (let i = 0, n = u(Out.RuleCount); i < n; i++) rules.push(u(rulesAt + i * 4));
+  const ruleCount = out[RULE_COUNT];
+  const rulesAt = out[RULES_OFF] >> 2;
+  const rules: number[] = new Array(ruleCount);
+  for (let i = 0; i < ruleCount; i++) rules[i] = out[rulesAt + i];
 
   const errors: RuleError[] = [];
-  const errorsAt = u(Out.ErrorsOff);
-  for (let i = 0, n = u(Out.ErrorCount); i < n; i++) {
-    const at = errorsAt + i * 12;
-    const kind = EVAL_ERROR_KINDS[u(at + 4)];
-    const detail = u(at + 8);
-    errors.push({ rule: u(at), kind, detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail] });
+  const errorsAt = out[ERRORS_OFF] >> 2;
+  for (let i = 0, n = out[ERROR_COUNT]; i < n; i++) {
+    const at = errorsAt + i * 3;
+    const kind = EVAL_ERROR_KINDS[out[at + 1]];
+    const detail = out[at + 2];
+    errors.push({ rule: out[at], kind, detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail] });
   }
 
-  const redactionCount = u(Out.RedactionCount);
-  const needStrings = redactionCount > 0 || code === 'dlp' || (u(Out.Shadow) === 1 && CODE_LIST[u(Out.ShadowCode)] === 'dlp');
-  const strings = needStrings ? paramStrings(request.params ?? {}) : [];
-  const redactions: Redaction[] = [];
-  const redactionsAt = u(Out.RedactionsOff);
-  for (let i = 0; i < redactionCount; i++) {
-    const at = redactionsAt + i * 16;
-    const s = strings[u(at)];
-    redactions.push({ path: s.path, start: utf16Offset(s.text, u(at + 4)), end: utf16Offset(s.text, u(at + 8)), detector: DETECTORS[u(at + 12)] });
-  }
-
-  const shadow = u(Out.Shadow) === 1 ? { decision: EFFECTS[u(Out.ShadowDecision)], code: CODE_LIST[u(Out.ShadowCode)] } : null;
+  const shadow = out[SHADOW] === 1 ? { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] } : null;
   const realCode = shadow?.code ?? code;
+  const redactionCount = out[REDACTION_COUNT];
+  if (redactionCount === 0 && realCode !== 'dlp' && realCode !== 'params') {
+    return { decision, code, rules, detail: null, errors, redactions: [], shadow };
+  }
+
+  const strings = redactionCount > 0 || realCode === 'dlp' ? paramStrings(request.params ?? {}) : [];
+  const redactions: Redaction[] = [];
+  const redactionsAt = out[REDACTIONS_OFF] >> 2;
+  for (let i = 0; i < redactionCount; i++) {
+    const at = redactionsAt + i * 4;
+    const s = strings[out[at]];
+    redactions.push({ path: s.path, start: utf16Offset(s.text, out[at + 1]), end: utf16Offset(s.text, out[at + 2]), detector: DETECTORS[out[at + 3]] });
+  }
   let detail: Outcome['detail'] = null;
   if (realCode === 'params') {
-    const param = u(Out.DetailB);
+    const param = out[DETAIL_B];
     const name = param & UNKNOWN_KEY ? Object.keys(request.params ?? {})[param & ~UNKNOWN_KEY] : symbols[param];
-    detail = { kind: 'params', violation: PARAMS_VIOLATIONS[u(Out.DetailA)], param: name };
+    detail = { kind: 'params', violation: PARAMS_VIOLATIONS[out[DETAIL_A]], param: name };
   } else if (realCode === 'dlp') {
-    detail = { kind: 'dlp', detector: DETECTORS[u(Out.DetailA)], path: strings[u(Out.DetailB)].path };
+    detail = { kind: 'dlp', detector: DETECTORS[out[DETAIL_A]], path: strings[out[DETAIL_B]].path };
   }
   return { decision, code, rules, detail, errors, redactions, shadow };
 }

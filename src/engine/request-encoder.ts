@@ -69,6 +69,8 @@ export class RequestEncoder {
     base: number,
     private readonly capacity: number,
     private readonly encodeNow: boolean,
+    /** The first keys of the `context.*` paths the bundle's rules read. */
+    private readonly contextKeys: ReadonlySet<string>,
   ) {
     this.bytes = new Uint8Array(memory.buffer, base, capacity);
     this.view = new DataView(memory.buffer, base, capacity);
@@ -102,11 +104,10 @@ export class RequestEncoder {
     return i + written;
   }
 
-  /** (sym = -1, length, bytes); the evaluator fills in the symbol. */
+  /** (sym, length, bytes); the sym is left for the evaluator, which interns every string. */
   private string(s: unknown): void {
     this.room(8);
     const at = this.pos;
-    this.view.setInt32(at, -1, true);
     this.pos += 8;
     this.view.setUint32(at + 4, this.raw(s), true);
   }
@@ -115,18 +116,19 @@ export class RequestEncoder {
     if (--this.nodes < 0 || depth > MAX_VALUE_DEPTH) bad();
     this.room(9);
     const bytes = this.bytes;
-    if (v === null) bytes[this.pos++] = Tag.Null;
-    else if (v === true) bytes[this.pos++] = Tag.True;
-    else if (v === false) bytes[this.pos++] = Tag.False;
-    else if (typeof v === 'number') {
+    // Most common first: strings, then numbers.
+    if (typeof v === 'string') {
+      bytes[this.pos++] = Tag.String;
+      this.string(v);
+    } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) bad();
       bytes[this.pos] = Tag.Number;
       this.view.setFloat64(this.pos + 1, v, true);
       this.pos += 9;
-    } else if (typeof v === 'string') {
-      bytes[this.pos++] = Tag.String;
-      this.string(v);
-    } else if (Array.isArray(v)) {
+    } else if (v === true) bytes[this.pos++] = Tag.True;
+    else if (v === false) bytes[this.pos++] = Tag.False;
+    else if (v === null) bytes[this.pos++] = Tag.Null;
+    else if (Array.isArray(v)) {
       const at = this.pos;
       bytes[at] = Tag.List;
       this.view.setUint32(at + 1, v.length, true);
@@ -135,6 +137,50 @@ export class RequestEncoder {
       this.view.setUint32(at + 5, this.pos - at - 9, true);
     } else if (isPlain(v)) this.object(v, depth);
     else bad();
+  }
+
+  /** Validates a value exactly as `value` would, without writing it. */
+  private check(v: unknown, depth: number): void {
+    if (--this.nodes < 0 || depth > MAX_VALUE_DEPTH) bad();
+    if (typeof v === 'string') {
+      if (v.length > MAX_STRING_LENGTH || !v.isWellFormed()) bad();
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) bad();
+    } else if (v === true || v === false || v === null) return;
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) this.check(v[i], depth + 1);
+    else if (isPlain(v)) {
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key.length > MAX_STRING_LENGTH || !key.isWellFormed()) bad();
+        this.check(v[key], depth + 1);
+      }
+    } else bad();
+  }
+
+  /**
+   * The context object: only the keys some rule reads are encoded (the rest are checked).
+   * Nothing but `when` expressions reads context, so the decision is the same.
+   */
+  private context(v: unknown): void {
+    if (v === undefined) return this.root(undefined);
+    if (!isPlain(v)) bad();
+    if (--this.nodes < 0) bad();
+    const at = this.beginObject();
+    const keys = Object.keys(v);
+    let count = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (this.contextKeys.has(key)) {
+        this.string(key);
+        this.value(v[key], 2);
+        count++;
+      } else {
+        if (key.length > MAX_STRING_LENGTH || !key.isWellFormed()) bad();
+        this.check(v[key], 2);
+      }
+    }
+    this.endObject(at, count);
   }
 
   private object(o: Record<string, unknown>, depth: number): void {
@@ -166,7 +212,6 @@ export class RequestEncoder {
 
   private headerString(at: number, s: unknown): void {
     if (typeof s !== 'string' || s.length === 0) bad();
-    this.view.setInt32(at, -1, true);
     this.view.setUint32(at + 4, this.pos, true);
     this.view.setUint32(at + 8, this.raw(s), true);
   }
@@ -306,7 +351,7 @@ export class RequestEncoder {
     v.setUint32(Req.ParamsObj, this.pos, true);
     this.root(r.params);
     v.setUint32(Req.ContextObj, this.pos, true);
-    this.root(r.context);
+    this.context(r.context);
     v.setUint32(Req.DelegationObj, this.pos, true);
     this.delegation(r.delegation);
     v.setUint32(Req.NowObj, this.pos, true);

@@ -54,7 +54,7 @@ export class WasmEvaluator {
   readonly info: BundleInfo;
   readonly hash: string;
   private encoder: RequestEncoder;
-  private output: DataView;
+  private output: Uint32Array;
   private broken: string | null = null;
 
   private constructor(
@@ -68,9 +68,12 @@ export class WasmEvaluator {
     const status = exports.load_bundle(bundle.length);
     if (status !== 0) throw new TollgateError('bundle_invalid', `evaluator rejected the bundle: ${STATUS_TEXT[status] ?? status}`);
     const ruleIndex = new Map(this.info.rules.map((r) => [r.id, r.index]));
+    // Path texts are symbols, so they say which request parts any rule reads.
     const usesNow = this.info.symbols.some((s) => s.startsWith('now.'));
-    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow);
-    this.output = new DataView(exports.memory.buffer, exports.output_ptr());
+    const contextKeys = new Set(this.info.symbols.filter((s) => s.startsWith('context.')).map((s) => s.split('.')[1]));
+    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow, contextKeys);
+    // The output area is 16-byte aligned; its fields are u32s.
+    this.output = new Uint32Array(exports.memory.buffer, exports.output_ptr());
   }
 
   /** Instantiates the evaluator and loads `bundle`. Throws on an ABI mismatch or a bad bundle. */
