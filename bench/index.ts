@@ -31,7 +31,8 @@ async function tollgateFor(ruleCount: number) {
 function table(rows: Measurement[], baseline: Measurement): void {
   console.log(`  ${'engine'.padEnd(34)} ${'decisions/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   Tollgate (JS input) is`);
   for (const m of rows) {
-    const ratio = m === baseline ? '' : `${(baseline.perSecond / m.perSecond).toFixed(1)}× faster`;
+    const x = baseline.perSecond / m.perSecond;
+    const ratio = m === baseline ? '' : x >= 1 ? `${x.toFixed(1)}× faster` : `${(1 / x).toFixed(1)}× slower`;
     console.log(`  ${m.name.padEnd(34)} ${formatRate(m.perSecond).padStart(12)} ${formatNs(m.p50ns).padStart(10)} ${formatNs(m.p99ns).padStart(10)}   ${ratio}`);
   }
 }
