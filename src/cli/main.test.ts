@@ -51,6 +51,15 @@ describe('tollgate CLI', () => {
     expect(out).toMatch(/4 error\(s\) in 2 file\(s\)/);
   });
 
+  it('a file that is not UTF-8 is an error at the bad byte, reported with the others', async () => {
+    const dir = policyDir({ 'b.yaml': 'rules:\n  - id: b\n    effect: nope\n' });
+    writeFileSync(join(dir, 'a.yaml'), Buffer.concat([Buffer.from('rules:\n  - id: a # caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const { code, out } = await run('check', dir);
+    expect(code).toBe(1);
+    expect(out).toContain(`${join(dir, 'a.yaml')}:2:16 bad_encoding file is not valid utf-8`);
+    expect(out).toContain(`${join(dir, 'b.yaml')}:3:13 bad_value`);
+  });
+
   it('test fails with a readable diff when a case is wrong', async () => {
     const dir = policyDir({
       'p.yaml': 'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n',

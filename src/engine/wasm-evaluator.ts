@@ -10,6 +10,7 @@ import { bundleHash } from '../policy/compile.js';
 import type { EvalRequest, Outcome } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { requestProblem } from '../policy/request-check.js';
+import { describeOutcome, type Decision } from './decision.js';
 import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
 import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
 
@@ -101,6 +102,11 @@ export class WasmEvaluator {
       return evaluatorFailure(this.broken);
     }
     return decodeOutcome(status, this.output, this.info.symbols, request);
+  }
+
+  /** Decides one request and describes it as DESIGN §3 does: reasons, errors and the policy hash. */
+  decide(request: EvalRequest): Decision {
+    return describeOutcome(this.evaluate(request), this.info, this.hash, request);
   }
 
   /** Encodes without evaluating, for benchmarks of the pre-encoded path. Returns the length. */

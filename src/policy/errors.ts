@@ -7,6 +7,7 @@
 /** Stable codes for policy problems, printed as `file:line:col code message`. */
 export type PolicyIssueCode =
   | 'yaml_syntax'
+  | 'bad_encoding'
   | 'file_too_large'
   | 'unknown_key'
   | 'missing_key'

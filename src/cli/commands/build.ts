@@ -7,8 +7,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compilePolicySet } from '../../policy/compile.js';
 import { formatIssue } from '../../policy/errors.js';
-import { loadPolicies } from '../../policy/load.js';
-import { readPolicyDir } from '../policy-files.js';
+import { loadPolicyDir } from '../load-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../usage.js';
 
 export const buildCommand: Command = {
@@ -25,7 +24,7 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     const dir = positionals[0] ?? 'policies';
     const out = values.out ?? 'build/policies.bundle';
     const started = performance.now();
-    const result = loadPolicies(readPolicyDir(dir));
+    const result = loadPolicyDir(dir);
     if (!result.ok) {
       for (const issue of result.errors) console.error(formatIssue(issue));
       console.error(`\nbuild failed: ${result.errors.length} error(s)`);

@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
-import { loadPolicies } from '../../policy/load.js';
-import { readPolicyDir } from '../policy-files.js';
+import { loadPolicyDir } from '../load-dir.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../usage.js';
 
 export const checkCommand: Command = {
@@ -20,15 +19,14 @@ they are not, 2 on bad usage.`,
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
     if (positionals.length > 1) throw new UsageError('check takes at most one folder');
     const dir = positionals[0] ?? 'policies';
-    const files = readPolicyDir(dir);
-    const result = loadPolicies(files);
+    const result = loadPolicyDir(dir);
     if (!result.ok) {
       for (const issue of result.errors) console.log(formatIssue(issue));
       console.log(`\n${result.errors.length} error(s) in ${new Set(result.errors.map((e) => e.file)).size} file(s)`);
       return EXIT_FAILED;
     }
     const { rules, actions, resources } = result.policy;
-    console.log(`ok: ${Object.keys(files).length} file(s), ${rules.length} rule(s), ${actions.length} action(s), ${resources.length} resource pattern(s)`);
+    console.log(`ok: ${result.fileCount} file(s), ${rules.length} rule(s), ${actions.length} action(s), ${resources.length} resource pattern(s)`);
     return EXIT_OK;
   },
 };

@@ -8,9 +8,9 @@ import { WasmEvaluator } from '../../engine/wasm-evaluator.js';
 import { CaseFileError, compareOutcome, parseCaseFile, type PolicyCase } from '../../policy/cases.js';
 import { compilePolicySet } from '../../policy/compile.js';
 import { formatIssue } from '../../policy/errors.js';
-import { loadPolicies } from '../../policy/load.js';
 import { evaluateReference } from '../../policy/reference/evaluate.js';
-import { readPolicyDir, readTestDir } from '../policy-files.js';
+import { loadPolicyDir } from '../load-dir.js';
+import { readTestDir } from '../policy-files.js';
 import { EXIT_FAILED, EXIT_OK, progress, progressDone, UsageError, type Command } from '../usage.js';
 import { readEvaluatorWasm } from '../wasm-file.js';
 
@@ -34,7 +34,7 @@ A failing case prints what differs. Exits 0 when all pass, 1 when any fails, 2 o
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' } } });
     if (positionals.length > 1) throw new UsageError('test takes at most one folder');
     const dir = positionals[0] ?? 'policies';
-    const loaded = loadPolicies(readPolicyDir(dir));
+    const loaded = loadPolicyDir(dir);
     if (!loaded.ok) {
       for (const issue of loaded.errors) console.log(formatIssue(issue));
       return EXIT_FAILED;
