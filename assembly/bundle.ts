@@ -29,8 +29,10 @@ export let actionsAt: u32 = 0;
 export let resourcesAt: u32 = 0;
 export let paramsAt: u32 = 0;
 export let rulesAt: u32 = 0;
-export let indexAt: u32 = 0;
-export let wildCount: u32 = 0;
+/** The rule index: by action, then (for rules with no action filter) by resource. */
+export let actionIndexAt: u32 = 0;
+export let resourceIndexAt: u32 = 0;
+export let anyRulesAt: u32 = 0;
 export let poolAt: u32 = 0;
 export let codeAt: u32 = 0;
 let paramsLen: u32 = 0;
@@ -228,22 +230,33 @@ export function loadBundle(base: u32, len: u32): bool {
   }
 
   if (!section(base, len, SEC_INDEX, sec)) return false;
-  indexAt = load<u32>(sec);
-  size = load<u32>(sec + 4);
-  if (size < 16 || load<u32>(indexAt) != symbolCount || symbolCount > (size - 16) / 8) return false;
-  for (let s: u32 = 0; s < symbolCount; s++) {
-    if (!ruleListOk(load<u32>(indexAt + 4 + s * 8), load<u32>(indexAt + 8 + s * 8))) return false;
-  }
-  const wildAt = indexAt + 4 + symbolCount * 8;
-  wildCount = load<u32>(wildAt);
-  if (wildCount > (size - 16 - symbolCount * 8) / 12) return false;
-  for (let w: u32 = 0; w < wildCount; w++) {
-    const e = wildAt + 4 + w * 12;
-    if (load<u32>(e) >= globCount || !ruleListOk(load<u32>(e + 4), load<u32>(e + 8))) return false;
-  }
-  const anyAt = wildAt + 4 + wildCount * 12;
-  if (!ruleListOk(load<u32>(anyAt), load<u32>(anyAt + 4))) return false;
+  const indexEnd = load<u32>(sec) + load<u32>(sec + 4);
+  actionIndexAt = load<u32>(sec);
+  resourceIndexAt = indexDimensionEnd(actionIndexAt, indexEnd);
+  if (resourceIndexAt == 0) return false;
+  anyRulesAt = indexDimensionEnd(resourceIndexAt, indexEnd);
+  if (anyRulesAt == 0 || indexEnd - anyRulesAt < 8) return false;
+  if (!ruleListOk(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4))) return false;
   return true;
+}
+
+/**
+ * Validates one index dimension at `at`: a (list offset, count) per symbol, then wildcard
+ * entries (glob, list offset, count). Returns where it ends, or 0 when malformed.
+ */
+function indexDimensionEnd(at: u32, end: u32): u32 {
+  if (at > end || end - at < 8 || load<u32>(at) != symbolCount || symbolCount > (end - at - 8) / 8) return 0;
+  for (let s: u32 = 0; s < symbolCount; s++) {
+    if (!ruleListOk(load<u32>(at + 4 + s * 8), load<u32>(at + 8 + s * 8))) return 0;
+  }
+  const wildAt = at + 4 + symbolCount * 8;
+  const wild = load<u32>(wildAt);
+  if (wild > (end - wildAt - 4) / 12) return 0;
+  for (let w: u32 = 0; w < wild; w++) {
+    const e = wildAt + 4 + w * 12;
+    if (load<u32>(e) >= globCount || !ruleListOk(load<u32>(e + 4), load<u32>(e + 8))) return 0;
+  }
+  return wildAt + 4 + wild * 12;
 }
 
 function ruleListOk(off: u32, n: u32): bool {
@@ -255,17 +268,19 @@ function ruleListOk(off: u32, n: u32): bool {
 export function ruleAddr(i: u32): u32 {
   return rulesAt + i * RULE_BYTES;
 }
-export function exactListOff(sym: u32): u32 {
-  return load<u32>(indexAt + 4 + sym * 8);
+/** In a dimension at `at`: the rule list (offset, count) for an exact symbol. */
+export function exactListOff(at: u32, sym: u32): u32 {
+  return load<u32>(at + 4 + sym * 8);
 }
-export function exactListCount(sym: u32): u32 {
-  return load<u32>(indexAt + 8 + sym * 8);
+export function exactListCount(at: u32, sym: u32): u32 {
+  return load<u32>(at + 8 + sym * 8);
 }
-export function wildEntry(w: u32): u32 {
-  return indexAt + 8 + symbolCount * 8 + w * 12;
+/** In a dimension at `at`: how many wildcard entries, and entry `w` (glob, offset, count). */
+export function wildCount(at: u32): u32 {
+  return load<u32>(at + 4 + symbolCount * 8);
 }
-export function anyEntry(): u32 {
-  return indexAt + 8 + symbolCount * 8 + wildCount * 12;
+export function wildEntry(at: u32, w: u32): u32 {
+  return at + 8 + symbolCount * 8 + w * 12;
 }
 export function poolU32(off: u32): u32 {
   return load<u32>(poolAt + off);

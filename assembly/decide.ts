@@ -14,8 +14,9 @@ import {
   STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING,
 } from './abi';
 import {
-  actionCount, actionsAt, anyEntry, codeAt, exactListCount, exactListOff, flags, globAddr, globLen, globLiteralSym,
-  poolU32, resourceCount, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount, valueAddr, wildCount, wildEntry,
+  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, exactListCount, exactListOff, flags, globAddr, globLen,
+  globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount,
+  valueAddr, wildCount, wildEntry,
 } from './bundle';
 import { scan } from './dlp';
 import { globMatch } from './glob';
@@ -201,22 +202,26 @@ function considerList(off: u32, count: u32): void {
   for (let k: u32 = 0; k < count; k++) consider(poolU32(off + k * 4));
 }
 
-/** Candidates from the action index: exact symbol, wildcard patterns, and "any action". */
+/** Candidates from one index dimension: the exact symbol's list, then matching wildcards. */
+function considerDimension(at: u32, sym: i32, p: u32, len: u32): void {
+  if (sym >= 0 && <u32>sym < symbolCount) considerList(exactListOff(at, <u32>sym), exactListCount(at, <u32>sym));
+  for (let w: u32 = 0, n = wildCount(at); w < n; w++) {
+    const e = wildEntry(at, w);
+    const g = load<u32>(e);
+    if (globMatch(globAddr(g), globLen(g), p, len)) considerList(load<u32>(e + 4), load<u32>(e + 8));
+  }
+}
+
+/** Candidates: rules by action; rules with no action filter by resource; then the rest. */
 function matchRules(): void {
   epoch++;
   if (epoch == 0) {
     memory.fill(Areas.marks, 0, ruleCount * 4);
     epoch = 1;
   }
-  const sym = Subject.actionSym;
-  if (sym >= 0 && <u32>sym < symbolCount) considerList(exactListOff(<u32>sym), exactListCount(<u32>sym));
-  for (let w: u32 = 0; w < wildCount; w++) {
-    const e = wildEntry(w);
-    const g = load<u32>(e);
-    if (globMatch(globAddr(g), globLen(g), Subject.actionStr, Subject.actionLen)) considerList(load<u32>(e + 4), load<u32>(e + 8));
-  }
-  const any = anyEntry();
-  considerList(load<u32>(any), load<u32>(any + 4));
+  considerDimension(actionIndexAt, Subject.actionSym, Subject.actionStr, Subject.actionLen);
+  considerDimension(resourceIndexAt, Subject.resourceSym, Subject.resourceStr, Subject.resourceLen);
+  considerList(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4));
   sortU32(Areas.matched, matchedCount);
   sortU32(Areas.errRules, errorCount);
 }

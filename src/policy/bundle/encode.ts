@@ -148,27 +148,36 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     manifest.f64(rate?.windowMs ?? 0).f64(rule.risk);
   }
 
-  // The action index: exact literal patterns by symbol id, wildcard patterns, and "any".
-  const exact = new Map<number, number[]>();
-  const wild = new Map<number, number[]>();
-  const anyAction: number[] = [];
-  policy.rules.forEach((rule, i) => {
-    if (rule.actions === null) return void anyAction.push(i);
-    for (const a of rule.actions) {
-      const bucket = isLiteralGlob(a) ? exact : wild;
-      const key = isLiteralGlob(a) ? sym(a) : glob(a);
-      bucket.set(key, [...(bucket.get(key) ?? []), i]);
+  // The rule index, two dimensions deep: rules by action (exact symbol, then wildcard
+  // globs); rules with no action filter by resource the same way; then the rest.
+  const index = new ByteWriter();
+  const indexBy = (candidates: number[], patternsOf: (rule: number) => string[] | null): number[] => {
+    const exact = new Map<number, number[]>();
+    const wild = new Map<number, number[]>();
+    const unfiltered: number[] = [];
+    for (const i of candidates) {
+      const patterns = patternsOf(i);
+      if (patterns === null) unfiltered.push(i);
+      else for (const p of patterns) {
+        const [bucket, key] = isLiteralGlob(p) ? [exact, sym(p)] : [wild, glob(p)];
+        const rules = bucket.get(key) ?? [];
+        if (rules[rules.length - 1] !== i) rules.push(i);
+        bucket.set(key, rules);
+      }
     }
-  });
-  const index = new ByteWriter().u32(symbols.length);
-  for (let s = 0; s < symbols.length; s++) {
-    const rs = exact.get(s) ?? [];
-    index.u32(list(rs)).u32(rs.length);
-  }
-  const wildSorted = [...wild.entries()].sort((a, b) => a[0] - b[0]);
-  index.u32(wildSorted.length);
-  for (const [g, rs] of wildSorted) index.u32(g).u32(list(rs)).u32(rs.length);
-  index.u32(list(anyAction)).u32(anyAction.length);
+    index.u32(symbols.length);
+    for (let s = 0; s < symbols.length; s++) {
+      const rules = exact.get(s) ?? [];
+      index.u32(list(rules)).u32(rules.length);
+    }
+    const wildSorted = [...wild.entries()].sort((a, b) => a[0] - b[0]);
+    index.u32(wildSorted.length);
+    for (const [g, rules] of wildSorted) index.u32(g).u32(list(rules)).u32(rules.length);
+    return unfiltered;
+  };
+  const anyAction = indexBy(policy.rules.map((_, i) => i), (i) => policy.rules[i].actions);
+  const anyAnything = indexBy(anyAction, (i) => policy.rules[i].resources);
+  index.u32(list(anyAnything)).u32(anyAnything.length);
 
   const globs = new ByteWriter().u32(globList.length);
   const globData = new ByteWriter();
