@@ -116,58 +116,69 @@ function validateCode(at: u32, len: u32): bool {
   return false;
 }
 
-/** Validates and adopts the bundle at `base`; false when anything is out of shape. */
-export function loadBundle(base: u32, len: u32): bool {
-  if (len < HEADER_BYTES + SECTION_COUNT * 8) return false;
-  if (load<u32>(base) != BUNDLE_MAGIC || load<u32>(base + 4) != ABI_VERSION_NUMBER) return false;
-  if (load<u32>(base + 8) != len || load<u32>(base + 16) != SECTION_COUNT) return false;
-  flags = load<u32>(base + 12);
+/** The last table read by `countedTable`: its records, their count, and the section's end. */
+let tableAt: u32 = 0;
+let tableCount: u32 = 0;
+let tableEnd: u32 = 0;
 
-  if (!section(base, len, SEC_SYMBOLS, sec)) return false;
-  symbolsAt = load<u32>(sec);
-  let size = load<u32>(sec + 4);
+/** Reads a section that starts with a u32 count of `recordBytes`-byte records. */
+function countedTable(base: u32, len: u32, index: u32, recordBytes: u32): bool {
+  if (!section(base, len, index, sec)) return false;
+  const size = load<u32>(sec + 4);
   if (size < 4) return false;
-  symbolCount = load<u32>(symbolsAt);
-  if (symbolCount > (size - 4) / 8) return false;
-  const symbolData = size - 4 - symbolCount * 8;
-  for (let i: u32 = 0; i < symbolCount; i++) {
-    const off = load<u32>(symbolsAt + 4 + i * 8);
-    const n = load<u32>(symbolsAt + 8 + i * 8);
-    if (off > symbolData || n > symbolData - off) return false;
+  tableAt = load<u32>(sec) + 4;
+  tableCount = load<u32>(tableAt - 4);
+  tableEnd = load<u32>(sec) + size;
+  return tableCount <= (size - 4) / recordBytes;
+}
+
+/** Records of (offset, length) into the data after the table must stay inside it. */
+function spansInside(at: u32, count: u32, stride: u32, dataLen: u32): bool {
+  for (let i: u32 = 0; i < count; i++) {
+    const off = load<u32>(at + i * stride);
+    const n = load<u32>(at + i * stride + 4);
+    if (off > dataLen || n > dataLen - off) return false;
   }
+  return true;
+}
+
+function loadSymbols(base: u32, len: u32): bool {
+  if (!countedTable(base, len, SEC_SYMBOLS, 8)) return false;
+  symbolsAt = tableAt - 4;
+  symbolCount = tableCount;
   setSymbolLimit(<i32>symbolCount);
+  return spansInside(tableAt, tableCount, 8, tableEnd - tableAt - tableCount * 8);
+}
 
-  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < 32) return false;
-  settingsAt = load<u32>(sec);
-
-  if (!section(base, len, SEC_GLOBS, sec)) return false;
-  globsAt = load<u32>(sec) + 4;
-  size = load<u32>(sec + 4);
-  if (size < 4) return false;
-  globCount = load<u32>(globsAt - 4);
-  if (globCount > (size - 4) / 12) return false;
+function loadGlobs(base: u32, len: u32): bool {
+  if (!countedTable(base, len, SEC_GLOBS, 12)) return false;
+  globsAt = tableAt;
+  globCount = tableCount;
   globDataAt = globsAt + globCount * 12;
-  const globData = size - 4 - globCount * 12;
+  if (!spansInside(globsAt, globCount, 12, tableEnd - globDataAt)) return false;
   for (let i: u32 = 0; i < globCount; i++) {
-    const off = load<u32>(globsAt + i * 12);
-    const n = load<u32>(globsAt + i * 12 + 4);
     const lit = load<i32>(globsAt + i * 12 + 8);
-    if (off > globData || n > globData - off || n > MAX_GLOB_TOKENS || lit < -1 || lit >= <i32>symbolCount) return false;
+    if (load<u32>(globsAt + i * 12 + 4) > MAX_GLOB_TOKENS || lit < -1 || lit >= <i32>symbolCount) return false;
   }
+  return true;
+}
 
-  if (!section(base, len, SEC_VALUES, sec)) return false;
-  valuesAt = load<u32>(sec) + 4;
-  size = load<u32>(sec + 4);
-  if (size < 4) return false;
-  valueCount = load<u32>(valuesAt - 4);
-  if (valueCount > (size - 4) / 4) return false;
+function loadValues(base: u32, len: u32): bool {
+  if (!countedTable(base, len, SEC_VALUES, 4)) return false;
+  valuesAt = tableAt;
+  valueCount = tableCount;
   valueDataAt = valuesAt + valueCount * 4;
-  const valueEnd = load<u32>(sec) + size;
   for (let i: u32 = 0; i < valueCount; i++) {
     const at = valueDataAt + load<u32>(valuesAt + i * 4);
-    if (at < valueDataAt || at >= valueEnd || validateValue(at, valueEnd, 0) == 0) return false;
+    if (at < valueDataAt || at >= tableEnd || validateValue(at, tableEnd, 0) == 0) return false;
   }
+  return true;
+}
 
+/** The params, pool and code sections are read through the tables that point into them. */
+function loadRawSections(base: u32, len: u32): bool {
+  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < 32) return false;
+  settingsAt = load<u32>(sec);
   if (!section(base, len, SEC_PARAMS, sec)) return false;
   paramsAt = load<u32>(sec);
   paramsLen = load<u32>(sec + 4);
@@ -177,44 +188,49 @@ export function loadBundle(base: u32, len: u32): bool {
   if (!section(base, len, SEC_CODE, sec)) return false;
   codeAt = load<u32>(sec);
   codeLen = load<u32>(sec + 4);
+  return true;
+}
 
-  if (!section(base, len, SEC_ACTIONS, sec) || load<u32>(sec + 4) < 4) return false;
-  actionsAt = load<u32>(sec) + 4;
-  actionCount = load<u32>(actionsAt - 4);
-  if (actionCount > (load<u32>(sec + 4) - 4) / ACTION_BYTES) return false;
+function paramSchemasOk(pAt: i32, pCount: u32): bool {
+  if (pAt == -1) return true;
+  if (pAt < 0 || <u32>pAt > paramsLen || pCount > (paramsLen - <u32>pAt) / PARAM_BYTES) return false;
+  for (let k: u32 = 0; k < pCount; k++) {
+    const p = paramsAt + <u32>pAt + k * PARAM_BYTES;
+    if (load<u32>(p) >= symbolCount || load<u32>(p + 4) > 4) return false;
+    const e = load<i32>(p + 32);
+    const g = load<i32>(p + 36);
+    if ((e != -1 && !valueIsTag(e, TAG_LIST)) || g < -1 || g >= <i32>globCount) return false;
+  }
+  return true;
+}
+
+function loadCatalogues(base: u32, len: u32): bool {
+  if (!countedTable(base, len, SEC_ACTIONS, ACTION_BYTES)) return false;
+  actionsAt = tableAt;
+  actionCount = tableCount;
   for (let i: u32 = 0; i < actionCount; i++) {
     const a = actionsAt + i * ACTION_BYTES;
     if (load<u32>(a) >= globCount || !valueIsTag(load<i32>(a + 4), TAG_OBJECT)) return false;
-    const pAt = load<i32>(a + 8);
-    const pCount = load<u32>(a + 12);
-    if (pAt >= 0) {
-      if (<u32>pAt > paramsLen || pCount > (paramsLen - <u32>pAt) / PARAM_BYTES) return false;
-      for (let k: u32 = 0; k < pCount; k++) {
-        const p = paramsAt + <u32>pAt + k * PARAM_BYTES;
-        if (load<u32>(p) >= symbolCount || load<u32>(p + 4) > 4) return false;
-        const e = load<i32>(p + 32);
-        const g = load<i32>(p + 36);
-        if ((e != -1 && !valueIsTag(e, TAG_LIST)) || g < -1 || g >= <i32>globCount) return false;
-      }
-    } else if (pAt != -1) return false;
+    if (!paramSchemasOk(load<i32>(a + 8), load<u32>(a + 12))) return false;
   }
-
-  if (!section(base, len, SEC_RESOURCES, sec) || load<u32>(sec + 4) < 4) return false;
-  resourcesAt = load<u32>(sec) + 4;
-  resourceCount = load<u32>(resourcesAt - 4);
-  if (resourceCount > (load<u32>(sec + 4) - 4) / RESOURCE_BYTES) return false;
+  if (!countedTable(base, len, SEC_RESOURCES, RESOURCE_BYTES)) return false;
+  resourcesAt = tableAt;
+  resourceCount = tableCount;
   for (let i: u32 = 0; i < resourceCount; i++) {
     const r = resourcesAt + i * RESOURCE_BYTES;
     if (load<u32>(r) >= globCount || !valueIsTag(load<i32>(r + 4), TAG_OBJECT)) return false;
   }
+  return true;
+}
 
-  if (!section(base, len, SEC_RULES, sec) || load<u32>(sec + 4) < 4) return false;
-  rulesAt = load<u32>(sec) + 4;
-  ruleCount = load<u32>(rulesAt - 4);
-  if (ruleCount > (load<u32>(sec + 4) - 4) / RULE_BYTES) return false;
+function loadRules(base: u32, len: u32): bool {
+  if (!countedTable(base, len, SEC_RULES, RULE_BYTES)) return false;
+  rulesAt = tableAt;
+  ruleCount = tableCount;
   for (let i: u32 = 0; i < ruleCount; i++) {
     const r = rulesAt + i * RULE_BYTES;
     if (load<u32>(r) > 2) return false;
+    // Resource globs, agent globs, role symbols.
     for (let k: u32 = 0; k < 3; k++) {
       const off = load<u32>(r + 8 + k * 8);
       const n = load<u32>(r + 12 + k * 8);
@@ -228,16 +244,28 @@ export function loadBundle(base: u32, len: u32): bool {
       if (<u32>cAt > codeLen || cLen > codeLen - <u32>cAt || !validateCode(codeAt + <u32>cAt, cLen)) return false;
     } else if (cAt != -1) return false;
   }
+  return true;
+}
 
+function loadIndex(base: u32, len: u32): bool {
   if (!section(base, len, SEC_INDEX, sec)) return false;
   const indexEnd = load<u32>(sec) + load<u32>(sec + 4);
   actionIndexAt = load<u32>(sec);
   resourceIndexAt = indexDimensionEnd(actionIndexAt, indexEnd);
   if (resourceIndexAt == 0) return false;
   anyRulesAt = indexDimensionEnd(resourceIndexAt, indexEnd);
-  if (anyRulesAt == 0 || indexEnd - anyRulesAt < 8) return false;
-  if (!ruleListOk(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4))) return false;
-  return true;
+  return anyRulesAt != 0 && indexEnd - anyRulesAt >= 8 && ruleListOk(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4));
+}
+
+/** Validates and adopts the bundle at `base`; false when anything is out of shape. */
+export function loadBundle(base: u32, len: u32): bool {
+  if (len < HEADER_BYTES + SECTION_COUNT * 8) return false;
+  if (load<u32>(base) != BUNDLE_MAGIC || load<u32>(base + 4) != ABI_VERSION_NUMBER) return false;
+  if (load<u32>(base + 8) != len || load<u32>(base + 16) != SECTION_COUNT) return false;
+  flags = load<u32>(base + 12);
+  // Order matters: each step checks references into what the steps before it loaded.
+  return loadSymbols(base, len) && loadGlobs(base, len) && loadValues(base, len) && loadRawSections(base, len) &&
+    loadCatalogues(base, len) && loadRules(base, len) && loadIndex(base, len);
 }
 
 /**
