@@ -1,0 +1,18 @@
+/**
+ * @module
+ * `tollgate/embed`: compile policies and decide in your own process — Node, browsers or
+ * Workers — with exactly the edge's semantics.
+ */
+export { createEngine } from './engine.js';
+export type { AgentRef, Engine, EngineOptions } from './engine.js';
+export { compilePolicies } from '../policy/compile.js';
+export type { CompiledBundle } from '../policy/compile.js';
+export { PolicyError, TollgateError, formatIssue } from '../policy/errors.js';
+export type { PolicyIssue, PolicyIssueCode, TollgateErrorCode } from '../policy/errors.js';
+export type { Decision, DecisionError, Reason } from '../engine/decision.js';
+export type { EngineRequest, OutcomeKind, OutcomeReport } from '../engine/stateful-engine.js';
+export type { AgentView, BudgetView, RateView } from '../engine/state/agent-view.js';
+export { MemoryStore } from '../engine/state/store.js';
+export type { StateStore } from '../engine/state/store.js';
+export type { AgentState, Ledger, Reservation } from '../engine/state/agent-state.js';
+export type { Redaction } from '../policy/decision.js';
