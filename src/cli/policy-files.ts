@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { PolicyIssue } from '../policy/errors.js';
 import { UsageError } from './usage.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The offset of the first byte sequence that is not well-formed UTF-8 (RFC 3629). */
 function firstBadUtf8(bytes: Uint8Array): number {

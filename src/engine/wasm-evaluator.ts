@@ -31,8 +31,12 @@ interface EvaluatorExports {
 
 export type WasmSource = WebAssembly.Module | BufferSource;
 
+/** Workers' types leave out `compile` (Workers refuse it at run time); elsewhere it is standard. */
+const compileWasm = (bytes: BufferSource): Promise<WebAssembly.Module> =>
+  (WebAssembly as unknown as { compile(bytes: BufferSource): Promise<WebAssembly.Module> }).compile(bytes);
+
 async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
-  const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+  const module = wasm instanceof WebAssembly.Module ? wasm : await compileWasm(wasm);
   const imports = {
     env: {
       abort() {

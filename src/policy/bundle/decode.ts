@@ -33,7 +33,7 @@ export interface BundleInfo {
 }
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decodes the host's view of a bundle; throws `TollgateError('bundle_invalid')`. */
 export function decodeBundle(bytes: Uint8Array): BundleInfo {

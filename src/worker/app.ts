@@ -1,0 +1,132 @@
+/**
+ * @module
+ * The Hono app: authentication, the routes of the edge API, and one error shape.
+ */
+import { Hono, type Context } from 'hono';
+import { requestId } from 'hono/request-id';
+import { decodeBundle } from '../policy/bundle/decode.js';
+import { bundleHash } from '../policy/compile.js';
+import { requestProblem } from '../policy/request-check.js';
+import { OUTCOMES, type EngineRequest, type OutcomeKind } from '../engine/stateful-engine.js';
+import { agentStub, callAgent } from './agents.js';
+import { authenticate, type Principal } from './auth.js';
+import { readJsonObject } from './body.js';
+import { ApiError, errorResponse } from './errors.js';
+import type { Env, Variables } from './env.js';
+import { openApiDocument } from './openapi.js';
+import { POLICY_BUNDLE } from './policy-source.js';
+
+type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
+
+const MAX_BATCH = 100;
+const policyInfo = decodeBundle(POLICY_BUNDLE);
+const policyHash = bundleHash(POLICY_BUNDLE);
+
+async function principal(c: AppContext): Promise<Principal> {
+  let jwks;
+  try {
+    jwks = JSON.parse(c.env.AUTH_JWKS);
+  } catch {
+    throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', 30);
+  }
+  return authenticate(c.req.header('authorization'), { jwks, issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE });
+}
+
+async function agentPrincipal(c: AppContext): Promise<Extract<Principal, { kind: 'agent' }>> {
+  const p = await principal(c);
+  if (p.kind !== 'agent') throw new ApiError('forbidden', 'this route is for agent tokens');
+  return p;
+}
+
+async function operatorPrincipal(c: AppContext): Promise<Extract<Principal, { kind: 'operator' }>> {
+  const p = await principal(c);
+  if (p.kind !== 'operator') throw new ApiError('forbidden', 'this route is for operator tokens');
+  return p;
+}
+
+/** A decision request from a body: the agent comes from the token, never from the body. */
+function engineRequest(body: unknown, agent: Extract<Principal, { kind: 'agent' }>, field: string): EngineRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_request', `${field}: must be a json object`);
+  for (const key of ['agent', 'facts']) {
+    if (key in body) throw new ApiError('invalid_request', `${field}.${key}: is not a known field (the agent comes from the token)`);
+  }
+  const request = { ...(body as object), agent: { id: agent.id, tenant: agent.tenant, roles: agent.roles } } as EngineRequest;
+  const problem = requestProblem(request);
+  if (problem !== null) throw new ApiError('invalid_request', field === 'body' ? problem : `${field}.${problem}`);
+  return request;
+}
+
+export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
+  const app = new Hono<{ Bindings: Env; Variables: Variables }>();
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+
+  app.get('/healthz', (c) => c.json({ ok: true, policy: { hash: policyHash } }));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.post('/v1/decide', async (c) => {
+    const agent = await agentPrincipal(c);
+    const request = engineRequest(await readJsonObject(c), agent, 'body');
+    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decide(request)));
+  });
+
+  app.post('/v1/decide/batch', async (c) => {
+    const agent = await agentPrincipal(c);
+    const body = await readJsonObject(c);
+    const requests = body.requests;
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_BATCH) {
+      throw new ApiError('invalid_request', `requests: must be an array of 1 to ${MAX_BATCH} decision requests`);
+    }
+    const checked = requests.map((r, i) => engineRequest(r, agent, `requests[${i}]`));
+    return c.json({ results: await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decideBatch(checked)) });
+  });
+
+  app.post('/v1/outcomes', async (c) => {
+    const agent = await agentPrincipal(c);
+    const body = await readJsonObject(c);
+    for (const key of Object.keys(body)) if (key !== 'outcome' && key !== 'cost') throw new ApiError('invalid_request', `${key}: is not a known field (expected outcome, cost)`);
+    if (!OUTCOMES.includes(body.outcome as OutcomeKind)) throw new ApiError('invalid_request', `outcome: must be one of ${OUTCOMES.join(', ')}`);
+    const cost = body.cost as Record<string, unknown> | undefined;
+    if (cost !== undefined) {
+      if (cost === null || typeof cost !== 'object' || Array.isArray(cost)) throw new ApiError('invalid_request', 'cost: must be an object');
+      for (const [k, v] of Object.entries(cost)) {
+        if (k !== 'usd' && k !== 'tokens') throw new ApiError('invalid_request', `cost.${k}: is not a known field (expected usd, tokens)`);
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ApiError('invalid_request', `cost.${k}: must be a finite number of at least 0`);
+      }
+    }
+    const report = { agent: { id: agent.id, tenant: agent.tenant }, outcome: body.outcome as OutcomeKind, cost: cost as { usd?: number; tokens?: number } | undefined };
+    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).outcome(report)));
+  });
+
+  app.get('/v1/agents/:id', async (c) => {
+    const p = await principal(c);
+    const id = c.req.param('id');
+    if (p.kind === 'agent' && p.id !== id) throw new ApiError('forbidden', 'an agent can only read its own state');
+    return c.json(await callAgent(() => agentStub(c.env, p.tenant, id).state({ id, tenant: p.tenant })));
+  });
+
+  for (const action of ['suspend', 'resume'] as const) {
+    app.post(`/v1/agents/:id/${action}`, async (c) => {
+      const operator = await operatorPrincipal(c);
+      const id = c.req.param('id');
+      return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, action === 'suspend')));
+    });
+  }
+
+  app.get('/v1/policy', async (c) => {
+    await principal(c);
+    return c.json({
+      hash: policyHash,
+      mode: policyInfo.mode,
+      registry: policyInfo.registry,
+      rules: policyInfo.rules.map((r) => ({ id: r.id, effect: r.effect, mode: r.mode ?? policyInfo.mode, reason: r.reason })),
+    });
+  });
+
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    console.error(`request ${c.get('requestId')} failed: ${err.message}`);
+    return errorResponse(c, new ApiError('internal', 'internal error'));
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+/**
+ * @module
+ * Bearer-token authentication with jose. Agents and operators present EdDSA or ES256 JWTs,
+ * verified against the configured JWKS only: `iss`, `aud`, `exp` and `typ` are required,
+ * the algorithm must be on the allowlist, tokens are capped at 8 KiB, and no key is ever
+ * taken from a token's own headers.
+ */
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { ApiError } from './errors.js';
+
+export const ALGORITHMS = ['EdDSA', 'ES256'];
+export const AGENT_TOKEN_TYPE = 'tollgate-agent+jwt';
+export const OPERATOR_TOKEN_TYPE = 'tollgate-operator+jwt';
+export const MAX_TOKEN_BYTES = 8 * 1024;
+const KID = /^[A-Za-z0-9_.-]{1,128}$/;
+const OPERATOR_ROLES = ['operator', 'admin'];
+
+export interface AuthConfig {
+  jwks: JSONWebKeySet;
+  issuer: string;
+  audience: string;
+}
+
+/** Who is calling, from a verified token. */
+export type Principal =
+  | { kind: 'agent'; id: string; tenant: string; roles: string[] }
+  | { kind: 'operator'; id: string; tenant: string; role: string };
+
+const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
+
+function unauthorized(message: string): ApiError {
+  return new ApiError('unauthorized', message);
+}
+
+/** Verifies a bearer token; throws `ApiError('unauthorized')` with the reason. */
+export async function authenticate(header: string | undefined, config: AuthConfig): Promise<Principal> {
+  const match = header ? /^Bearer ([A-Za-z0-9_.~+/=-]+)$/.exec(header) : null;
+  if (!match) throw unauthorized('authorization: expected "Bearer <token>"');
+  const token = match[1];
+  if (token.length > MAX_TOKEN_BYTES) throw unauthorized(`token is larger than ${MAX_TOKEN_BYTES} bytes`);
+  let protectedHeader: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    protectedHeader = decodeProtectedHeader(token);
+  } catch {
+    throw unauthorized('token is not a well-formed JWT');
+  }
+  // Keys come only from configuration: a token naming its own key is refused outright.
+  for (const field of ['jwk', 'jku', 'x5u', 'x5c'] as const) {
+    if (protectedHeader[field] !== undefined) throw unauthorized(`token header '${field}' is not accepted`);
+  }
+  if (typeof protectedHeader.kid !== 'string' || !KID.test(protectedHeader.kid)) throw unauthorized('token header kid is missing or malformed');
+  const typ = protectedHeader.typ;
+  if (typ !== AGENT_TOKEN_TYPE && typ !== OPERATOR_TOKEN_TYPE) throw unauthorized(`token typ must be ${AGENT_TOKEN_TYPE} or ${OPERATOR_TOKEN_TYPE}`);
+  let keySet = keySets.get(config.jwks);
+  if (!keySet) keySets.set(config.jwks, (keySet = createLocalJWKSet(config.jwks)));
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keySet, {
+      algorithms: ALGORITHMS,
+      issuer: config.issuer,
+      audience: config.audience,
+      typ,
+      requiredClaims: ['exp', 'sub', 'iss', 'aud'],
+      clockTolerance: 30,
+    }));
+  } catch (err) {
+    throw unauthorized(`token rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
+  }
+  const tenant = typeof payload.tenant === 'string' ? payload.tenant : '';
+  const sub = payload.sub!;
+  if (typ === OPERATOR_TOKEN_TYPE) {
+    const role = payload.role;
+    if (typeof role !== 'string' || !OPERATOR_ROLES.includes(role)) throw unauthorized(`operator token role must be one of ${OPERATOR_ROLES.join(', ')}`);
+    return { kind: 'operator', id: sub, tenant, role };
+  }
+  const roles = Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string') ? (payload.roles as string[]) : [];
+  return { kind: 'agent', id: sub, tenant, roles };
+}

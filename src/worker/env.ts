@@ -1,0 +1,18 @@
+/**
+ * @module
+ * The Worker's bindings and variables (see `wrangler.toml` and `.dev.vars`).
+ */
+import type { AgentState } from './agent-state.js';
+
+export interface Env {
+  AGENTS: DurableObjectNamespace<AgentState>;
+  /** The JWKS (JSON) that agent and operator tokens must verify against. */
+  AUTH_JWKS: string;
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+}
+
+/** Hono's context variables. */
+export interface Variables {
+  requestId: string;
+}

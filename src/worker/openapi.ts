@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The OpenAPI 3.1 document served at `/openapi.json`. A test checks that every route the
+ * app serves is in it and every path in it is served.
+ */
+
+const error = { $ref: '#/components/responses/Error' };
+const bearer = [{ bearer: [] }];
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+
+const decisionRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['action', 'resource'],
+  properties: {
+    action: { type: 'string', minLength: 1 },
+    resource: { type: 'string', minLength: 1 },
+    params: { type: 'object' },
+    context: { type: 'object' },
+    cost: { type: 'object', additionalProperties: false, properties: { usd: { type: 'number', minimum: 0 }, tokens: { type: 'integer', minimum: 0 } } },
+    idempotency_key: { type: 'string' },
+    delegation: { type: 'object' },
+  },
+};
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Tollgate', version: '0.1.0', description: 'Policy decisions for AI agents: allow, deny or require_approval.' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        DecisionRequest: decisionRequest,
+        Decision: {
+          type: 'object',
+          required: ['decision', 'code', 'reasons', 'errors', 'redactions', 'policy'],
+          properties: {
+            decision: { enum: ['allow', 'deny', 'require_approval'] },
+            code: { type: 'string' },
+            reasons: { type: 'array', items: { type: 'object', properties: { rule: { type: ['string', 'null'] }, effect: { type: 'string' }, message: { type: 'string' } } } },
+            errors: { type: 'array', items: { type: 'object' } },
+            redactions: { type: 'array', items: { type: 'object' } },
+            shadow: { type: 'object' },
+            policy: { type: 'object', properties: { hash: { type: 'string' } } },
+          },
+        },
+        AgentView: { type: 'object', required: ['agent', 'trust', 'suspended', 'budgets', 'rates'] },
+        Error: {
+          type: 'object',
+          required: ['error', 'request_id'],
+          properties: {
+            error: { type: 'object', required: ['code', 'message', 'retryable'], properties: { code: { type: 'string' }, message: { type: 'string' }, retryable: { type: 'boolean' } } },
+            request_id: { type: ['string', 'null'] },
+          },
+        },
+      },
+      responses: { Error: { description: 'The one error shape', ...json({ $ref: '#/components/schemas/Error' }) } },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness and the policy hash', responses: { 200: { description: 'ok' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'ok' } } } },
+      '/v1/decide': {
+        post: {
+          summary: 'Decide one request for the calling agent',
+          security: bearer,
+          requestBody: json({ $ref: '#/components/schemas/DecisionRequest' }),
+          responses: { 200: { description: 'The decision', ...json({ $ref: '#/components/schemas/Decision' }) }, 400: error, 401: error, 403: error, 413: error, 503: error },
+        },
+      },
+      '/v1/decide/batch': {
+        post: {
+          summary: 'Decide up to 100 requests in order',
+          security: bearer,
+          requestBody: json({ type: 'object', required: ['requests'], properties: { requests: { type: 'array', minItems: 1, maxItems: 100, items: { $ref: '#/components/schemas/DecisionRequest' } } } }),
+          responses: { 200: { description: 'One decision per request', ...json({ type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/Decision' } } } }) }, 400: error, 401: error, 413: error, 503: error },
+        },
+      },
+      '/v1/outcomes': {
+        post: {
+          summary: "Report an allowed action's outcome and actual cost",
+          security: bearer,
+          requestBody: json({ type: 'object', required: ['outcome'], additionalProperties: false, properties: { outcome: { enum: ['success', 'failure', 'exception', 'violation'] }, cost: { type: 'object' } } }),
+          responses: { 200: { description: "The agent's state", ...json({ $ref: '#/components/schemas/AgentView' }) }, 400: error, 401: error, 503: error },
+        },
+      },
+      '/v1/agents/{id}': {
+        get: {
+          summary: "An agent's trust, budgets, rate windows, risk and suspension",
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'ok', ...json({ $ref: '#/components/schemas/AgentView' }) }, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/agents/{id}/suspend': {
+        post: { summary: 'Kill switch (operators)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error } },
+      },
+      '/v1/agents/{id}/resume': {
+        post: { summary: 'Lift the kill switch (operators)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error } },
+      },
+      '/v1/policy': { get: { summary: "The active bundle's hash and rules", security: bearer, responses: { 200: { description: 'ok' }, 401: error } } },
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * @module
+ * The policy the Worker ships: `build/policies.bundle`, compiled from `policies/` by the
+ * build step before every `wrangler dev` and `wrangler deploy`, and the evaluator module.
+ */
+import bundle from '../../build/policies.bundle';
+import policyWasm from '../../build/policy.wasm';
+
+export const POLICY_WASM: WebAssembly.Module = policyWasm;
+export const POLICY_BUNDLE: Uint8Array = new Uint8Array(bundle);

@@ -1,0 +1,11 @@
+// The bindings the edge tests see through `cloudflare:test`.
+declare namespace Cloudflare {
+  interface Env {
+    AGENTS: DurableObjectNamespace<import('../../src/worker/agent-state.js').AgentState>;
+    AUTH_JWKS: string;
+    AUTH_ISSUER: string;
+    AUTH_AUDIENCE: string;
+    /** A private JWK (JSON) matching AUTH_JWKS, for minting test tokens. */
+    TEST_SIGNING_JWK: string;
+  }
+}

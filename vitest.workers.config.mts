@@ -1,0 +1,24 @@
+/**
+ * Tests that run inside workerd, against the Worker with its real Durable Objects. A fresh
+ * Ed25519 key pair per run signs the test tokens; its public half is the Worker's JWKS.
+ */
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { exportJWK, generateKeyPair } from 'jose';
+import { defineConfig } from 'vitest/config';
+
+const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+const kid = 'test-key-1';
+const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' };
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk) },
+      },
+    }),
+  ],
+  test: { include: ['test/edge/**/*.test.ts'], testTimeout: 60_000 },
+});
