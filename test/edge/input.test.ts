@@ -1,0 +1,69 @@
+/**
+ * Bad input gets 400 or 413 naming the field, nothing is consumed, and every error has the
+ * one shape; unknown routes say where the routes are listed.
+ */
+import { describe, expect, it } from 'vitest';
+import { call } from './http.js';
+import { agentToken } from './tokens.js';
+import { openApiDocument } from '../../src/worker/openapi.js';
+
+let counter = 0;
+const fresh = (prefix: string) => `${prefix}-${++counter}-${Date.now()}`;
+const post = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'hi' } };
+
+describe('bad input', () => {
+  it.each([
+    ['malformed JSON', { raw: '{"action": ' }, 400, 'invalid_json', /not valid json/],
+    ['a wrong type', { body: { ...post, resource: 5 } }, 400, 'invalid_request', /^resource: must be a string, not a number$/],
+    ['an unknown field', { body: { ...post, actor: 'x' } }, 400, 'invalid_request', /^actor: is not a known field/],
+    ['an agent in the body', { body: { ...post, agent: { id: 'root' } } }, 400, 'invalid_request', /body\.agent: is not a known field/],
+    ['facts in the body', { body: { ...post, facts: { trust: 100 } } }, 400, 'invalid_request', /body\.facts: is not a known field/],
+    ['a non-object body', { body: [1, 2] }, 400, 'invalid_request', /body: must be a json object/],
+    ['a lone surrogate', { raw: '{"action":"slack.post","resource":"\\ud800"}' }, 400, 'invalid_request', /resource: has a lone surrogate/],
+    ['bytes that are not UTF-8', { raw: new Uint8Array([0x7b, 0xff, 0x7d]) }, 400, 'invalid_json', /not valid utf-8/],
+    ['a 1 MiB body', { raw: `{"action":"${'x'.repeat(1024 * 1024)}"}` }, 413, 'body_too_large', /limit is 65536/],
+  ])('%s', async (_name, opts, status, code, message) => {
+    const id = fresh('bad');
+    const t = await agentToken(id, ['assistant']);
+    const res = await call('POST', '/v1/decide', { token: t, ...(opts as object) });
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error: { code, retryable: false }, request_id: expect.any(String) });
+    expect(res.body.error.message).toMatch(message);
+    const state = await call('GET', `/v1/agents/${id}`, { token: t });
+    expect(state.body.rates.find((r: { rule: string }) => r.rule === 'slack-post').used).toBe(0);
+  });
+
+  it('outcomes check their fields', async () => {
+    const t = await agentToken(fresh('o'));
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'great' } })).body.error.message).toMatch(/outcome: must be one of/);
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'success', cost: { usd: -1 } } })).body.error.message).toMatch(/cost\.usd/);
+  });
+
+  it('unknown routes get a helpful 404 in the one shape', async () => {
+    const res = await call('GET', '/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'not_found', message: 'no route GET /v1/nope; the routes are listed at /openapi.json' });
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('lists exactly the routes the app serves', async () => {
+    const doc = (await call('GET', '/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc).toEqual(openApiDocument());
+    const paths = Object.keys(doc.paths).sort();
+    expect(paths).toEqual(['/healthz', '/openapi.json', '/v1/agents/{id}', '/v1/agents/{id}/resume', '/v1/agents/{id}/suspend', '/v1/decide', '/v1/decide/batch', '/v1/outcomes', '/v1/policy']);
+    for (const path of paths) {
+      for (const method of Object.keys(doc.paths[path])) {
+        const res = await call(method.toUpperCase(), path.replace('{id}', 'a1'));
+        expect(res.status, `${method} ${path}`).not.toBe(404);
+      }
+    }
+  });
+
+  it('GET /v1/policy lists the bundle hash and its rules', async () => {
+    const res = await call('GET', '/v1/policy', { token: await agentToken('a1') });
+    expect(res.body.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(res.body.rules.map((r: { id: string }) => r.id)).toContain('shell-denied');
+  });
+});
