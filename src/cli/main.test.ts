@@ -81,8 +81,24 @@ describe('tollgate CLI', () => {
     expect(out).toMatch(/size {2}\d+ bytes/);
   });
 
+  it('token mints agent and operator tokens and prints the token alone on its last line', async () => {
+    const { decodeJwt, decodeProtectedHeader } = await import('jose');
+    const agent = await run('token', '--agent', 'a1', '--tenant', 'acme', '--roles', 'analyst,sre', '--ttl', '10m');
+    expect(agent.code).toBe(0);
+    const jwt = agent.out.split('\n').at(-1)!;
+    expect(decodeProtectedHeader(jwt)).toMatchObject({ alg: 'EdDSA', typ: 'tollgate-agent+jwt' });
+    const claims = decodeJwt(jwt);
+    expect(claims).toMatchObject({ sub: 'a1', tenant: 'acme', roles: ['analyst', 'sre'], iss: 'tollgate-dev', aud: 'tollgate' });
+    expect(claims.exp! - claims.iat!).toBe(600);
+    const op = await run('token', '--agent', 'ops', '--operator');
+    expect(decodeJwt(op.out.split('\n').at(-1)!)).toMatchObject({ sub: 'ops', role: 'operator' });
+    expect((await run('token')).code).toBe(2);
+    expect((await run('token', '--agent', 'x', '--ttl', 'forever')).code).toBe(2);
+    expect((await run('token', '--agent', 'x', '--operator', '--roles', 'viewer')).code).toBe(2);
+  });
+
   it('every command has --help; bad usage exits 2', async () => {
-    for (const cmd of ['check', 'build', 'test']) {
+    for (const cmd of ['check', 'build', 'test', 'token', 'dev']) {
       const { code, out } = await run(cmd, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`^Usage: tollgate ${cmd}`));

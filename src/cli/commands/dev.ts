@@ -1,0 +1,83 @@
+/**
+ * @module
+ * `tollgate dev` (what `npm start` runs): the local edge runtime. Makes dev keys on first
+ * run, checks and compiles the policies, starts `wrangler dev` with local Durable Objects,
+ * waits until it answers, then prints an agent token, an operator token and a curl example.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { formatIssue } from '../../policy/errors.js';
+import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
+import { loadPolicyDir } from '../load-dir.js';
+import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
+
+async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'run the local edge runtime (npm start) and print usable tokens',
+  help: `Usage: tollgate dev [--port N]
+
+Runs the Worker locally with wrangler dev (local Durable Objects), on PORT or --port
+(default 8787). On first run it makes dev keys (.tollgate/dev-key.json, .dev.vars). It
+checks policies/ first and stops with every error if they are invalid; wrangler's build
+step compiles them into the bundle the Worker imports. Once the server answers, it prints
+an agent token, an operator token and a curl example. Ctrl-C stops it.`,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
+    const port = Number(values.port ?? process.env.PORT ?? 8787);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`port '${values.port ?? process.env.PORT}' is not a port number`);
+    const checked = loadPolicyDir('policies');
+    if (!checked.ok) {
+      for (const issue of checked.errors) console.error(formatIssue(issue));
+      console.error(`\npolicies/ has ${checked.errors.length} error(s); fix them and run again`);
+      return EXIT_FAILED;
+    }
+    const { key, created } = await ensureDevKeys();
+    if (created) console.log('Made dev keys: .tollgate/dev-key.json (private) and .dev.vars (AUTH_JWKS).');
+    const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--local'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const stop = () => wrangler.kill('SIGINT');
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const exited = new Promise<number>((resolve) => wrangler.on('exit', (code) => resolve(code ?? 0)));
+    const base = `http://127.0.0.1:${port}`;
+    const up = await Promise.race([waitUntilUp(`${base}/healthz`, 120_000), exited.then(() => false)]);
+    if (!up) {
+      stop();
+      console.error(`the local edge runtime did not come up on ${base}`);
+      return EXIT_FAILED;
+    }
+    const ttlSeconds = 24 * 3600;
+    const agent = await mintDevToken(key, { agent: 'helper-1', tenant: 'demo', roles: ['assistant'], operator: false, ttlSeconds });
+    const operator = await mintDevToken(key, { agent: 'ops-1', tenant: 'demo', roles: ['operator'], operator: true, ttlSeconds });
+    console.log(`
+Tollgate is running at ${base}
+
+Agent token (helper-1, role assistant, tenant demo, 24h):
+  ${agent}
+
+Operator token (ops-1, 24h):
+  ${operator}
+
+Try it:
+  curl -s ${base}/v1/decide \\
+    -H "authorization: Bearer ${agent}" \\
+    -H "content-type: application/json" \\
+    -d '{"action":"llm.chat","resource":"llm:openai","params":{"model":"gpt-4o-mini"},"cost":{"usd":0.02}}'
+
+More tokens: npx tollgate token --agent ID --roles a,b   (--operator for operators)
+`);
+    return exited;
+  },
+};

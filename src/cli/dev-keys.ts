@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Local development keys: an Ed25519 key pair made on first use. The private half stays in
+ * `.tollgate/dev-key.json`; the public JWKS goes into `.dev.vars` as AUTH_JWKS, which
+ * `wrangler dev` reads. Both files are git-ignored.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+
+export const DEV_KEY_FILE = '.tollgate/dev-key.json';
+export const DEV_VARS_FILE = '.dev.vars';
+export const DEV_ISSUER = 'tollgate-dev';
+export const DEV_AUDIENCE = 'tollgate';
+
+export interface DevKey {
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/** The dev key pair, created (with `.dev.vars`) when missing. Returns whether it was created. */
+export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
+  if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
+    return { key: JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey, created: false };
+  }
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const kid = `dev-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
+  const key: DevKey = {
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+  };
+  mkdirSync('.tollgate', { recursive: true });
+  writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
+  writeFileSync(DEV_VARS_FILE, `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\n`, { mode: 0o600 });
+  return { key, created: true };
+}
+
+export interface TokenOptions {
+  agent: string;
+  tenant: string;
+  roles: string[];
+  operator: boolean;
+  ttlSeconds: number;
+}
+
+/** Mints an agent or operator token with the dev key. */
+export async function mintDevToken(key: DevKey, opts: TokenOptions): Promise<string> {
+  const claims = opts.operator ? { tenant: opts.tenant, role: opts.roles[0] ?? 'operator' } : { tenant: opts.tenant, roles: opts.roles };
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.privateJwk.kid, typ: opts.operator ? 'tollgate-operator+jwt' : 'tollgate-agent+jwt' })
+    .setSubject(opts.agent)
+    .setIssuer(DEV_ISSUER)
+    .setAudience(DEV_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + opts.ttlSeconds)
+    .sign(await importJWK(key.privateJwk, 'EdDSA'));
+}

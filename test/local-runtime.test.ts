@@ -1,0 +1,58 @@
+/**
+ * The local edge runtime as a user meets it: `npm start` serves the API and its printed
+ * curl example works; `wrangler deploy --dry-run` builds; a broken policy fails the build.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const children: ReturnType<typeof spawn>[] = [];
+afterAll(() => children.forEach((c) => c.kill('SIGINT')));
+
+describe('npm start', () => {
+  it('serves the API and prints tokens and a curl example that works as printed', async () => {
+    const port = 18000 + Math.floor(Math.random() * 1000);
+    const child = spawn('node', ['bin/tollgate.mjs', 'dev', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain(`Tollgate is running at http://127.0.0.1:${port}`);
+    const curl = /curl -s (\S+) \\\n\s+-H "(authorization: Bearer [^"]+)" \\\n\s+-H "(content-type: [^"]+)" \\\n\s+-d '([^']+)'/.exec(out);
+    expect(curl, out).not.toBeNull();
+    const [, url, auth, type, data] = curl!;
+    // The example, run exactly as printed.
+    const result = spawnSync('curl', ['-s', url, '-H', auth, '-H', type, '-d', data], { encoding: 'utf8' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ decision: 'allow', code: 'rule', reasons: [{ rule: 'llm-chat' }] });
+    const operator = /Operator token[^\n]*\n\s+(\S+)/.exec(out)![1];
+    const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, { headers: { authorization: `Bearer ${operator}` } });
+    expect(await view.json()).toMatchObject({ agent: { id: 'helper-1' }, suspended: false });
+    child.kill('SIGINT');
+  }, 120_000);
+});
+
+describe('deploying', () => {
+  it('wrangler deploy --dry-run builds the Worker with the current policies and reports its size', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'tollgate-deploy-'));
+    const r = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/Total Upload: [\d.]+ KiB/);
+    expect(r.stdout + r.stderr).toContain('[custom build] build/policies.bundle');
+    rmSync(outdir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('a policy that fails tollgate check fails the wrangler build, with its errors printed', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'tollgate-broken-'));
+    for (const entry of ['wrangler.toml', 'bin', 'dist', 'build', 'policies', 'package.json', 'src', 'tsconfig.json']) cpSync(entry, join(copy, entry), { recursive: true });
+    symlinkSync(join(process.cwd(), 'node_modules'), join(copy, 'node_modules'));
+    writeFileSync(join(copy, 'policies', 'broken.yaml'), 'rules:\n  - id: broken\n    effect: maybe\n');
+    const r = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', join(copy, 'out')], { cwd: copy, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("policies/broken.yaml:3:13 bad_value rule 'broken'.effect must be one of allow, deny, require_approval, not 'maybe'");
+    rmSync(copy, { recursive: true, force: true });
+  }, 120_000);
+});
