@@ -86,6 +86,20 @@ describe('corrupted bundles', () => {
   });
 });
 
+describe('traps', () => {
+  it('a trap in the evaluator denies, and the instance is never used again', async () => {
+    const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
+    const request = { action: 'x', resource: 'r', agent: { id: 'a' } };
+    expect(evaluator.evaluate(request).decision).toBe('allow');
+    const internals = evaluator as unknown as { exports: { decide: (len: number) => number } };
+    const real = internals.exports;
+    internals.exports = { ...real, decide: () => { throw new WebAssembly.RuntimeError('unreachable'); } };
+    expect(evaluator.evaluate(request)).toMatchObject({ decision: 'deny', code: 'evaluator_error', detail: { message: 'evaluator trapped: unreachable' } });
+    internals.exports = real;
+    expect(evaluator.evaluate(request)).toMatchObject({ decision: 'deny', code: 'evaluator_error' });
+  });
+});
+
 describe('malformed requests', () => {
   it('anything that is not a valid request is denied with invalid_request', async () => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
