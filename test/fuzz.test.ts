@@ -89,7 +89,7 @@ describe('corrupted bundles', () => {
 describe('traps', () => {
   it('a trap in the evaluator denies, and the instance is never used again', async () => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
-    const request = { action: 'x', resource: 'r', agent: { id: 'a' } };
+    const request = { action: 'x', resource: 'r', agent: { id: 'a' }, params: { n: 1 } };
     expect(evaluator.evaluate(request).decision).toBe('allow');
     const internals = evaluator as unknown as { exports: { decide: (len: number) => number } };
     const real = internals.exports;
