@@ -62,6 +62,12 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
 
   app.get('/healthz', (c) => c.json({ ok: true, policy: { hash: policyHash } }));
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  // The benchmark's baseline: the same Worker reading and answering JSON, nothing else.
+  // Only served when the ECHO_ROUTE variable is "on" (npm run bench:edge sets it).
+  app.post('/v1/echo', async (c) => {
+    if (c.env.ECHO_ROUTE !== 'on') throw new ApiError('not_found', 'no route POST /v1/echo; the routes are listed at /openapi.json');
+    return c.json(await readJsonObject(c));
+  });
 
   app.post('/v1/decide', async (c) => {
     const agent = await agentPrincipal(c);
