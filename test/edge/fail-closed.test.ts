@@ -4,7 +4,6 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { AgentState } from '../../src/worker/agent-state.js';
 import { call } from './http.js';
 import { agentToken } from './tokens.js';
 
@@ -22,7 +21,7 @@ describe('failing closed', () => {
   it('an object whose policy failed to load answers nothing: 503 with Retry-After', async () => {
     const id = `no-bundle-${Date.now()}`;
     expect((await call('POST', '/v1/decide', { token: await agentToken(id), body })).body.decision).toBe('allow');
-    await runInDurableObject(stubFor(id), (instance: AgentState) => {
+    await runInDurableObject(stubFor(id), (instance) => {
       (instance as unknown as { engine: null }).engine = null; // as if the bundle had not loaded
     });
     await expect503(id);
@@ -30,7 +29,7 @@ describe('failing closed', () => {
 
   it('an unreachable or overloaded object: 503 with Retry-After, never an allow', async () => {
     const id = `overloaded-${Date.now()}`;
-    await runInDurableObject(stubFor(id), (instance: AgentState) => {
+    await runInDurableObject(stubFor(id), (instance) => {
       (instance as unknown as { engine: object }).engine = {
         decide() {
           throw new Error('Durable Object is overloaded');
@@ -42,7 +41,7 @@ describe('failing closed', () => {
 
   it('an evaluator trap denies, and keeps denying', async () => {
     const id = `trap-${Date.now()}`;
-    await runInDurableObject(stubFor(id), (instance: AgentState) => {
+    await runInDurableObject(stubFor(id), (instance) => {
       const evaluator = (instance as unknown as { engine: { bundle: { exports: object } } }).engine.bundle;
       evaluator.exports = {
         ...evaluator.exports,
