@@ -1,7 +1,7 @@
 /**
  * The agent's Durable Object keeps exact state under concurrency, and its transitions.
  */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
@@ -84,6 +84,23 @@ describe('state transitions', () => {
     const state = await call('GET', `/v1/agents/${id}`, { token: t });
     expect(state.body).toMatchObject({ suspended: true, suspension: 'breaker' });
     expect(Date.parse(state.body.suspendedUntil)).toBeGreaterThan(Date.now() + 9 * 60_000);
+
+    // Let the 10-minute cooldown pass (workerd's clock stands still between I/O, so the
+    // stored suspension is moved into the past), and the agent resumes by itself.
+    await runInDurableObject(stubFor(id), (_instance, ctx) => {
+      const key = `acme:${id}`;
+      const row = ctx.storage.sql.exec<{ state: string }>('SELECT state FROM agent_state WHERE key = ?', key).one();
+      const stored = JSON.parse(row.state);
+      stored.suspendedUntil = Date.now() - 1;
+      ctx.storage.sql.exec('UPDATE agent_state SET state = ? WHERE key = ?', JSON.stringify(stored), key);
+    });
+    await runInDurableObject(stubFor(id), (instance) => {
+      // The object's write-through cache holds the old state: start it afresh from storage.
+      (instance as unknown as { engine: { store: { cache: Map<string, unknown> } } }).engine.store.cache.clear();
+    });
+    const resumed = await call('POST', '/v1/decide', { token: t, body: { action: 'github.get_issue', resource: 'github:acme/x' } });
+    expect(resumed.body.decision).toBe('allow');
+    expect((await call('GET', `/v1/agents/${id}`, { token: t })).body).toMatchObject({ suspended: false, suspension: null, suspendedUntil: null });
   });
 
   it("operator suspension applies to the very next decision; resume lifts it", async () => {
