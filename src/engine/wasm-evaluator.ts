@@ -127,9 +127,4 @@ export class WasmEvaluator {
   inputBuffer(): Uint8Array {
     return new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), INPUT_CAPACITY);
   }
-
-  /** Reads the output of the last `decideEncoded` call. */
-  readOutcome(status: number, request: EvalRequest): Outcome {
-    return decodeOutcome(status, this.output, this.info.symbols, request);
-  }
 }

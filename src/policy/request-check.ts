@@ -4,8 +4,6 @@
  * malformed request is an `invalid_request` deny everywhere, with a message that names
  * the offending field. Nothing malformed ever reaches the evaluator.
  */
-import type { EvalRequest } from './decision.js';
-
 export const MAX_VALUE_DEPTH = 32;
 export const MAX_VALUE_NODES = 10_000;
 export const MAX_STRING_LENGTH = 65_536;
@@ -133,9 +131,4 @@ export function requestProblem(r: unknown): string | null {
     if (err instanceof Invalid) return err.message;
     throw err;
   }
-}
-
-/** Narrowing helper for callers that already checked. */
-export function isValidRequest(r: unknown): r is EvalRequest {
-  return requestProblem(r) === null;
 }
