@@ -10,13 +10,16 @@ const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519
 const kid = 'test-key-1';
 const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
 const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' };
+// A second key pair signs bundles for embedders.
+const bundleKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+const bundleJwk = { ...(await exportJWK(bundleKey.privateKey)), kid: 'bundle-key-1', alg: 'EdDSA' };
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk) },
+        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk), BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk) },
       },
     }),
   ],

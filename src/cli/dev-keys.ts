@@ -13,24 +13,34 @@ export const DEV_ISSUER = 'tollgate-dev';
 export const DEV_AUDIENCE = 'tollgate';
 
 export interface DevKey {
+  /** Signs dev tokens; its public half is AUTH_JWKS. */
   privateJwk: JWK;
   publicJwk: JWK;
+  /** Signs bundles for embedders (BUNDLE_SIGNING_JWK). */
+  bundleJwk: JWK;
 }
 
-/** The dev key pair, created (with `.dev.vars`) when missing. Returns whether it was created. */
+async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const kid = `dev-${purpose}-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
+  return { privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } };
+}
+
+/** The dev keys, created (with `.dev.vars`) when missing. Returns whether they were created. */
 export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
   if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
-    return { key: JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey, created: false };
+    const key = JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey;
+    if (key.bundleJwk && readFileSync(DEV_VARS_FILE, 'utf8').includes('BUNDLE_SIGNING_JWK')) return { key, created: false };
   }
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const kid = `dev-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
-  const key: DevKey = {
-    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' },
-    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
-  };
+  const auth = await newPair('auth');
+  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk };
   mkdirSync('.tollgate', { recursive: true });
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
-  writeFileSync(DEV_VARS_FILE, `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\n`, { mode: 0o600 });
+  writeFileSync(
+    DEV_VARS_FILE,
+    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\n`,
+    { mode: 0o600 },
+  );
   return { key, created: true };
 }
 

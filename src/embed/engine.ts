@@ -9,7 +9,19 @@ import { MemoryStore, type StateStore } from '../engine/state/store.js';
 import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
 import type { CompiledBundle } from '../policy/compile.js';
+import { TollgateError } from '../policy/errors.js';
+import { verifySignedBundle } from '../tokens/signed-bundle.js';
+import type { JSONWebKeySet } from 'jose';
 import { packagedWasm } from './packaged-wasm.js';
+
+export interface LoadBundleOptions {
+  /** The keys the bundle's signature must verify against (the edge's `/.well-known/jwks.json`). */
+  jwks: JSONWebKeySet;
+  /** Extra request headers, such as `authorization`. */
+  headers?: Record<string, string>;
+  /** The fetch to use; defaults to the global one. */
+  fetch?: typeof fetch;
+}
 
 export interface EngineOptions {
   /** A compiled bundle: `compilePolicies(...)`'s result, or its bytes. */
@@ -41,6 +53,14 @@ export interface Engine {
   resume(agent: AgentRef): AgentView;
   /** Swaps in another bundle atomically; a bad bundle rejects and leaves the current one. */
   update(bundle: CompiledBundle | Uint8Array): Promise<void>;
+  /**
+   * Fetches a signed bundle (`GET /v1/policy/bundle` on the edge), verifies its signature
+   * against `jwks`, refuses a version lower than the one in force, and swaps it in. Any
+   * failure rejects with a `TollgateError` that says why, and the current bundle stays.
+   */
+  loadBundle(url: string, options: LoadBundleOptions): Promise<{ version: number; hash: string }>;
+  /** The version of the signed bundle in force; 0 for a bundle given directly. */
+  readonly version: number;
 }
 
 function bytesOf(bundle: CompiledBundle | Uint8Array): Uint8Array {
@@ -61,9 +81,13 @@ function ref(agent: AgentRef): { id: string; tenant?: string } {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const wasm = options.wasm instanceof WebAssembly.Module ? options.wasm : await WebAssembly.compile((options.wasm ?? packagedWasm()) as BufferSource);
   const core = new StatefulEngine(await WasmEvaluator.create(wasm, bytesOf(options.bundle)), options.store ?? new MemoryStore(), options.clock);
+  let version = 0;
   return {
     get hash() {
       return core.bundle.hash;
+    },
+    get version() {
+      return version;
     },
     decide: (request) => core.decide(request),
     decideBatch: (requests) => requests.map((r) => core.decide(r)),
@@ -73,6 +97,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     resume: (agent) => core.setKilled(ref(agent), false),
     async update(bundle) {
       core.swap(await WasmEvaluator.create(wasm, bytesOf(bundle)));
+    },
+    async loadBundle(url, { jwks, headers, fetch: fetchFn = fetch }) {
+      const res = await fetchFn(url, { headers });
+      if (!res.ok) throw new TollgateError('bundle_invalid', `fetching ${url} failed: http ${res.status}`);
+      const verified = await verifySignedBundle(await res.json(), jwks);
+      if (verified.version < version) {
+        throw new TollgateError('bundle_invalid', `signed bundle rejected: version ${verified.version} would roll back the version in force, ${version}`);
+      }
+      const evaluator = await WasmEvaluator.create(wasm, verified.bytes);
+      // Checked again after the awaits: a newer bundle may have been swapped in meanwhile.
+      if (verified.version < version) throw new TollgateError('bundle_invalid', `signed bundle rejected: version ${verified.version} is older than ${version}`);
+      core.swap(evaluator);
+      version = verified.version;
+      return { version, hash: verified.hash };
     },
   };
 }

@@ -4,7 +4,9 @@
  * Workers — with exactly the edge's semantics.
  */
 export { createEngine } from './engine.js';
-export type { AgentRef, Engine, EngineOptions } from './engine.js';
+export type { AgentRef, Engine, EngineOptions, LoadBundleOptions } from './engine.js';
+export { signBundle, verifySignedBundle } from '../tokens/signed-bundle.js';
+export type { SignedBundle, VerifiedBundle } from '../tokens/signed-bundle.js';
 export { compilePolicies } from '../policy/compile.js';
 export type { CompiledBundle } from '../policy/compile.js';
 export { PolicyError, TollgateError, formatIssue } from '../policy/errors.js';

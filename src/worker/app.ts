@@ -14,13 +14,26 @@ import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Env, Variables } from './env.js';
 import { openApiDocument } from './openapi.js';
-import { POLICY_BUNDLE } from './policy-source.js';
+import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
+import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
 
 type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
 
 const MAX_BATCH = 100;
 const policyInfo = decodeBundle(POLICY_BUNDLE);
 const policyHash = bundleHash(POLICY_BUNDLE);
+
+/** The signing key, parsed; null when none is configured. */
+function signingKey(c: AppContext): Record<string, string> | null {
+  if (!c.env.BUNDLE_SIGNING_JWK) return null;
+  try {
+    return JSON.parse(c.env.BUNDLE_SIGNING_JWK);
+  } catch {
+    throw new ApiError('unavailable', 'the server has no valid BUNDLE_SIGNING_JWK configured', 30);
+  }
+}
+
+let signed: Promise<SignedBundle> | null = null;
 
 async function principal(c: AppContext): Promise<Principal> {
   let jwks;
@@ -126,6 +139,22 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
       registry: policyInfo.registry,
       rules: policyInfo.rules.map((r) => ({ id: r.id, effect: r.effect, mode: r.mode ?? policyInfo.mode, reason: r.reason })),
     });
+  });
+
+  app.get('/v1/policy/bundle', async (c) => {
+    await principal(c);
+    const key = signingKey(c);
+    if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', 30);
+    signed ??= signBundle(POLICY_BUNDLE, POLICY_VERSION, key);
+    return c.json(await signed);
+  });
+
+  // The public keys that verify what Tollgate signs.
+  app.get('/.well-known/jwks.json', (c) => {
+    const key = signingKey(c);
+    if (!key) return c.json({ keys: [] });
+    const { d: _private, ...publicJwk } = key;
+    return c.json({ keys: [{ ...publicJwk, use: 'sig' }] });
   });
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));

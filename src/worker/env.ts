@@ -10,6 +10,8 @@ export interface Env {
   AUTH_JWKS: string;
   AUTH_ISSUER: string;
   AUTH_AUDIENCE: string;
+  /** The private Ed25519 JWK (JSON) that signs bundles for embedders. */
+  BUNDLE_SIGNING_JWK?: string;
   /** "on" serves POST /v1/echo, the edge benchmark's baseline. */
   ECHO_ROUTE?: string;
 }

@@ -4,7 +4,10 @@
  * build step before every `wrangler dev` and `wrangler deploy`, and the evaluator module.
  */
 import bundle from '../../build/policies.bundle';
+import meta from '../../build/policies.bundle.json' with { type: 'json' };
 import policyWasm from '../../build/policy.wasm';
 
 export const POLICY_WASM: WebAssembly.Module = policyWasm;
 export const POLICY_BUNDLE: Uint8Array = new Uint8Array(bundle);
+/** The build's version, which signed bundles carry (see `tollgate build`). */
+export const POLICY_VERSION: number = meta.version;

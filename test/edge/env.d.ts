@@ -7,5 +7,6 @@ declare namespace Cloudflare {
     AUTH_AUDIENCE: string;
     /** A private JWK (JSON) matching AUTH_JWKS, for minting test tokens. */
     TEST_SIGNING_JWK: string;
+    BUNDLE_SIGNING_JWK: string;
   }
 }

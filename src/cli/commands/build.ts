@@ -16,7 +16,8 @@ export const buildCommand: Command = {
   help: `Usage: tollgate build [dir] [-o out]
 
 Compiles every .yaml file in dir (default: policies) into one binary bundle, written to
-out (default: build/policies.bundle). Prints the bundle's sha256 hash and size.
+out (default: build/policies.bundle), with its hash and version (the build time, which
+signed bundles carry) in out.json. Prints the bundle's sha256 hash and size.
 Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
@@ -33,8 +34,11 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     const bundle = compilePolicySet(result.policy);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, bundle.bytes);
+    // The version signed bundles carry: the build time, so every build is newer than the last.
+    const version = Math.floor(Date.now() / 1000);
+    writeFileSync(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
     const ms = (performance.now() - started).toFixed(0);
-    console.log(`${out}\n  hash  ${bundle.hash}\n  size  ${bundle.bytes.length} bytes\n  rules ${result.policy.rules.length}\n  took  ${ms} ms`);
+    console.log(`${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`);
     return EXIT_OK;
   },
 };
