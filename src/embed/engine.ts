@@ -7,7 +7,7 @@ import type { Decision } from '../engine/decision.js';
 import type { AgentView } from '../engine/state/agent-view.js';
 import { MemoryStore, type StateStore } from '../engine/state/store.js';
 import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
-import { WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
+import { compileWasm, WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
 import type { CompiledBundle } from '../policy/compile.js';
 import { TollgateError } from '../policy/errors.js';
 import { verifySignedBundle } from '../tokens/signed-bundle.js';
@@ -79,7 +79,7 @@ function ref(agent: AgentRef): { id: string; tenant?: string } {
  * const d = engine.decide({ agent: { id: 'a1' }, action: 'db.query', resource: 'db:prod/users' });
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const wasm = options.wasm instanceof WebAssembly.Module ? options.wasm : await WebAssembly.compile((options.wasm ?? packagedWasm()) as BufferSource);
+  const wasm = options.wasm instanceof WebAssembly.Module ? options.wasm : await compileWasm((options.wasm ?? packagedWasm()) as BufferSource);
   const core = new StatefulEngine(await WasmEvaluator.create(wasm, bytesOf(options.bundle)), options.store ?? new MemoryStore(), options.clock);
   let version = 0;
   return {

@@ -31,8 +31,8 @@ interface EvaluatorExports {
 
 export type WasmSource = WebAssembly.Module | BufferSource;
 
-/** Workers' types leave out `compile` (Workers refuse it at run time); elsewhere it is standard. */
-const compileWasm = (bytes: BufferSource): Promise<WebAssembly.Module> =>
+/** `WebAssembly.compile`. Workers' types leave it out (Workers refuse it at run time); elsewhere it is standard. */
+export const compileWasm = (bytes: BufferSource): Promise<WebAssembly.Module> =>
   (WebAssembly as unknown as { compile(bytes: BufferSource): Promise<WebAssembly.Module> }).compile(bytes);
 
 async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
