@@ -4,6 +4,8 @@
  * Workers — with exactly the edge's semantics.
  */
 export { createEngine } from './engine.js';
+export { createEvaluator } from './evaluator.js';
+export type { Evaluator } from './evaluator.js';
 export type { AgentRef, Engine, EngineOptions, LoadBundleOptions } from './engine.js';
 export { signBundle, verifySignedBundle } from '../tokens/signed-bundle.js';
 export type { SignedBundle, VerifiedBundle } from '../tokens/signed-bundle.js';
@@ -17,4 +19,4 @@ export type { AgentView, BudgetView, RateView } from '../engine/state/agent-view
 export { MemoryStore } from '../engine/state/store.js';
 export type { StateStore } from '../engine/state/store.js';
 export type { AgentState, Ledger, Reservation } from '../engine/state/agent-state.js';
-export type { Redaction } from '../policy/decision.js';
+export type { EvalRequest, Facts, Outcome, Redaction } from '../policy/decision.js';
