@@ -1,0 +1,77 @@
+/**
+ * Tollgate in a real browser: Debian's Chromium, headless, driven by playwright-core. The
+ * embed entry as a bundler ships it, loaded by a plain `<script type="module">`, with the
+ * WASM fetched by URL. The shared conformance files give identical outcomes to the
+ * reference evaluator; the demo page compiles live, shows errors inline and decides.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveFolder } from '../../src/cli/serve-demo.js';
+import { parseCaseFile } from '../../src/policy/cases.js';
+import type { EvalRequest, Outcome } from '../../src/policy/decision.js';
+import { evaluateReference } from '../../src/policy/reference/evaluate.js';
+import { loadOrThrow } from '../helpers/engines.js';
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+let base = '';
+
+beforeAll(async () => {
+  server = serveFolder('build/browser');
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+  await page.goto(`${base}/index.html`);
+  await page.waitForSelector('body[data-ready="true"]');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe('in Chromium', () => {
+  const dir = new URL('../conformance/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+
+  it.each(files)('%s gives the reference outcomes through tollgate/embed', async (file) => {
+    const parsed = parseCaseFile(file, readFileSync(new URL(file, dir), 'utf8'), { allowPolicies: true });
+    const requests = parsed.cases.map((c) => c.request);
+    // Passed as source text, so that the test runner's transforms never touch the page's code.
+    const outcomes = await page.evaluate(`(async ({ policies, requests }) => {
+      const embed = await import('/tollgate-embed.js');
+      const wasm = await WebAssembly.compileStreaming(fetch('/policy.wasm'));
+      const evaluator = await embed.createEvaluator({ bundle: embed.compilePolicies(policies), wasm });
+      return requests.map((r) => evaluator.evaluate(r));
+    })(${JSON.stringify({ policies: parsed.policies!, requests })})`);
+    const policy = loadOrThrow(parsed.policies!);
+    // JSON-shaped on both sides: what crossed from the browser is what the reference gives.
+    expect(outcomes as Outcome[]).toEqual(requests.map((r: EvalRequest) => JSON.parse(JSON.stringify(evaluateReference(policy, r)))));
+  });
+
+  it('the demo page compiles live, shows the checker errors inline, and decides', async () => {
+    const policy = page.locator('#policy');
+    const good = await policy.inputValue();
+    await policy.fill(good.replace('effect: deny', 'effect: nope').replace('context.rows <= 1000', 'agent.trust <= "many"'));
+    await page.waitForSelector('ul.errors li');
+    const errors = await page.locator('#check li').allTextContents();
+    expect(errors.join('\n')).toMatch(/bad_value .*effect must be one of allow, deny, require_approval, not 'nope'/);
+    expect(errors.join('\n')).toMatch(/type_error .*'<=' needs two numbers or two strings/);
+    await policy.fill(good);
+    await page.waitForSelector('#check .ok');
+    await page.click('#decide');
+    await page.waitForSelector('#result .decision');
+    expect(await page.locator('#result .decision').textContent()).toBe('allow');
+    expect(await page.locator('#result').textContent()).toMatch(/decided in \d+ µs/);
+    expect(await page.locator('#result .reasons').textContent()).toContain('Analysts may read up to 1,000 rows');
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/demo.png', fullPage: true });
+  });
+});
