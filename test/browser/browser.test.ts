@@ -4,7 +4,7 @@
  * WASM fetched by URL. The shared conformance files give identical outcomes to the
  * reference evaluator; the demo page compiles live, shows errors inline and decides.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,20 @@ describe('in Chromium', () => {
     const policy = loadOrThrow(parsed.policies!);
     // JSON-shaped on both sides: what crossed from the browser is what the reference gives.
     expect(outcomes as Outcome[]).toEqual(requests.map((r: EvalRequest) => JSON.parse(JSON.stringify(evaluateReference(policy, r)))));
+  });
+
+  it("the README's browser quick start works as printed", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const from = readme.indexOf('**Browser** (');
+    const open = readme.indexOf('```html\n', from);
+    const html = readme.slice(open + 8, readme.indexOf('\n```', open));
+    expect(html.split('\n').length).toBeLessThanOrEqual(10);
+    writeFileSync('build/browser/quickstart.html', html);
+    const quick = await browser.newPage();
+    await quick.goto(`${base}/quickstart.html`);
+    await quick.waitForFunction(() => document.body.textContent?.startsWith('allow'));
+    expect(await quick.textContent('body')).toBe("allow: rule 'read' allows this request");
+    await quick.close();
   });
 
   it('the demo page compiles live, shows the checker errors inline, and decides', async () => {

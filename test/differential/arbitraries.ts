@@ -230,6 +230,6 @@ export const request: fc.Arbitrary<EvalRequest> = fc
   .map((r) => {
     // Drop keys fast-check left undefined: a request never carries explicit undefined.
     const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as EvalRequest;
-    clean.agent = Object.fromEntries(Object.entries(r.agent).filter(([, v]) => v !== undefined)) as EvalRequest['agent'];
+    clean.agent = Object.fromEntries(Object.entries(r.agent).filter(([, v]) => v !== undefined)) as unknown as EvalRequest['agent'];
     return clean;
   });
