@@ -13,13 +13,16 @@ const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' };
 // A second key pair signs bundles for embedders.
 const bundleKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
 const bundleJwk = { ...(await exportJWK(bundleKey.privateKey)), kid: 'bundle-key-1', alg: 'EdDSA' };
+// And a third signs execution tickets.
+const ticketKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+const ticketJwk = { ...(await exportJWK(ticketKey.privateKey)), kid: 'ticket-key-1', alg: 'EdDSA' };
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk), BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk) },
+        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk), BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk), TICKET_SIGNING_JWK: JSON.stringify(ticketJwk) },
       },
     }),
   ],

@@ -5,16 +5,24 @@
  * RPC method is synchronous from the state it reads to the state it writes.
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { JWK } from 'jose';
 import type { Decision } from '../engine/decision.js';
+import { paramsHash } from '../tokens/canonical.js';
+import { issueTicket } from '../tokens/ticket.js';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
+import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { Env } from './env.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
 
+/** A decision as the edge answers it: with a ticket on allow. */
+export type EdgeDecision = Decision & { ticket?: string };
+
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
+  /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
+  private readonly signing = new Map<string, Promise<string>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -30,13 +38,47 @@ export class AgentState extends DurableObject<Env> {
     return this.engine;
   }
 
-  decide(request: EngineRequest): Decision {
-    return this.ready().decide(request);
+  /**
+   * Decides and commits synchronously; only then, on allow, awaits the ticket's signature.
+   * Retries with the same idempotency key get the same decision and the same ticket.
+   */
+  async decide(request: EngineRequest): Promise<EdgeDecision> {
+    return this.ticketed(this.ready().decide(request), request);
   }
 
-  decideBatch(requests: EngineRequest[]): Decision[] {
+  async decideBatch(requests: EngineRequest[]): Promise<EdgeDecision[]> {
     const engine = this.ready();
-    return requests.map((r) => engine.decide(r));
+    const decisions = requests.map((r) => engine.decide(r)); // every commit first, in order
+    return Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i])));
+  }
+
+  private async ticketed(decision: Decision, request: EngineRequest): Promise<EdgeDecision> {
+    if (decision.decision !== 'allow' || !this.env.TICKET_SIGNING_JWK) return decision;
+    const key = JSON.parse(this.env.TICKET_SIGNING_JWK) as JWK;
+    const sign = () =>
+      issueTicket(
+        { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash: decision.policy.hash },
+        key,
+        this.env.TICKET_ISSUER,
+        Math.floor(Date.now() / 1000),
+      );
+    if (request.idempotency_key === undefined) return { ...decision, ticket: await sign() };
+    const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;
+    let ticket = this.signing.get(replyKey);
+    if (!ticket) {
+      const sql = this.ctx.storage.sql;
+      sql.exec('CREATE TABLE IF NOT EXISTS reply_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL)');
+      const stored = sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', replyKey).toArray()[0];
+      ticket = stored
+        ? Promise.resolve(stored.ticket)
+        : sign().then((t) => {
+            sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', replyKey, t);
+            this.signing.delete(replyKey);
+            return t;
+          });
+      this.signing.set(replyKey, ticket); // set before any await: concurrent retries share it
+    }
+    return { ...decision, ticket: await ticket };
   }
 
   outcome(report: OutcomeReport): AgentView {
@@ -49,5 +91,18 @@ export class AgentState extends DurableObject<Env> {
 
   setKilled(agent: { id: string; tenant?: string }, killed: boolean): AgentView {
     return this.ready().setKilled(agent, killed);
+  }
+
+  /**
+   * Burns a ticket's `jti`: true the first time, false on every replay. Synchronous, so
+   * concurrent redemptions of one ticket see exactly one true.
+   */
+  burnTicket(jti: string, expiresAtMs: number): boolean {
+    const sql = this.ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+    sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', Date.now());
+    if (sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0) return false;
+    sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', jti, expiresAtMs);
+    return true;
   }
 }

@@ -14,6 +14,7 @@ import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Env, Variables } from './env.js';
 import { openApiDocument } from './openapi.js';
+import { publicJwks, redeemTicket } from './tickets.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
 
@@ -150,12 +151,9 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   });
 
   // The public keys that verify what Tollgate signs.
-  app.get('/.well-known/jwks.json', (c) => {
-    const key = signingKey(c);
-    if (!key) return c.json({ keys: [] });
-    const { d: _private, ...publicJwk } = key;
-    return c.json({ keys: [{ ...publicJwk, use: 'sig' }] });
-  });
+  app.get('/.well-known/jwks.json', (c) => c.json(publicJwks(c.env)));
+
+  app.post('/v1/tickets/redeem', async (c) => redeemTicket(c, await agentPrincipal(c)));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));
   app.onError((err, c) => {

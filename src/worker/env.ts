@@ -10,6 +10,12 @@ export interface Env {
   AUTH_JWKS: string;
   AUTH_ISSUER: string;
   AUTH_AUDIENCE: string;
+  /** The private Ed25519 JWK (JSON) that signs execution tickets; without it, allows carry none. */
+  TICKET_SIGNING_JWK?: string;
+  /** Public JWKs (JSON array) of retired signing keys, still published until what they signed expires. */
+  RETIRED_JWKS?: string;
+  /** The `iss` of tickets. */
+  TICKET_ISSUER: string;
   /** The private Ed25519 JWK (JSON) that signs bundles for embedders. */
   BUNDLE_SIGNING_JWK?: string;
   /** "on" serves POST /v1/echo, the edge benchmark's baseline. */

@@ -13,6 +13,9 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'ticket_invalid'
+  | 'ticket_mismatch'
+  | 'ticket_replay'
   | 'body_too_large'
   | 'unavailable'
   | 'internal';
@@ -24,6 +27,9 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  ticket_invalid: 401,
+  ticket_mismatch: 403,
+  ticket_replay: 409,
   body_too_large: 413,
   unavailable: 503,
   internal: 500,

@@ -42,6 +42,7 @@ export function openApiDocument(): object {
             redactions: { type: 'array', items: { type: 'object' } },
             shadow: { type: 'object' },
             policy: { type: 'object', properties: { hash: { type: 'string' } } },
+            ticket: { type: 'string', description: 'On allow: an EdDSA JWT (typ tollgate-ticket+jwt) for the executor' },
           },
         },
         AgentView: { type: 'object', required: ['agent', 'trust', 'suspended', 'budgets', 'rates'] },
@@ -98,6 +99,22 @@ export function openApiDocument(): object {
         post: { summary: 'Lift the kill switch (operators)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error } },
       },
       '/v1/policy': { get: { summary: "The active bundle's hash and rules", security: bearer, responses: { 200: { description: 'ok' }, 401: error } } },
+      '/v1/policy/bundle': {
+        get: {
+          summary: 'The active bundle, signed for embedders',
+          security: bearer,
+          responses: { 200: { description: 'ok', ...json({ type: 'object', required: ['version', 'hash', 'bundle', 'signature'], properties: { version: { type: 'integer' }, hash: { type: 'string' }, bundle: { type: 'string', contentEncoding: 'base64' }, signature: { type: 'string' } } }) }, 401: error, 503: error },
+        },
+      },
+      '/v1/tickets/redeem': {
+        post: {
+          summary: 'Redeem an execution ticket, once (executor tokens)',
+          security: bearer,
+          requestBody: json({ type: 'object', required: ['ticket', 'action', 'resource'], additionalProperties: false, properties: { ticket: { type: 'string' }, action: { type: 'string' }, resource: { type: 'string' }, params: { type: 'object' } } }),
+          responses: { 200: { description: 'Redeemed' }, 400: error, 401: error, 403: error, 409: error, 503: error },
+        },
+      },
+      '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles and tickets', responses: { 200: { description: 'A JWKS' } } } },
     },
   };
 }

@@ -8,5 +8,7 @@ declare namespace Cloudflare {
     /** A private JWK (JSON) matching AUTH_JWKS, for minting test tokens. */
     TEST_SIGNING_JWK: string;
     BUNDLE_SIGNING_JWK: string;
+    TICKET_SIGNING_JWK: string;
+    TICKET_ISSUER: string;
   }
 }

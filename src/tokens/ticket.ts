@@ -1,0 +1,68 @@
+/**
+ * @module
+ * Execution tickets: on every allow, an EdDSA JWT the executor checks before it runs the
+ * action. It binds tenant, agent, action, resource, the hash of the canonical params and
+ * the policy hash, lives 60 seconds by default, and is single-use (its `jti` is burned in
+ * the agent's Durable Object when redeemed).
+ */
+import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { TollgateError } from '../policy/errors.js';
+
+export const TICKET_TYPE = 'tollgate-ticket+jwt';
+export const TICKET_AUDIENCE = 'tollgate-executor';
+export const TICKET_TTL_SECONDS = 60;
+
+export interface TicketClaims {
+  /** The agent. */
+  sub: string;
+  tenant: string;
+  action: string;
+  resource: string;
+  params_hash: string;
+  policy_hash: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  iss: string;
+}
+
+export interface TicketSubject {
+  agent: string;
+  tenant: string;
+  action: string;
+  resource: string;
+  paramsHash: string;
+  policyHash: string;
+}
+
+/** Signs a ticket with a private Ed25519 JWK that carries a `kid`. */
+export async function issueTicket(subject: TicketSubject, key: JWK, issuer: string, nowSeconds: number, ttlSeconds = TICKET_TTL_SECONDS): Promise<string> {
+  return new SignJWT({ tenant: subject.tenant, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, policy_hash: subject.policyHash })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: TICKET_TYPE })
+    .setSubject(subject.agent)
+    .setIssuer(issuer)
+    .setAudience(TICKET_AUDIENCE)
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + ttlSeconds)
+    .setJti(crypto.randomUUID())
+    .sign(await importJWK(key, 'EdDSA'));
+}
+
+/** Verifies a ticket: EdDSA only, its typ, audience and issuer, and not expired (no skew). */
+export async function verifyTicket(ticket: string, jwks: JSONWebKeySet, issuer: string): Promise<TicketClaims> {
+  try {
+    const { payload } = await jwtVerify(ticket, createLocalJWKSet(jwks), {
+      algorithms: ['EdDSA'],
+      typ: TICKET_TYPE,
+      audience: TICKET_AUDIENCE,
+      issuer,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+    });
+    for (const claim of ['tenant', 'action', 'resource', 'params_hash', 'policy_hash'] as const) {
+      if (typeof payload[claim] !== 'string') throw new Error(`claim ${claim} is missing`);
+    }
+    return payload as unknown as TicketClaims;
+  } catch (err) {
+    throw new TollgateError('request_invalid', `ticket rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
+  }
+}
