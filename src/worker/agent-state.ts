@@ -98,11 +98,16 @@ export class AgentState extends DurableObject<Env> {
    * concurrent redemptions of one ticket see exactly one true.
    */
   burnTicket(jti: string, expiresAtMs: number): boolean {
+    if (this.ticketRedeemed(jti)) return false;
+    this.ctx.storage.sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', jti, expiresAtMs);
+    return true;
+  }
+
+  /** Whether a ticket's `jti` was redeemed (expired burns are forgotten: the ticket is dead anyway). */
+  ticketRedeemed(jti: string): boolean {
     const sql = this.ctx.storage.sql;
     sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
     sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', Date.now());
-    if (sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0) return false;
-    sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', jti, expiresAtMs);
-    return true;
+    return sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0;
   }
 }

@@ -9,11 +9,12 @@ import { bundleHash } from '../policy/compile.js';
 import { requestProblem } from '../policy/request-check.js';
 import { OUTCOMES, type EngineRequest, type OutcomeKind } from '../engine/stateful-engine.js';
 import { agentStub, callAgent } from './agents.js';
-import { authenticate, type Principal } from './auth.js';
+import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Env, Variables } from './env.js';
 import { openApiDocument } from './openapi.js';
+import { introspect } from './introspect.js';
 import { publicJwks, redeemTicket } from './tickets.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
@@ -36,14 +37,16 @@ function signingKey(c: AppContext): Record<string, string> | null {
 
 let signed: Promise<SignedBundle> | null = null;
 
-async function principal(c: AppContext): Promise<Principal> {
-  let jwks;
+function authConfig(c: AppContext): AuthConfig {
   try {
-    jwks = JSON.parse(c.env.AUTH_JWKS);
+    return { jwks: JSON.parse(c.env.AUTH_JWKS), issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE };
   } catch {
     throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', 30);
   }
-  return authenticate(c.req.header('authorization'), { jwks, issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE });
+}
+
+async function principal(c: AppContext): Promise<Principal> {
+  return authenticate(c.req.header('authorization'), authConfig(c));
 }
 
 async function agentPrincipal(c: AppContext): Promise<Extract<Principal, { kind: 'agent' }>> {
@@ -154,6 +157,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   app.get('/.well-known/jwks.json', (c) => c.json(publicJwks(c.env)));
 
   app.post('/v1/tickets/redeem', async (c) => redeemTicket(c, await agentPrincipal(c)));
+  app.post('/v1/introspect', async (c) => introspect(c, await principal(c), authConfig(c)));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));
   app.onError((err, c) => {

@@ -114,6 +114,14 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'Redeemed' }, 400: error, 401: error, 403: error, 409: error, 503: error },
         },
       },
+      '/v1/introspect': {
+        post: {
+          summary: 'RFC 7662 introspection of agent and operator tokens and tickets (operators and executors)',
+          security: bearer,
+          requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+          responses: { 200: { description: '{ active, ... }' }, 400: error, 401: error, 403: error },
+        },
+      },
       '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles and tickets', responses: { 200: { description: 'A JWKS' } } } },
     },
   };

@@ -54,7 +54,7 @@ describe('GET /openapi.json', () => {
     const paths = Object.keys(doc.paths).sort();
     expect(paths).toEqual([
       '/.well-known/jwks.json', '/healthz', '/openapi.json', '/v1/agents/{id}', '/v1/agents/{id}/resume', '/v1/agents/{id}/suspend',
-      '/v1/decide', '/v1/decide/batch', '/v1/outcomes', '/v1/policy', '/v1/policy/bundle', '/v1/tickets/redeem',
+      '/v1/decide', '/v1/decide/batch', '/v1/introspect', '/v1/outcomes', '/v1/policy', '/v1/policy/bundle', '/v1/tickets/redeem',
     ]);
     for (const path of paths) {
       for (const method of Object.keys(doc.paths[path])) {

@@ -1,0 +1,62 @@
+/**
+ * @module
+ * `POST /v1/introspect` (RFC 7662): is this token active, and what does it say? For agent
+ * and operator tokens and execution tickets. Only operators and executors may ask; an
+ * inactive or unknown token is `{ "active": false }`, never an error.
+ */
+import type { Context } from 'hono';
+import { verifyTicket } from '../tokens/ticket.js';
+import { agentStub } from './agents.js';
+import { authenticate, type AuthConfig, type Principal } from './auth.js';
+import type { Env, Variables } from './env.js';
+import { ApiError } from './errors.js';
+import { publicJwks } from './tickets.js';
+
+type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
+
+/** The token to introspect, from a form body (RFC 7662) or JSON. */
+async function tokenParam(c: AppContext): Promise<string> {
+  const type = c.req.header('content-type') ?? '';
+  let token: unknown;
+  if (type.startsWith('application/x-www-form-urlencoded')) token = new URLSearchParams(await c.req.text()).get('token');
+  else if (type.startsWith('application/json')) token = ((await c.req.json().catch(() => null)) as { token?: unknown } | null)?.token;
+  else throw new ApiError('invalid_request', 'content-type: must be application/x-www-form-urlencoded (RFC 7662) or application/json');
+  if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw new ApiError('invalid_request', 'token: must be a non-empty string of at most 8192 characters');
+  return token;
+}
+
+export async function introspect(c: AppContext, caller: Principal, auth: AuthConfig): Promise<Response> {
+  if (!(caller.kind === 'operator' || caller.roles.includes('executor'))) throw new ApiError('forbidden', 'introspection is for operator and executor tokens');
+  const token = await tokenParam(c);
+  const inactive = () => c.json({ active: false });
+  const [header] = token.split('.');
+  let typ: unknown;
+  try {
+    typ = JSON.parse(atob(header.replace(/-/g, '+').replace(/_/g, '/'))).typ;
+  } catch {
+    return inactive();
+  }
+  if (typ === 'tollgate-ticket+jwt') {
+    try {
+      const claims = await verifyTicket(token, publicJwks(c.env), c.env.TICKET_ISSUER);
+      if (claims.tenant !== caller.tenant) return inactive();
+      const redeemed = await agentStub(c.env, claims.tenant, claims.sub).ticketRedeemed(claims.jti);
+      if (redeemed) return inactive();
+      return c.json({ active: true, token_type: 'ticket', sub: claims.sub, tenant: claims.tenant, action: claims.action, resource: claims.resource, params_hash: claims.params_hash, policy_hash: claims.policy_hash, jti: claims.jti, iat: claims.iat, exp: claims.exp, iss: claims.iss });
+    } catch {
+      return inactive();
+    }
+  }
+  try {
+    const subject = await authenticate(`Bearer ${token}`, auth);
+    if (subject.tenant !== caller.tenant) return inactive();
+    const { exp, iat } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return c.json(
+      subject.kind === 'agent'
+        ? { active: true, token_type: 'agent', sub: subject.id, tenant: subject.tenant, roles: subject.roles, iat, exp, iss: auth.issuer, aud: auth.audience }
+        : { active: true, token_type: 'operator', sub: subject.id, tenant: subject.tenant, role: subject.role, iat, exp, iss: auth.issuer, aud: auth.audience },
+    );
+  } catch {
+    return inactive();
+  }
+}
