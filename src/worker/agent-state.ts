@@ -5,7 +5,6 @@
  * RPC method is synchronous from the state it reads to the state it writes.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { JWK } from 'jose';
 import type { Decision } from '../engine/decision.js';
 import { paramsHash } from '../tokens/canonical.js';
 import { issueTicket } from '../tokens/ticket.js';
@@ -13,6 +12,7 @@ import type { AgentView } from '../engine/state/agent-view.js';
 import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { Env } from './env.js';
+import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
 
@@ -53,8 +53,8 @@ export class AgentState extends DurableObject<Env> {
   }
 
   private async ticketed(decision: Decision, request: EngineRequest): Promise<EdgeDecision> {
-    if (decision.decision !== 'allow' || !this.env.TICKET_SIGNING_JWK) return decision;
-    const key = JSON.parse(this.env.TICKET_SIGNING_JWK) as JWK;
+    const key = signingKey(this.env, 'TICKET_SIGNING_JWK');
+    if (decision.decision !== 'allow' || !key) return decision;
     const sign = () =>
       issueTicket(
         { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash: decision.policy.hash },

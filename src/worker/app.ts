@@ -15,7 +15,8 @@ import { ApiError, errorResponse } from './errors.js';
 import type { Env, Variables } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { introspect } from './introspect.js';
-import { publicJwks, redeemTicket } from './tickets.js';
+import { publicJwks, signingKey } from './keys.js';
+import { redeemTicket } from './tickets.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
 
@@ -24,16 +25,6 @@ type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
 const MAX_BATCH = 100;
 const policyInfo = decodeBundle(POLICY_BUNDLE);
 const policyHash = bundleHash(POLICY_BUNDLE);
-
-/** The signing key, parsed; null when none is configured. */
-function signingKey(c: AppContext): Record<string, string> | null {
-  if (!c.env.BUNDLE_SIGNING_JWK) return null;
-  try {
-    return JSON.parse(c.env.BUNDLE_SIGNING_JWK);
-  } catch {
-    throw new ApiError('unavailable', 'the server has no valid BUNDLE_SIGNING_JWK configured', 30);
-  }
-}
 
 let signed: Promise<SignedBundle> | null = null;
 
@@ -147,7 +138,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
 
   app.get('/v1/policy/bundle', async (c) => {
     await principal(c);
-    const key = signingKey(c);
+    const key = signingKey(c.env, 'BUNDLE_SIGNING_JWK');
     if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', 30);
     signed ??= signBundle(POLICY_BUNDLE, POLICY_VERSION, key);
     return c.json(await signed);

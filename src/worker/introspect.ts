@@ -10,7 +10,7 @@ import { agentStub } from './agents.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import type { Env, Variables } from './env.js';
 import { ApiError } from './errors.js';
-import { publicJwks } from './tickets.js';
+import { publicJwks } from './keys.js';
 
 type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
 

@@ -1,10 +1,9 @@
 /**
  * @module
- * Tickets at the edge: the keys that verify them, and redeeming them for executors. (The
- * agent's Durable Object issues them, right after it commits an allow.)
+ * Redeeming execution tickets for executors. (The agent's Durable Object issues them,
+ * right after it commits an allow.)
  */
 import type { Context } from 'hono';
-import type { JSONWebKeySet, JWK } from 'jose';
 import { paramsHash } from '../tokens/canonical.js';
 import { verifyTicket } from '../tokens/ticket.js';
 import { agentStub, callAgent } from './agents.js';
@@ -12,31 +11,9 @@ import type { Principal } from './auth.js';
 import { readJsonObject } from './body.js';
 import type { Env, Variables } from './env.js';
 import { ApiError } from './errors.js';
+import { publicJwks } from './keys.js';
 
 type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
-
-function parseKey(text: string | undefined, name: string): JWK | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as JWK;
-  } catch {
-    throw new ApiError('unavailable', `the server has no valid ${name} configured`, 30);
-  }
-}
-
-/** The public keys that verify what Tollgate signs: bundles, tickets, and retired keys. */
-export function publicJwks(env: Env): JSONWebKeySet {
-  const keys: JWK[] = [];
-  for (const [text, name] of [[env.BUNDLE_SIGNING_JWK, 'BUNDLE_SIGNING_JWK'], [env.TICKET_SIGNING_JWK, 'TICKET_SIGNING_JWK']] as const) {
-    const key = parseKey(text, name);
-    if (key) {
-      const { d: _private, ...publicPart } = key;
-      keys.push({ ...publicPart, use: 'sig' });
-    }
-  }
-  if (env.RETIRED_JWKS) keys.push(...(JSON.parse(env.RETIRED_JWKS) as JWK[]));
-  return { keys };
-}
 
 /** POST /v1/tickets/redeem: an executor checks a ticket against what it is about to run, once. */
 export async function redeemTicket(c: AppContext, executor: Extract<Principal, { kind: 'agent' }>): Promise<Response> {
