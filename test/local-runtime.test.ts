@@ -9,12 +9,20 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const children: ReturnType<typeof spawn>[] = [];
-afterAll(() => children.forEach((c) => c.kill('SIGINT')));
+/** Stops a child and everything it started (it runs as its own process group). */
+function stopGroup(child: ReturnType<typeof spawn>): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+afterAll(() => children.forEach(stopGroup));
 
 describe('npm start', () => {
   it('serves the API and prints tokens and a curl example that works as printed', async () => {
     const port = 18000 + Math.floor(Math.random() * 1000);
-    const child = spawn('node', ['bin/tollgate.mjs', 'dev', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    const child = spawn('node', ['src/cli/bin.mjs', 'dev', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' }, detached: true });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -31,7 +39,11 @@ describe('npm start', () => {
     const operator = /Operator token[^\n]*\n\s+(\S+)/.exec(out)![1];
     const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, { headers: { authorization: `Bearer ${operator}` } });
     expect(await view.json()).toMatchObject({ agent: { id: 'helper-1' }, suspended: false });
-    child.kill('SIGINT');
+    stopGroup(child);
+    await new Promise((resolve) => child.on('exit', resolve));
+    // Nothing it started is left listening.
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 120_000);
 });
 
@@ -47,7 +59,7 @@ describe('deploying', () => {
 
   it('a policy that fails tollgate check fails the wrangler build, with its errors printed', () => {
     const copy = mkdtempSync(join(tmpdir(), 'tollgate-broken-'));
-    for (const entry of ['wrangler.toml', 'bin', 'dist', 'build', 'policies', 'package.json', 'src', 'tsconfig.json']) cpSync(entry, join(copy, entry), { recursive: true });
+    for (const entry of ['wrangler.toml', 'dist', 'build', 'policies', 'package.json', 'src', 'tsconfig.json']) cpSync(entry, join(copy, entry), { recursive: true });
     symlinkSync(join(process.cwd(), 'node_modules'), join(copy, 'node_modules'));
     writeFileSync(join(copy, 'policies', 'broken.yaml'), 'rules:\n  - id: broken\n    effect: maybe\n');
     const r = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', join(copy, 'out')], { cwd: copy, encoding: 'utf8' });

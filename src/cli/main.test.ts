@@ -87,7 +87,7 @@ describe('tollgate CLI', () => {
     const { decodeJwt, decodeProtectedHeader } = await import('jose');
     // In a folder of its own: the command makes dev keys there, and never races other tests for the repo's.
     const cwd = mkdtempSync(join(tmpdir(), 'tollgate-token-'));
-    const bin = join(process.cwd(), 'bin', 'tollgate.mjs');
+    const bin = join(process.cwd(), 'src', 'cli', 'bin.mjs');
     const token = (...args: string[]) => spawnSync('node', [bin, 'token', ...args], { cwd, encoding: 'utf8' });
     const agent = token('--agent', 'a1', '--tenant', 'acme', '--roles', 'analyst,sre', '--ttl', '10m');
     expect(agent.status).toBe(0);

@@ -4,11 +4,11 @@
  * run, checks and compiles the policies, starts `wrangler dev` with local Durable Objects,
  * waits until it answers, then prints an agent token, an operator token and a curl example.
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
 import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
 import { loadPolicyDir } from '../load-dir.js';
+import { startWranglerDev } from '../wrangler-dev.js';
 import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
 
 async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
@@ -46,11 +46,15 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
     }
     const { key, created } = await ensureDevKeys();
     if (created) console.log('Made dev keys: .tollgate/dev-key.json (private) and .dev.vars (AUTH_JWKS).');
-    const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--local'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const stop = () => wrangler.kill('SIGINT');
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    const exited = new Promise<number>((resolve) => wrangler.on('exit', (code) => resolve(code ?? 0)));
+    const { exited, stop } = startWranglerDev(port, [], ['ignore', 'inherit', 'inherit']);
+    // Whatever stops us stops wrangler and the workerd it started.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => {
+        stop();
+        process.exit(130);
+      });
+    }
+    process.on('exit', stop);
     const base = `http://127.0.0.1:${port}`;
     const up = await Promise.race([waitUntilUp(`${base}/healthz`, 120_000), exited.then(() => false)]);
     if (!up) {

@@ -7,15 +7,15 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 // The compiled package (tsc output in dist/), as users run it.
-import { WasmEvaluator } from '../dist/engine/wasm-evaluator.js';
-import { compilePolicies } from '../dist/policy/compile.js';
-import { loadPolicies } from '../dist/policy/load.js';
-import { evaluateReference } from '../dist/policy/reference/evaluate.js';
+import { WasmEvaluator } from '../../dist/engine/wasm-evaluator.js';
+import { compilePolicies } from '../../dist/policy/compile.js';
+import { loadPolicies } from '../../dist/policy/load.js';
+import { evaluateReference } from '../../dist/policy/reference/evaluate.js';
 import { benchRequests, benchRules, toTollgateFiles } from './agent-policy.js';
 import { formatNs, formatRate, measure, type Measurement } from './measure.js';
 import { cedarDecider, celDecider } from './peers.js';
 
-const wasmBytes = readFileSync(new URL('../build/policy.wasm', import.meta.url));
+const wasmBytes = readFileSync(new URL('../../build/policy.wasm', import.meta.url));
 const wasmModule = new WebAssembly.Module(wasmBytes);
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 0.3 : 1;

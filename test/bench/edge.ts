@@ -4,8 +4,9 @@
  * same Worker's echo route from a separate load-generator process, in the same run.
  * Targets (DESIGN §6): decide ≥ 60% of echo's throughput, and p99 ≤ 2× echo's.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { ensureDevKeys, mintDevToken } from '../dist/cli/dev-keys.js';
+import { spawnSync } from 'node:child_process';
+import { ensureDevKeys, mintDevToken } from '../../dist/cli/dev-keys.js';
+import { startWranglerDev } from '../../dist/cli/wrangler-dev.js';
 
 const port = Number(process.env.PORT ?? 8799);
 const base = `http://127.0.0.1:${port}`;
@@ -13,8 +14,8 @@ const seconds = process.argv.includes('--quick') ? 5 : 15;
 const connections = 32;
 
 const { key } = await ensureDevKeys();
-const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--local', '--var', 'ECHO_ROUTE:on'], { stdio: 'ignore' });
-process.on('exit', () => wrangler.kill('SIGINT'));
+const wrangler = startWranglerDev(port, ['--var', 'ECHO_ROUTE:on'], 'ignore');
+process.on('exit', wrangler.stop);
 
 async function up(): Promise<boolean> {
   for (let i = 0; i < 400; i++) {
@@ -34,7 +35,7 @@ const tokens = await Promise.all(Array.from({ length: connections }, (_, i) => m
 const body = JSON.stringify({ action: 'github.get_issue', resource: 'github:acme/api', context: { hour: 10, region: 'eu-west-1', session: 's-1' } });
 
 function load(path: string): { rps: number; p50: number; p99: number; requests: number; non2xx: number } {
-  const r = spawnSync('node', ['--import', 'tsx', 'bench/edge-load.ts', `${base}${path}`, JSON.stringify(tokens), body, String(seconds), String(connections)], { encoding: 'utf8' });
+  const r = spawnSync('node', ['--import', 'tsx', 'test/bench/edge-load.ts', `${base}${path}`, JSON.stringify(tokens), body, String(seconds), String(connections)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`load generator failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
@@ -50,5 +51,5 @@ const share = decide.rps / echo.rps;
 const p99Ratio = decide.p99 / Math.max(echo.p99, 1);
 console.log(`  throughput: decide is ${(share * 100).toFixed(0)}% of echo (target ≥ 60%: ${share >= 0.6 ? 'met' : 'missed'})`);
 console.log(`  p99: decide is ${p99Ratio.toFixed(2)}× echo's (target ≤ 2×: ${p99Ratio <= 2 ? 'met' : 'missed'})`);
-wrangler.kill('SIGINT');
+wrangler.stop();
 process.exit(0);
