@@ -36,12 +36,21 @@ export function agentKey(agent: { id: string; tenant?: string }): string {
   return `${agent.tenant ?? ''}:${agent.id}`;
 }
 
+/** Rate windows by rule id, for the bundle in force (built once per bundle, not per decision). */
+function rateWindows(evaluator: WasmEvaluator): Map<string, number> {
+  return new Map(evaluator.info.rules.filter((r) => r.rate !== null).map((r) => [r.id, r.rate!.windowMs]));
+}
+
 export class StatefulEngine {
+  private windows: Map<string, number>;
+
   constructor(
     private evaluator: WasmEvaluator,
     private readonly store: StateStore,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.windows = rateWindows(evaluator);
+  }
 
   /** The bundle in force. */
   get bundle(): WasmEvaluator {
@@ -50,6 +59,7 @@ export class StatefulEngine {
 
   /** Swaps the policy: the next decision uses `evaluator`; no decision sees a mix. */
   swap(evaluator: WasmEvaluator): void {
+    this.windows = rateWindows(evaluator);
     this.evaluator = evaluator;
   }
 
@@ -64,9 +74,9 @@ export class StatefulEngine {
     const { info } = this.evaluator;
     const rates: Record<string, number> = {};
     for (const id of Object.keys(state.rates)) {
-      const rule = info.rules.find((r) => r.id === id && r.rate !== null);
-      if (!rule) delete state.rates[id];
-      else rates[id] = pruneWindow(state.rates[id], now, rule.rate!.windowMs);
+      const windowMs = this.windows.get(id);
+      if (windowMs === undefined) delete state.rates[id]; // the rule is gone, or has no rate any more
+      else rates[id] = pruneWindow(state.rates[id], now, windowMs);
     }
     return {
       trust: state.trust,
