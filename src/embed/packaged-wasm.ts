@@ -2,16 +2,13 @@
  * @module
  * The evaluator module shipped with the package, decoded from base64 once.
  */
+import { fromBase64 } from '../tokens/base64.js';
 import { POLICY_WASM_BASE64 } from './policy-wasm.generated.js';
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;
 
 /** The packaged `policy.wasm` bytes. */
 export function packagedWasm(): Uint8Array<ArrayBuffer> {
-  if (bytes === null) {
-    const text = atob(POLICY_WASM_BASE64);
-    bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  }
+  bytes ??= fromBase64(POLICY_WASM_BASE64);
   return bytes;
 }

@@ -7,6 +7,7 @@
 import { base64url, CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import { sha256Hex } from '../policy/bundle/sha256.js';
 import { TollgateError } from '../policy/errors.js';
+import { fromBase64, toBase64 } from './base64.js';
 
 export const BUNDLE_SIGNATURE_TYPE = 'tollgate-bundle+jws';
 
@@ -28,19 +29,6 @@ export interface VerifiedBundle {
 
 function signedText(version: number, hash: string): Uint8Array {
   return new TextEncoder().encode(`tollgate-bundle:${version}:${hash}`);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const raw = atob(text);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-  return bytes;
 }
 
 /** Signs a bundle with a private Ed25519 JWK (which must carry a `kid`). */
