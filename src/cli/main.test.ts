@@ -106,10 +106,11 @@ describe('tollgate CLI', () => {
   });
 
   it('every command has --help; bad usage exits 2', async () => {
-    for (const cmd of ['check', 'build', 'test', 'token', 'dev']) {
+    for (const cmd of ['check', 'build', 'test', 'token', 'dev', 'audit']) {
       const { code, out } = await run(cmd, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`^Usage: tollgate ${cmd}`));
+      expect(code).toBe(0);
     }
     expect((await run('--help')).code).toBe(0);
     expect((await run()).code).toBe(2);

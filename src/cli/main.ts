@@ -2,6 +2,7 @@
  * @module
  * The `tollgate` command line: dispatches to one command, maps errors to exit codes.
  */
+import { auditCommand } from './commands/audit.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
@@ -9,7 +10,7 @@ import { testCommand } from './commands/test.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from './usage.js';
 
-const COMMANDS: Command[] = [checkCommand, buildCommand, testCommand, tokenCommand, devCommand];
+const COMMANDS: Command[] = [checkCommand, buildCommand, testCommand, tokenCommand, devCommand, auditCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

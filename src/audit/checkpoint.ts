@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Signed checkpoints: an Ed25519 JWS over a segment's tenant, agent, first and last seq,
+ * the hash before it and its head hash. A checkpoint vouches for exactly one range, so one
+ * copied onto another segment does not verify.
+ */
+import { CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import type { JsonValue } from '../policy/decision.js';
+import { canonicalJson } from '../tokens/canonical.js';
+
+export const CHECKPOINT_TYPE = 'tollgate-checkpoint+jws';
+
+export interface SegmentRange {
+  tenant: string;
+  agent: string;
+  first_seq: number;
+  last_seq: number;
+  prev_hash: string;
+  head_hash: string;
+}
+
+export async function signCheckpoint(range: SegmentRange, key: JWK): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(canonicalJson(range as unknown as JsonValue)))
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: CHECKPOINT_TYPE })
+    .sign(await importJWK(key, 'EdDSA'));
+}
+
+/** The range a checkpoint vouches for, or null when its signature does not verify. */
+export async function verifyCheckpoint(jws: string, jwks: JSONWebKeySet): Promise<SegmentRange | null> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+    if (protectedHeader.typ !== CHECKPOINT_TYPE) return null;
+    return JSON.parse(new TextDecoder().decode(payload)) as SegmentRange;
+  } catch {
+    return null;
+  }
+}

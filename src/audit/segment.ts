@@ -1,0 +1,35 @@
+/**
+ * @module
+ * Segments: a run of one agent's records as NDJSON. The first line is the header (the
+ * range and its signed checkpoint); each further line is `{"hash":…,"record":{…}}`.
+ * Segment keys sort by sequence: `audit/<tenant>/<agent>/<first>-<last>.ndjson`.
+ */
+import type { JWK } from 'jose';
+import type { ChainedRecord } from './chain.js';
+import { signCheckpoint, type SegmentRange } from './checkpoint.js';
+
+export interface SegmentHeader extends SegmentRange {
+  checkpoint: string;
+}
+
+const pad = (n: number) => String(n).padStart(12, '0');
+
+export function segmentKey(range: Pick<SegmentRange, 'tenant' | 'agent' | 'first_seq' | 'last_seq'>): string {
+  return `audit/${encodeURIComponent(range.tenant)}/${encodeURIComponent(range.agent)}/${pad(range.first_seq)}-${pad(range.last_seq)}.ndjson`;
+}
+
+/** Writes records (consecutive, following `prevHash`) as one signed NDJSON segment. */
+export async function writeSegment(tenant: string, agent: string, prevHash: string, records: ChainedRecord[], key: JWK): Promise<{ key: string; text: string; header: SegmentHeader }> {
+  const range: SegmentRange = {
+    tenant,
+    agent,
+    first_seq: records[0].record.seq,
+    last_seq: records[records.length - 1].record.seq,
+    prev_hash: prevHash,
+    head_hash: records[records.length - 1].hash,
+  };
+  const header: SegmentHeader = { ...range, checkpoint: await signCheckpoint(range, key) };
+  const lines = [JSON.stringify(header), ...records.map((r) => JSON.stringify({ hash: r.hash, record: r.record }))];
+  return { key: segmentKey(range), text: `${lines.join('\n')}\n`, header };
+}
+

@@ -1,0 +1,90 @@
+import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChainWriter, GENESIS_HASH } from './chain.js';
+import { signCheckpoint } from './checkpoint.js';
+import { writeSegment } from './segment.js';
+import { verifyChain } from './verify.js';
+
+const RECORDS = 100_000;
+const PER_SEGMENT = 1_000;
+let segments: string[] = [];
+let key: JWK;
+let jwks: JSONWebKeySet;
+let head: { seq: number; hash: string };
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  key = { ...(await exportJWK(pair.privateKey)), kid: 'audit-1' };
+  jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'audit-1' }] };
+  const writer = new ChainWriter();
+  let prev = GENESIS_HASH;
+  for (let s = 0; s < RECORDS / PER_SEGMENT; s++) {
+    const batch = Array.from({ length: PER_SEGMENT }, (_, i) =>
+      writer.append({ time: new Date(1_800_000_000_000 + s * PER_SEGMENT + i).toISOString(), tenant: 'acme', agent: 'a1', kind: 'decision', action: 'db.query', resource: `db:prod/t${i % 7}`, decision: i % 3 ? 'allow' : 'deny', code: 'rule', rules: ['db-read'], policy_hash: 'sha256:00', params: { sql: `sha256:${i}` } }),
+    );
+    segments.push((await writeSegment('acme', 'a1', prev, batch, key)).text);
+    prev = writer.headHash;
+  }
+  head = { seq: RECORDS, hash: writer.headHash };
+}, 120_000);
+
+/** Segment s's lines (header first). */
+const lines = (s: number) => segments[s].trimEnd().split('\n');
+const withSegment = (s: number, newLines: string[]) => segments.map((text, i) => (i === s ? `${newLines.join('\n')}\n` : text));
+
+describe('verifyChain over 100,000 records', () => {
+  it('verifies an intact chain', async () => {
+    expect(await verifyChain(segments, jwks, { expectedHead: head })).toEqual({ ok: true, records: RECORDS, segments: 100, head });
+  });
+
+  it('a flipped byte in a record names its seq', async () => {
+    const l = lines(42);
+    l[500] = l[500].replace('"db.query"', '"db.qu3ry"'); // seq 42,500
+    expect(await verifyChain(withSegment(42, l), jwks)).toMatchObject({ ok: false, seq: 42_500, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('a deleted record', async () => {
+    const l = lines(10);
+    l.splice(100, 1); // seq 10,100
+    expect(await verifyChain(withSegment(10, l), jwks)).toMatchObject({ ok: false, seq: 10_100 });
+  });
+
+  it('reordered records', async () => {
+    const l = lines(10);
+    [l[100], l[101]] = [l[101], l[100]];
+    expect(await verifyChain(withSegment(10, l), jwks)).toMatchObject({ ok: false, seq: 10_100 });
+  });
+
+  it('a duplicated record', async () => {
+    const l = lines(70);
+    l.splice(11, 0, l[10]); // seq 70,010 twice
+    expect(await verifyChain(withSegment(70, l), jwks)).toMatchObject({ ok: false, seq: 70_011, reason: expect.stringMatching(/repeated/) });
+  });
+
+  it('a deleted segment', async () => {
+    expect(await verifyChain(segments.filter((_, i) => i !== 55), jwks)).toMatchObject({ ok: false, seq: 55_001, reason: expect.stringMatching(/missing/) });
+  });
+
+  it('a truncated tail, inside the last segment or a whole last segment', async () => {
+    const l = lines(99);
+    expect(await verifyChain(withSegment(99, l.slice(0, 901)), jwks)).toMatchObject({ ok: false, seq: 99_901, reason: expect.stringMatching(/truncated/) });
+    expect(await verifyChain(segments.slice(0, 99), jwks, { expectedHead: head })).toMatchObject({ ok: false, seq: 99_001, reason: expect.stringMatching(/truncated/) });
+  });
+
+  it('a forged checkpoint', async () => {
+    const other = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const l = lines(30);
+    const header = JSON.parse(l[0]);
+    header.checkpoint = await signCheckpoint({ ...header, checkpoint: undefined }, { ...(await exportJWK(other.privateKey)), kid: 'audit-1' });
+    l[0] = JSON.stringify(header);
+    expect(await verifyChain(withSegment(30, l), jwks)).toMatchObject({ ok: false, seq: 30_001, reason: expect.stringMatching(/forged/) });
+  });
+
+  it('a replayed checkpoint', async () => {
+    const l = lines(31);
+    const header = JSON.parse(l[0]);
+    header.checkpoint = JSON.parse(lines(30)[0]).checkpoint;
+    l[0] = JSON.stringify(header);
+    expect(await verifyChain(withSegment(31, l), jwks)).toMatchObject({ ok: false, seq: 31_001, reason: expect.stringMatching(/replayed/) });
+  });
+});
