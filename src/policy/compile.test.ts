@@ -27,6 +27,7 @@ describe('compilePolicies', () => {
   it('round-trips rule metadata through the bundle', () => {
     const info = decodeBundle(compilePolicies(files).bytes);
     expect(info.trust.initial).toBe(40);
+    expect(info.tickets).toEqual({ ttlMs: 60_000 });
     expect(info.rules).toEqual([
       { index: 0, id: 'drop', effect: 'deny', reason: null, mode: null, rate: null, spend: null, tokens: null, risk: 0 },
       { index: 1, id: 'read', effect: 'allow', reason: 'reads are fine', mode: null, rate: { count: 5, windowMs: 60_000 }, spend: null, tokens: null, risk: 3 },

@@ -31,7 +31,7 @@ describe('loadPolicies', () => {
     expect(errors).toEqual([
       "bad.yaml:1:11 bad_value tollgate must be 1 (the schema version), not 2",
       "bad.yaml:2:7 bad_value mode must be one of enforce, shadow, not 'enforced'",
-      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level; expected one of: tollgate, mode, trust, registry, actions, resources, rules, risk, breaker, dlp",
+      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level; expected one of: tollgate, mode, trust, registry, actions, resources, rules, risk, breaker, tickets, dlp",
       "bad.yaml:5:9 bad_value rule id 'Bad_Id' must be 1-64 characters of [a-z0-9-]",
       "bad.yaml:6:13 bad_value rule 'Bad_Id'.effect must be one of allow, deny, require_approval, not 'allwo'",
       "bad.yaml:7:15 bad_glob rule 'Bad_Id'.actions[0]: glob 'db.***' has three or more '*' in a row",
@@ -79,6 +79,15 @@ describe('loadPolicies', () => {
   it('rejects unknown attribute paths against the catalogue', () => {
     const errors = errorsOf({ 'a.yaml': 'resources:\n  - match: "db:**"\n    attrs: { env: prod }\nrules:\n  - id: r\n    effect: allow\n    when: resource.owner == "me"\n' });
     expect(errors).toEqual(["a.yaml:7:11 unknown_path rule 'r'.when: unknown path 'resource.owner': no 'resources' entry declares the attribute 'owner'"]);
+  });
+
+  it('reads the ticket lifetime, 60s by default, within 1s to 1h', () => {
+    const ok = loadPolicies({ 'a.yaml': 'tickets: { ttl: 2m }\n' });
+    expect(ok.ok && ok.policy.tickets).toEqual({ ttlMs: 120_000 });
+    const byDefault = loadPolicies({ 'a.yaml': 'rules: []\n' });
+    expect(byDefault.ok && byDefault.policy.tickets).toEqual({ ttlMs: 60_000 });
+    expect(errorsOf({ 'a.yaml': 'tickets: { ttl: 2d }\n' })).toEqual(['a.yaml:1:17 bad_duration tickets.ttl must be between 1s and 1h']);
+    expect(errorsOf({ 'a.yaml': 'tickets: { lifetime: 2m }\n' })[0]).toMatch(/unknown key 'lifetime' in tickets/);
   });
 
   it('rejects settings that conflict between files', () => {

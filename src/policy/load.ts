@@ -10,6 +10,7 @@ import { checkActions, checkResources } from './check-catalogue.js';
 import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
+  DEFAULT_TICKETS,
   DEFAULT_TRUST,
   DETECTORS,
   type ActionEntry,
@@ -19,11 +20,14 @@ import {
   type PolicySet,
   type ResourceEntry,
   type RiskSettings,
+  type TicketSettings,
   type TrustSettings,
 } from './model.js';
 import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
 
-const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'dlp'] as const;
+const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'dlp'] as const;
+/** Tickets live at least a second and at most an hour. */
+const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
 export const MAX_RULES = 100_000;
 
 export type LoadResult = { ok: true; policy: PolicySet } | { ok: false; errors: PolicyIssue[] };
@@ -40,6 +44,7 @@ interface FileParts {
   trust?: TrustSettings;
   risk?: RiskSettings;
   breaker?: BreakerSettings;
+  tickets?: TicketSettings;
   actions: ActionEntry[];
   resources: ResourceEntry[];
   rules: CheckedRule[];
@@ -93,6 +98,18 @@ function checkBreaker(src: SourceFile, node: Node | null): BreakerSettings | und
   return denies !== null && windowMs !== null && cooldownMs !== null ? { denies, windowMs, cooldownMs } : undefined;
 }
 
+function checkTickets(src: SourceFile, node: Node | null): TicketSettings | undefined {
+  const m = mappingEntries(src, node, 'tickets', ['ttl']);
+  if (!m || !m.has('ttl')) return undefined;
+  const ttlMs = durationValue(src, m.get('ttl')!, 'tickets.ttl');
+  if (ttlMs === null) return undefined;
+  if (ttlMs < TICKET_TTL_RANGE_MS[0] || ttlMs > TICKET_TTL_RANGE_MS[1]) {
+    src.report(m.get('ttl'), 'bad_duration', 'tickets.ttl must be between 1s and 1h');
+    return undefined;
+  }
+  return { ttlMs };
+}
+
 function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
   sequenceItems(src, node, 'dlp').forEach((item, i) => {
     const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect']);
@@ -121,6 +138,7 @@ function checkFile(src: SourceFile): FileParts {
       case 'trust': parts.trust = checkTrust(src, node); break;
       case 'risk': parts.risk = checkRisk(src, node); break;
       case 'breaker': parts.breaker = checkBreaker(src, node); break;
+      case 'tickets': parts.tickets = checkTickets(src, node); break;
       case 'actions': parts.actions = checkActions(src, node); break;
       case 'resources': parts.resources = checkResources(src, node); break;
       case 'rules': parts.rules = checkRules(src, node); break;
@@ -166,7 +184,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     } else if (!seen) settings.set(key, { value, file: file.name });
   };
   parts.forEach((p, i) => {
-    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker', 'tickets'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
   });
 
   const rules = parts.flatMap((p) => p.rules);
@@ -202,6 +220,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       trust: get('trust', DEFAULT_TRUST),
       risk: get<RiskSettings | null>('risk', null),
       breaker: get<BreakerSettings | null>('breaker', null),
+      tickets: get('tickets', DEFAULT_TICKETS),
       actions,
       resources,
       rules: [...byId.values()].map((r) => r.rule).sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -111,8 +111,17 @@ export interface PolicySet {
   rules: Rule[];
   risk: RiskSettings | null;
   breaker: BreakerSettings | null;
+  /** Execution tickets issued on allow at the edge. */
+  tickets: TicketSettings;
   dlpDeny: Detector[];
   dlpRedact: Detector[];
 }
+
+export interface TicketSettings {
+  /** How long a ticket stays redeemable. */
+  ttlMs: number;
+}
+
+export const DEFAULT_TICKETS: TicketSettings = { ttlMs: 60_000 };
 
 export const DEFAULT_TRUST: TrustSettings = { initial: 50, success: 1, failure: -1, exception: -2, violation: -5 };

@@ -53,6 +53,7 @@ export class AgentState extends DurableObject<Env> {
   }
 
   private async ticketed(decision: Decision, request: EngineRequest): Promise<EdgeDecision> {
+    const engine = this.ready();
     const key = signingKey(this.env, 'TICKET_SIGNING_JWK');
     if (decision.decision !== 'allow' || !key) return decision;
     const sign = () =>
@@ -61,6 +62,7 @@ export class AgentState extends DurableObject<Env> {
         key,
         this.env.TICKET_ISSUER,
         Math.floor(Date.now() / 1000),
+        Math.round(engine.bundle.info.tickets.ttlMs / 1000),
       );
     if (request.idempotency_key === undefined) return { ...decision, ticket: await sign() };
     const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { BinaryOp, Expr, PathRoot, Scalar } from '../../src/policy/expr/ast.js';
 import type { EvalRequest, JsonValue } from '../../src/policy/decision.js';
 import { DETECTORS, type ActionEntry, type AttrValue, type ParamSchema, type PolicySet, type ResourceEntry, type Rule } from '../../src/policy/model.js';
-import { DEFAULT_TRUST } from '../../src/policy/model.js';
+import { DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
 
 export const ACTIONS = ['db.query', 'db.write', 'k8s.scale', 'llm.chat', 'shell', 'pay.send'];
 export const RESOURCES = ['db:prod/users', 'db:dev/t', 'svc:a/b/c', 'r', 'ünï/cødé'];
@@ -197,6 +197,7 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       })),
       risk: p.risk && { windowMs: 3_600_000, escalateAt: Math.min(p.risk.escalateAt, p.risk.denyAt), denyAt: p.risk.denyAt },
       breaker: null,
+      tickets: DEFAULT_TICKETS,
       dlpDeny,
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.includes(d) && p.dlp.some(([x, e]) => x === d && e === 'redact')),
     };

@@ -37,7 +37,7 @@ describe('tickets', () => {
     expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, new TextEncoder().encode(`${h}.${p}`))).toBe(true);
     const claims = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
     expect(claims).toMatchObject({ sub: id, tenant: 'acme', action: post.action, resource: post.resource, params_hash: paramsHash(post.params), policy_hash: (body.policy as { hash: string }).hash, aud: TICKET_AUDIENCE, iss: env.TICKET_ISSUER });
-    expect(claims.exp - claims.iat).toBe(60);
+    expect(claims.exp - claims.iat).toBe(90); // policies/fleet.yaml: tickets: { ttl: 90s }
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -30,6 +30,7 @@ export interface BundleInfo {
   trust: { initial: number; success: number; failure: number; exception: number; violation: number };
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
   breaker: { denies: number; windowMs: number; cooldownMs: number } | null;
+  tickets: { ttlMs: number };
 }
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
@@ -98,6 +99,7 @@ function decode(bytes: Uint8Array): BundleInfo {
   const riskWindowMs = f();
   const hasBreaker = u();
   const breaker = { denies: f(), windowMs: f(), cooldownMs: f() };
+  const tickets = { ttlMs: f() };
   const settingsAt = section(Section.Settings);
   const rules: RuleInfo[] = [];
   for (let i = 0; i < ruleCount; i++) {
@@ -131,5 +133,6 @@ function decode(bytes: Uint8Array): BundleInfo {
     trust,
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
     breaker: hasBreaker ? breaker : null,
+    tickets,
   };
 }

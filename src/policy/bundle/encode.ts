@@ -210,6 +210,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   manifestSection.f64(t.initial).f64(t.success).f64(t.failure).f64(t.exception).f64(t.violation);
   manifestSection.f64(policy.risk?.windowMs ?? 0);
   manifestSection.u32(policy.breaker ? 1 : 0).f64(policy.breaker?.denies ?? 0).f64(policy.breaker?.windowMs ?? 0).f64(policy.breaker?.cooldownMs ?? 0);
+  manifestSection.f64(policy.tickets.ttlMs);
   manifestSection.bytes(manifest.finish());
 
   const sections: Uint8Array[] = [];
