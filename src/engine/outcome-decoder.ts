@@ -4,7 +4,7 @@
  * errors, params and DLP hits exactly as the reference evaluator does.
  */
 import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js';
-import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS, type EvalRequest, type Outcome, type Redaction, type RuleError } from '../policy/decision.js';
+import { EVAL_ERROR_KINDS, failedOutcome, PARAMS_VIOLATIONS, type EvalRequest, type Outcome, type Redaction, type RuleError } from '../policy/decision.js';
 import { DETECTORS, type Effect } from '../policy/model.js';
 import { paramStrings, utf16Offset } from '../policy/params-walk.js';
 
@@ -27,7 +27,7 @@ const DETAIL_B = Out.DetailB >> 2;
 
 /** An outcome for when the evaluator could not decide: always deny. */
 export function evaluatorFailure(message: string): Outcome {
-  return { decision: 'deny', code: 'evaluator_error', rules: [], detail: { kind: 'evaluator_error', message }, errors: [], redactions: [], shadow: null };
+  return failedOutcome('evaluator_error', message);
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */

@@ -6,7 +6,7 @@
  * the commit, so that concurrent decisions can never both take the last unit of a limit.
  * The edge's Durable Object and the embed API share it; only the `StateStore` differs.
  */
-import type { EvalRequest, Facts } from '../policy/decision.js';
+import { failedOutcome, type EvalRequest, type Facts } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { consumption } from './consumption.js';
 import { describeOutcome, type Decision } from './decision.js';
@@ -27,6 +27,20 @@ export interface OutcomeReport {
   outcome: OutcomeKind;
   /** The actual cost; the reservation's amounts when omitted. */
   cost?: { usd?: number; tokens?: number };
+}
+
+/** Null when an outcome report is well formed, otherwise a message naming the field. */
+export function outcomeProblem(report: OutcomeReport): string | null {
+  if (!OUTCOMES.includes(report?.outcome)) return `outcome: must be one of ${OUTCOMES.join(', ')}`;
+  if (typeof report.agent?.id !== 'string' || report.agent.id === '') return 'agent.id: must be a non-empty string';
+  const cost = report.cost as unknown;
+  if (cost === undefined) return null;
+  if (cost === null || typeof cost !== 'object' || Array.isArray(cost)) return 'cost: must be an object';
+  for (const [k, v] of Object.entries(cost)) {
+    if (k !== 'usd' && k !== 'tokens') return `cost.${k}: is not a known field (expected usd, tokens)`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `cost.${k}: must be a finite number of at least 0`;
+  }
+  return null;
 }
 
 /** Idempotent replies are kept this long. */
@@ -97,7 +111,9 @@ export class StatefulEngine {
    */
   decide(request: EngineRequest): Decision {
     const { evaluator } = this;
-    if ((request as EvalRequest)?.facts !== undefined) return invalid(evaluator, "facts: is kept by the engine and can't be sent");
+    if ((request as EvalRequest)?.facts !== undefined) {
+      return describeOutcome(failedOutcome('invalid_request', "facts: is kept by the engine and can't be sent"), evaluator.info, evaluator.hash, request as EvalRequest);
+    }
     const agent = request?.agent;
     if (typeof agent?.id !== 'string' || (agent.tenant !== undefined && typeof agent.tenant !== 'string')) {
       return evaluator.decide(request as EvalRequest); // malformed: the evaluator says how, and denies
@@ -152,12 +168,8 @@ export class StatefulEngine {
    * charging any overrun.
    */
   outcome(report: OutcomeReport): AgentView {
-    if (!OUTCOMES.includes(report?.outcome)) throw new TollgateError('request_invalid', `outcome: must be one of ${OUTCOMES.join(', ')}`);
-    if (typeof report.agent?.id !== 'string' || report.agent.id === '') throw new TollgateError('request_invalid', 'agent.id: must be a non-empty string');
-    for (const field of ['usd', 'tokens'] as const) {
-      const v = report.cost?.[field];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new TollgateError('request_invalid', `cost.${field}: must be a finite number of at least 0`);
-    }
+    const problem = outcomeProblem(report);
+    if (problem !== null) throw new TollgateError('request_invalid', problem);
     const now = this.clock();
     const key = agentKey(report.agent);
     const state = this.load(key, now);
@@ -197,15 +209,4 @@ export class StatefulEngine {
     this.store.put(key, state);
     return agentView(agent, state, this.evaluator.info, now);
   }
-}
-
-function invalid(evaluator: WasmEvaluator, message: string): Decision {
-  return {
-    decision: 'deny',
-    code: 'invalid_request',
-    reasons: [{ rule: null, effect: 'deny', message }],
-    errors: [],
-    redactions: [],
-    policy: { hash: evaluator.hash },
-  };
 }

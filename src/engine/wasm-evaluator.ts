@@ -7,16 +7,12 @@
 import { ABI_VERSION, INPUT_CAPACITY, STATUS_TEXT } from '../policy/bundle/format.js';
 import { decodeBundle, type BundleInfo } from '../policy/bundle/decode.js';
 import { bundleHash } from '../policy/compile.js';
-import type { EvalRequest, Outcome } from '../policy/decision.js';
+import { failedOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { requestProblem } from '../policy/request-check.js';
 import { describeOutcome, type Decision } from './decision.js';
 import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
 import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
-
-function invalidRequest(message: string): Outcome {
-  return { decision: 'deny', code: 'invalid_request', rules: [], detail: { kind: 'invalid_request', message }, errors: [], redactions: [], shadow: null };
-}
 
 /** The exports `policy.wasm` must have. */
 interface EvaluatorExports {
@@ -93,9 +89,9 @@ export class WasmEvaluator {
     try {
       len = this.encoder.encode(request, this.info.trust.initial);
     } catch (err) {
-      if (err instanceof EncodeFailure) return invalidRequest(requestProblem(request) ?? 'request could not be encoded');
+      if (err instanceof EncodeFailure) return failedOutcome('invalid_request', requestProblem(request) ?? 'request could not be encoded');
       if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
-      return invalidRequest(requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
+      return failedOutcome('invalid_request', requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
     }
     let status: number;
     try {

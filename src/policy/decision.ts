@@ -111,6 +111,11 @@ export interface Outcome {
   shadow: { decision: Effect; code: DecisionCode } | null;
 }
 
+/** A deny that no evaluation produced: a malformed request, or an evaluator that could not decide. */
+export function failedOutcome(code: 'invalid_request' | 'evaluator_error', message: string): Outcome {
+  return { decision: 'deny', code, rules: [], detail: { kind: code, message }, errors: [], redactions: [], shadow: null };
+}
+
 /** Converts epoch milliseconds to the `now.*` fields, all UTC. */
 export function nowFields(ms: number): Record<'unix' | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'weekday', number> {
   const d = new Date(ms);

@@ -7,7 +7,7 @@ import { requestId } from 'hono/request-id';
 import { decodeBundle } from '../policy/bundle/decode.js';
 import { bundleHash } from '../policy/compile.js';
 import { requestProblem } from '../policy/request-check.js';
-import { OUTCOMES, type EngineRequest, type OutcomeKind } from '../engine/stateful-engine.js';
+import { outcomeProblem, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { agentStub, callAgent } from './agents.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import { readJsonObject } from './body.js';
@@ -98,16 +98,9 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
     const agent = await agentPrincipal(c);
     const body = await readJsonObject(c);
     for (const key of Object.keys(body)) if (key !== 'outcome' && key !== 'cost') throw new ApiError('invalid_request', `${key}: is not a known field (expected outcome, cost)`);
-    if (!OUTCOMES.includes(body.outcome as OutcomeKind)) throw new ApiError('invalid_request', `outcome: must be one of ${OUTCOMES.join(', ')}`);
-    const cost = body.cost as Record<string, unknown> | undefined;
-    if (cost !== undefined) {
-      if (cost === null || typeof cost !== 'object' || Array.isArray(cost)) throw new ApiError('invalid_request', 'cost: must be an object');
-      for (const [k, v] of Object.entries(cost)) {
-        if (k !== 'usd' && k !== 'tokens') throw new ApiError('invalid_request', `cost.${k}: is not a known field (expected usd, tokens)`);
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ApiError('invalid_request', `cost.${k}: must be a finite number of at least 0`);
-      }
-    }
-    const report = { agent: { id: agent.id, tenant: agent.tenant }, outcome: body.outcome as OutcomeKind, cost: cost as { usd?: number; tokens?: number } | undefined };
+    const report = { agent: { id: agent.id, tenant: agent.tenant }, outcome: body.outcome, cost: body.cost } as OutcomeReport;
+    const problem = outcomeProblem(report);
+    if (problem !== null) throw new ApiError('invalid_request', problem);
     return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).outcome(report)));
   });
 

@@ -8,7 +8,7 @@
  * shadow mode.
  */
 import type { PathRoot } from '../expr/ast.js';
-import { nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
+import { failedOutcome, nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
 import { globMatch } from '../glob.js';
 import type { Effect, PolicySet, Rule } from '../model.js';
 import { paramStrings } from '../params-walk.js';
@@ -28,7 +28,7 @@ function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = 
 /** Decides one request against a checked policy. Pure: the agent's state comes in `facts`. */
 export function evaluateReference(policy: PolicySet, request: EvalRequest): Outcome {
   const problem = requestProblem(request);
-  if (problem !== null) return outcome('deny', 'invalid_request', { detail: { kind: 'invalid_request', message: problem } });
+  if (problem !== null) return failedOutcome('invalid_request', problem);
   const facts = request.facts ?? {};
   const params = request.params ?? {};
   const strings = paramStrings(params);
