@@ -97,6 +97,13 @@ describe('idempotency', () => {
 });
 
 describe('trust, risk, breaker and suspension', () => {
+  it('every view counts only what is still inside its windows', () => {
+    for (let i = 0; i < 3; i++) engine.decide(chat());
+    now += 60_000;
+    expect(engine.outcome({ agent, outcome: 'success' }).rates[0].used).toBe(0);
+    expect(engine.setKilled(agent, false).rates[0].used).toBe(0);
+  });
+
   it('outcomes move trust within 0-100, and a trust-gated rule flips at its threshold', () => {
     const query = { agent, action: 'db.query', resource: 'db:prod' };
     expect(engine.decide(query).decision).toBe('deny');

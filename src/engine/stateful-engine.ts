@@ -188,15 +188,13 @@ export class StatefulEngine {
       ledger.spentTokens += tokens;
     }
     this.store.put(key, state);
-    return agentView(report.agent, state, this.evaluator.info, now);
+    return this.view(report.agent, state, now);
   }
 
   /** The agent's trust, budgets, rate windows, risk and suspension. */
   state(agent: { id: string; tenant?: string }): AgentView {
     const now = this.clock();
-    const state = this.load(agentKey(agent), now);
-    this.facts(state, now); // prunes the windows the view reports
-    return agentView(agent, state, this.evaluator.info, now);
+    return this.view(agent, this.load(agentKey(agent), now), now);
   }
 
   /** The operator's kill switch: applies to the very next decision. */
@@ -207,6 +205,12 @@ export class StatefulEngine {
     state.killed = killed;
     if (!killed) state.suspendedUntil = 0;
     this.store.put(key, state);
+    return this.view(agent, state, now);
+  }
+
+  /** The agent's view, from windows pruned to `now` (events that left a window don't count). */
+  private view(agent: { id: string; tenant?: string }, state: AgentState, now: number): AgentView {
+    this.facts(state, now);
     return agentView(agent, state, this.evaluator.info, now);
   }
 }
