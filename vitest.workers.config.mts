@@ -2,7 +2,7 @@
  * Tests that run inside workerd, against the Worker with its real Durable Objects. A fresh
  * Ed25519 key pair per run signs the test tokens; its public half is the Worker's JWKS.
  */
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { exportJWK, generateKeyPair } from 'jose';
 import { defineConfig } from 'vitest/config';
 
@@ -16,15 +16,27 @@ const bundleJwk = { ...(await exportJWK(bundleKey.privateKey)), kid: 'bundle-key
 // And a third signs execution tickets.
 const ticketKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
 const ticketJwk = { ...(await exportJWK(ticketKey.privateKey)), kid: 'ticket-key-1', alg: 'EdDSA' };
+// And a fourth signs audit checkpoints.
+const auditKey = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+const auditJwk = { ...(await exportJWK(auditKey.privateKey)), kid: 'audit-key-1', alg: 'EdDSA' };
+// The D1 schema, applied by test/edge/setup.ts before the tests run.
+const migrations = await readD1Migrations('./src/audit/migrations');
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }), TEST_SIGNING_JWK: JSON.stringify(privateJwk), BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk), TICKET_SIGNING_JWK: JSON.stringify(ticketJwk) },
+        bindings: {
+          AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }),
+          TEST_SIGNING_JWK: JSON.stringify(privateJwk),
+          BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk),
+          TICKET_SIGNING_JWK: JSON.stringify(ticketJwk),
+          AUDIT_SIGNING_JWK: JSON.stringify(auditJwk),
+          TEST_MIGRATIONS: migrations,
+        },
       },
     }),
   ],
-  test: { include: ['test/edge/**/*.test.ts'], testTimeout: 60_000 },
+  test: { include: ['test/edge/**/*.test.ts'], setupFiles: ['./test/edge/setup.ts'], testTimeout: 60_000 },
 });

@@ -10,13 +10,32 @@ import { canonicalJson } from '../tokens/canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** What an audit record can be about. */
+export const AUDIT_KINDS = [
+  'decision',
+  'outcome',
+  'suspend',
+  'resume',
+  'ticket_issue',
+  'ticket_redeem',
+  'ticket_replay',
+  'approval_request',
+  'approval_approve',
+  'approval_deny',
+  'approval_expire',
+  'delegation_issue',
+  'delegation_revoke',
+  'bundle_change',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
 /** One audited event. `seq` counts from 1 per agent. */
 export interface AuditRecord {
   seq: number;
   time: string;
   tenant: string;
   agent: string;
-  kind: 'decision' | 'outcome' | 'suspend' | 'resume' | 'ticket_issue' | 'ticket_redeem' | 'ticket_replay' | 'bundle_change';
+  kind: AuditKind;
   [field: string]: JsonValue;
 }
 

@@ -20,6 +20,8 @@ export interface DevKey {
   bundleJwk: JWK;
   /** Signs execution tickets (TICKET_SIGNING_JWK). */
   ticketJwk: JWK;
+  /** Signs audit checkpoints (AUDIT_SIGNING_JWK). */
+  auditJwk: JWK;
 }
 
 async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
@@ -32,15 +34,15 @@ async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: J
 export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
   if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
     const key = JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey;
-    if (key.bundleJwk && key.ticketJwk && readFileSync(DEV_VARS_FILE, 'utf8').includes('TICKET_SIGNING_JWK')) return { key, created: false };
+    if (key.bundleJwk && key.ticketJwk && key.auditJwk && readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_SIGNING_JWK')) return { key, created: false };
   }
   const auth = await newPair('auth');
-  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk };
+  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk, auditJwk: (await newPair('audit')).privateJwk };
   mkdirSync('.tollgate', { recursive: true });
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
   writeFileSync(
     DEV_VARS_FILE,
-    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\n`,
+    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\n`,
     { mode: 0o600 },
   );
   return { key, created: true };

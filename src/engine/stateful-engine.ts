@@ -43,6 +43,13 @@ export function outcomeProblem(report: OutcomeReport): string | null {
   return null;
 }
 
+/**
+ * Runs inside a decision's synchronous commit, after the state changes and before the reply
+ * is kept for idempotent retries. The edge appends the audit record here, so the record and
+ * the state commit together; what it returns is the reply.
+ */
+export type CommitHook = (request: EngineRequest, decision: Decision, now: number) => Decision;
+
 /** Idempotent replies are kept this long. */
 const REPLY_TTL_MS = 24 * 3_600_000;
 
@@ -57,6 +64,8 @@ function rateWindows(evaluator: WasmEvaluator): Map<string, number> {
 
 export class StatefulEngine {
   private windows: Map<string, number>;
+  /** See `CommitHook`. */
+  onCommit: CommitHook | null = null;
 
   constructor(
     private evaluator: WasmEvaluator,
@@ -134,7 +143,8 @@ export class StatefulEngine {
       if (used.risk > 0) state.risk.push([now, used.risk]);
     }
     if (outcome.decision === 'deny' && outcome.code !== 'suspended') this.recordDenial(state, now);
-    const decision = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
+    const described = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
+    const decision = this.onCommit ? this.onCommit(request, described, now) : described;
     if (idempotencyKey !== undefined) {
       for (const [k, r] of Object.entries(state.replies)) if (r.at <= now - REPLY_TTL_MS) delete state.replies[k];
       state.replies[idempotencyKey] = { at: now, reply: decision };

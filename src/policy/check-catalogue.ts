@@ -98,7 +98,7 @@ function checkParamSchema(src: SourceFile, name: string, node: Node | null, wher
   return schema;
 }
 
-const ACTION_KEYS = ['match', 'attrs', 'params', 'additional_params'] as const;
+const ACTION_KEYS = ['match', 'attrs', 'params', 'additional_params', 'log_params'] as const;
 
 export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] {
   const out: ActionEntry[] = [];
@@ -129,7 +129,15 @@ export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] 
       else additionalParams = v;
       if (!m.has('params')) src.report(m.get('additional_params'), 'bad_params_schema', `${where}.additional_params needs a 'params' schema`);
     }
-    if (match !== null) out.push({ match, attrs, params, additionalParams });
+    const logParams: string[] = [];
+    if (m.has('log_params')) {
+      sequenceItems(src, m.get('log_params')!, `${where}.log_params`).forEach((n, j) => {
+        const name = stringValue(src, n, `${where}.log_params[${j}]`);
+        if (name !== null && !PARAM_NAME.test(name)) src.report(n, 'bad_value', `${where}.log_params[${j}] '${name}' is not a param name`);
+        else if (name !== null) logParams.push(name);
+      });
+    }
+    if (match !== null) out.push({ match, attrs, params, additionalParams, logParams });
   });
   return out;
 }

@@ -10,10 +10,14 @@ import { checkActions, checkResources } from './check-catalogue.js';
 import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
+  DEFAULT_APPROVALS,
+  DEFAULT_DELEGATION,
   DEFAULT_TICKETS,
   DEFAULT_TRUST,
   DETECTORS,
   type ActionEntry,
+  type ApprovalSettings,
+  type DelegationSettings,
   type AttrValue,
   type BreakerSettings,
   type Detector,
@@ -25,7 +29,7 @@ import {
 } from './model.js';
 import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
 
-const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'dlp'] as const;
+const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
 export const MAX_RULES = 100_000;
@@ -45,6 +49,8 @@ interface FileParts {
   risk?: RiskSettings;
   breaker?: BreakerSettings;
   tickets?: TicketSettings;
+  approvals?: ApprovalSettings;
+  delegation?: DelegationSettings;
   actions: ActionEntry[];
   resources: ResourceEntry[];
   rules: CheckedRule[];
@@ -110,6 +116,29 @@ function checkTickets(src: SourceFile, node: Node | null): TicketSettings | unde
   return { ttlMs };
 }
 
+function checkApprovals(src: SourceFile, node: Node | null): ApprovalSettings | undefined {
+  const m = mappingEntries(src, node, 'approvals', ['ttl', 'max_pending']);
+  if (!m) return undefined;
+  const settings = { ...DEFAULT_APPROVALS };
+  if (m.has('ttl')) {
+    const ttlMs = durationValue(src, m.get('ttl')!, 'approvals.ttl');
+    if (ttlMs !== null && (ttlMs < 1000 || ttlMs > 7 * 86_400_000)) src.report(m.get('ttl'), 'bad_duration', 'approvals.ttl must be between 1s and 7d');
+    else if (ttlMs !== null) settings.ttlMs = ttlMs;
+  }
+  if (m.has('max_pending')) {
+    const max = numberValue(src, m.get('max_pending')!, 'approvals.max_pending', { min: 1, max: 10_000, integer: true });
+    if (max !== null) settings.maxPending = max;
+  }
+  return settings;
+}
+
+function checkDelegation(src: SourceFile, node: Node | null): DelegationSettings | undefined {
+  const m = mappingEntries(src, node, 'delegation', ['max_depth']);
+  if (!m || !m.has('max_depth')) return undefined;
+  const maxDepth = numberValue(src, m.get('max_depth')!, 'delegation.max_depth', { min: 0, max: 16, integer: true });
+  return maxDepth === null ? undefined : { maxDepth };
+}
+
 function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
   sequenceItems(src, node, 'dlp').forEach((item, i) => {
     const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect']);
@@ -139,6 +168,8 @@ function checkFile(src: SourceFile): FileParts {
       case 'risk': parts.risk = checkRisk(src, node); break;
       case 'breaker': parts.breaker = checkBreaker(src, node); break;
       case 'tickets': parts.tickets = checkTickets(src, node); break;
+      case 'approvals': parts.approvals = checkApprovals(src, node); break;
+      case 'delegation': parts.delegation = checkDelegation(src, node); break;
       case 'actions': parts.actions = checkActions(src, node); break;
       case 'resources': parts.resources = checkResources(src, node); break;
       case 'rules': parts.rules = checkRules(src, node); break;
@@ -184,7 +215,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     } else if (!seen) settings.set(key, { value, file: file.name });
   };
   parts.forEach((p, i) => {
-    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker', 'tickets'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
   });
 
   const rules = parts.flatMap((p) => p.rules);
@@ -221,6 +252,8 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       risk: get<RiskSettings | null>('risk', null),
       breaker: get<BreakerSettings | null>('breaker', null),
       tickets: get('tickets', DEFAULT_TICKETS),
+      approvals: get('approvals', DEFAULT_APPROVALS),
+      delegation: get('delegation', DEFAULT_DELEGATION),
       actions,
       resources,
       rules: [...byId.values()].map((r) => r.rule).sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -49,6 +49,8 @@ export interface ActionEntry {
   /** Sorted by name; null when the entry declares no schema. */
   params: ParamSchema[] | null;
   additionalParams: boolean;
+  /** Params recorded in the audit chain as they are (after DLP redaction); every other param is kept as a SHA-256. */
+  logParams: string[];
 }
 
 export interface ResourceEntry {
@@ -113,6 +115,8 @@ export interface PolicySet {
   breaker: BreakerSettings | null;
   /** Execution tickets issued on allow at the edge. */
   tickets: TicketSettings;
+  approvals: ApprovalSettings;
+  delegation: DelegationSettings;
   dlpDeny: Detector[];
   dlpRedact: Detector[];
 }
@@ -123,5 +127,21 @@ export interface TicketSettings {
 }
 
 export const DEFAULT_TICKETS: TicketSettings = { ttlMs: 60_000 };
+
+export interface ApprovalSettings {
+  /** How long a pending approval waits for a human; then it is denied. */
+  ttlMs: number;
+  /** Pending approvals one agent may have at once; past it, require_approval is denied. */
+  maxPending: number;
+}
+
+export const DEFAULT_APPROVALS: ApprovalSettings = { ttlMs: 15 * 60_000, maxPending: 20 };
+
+export interface DelegationSettings {
+  /** The longest delegation chain: a root agent's token has depth 0, its child's 1. */
+  maxDepth: number;
+}
+
+export const DEFAULT_DELEGATION: DelegationSettings = { maxDepth: 3 };
 
 export const DEFAULT_TRUST: TrustSettings = { initial: 50, success: 1, failure: -1, exception: -2, violation: -5 };

@@ -33,6 +33,8 @@ export interface TicketSubject {
   resource: string;
   paramsHash: string;
   policyHash: string;
+  /** The ticket's id; a fresh UUID when omitted. */
+  jti?: string;
 }
 
 /** Signs a ticket with a private Ed25519 JWK that carries a `kid`. */
@@ -44,7 +46,7 @@ export async function issueTicket(subject: TicketSubject, key: JWK, issuer: stri
     .setAudience(TICKET_AUDIENCE)
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + ttlSeconds)
-    .setJti(crypto.randomUUID())
+    .setJti(subject.jti ?? crypto.randomUUID())
     .sign(await importJWK(key, 'EdDSA'));
 }
 

@@ -5,7 +5,10 @@
  * RPC method is synchronous from the state it reads to the state it writes.
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { AuditKind, ChainedRecord } from '../audit/chain.js';
+import { decisionFields } from '../audit/record.js';
 import type { Decision } from '../engine/decision.js';
+import type { JsonValue } from '../policy/decision.js';
 import { paramsHash } from '../tokens/canonical.js';
 import { issueTicket } from '../tokens/ticket.js';
 import type { AgentView } from '../engine/state/agent-view.js';
@@ -15,21 +18,43 @@ import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
+import { AuditLog } from './audit-log.js';
+import { flushBatch, type AuditSinks } from './audit-flush.js';
 
-/** A decision as the edge answers it: with a ticket on allow. */
-export type EdgeDecision = Decision & { ticket?: string };
+/** A decision as the edge answers it: with its audit record, and a ticket on allow. */
+export type EdgeDecision = Decision & { audit?: { seq: number; hash: string }; ticket?: string };
+
+/** Who an agent is, as its audit records name it. */
+type Who = { tenant: string; agent: string };
+const who = (agent: { id: string; tenant?: string }): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
+
+/** A quiet agent's records reach R2 within this long. */
+const FLUSH_DELAY_MS = 1000;
+/** Records per segment, at most. */
+const SEGMENT_RECORDS = 1000;
+/** A failed flush is retried after 2, 4, 8 … seconds, at most this long. */
+const MAX_RETRY_MS = 5 * 60_000;
 
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
+  private audit!: AuditLog;
   /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
   private readonly signing = new Map<string, Promise<string>>();
+  /** The request id of the decision being committed (decisions commit one at a time). */
+  private requestId: string | null = null;
+  private flushScheduled = false;
+  private flushFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // The engine must be ready before any call; if the bundle fails to load, every call fails (and is answered 503).
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
+      this.audit = new AuditLog(ctx.storage.sql);
       this.engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql));
+      this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
+      // Records left by an earlier instance (a reset mid-flush, say) are flushed again.
+      if (this.audit.hasPending && (await ctx.storage.getAlarm()) === null) this.scheduleFlush();
     });
   }
 
@@ -42,28 +67,51 @@ export class AgentState extends DurableObject<Env> {
    * Decides and commits synchronously; only then, on allow, awaits the ticket's signature.
    * Retries with the same idempotency key get the same decision and the same ticket.
    */
-  async decide(request: EngineRequest): Promise<EdgeDecision> {
-    return this.ticketed(this.ready().decide(request), request);
+  async decide(request: EngineRequest, requestId?: string): Promise<EdgeDecision> {
+    return this.ticketed(this.commit(request, requestId), request);
   }
 
-  async decideBatch(requests: EngineRequest[]): Promise<EdgeDecision[]> {
-    const engine = this.ready();
-    const decisions = requests.map((r) => engine.decide(r)); // every commit first, in order
+  async decideBatch(requests: EngineRequest[], requestId?: string): Promise<EdgeDecision[]> {
+    const decisions = requests.map((r) => this.commit(r, requestId)); // every commit first, in order
     return Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i])));
   }
 
-  private async ticketed(decision: Decision, request: EngineRequest): Promise<EdgeDecision> {
+  /** Decides, committing the state and the audit record in one transaction. */
+  private commit(request: EngineRequest, requestId: string | undefined): EdgeDecision {
+    const engine = this.ready();
+    this.requestId = requestId ?? null;
+    try {
+      return this.ctx.storage.transactionSync(() => engine.decide(request));
+    } finally {
+      this.requestId = null;
+    }
+  }
+
+  /** The engine's commit hook: the decision's audit record, in the decision's own transaction. */
+  private auditDecision(request: EngineRequest, decision: Decision): EdgeDecision {
+    const fields = decisionFields({ request, decision, info: this.ready().bundle.info, requestId: this.requestId, approvalId: null });
+    return { ...decision, audit: this.record(who(request.agent), 'decision', fields) };
+  }
+
+  /** Appends an audit record (synchronously) and makes sure a flush will follow. */
+  private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
+    const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
+    this.scheduleFlush();
+    return written;
+  }
+
+  private async ticketed(decision: EdgeDecision, request: EngineRequest): Promise<EdgeDecision> {
     const engine = this.ready();
     const key = signingKey(this.env, 'TICKET_SIGNING_JWK');
     if (decision.decision !== 'allow' || !key) return decision;
-    const sign = () =>
-      issueTicket(
-        { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash: decision.policy.hash },
-        key,
-        this.env.TICKET_ISSUER,
-        Math.floor(Date.now() / 1000),
-        Math.round(engine.bundle.info.tickets.ttlMs / 1000),
-      );
+    const sign = () => {
+      // The ticket's id is on the record before it is signed: no ticket exists that the audit does not know.
+      const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash: decision.policy.hash, jti: crypto.randomUUID() };
+      const now = Math.floor(Date.now() / 1000);
+      const ttl = Math.round(engine.bundle.info.tickets.ttlMs / 1000);
+      this.record(who(request.agent), 'ticket_issue', { jti: subject.jti, decision_seq: decision.audit?.seq ?? null, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, expires_at: now + ttl });
+      return issueTicket(subject, key, this.env.TICKET_ISSUER, now, ttl);
+    };
     if (request.idempotency_key === undefined) return { ...decision, ticket: await sign() };
     const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;
     let ticket = this.signing.get(replyKey);
@@ -84,25 +132,39 @@ export class AgentState extends DurableObject<Env> {
   }
 
   outcome(report: OutcomeReport): AgentView {
-    return this.ready().outcome(report);
+    const engine = this.ready();
+    return this.ctx.storage.transactionSync(() => {
+      const view = engine.outcome(report);
+      this.record(who(report.agent), 'outcome', { outcome: report.outcome, cost: report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null, trust: view.trust });
+      return view;
+    });
   }
 
   state(agent: { id: string; tenant?: string }): AgentView {
     return this.ready().state(agent);
   }
 
-  setKilled(agent: { id: string; tenant?: string }, killed: boolean): AgentView {
-    return this.ready().setKilled(agent, killed);
+  /** The operator's kill switch; `operator` names who flipped it, for the audit. */
+  setKilled(agent: { id: string; tenant?: string }, killed: boolean, operator = ''): AgentView {
+    const engine = this.ready();
+    return this.ctx.storage.transactionSync(() => {
+      const view = engine.setKilled(agent, killed);
+      this.record(who(agent), killed ? 'suspend' : 'resume', { by: operator });
+      return view;
+    });
   }
 
   /**
-   * Burns a ticket's `jti`: true the first time, false on every replay. Synchronous, so
-   * concurrent redemptions of one ticket see exactly one true.
+   * Burns a ticket's `jti`: true the first time, false on every replay, and either way an
+   * audit record. Synchronous, so concurrent redemptions of one ticket see exactly one true.
    */
-  burnTicket(jti: string, expiresAtMs: number): boolean {
-    if (this.ticketRedeemed(jti)) return false;
-    this.ctx.storage.sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', jti, expiresAtMs);
-    return true;
+  burnTicket(ticket: { jti: string; exp: number; sub: string; tenant: string }, executor = ''): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const first = !this.ticketRedeemed(ticket.jti);
+      if (first) this.ctx.storage.sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', ticket.jti, ticket.exp * 1000);
+      this.record({ tenant: ticket.tenant, agent: ticket.sub }, first ? 'ticket_redeem' : 'ticket_replay', { jti: ticket.jti, by: executor });
+      return first;
+    });
   }
 
   /** Whether a ticket's `jti` was redeemed (expired burns are forgotten: the ticket is dead anyway). */
@@ -111,5 +173,44 @@ export class AgentState extends DurableObject<Env> {
     sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
     sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', Date.now());
     return sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0;
+  }
+
+  /** The audit chain's head, what has been flushed, and the records still here. */
+  auditTail(): { head: { seq: number; hash: string }; flushed: { seq: number; hash: string }; pending: ChainedRecord[] } {
+    this.ready();
+    return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS).catch(() => (this.flushScheduled = false));
+  }
+
+  /** Where flushed records go; null when the Worker has no key to sign checkpoints with. */
+  protected sinks(): AuditSinks | null {
+    const key = signingKey(this.env, 'AUDIT_SIGNING_JWK');
+    return key ? { bucket: this.env.AUDIT_BUCKET, db: this.env.AUDIT_DB, key } : null;
+  }
+
+  /** Flushes pending records to R2 and D1, a segment at a time. A failure keeps them here and retries with backoff. */
+  override async alarm(): Promise<void> {
+    this.ready();
+    this.flushScheduled = false;
+    try {
+      const sinks = this.sinks();
+      if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
+      for (let batch = this.audit.nextBatch(SEGMENT_RECORDS); batch; batch = this.audit.nextBatch(SEGMENT_RECORDS)) {
+        await flushBatch(batch, sinks);
+        this.audit.flushedBatch(batch);
+      }
+      this.flushFailures = 0;
+    } catch (err) {
+      this.flushFailures++;
+      const delay = Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS);
+      console.error(`audit flush failed (attempt ${this.flushFailures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
+      this.flushScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + delay);
+    }
   }
 }

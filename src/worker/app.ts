@@ -80,7 +80,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   app.post('/v1/decide', async (c) => {
     const agent = await agentPrincipal(c);
     const request = engineRequest(await readJsonObject(c), agent, 'body');
-    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decide(request)));
+    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decide(request, c.get('requestId'))));
   });
 
   app.post('/v1/decide/batch', async (c) => {
@@ -91,7 +91,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
       throw new ApiError('invalid_request', `requests: must be an array of 1 to ${MAX_BATCH} decision requests`);
     }
     const checked = requests.map((r, i) => engineRequest(r, agent, `requests[${i}]`));
-    return c.json({ results: await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decideBatch(checked)) });
+    return c.json({ results: await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decideBatch(checked, c.get('requestId'))) });
   });
 
   app.post('/v1/outcomes', async (c) => {
@@ -115,7 +115,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
     app.post(`/v1/agents/:id/${action}`, async (c) => {
       const operator = await operatorPrincipal(c);
       const id = c.req.param('id');
-      return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, action === 'suspend')));
+      return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, action === 'suspend', operator.id)));
     });
   }
 

@@ -18,6 +18,12 @@ export interface Env {
   TICKET_ISSUER: string;
   /** The private Ed25519 JWK (JSON) that signs bundles for embedders. */
   BUNDLE_SIGNING_JWK?: string;
+  /** Audit segments (NDJSON) and their checkpoints. */
+  AUDIT_BUCKET: R2Bucket;
+  /** The audit index. */
+  AUDIT_DB: D1Database;
+  /** The private Ed25519 JWK (JSON) that signs audit checkpoints; without it, records wait in the Durable Object. */
+  AUDIT_SIGNING_JWK?: string;
   /** "on" serves POST /v1/echo, the edge benchmark's baseline. */
   ECHO_ROUTE?: string;
 }

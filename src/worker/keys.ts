@@ -1,13 +1,13 @@
 /**
  * @module
- * Tollgate's own signing keys (bundles, tickets), from Worker secrets, and the JWKS that
+ * Tollgate's own signing keys (bundles, tickets, audit checkpoints), from Worker secrets, and the JWKS that
  * publishes their public halves.
  */
 import type { JSONWebKeySet, JWK } from 'jose';
 import type { Env } from './env.js';
 import { ApiError } from './errors.js';
 
-export type SigningKeyName = 'BUNDLE_SIGNING_JWK' | 'TICKET_SIGNING_JWK';
+export type SigningKeyName = 'BUNDLE_SIGNING_JWK' | 'TICKET_SIGNING_JWK' | 'AUDIT_SIGNING_JWK';
 
 /** A private JWK from its secret; null when the secret is not set. */
 export function signingKey(env: Env, name: SigningKeyName): JWK | null {
@@ -23,7 +23,7 @@ export function signingKey(env: Env, name: SigningKeyName): JWK | null {
 /** The public keys that verify what Tollgate signs, retired ones included. */
 export function publicJwks(env: Env): JSONWebKeySet {
   const keys: JWK[] = [];
-  for (const name of ['BUNDLE_SIGNING_JWK', 'TICKET_SIGNING_JWK'] as const) {
+  for (const name of ['BUNDLE_SIGNING_JWK', 'TICKET_SIGNING_JWK', 'AUDIT_SIGNING_JWK'] as const) {
     const key = signingKey(env, name);
     if (key) {
       const { d: _private, ...publicPart } = key;

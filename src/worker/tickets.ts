@@ -40,7 +40,7 @@ export async function redeemTicket(c: AppContext, executor: Extract<Principal, {
     claims.params_hash !== paramsHash(params as never) ? 'params' : null,
   ].filter(Boolean);
   if (mismatches.length > 0) throw new ApiError('ticket_mismatch', `the ticket does not match the ${mismatches.join(', ')} about to run`);
-  const first = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims.jti, claims.exp * 1000));
+  const first = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id));
   if (!first) throw new ApiError('ticket_replay', `ticket ${claims.jti} was already redeemed`);
   return c.json({ redeemed: true, jti: claims.jti, agent: claims.sub, tenant: claims.tenant, action: claims.action, resource: claims.resource, policy_hash: claims.policy_hash });
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { BinaryOp, Expr, PathRoot, Scalar } from '../../src/policy/expr/ast.js';
 import type { EvalRequest, JsonValue } from '../../src/policy/decision.js';
 import { DETECTORS, type ActionEntry, type AttrValue, type ParamSchema, type PolicySet, type ResourceEntry, type Rule } from '../../src/policy/model.js';
-import { DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
+import { DEFAULT_APPROVALS, DEFAULT_DELEGATION, DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
 
 export const ACTIONS = ['db.query', 'db.write', 'k8s.scale', 'llm.chat', 'shell', 'pay.send'];
 export const RESOURCES = ['db:prod/users', 'db:dev/t', 'svc:a/b/c', 'r', 'ünï/cødé'];
@@ -144,6 +144,7 @@ const actionEntry: fc.Arbitrary<ActionEntry> = fc.record({
   attrs,
   params: fc.option(fc.uniqueArray(paramSchema, { selector: (p) => p.name, maxLength: 3 }).map((ps) => ps.sort((a, b) => (a.name < b.name ? -1 : 1))), { nil: null, freq: 2 }),
   additionalParams: fc.boolean(),
+  logParams: fc.constant([]),
 });
 const resourceEntry: fc.Arbitrary<ResourceEntry> = fc.record({ match: globFrom(RESOURCES), attrs });
 
@@ -198,6 +199,8 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       risk: p.risk && { windowMs: 3_600_000, escalateAt: Math.min(p.risk.escalateAt, p.risk.denyAt), denyAt: p.risk.denyAt },
       breaker: null,
       tickets: DEFAULT_TICKETS,
+      approvals: DEFAULT_APPROVALS,
+      delegation: DEFAULT_DELEGATION,
       dlpDeny,
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.includes(d) && p.dlp.some(([x, e]) => x === d && e === 'redact')),
     };

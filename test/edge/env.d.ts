@@ -10,5 +10,10 @@ declare namespace Cloudflare {
     BUNDLE_SIGNING_JWK: string;
     TICKET_SIGNING_JWK: string;
     TICKET_ISSUER: string;
+    AUDIT_SIGNING_JWK: string;
+    AUDIT_BUCKET: R2Bucket;
+    AUDIT_DB: D1Database;
+    /** The D1 migrations of src/audit/migrations, read by the test config. */
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
   }
 }

@@ -11,7 +11,7 @@ import { agentToken } from './tokens.js';
 describe('GET /v1/policy/bundle', () => {
   it('serves the active bundle, signed, verifiable with /.well-known/jwks.json alone', async () => {
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;
-    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual(['bundle-key-1', 'ticket-key-1']);
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual(['bundle-key-1', 'ticket-key-1', 'audit-key-1']);
     expect(jwks.keys.every((k: { d?: string }) => k.d === undefined)).toBe(true);
     const token = await agentToken('embedder');
     const { status, body } = await call('GET', '/v1/policy/bundle', { token });
@@ -38,8 +38,9 @@ describe('an embedded engine in workerd loading from the edge', () => {
     expect(engine.hash).toBe(loaded.hash);
     const request = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'hi' } };
     const local = engine.decide({ ...request, agent: { id: 'p-1', tenant: 'acme', roles: ['assistant'] } });
-    const { ticket, ...edge } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
+    const { ticket, audit, ...edge } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
     expect(local).toEqual(edge);
     expect(ticket).toEqual(expect.any(String)); // the edge adds the executor's ticket
+    expect(audit).toEqual({ seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }); // and its audit record
   });
 });

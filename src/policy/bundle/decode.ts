@@ -31,6 +31,10 @@ export interface BundleInfo {
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
   breaker: { denies: number; windowMs: number; cooldownMs: number } | null;
   tickets: { ttlMs: number };
+  approvals: { ttlMs: number; maxPending: number };
+  delegation: { maxDepth: number };
+  /** The action registry's patterns, first match wins, with the params the audit records as they are. */
+  auditActions: { match: string; logParams: string[] }[];
 }
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
@@ -125,6 +129,11 @@ function decode(bytes: Uint8Array): BundleInfo {
       risk,
     });
   }
+  const approvals = { ttlMs: f(), maxPending: u() };
+  const delegation = { maxDepth: u() };
+  const auditLength = u();
+  if (m + auditLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
+  const auditActions = (JSON.parse(utf8.decode(bytes.subarray(m, m + auditLength))) as { match: string; log_params: string[] }[]).map((a) => ({ match: a.match, logParams: a.log_params }));
   return {
     symbols,
     rules,
@@ -134,5 +143,8 @@ function decode(bytes: Uint8Array): BundleInfo {
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
     breaker: hasBreaker ? breaker : null,
     tickets,
+    approvals,
+    delegation,
+    auditActions,
   };
 }

@@ -212,6 +212,10 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   manifestSection.u32(policy.breaker ? 1 : 0).f64(policy.breaker?.denies ?? 0).f64(policy.breaker?.windowMs ?? 0).f64(policy.breaker?.cooldownMs ?? 0);
   manifestSection.f64(policy.tickets.ttlMs);
   manifestSection.bytes(manifest.finish());
+  // Settings only the host reads, after the rules: approvals, delegation and the audit's loggable params.
+  manifestSection.f64(policy.approvals.ttlMs).u32(policy.approvals.maxPending).u32(policy.delegation.maxDepth);
+  const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams }))));
+  manifestSection.u32(auditJson.length).bytes(auditJson);
 
   const sections: Uint8Array[] = [];
   sections[Section.Symbols] = symbolSection.finish();

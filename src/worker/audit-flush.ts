@@ -1,0 +1,64 @@
+/**
+ * @module
+ * Writing one batch of audit records out of the Durable Object: the NDJSON segment to R2
+ * (only if its key is absent), its signed checkpoint both in the segment's metadata and as
+ * a separate object, then the index rows in one D1 `batch()`. Every step is idempotent:
+ * the same batch always makes the same bytes (Ed25519 signatures are deterministic), so a
+ * retry after a failure anywhere rewrites nothing and duplicates nothing.
+ */
+import type { JWK } from 'jose';
+import { canonicalJson } from '../tokens/canonical.js';
+import type { JsonValue } from '../policy/decision.js';
+import { segmentKey, writeSegment } from '../audit/segment.js';
+import type { AuditBatch } from './audit-log.js';
+
+/** Where flushed records go. */
+export interface AuditSinks {
+  bucket: R2Bucket;
+  db: D1Database;
+  /** The private Ed25519 JWK that signs checkpoints. */
+  key: JWK;
+}
+
+/** The key of a segment's separate checkpoint object. */
+export function checkpointKey(segment: string): string {
+  return segment.replace(/^audit\//, 'audit-checkpoints/').replace(/\.ndjson$/, '.jws');
+}
+
+/** Writes `body` under `key` unless something is there already; if it is, it must be the same bytes. */
+async function putIfAbsent(bucket: R2Bucket, key: string, body: string, options: R2PutOptions): Promise<void> {
+  if (await bucket.head(key)) {
+    const existing = await bucket.get(key);
+    if ((await existing?.text()) !== body) throw new Error(`audit object ${key} exists with other content`);
+    return;
+  }
+  const written = await bucket.put(key, body, { ...options, onlyIf: { etagDoesNotMatch: '*' } });
+  // null: the precondition failed, so the key appeared meanwhile; check it holds our bytes.
+  if (written === null) await putIfAbsent(bucket, key, body, options);
+}
+
+export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {
+  const segment = await writeSegment(batch.tenant, batch.agent, batch.prevHash, batch.records, sinks.key);
+  const { checkpoint, ...range } = segment.header;
+  await putIfAbsent(sinks.bucket, segment.key, segment.text, {
+    httpMetadata: { contentType: 'application/x-ndjson' },
+    customMetadata: { checkpoint, first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
+  });
+  await putIfAbsent(sinks.bucket, checkpointKey(segment.key), checkpoint, { httpMetadata: { contentType: 'application/jose' } });
+  const insertRecord = sinks.db.prepare(
+    'INSERT OR IGNORE INTO audit_records (tenant, agent, seq, time, kind, action, resource, decision, code, rules, hash, segment, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
+  await sinks.db.batch([
+    ...batch.records.map(({ record, hash }) =>
+      insertRecord.bind(
+        record.tenant, record.agent, record.seq, record.time, record.kind,
+        text(record.action), text(record.resource), text(record.decision), text(record.code),
+        JSON.stringify(Array.isArray(record.rules) ? record.rules : []), hash, segment.key, canonicalJson(record as JsonValue),
+      ),
+    ),
+    sinks.db
+      .prepare('INSERT OR IGNORE INTO audit_segments (tenant, agent, first_seq, last_seq, key, prev_hash, head_hash, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .bind(range.tenant, range.agent, range.first_seq, range.last_seq, segmentKey(range), range.prev_hash, range.head_hash, checkpoint),
+  ]);
+}

@@ -1,0 +1,128 @@
+/**
+ * @module
+ * The tail of one agent's audit chain, in its Durable Object's SQLite storage. Appending is
+ * synchronous, so a record commits in the same step as the state change it describes.
+ * Records stay here until a flush has written them to R2 and D1; the batch being flushed
+ * is pinned (`flight_*`), so a retry after any failure writes exactly the same segment.
+ */
+import { chainHash, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../audit/chain.js';
+import type { JsonValue } from '../policy/decision.js';
+
+/** One flush: consecutive records after `prevHash`. */
+export interface AuditBatch {
+  tenant: string;
+  agent: string;
+  prevHash: string;
+  records: ChainedRecord[];
+}
+
+interface Meta {
+  tenant: string;
+  agent: string;
+  head_seq: number;
+  head_hash: string;
+  flushed_seq: number;
+  flushed_hash: string;
+  /** The last seq of the batch being flushed; 0 when none is. */
+  flight_last: number;
+  policy_hash: string | null;
+}
+
+export class AuditLog {
+  private meta: Meta | null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly clock: () => number = Date.now,
+  ) {
+    sql.exec('CREATE TABLE IF NOT EXISTS audit_pending (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS audit_meta (id INTEGER PRIMARY KEY CHECK (id = 1), tenant TEXT NOT NULL, agent TEXT NOT NULL,
+      head_seq INTEGER NOT NULL, head_hash TEXT NOT NULL, flushed_seq INTEGER NOT NULL, flushed_hash TEXT NOT NULL,
+      flight_last INTEGER NOT NULL, policy_hash TEXT)`);
+    this.meta = sql.exec<Meta & Record<string, SqlStorageValue>>('SELECT * FROM audit_meta WHERE id = 1').toArray()[0] ?? null;
+  }
+
+  private save(meta: Meta): void {
+    this.sql.exec(
+      `INSERT INTO audit_meta (id, tenant, agent, head_seq, head_hash, flushed_seq, flushed_hash, flight_last, policy_hash) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash, flushed_seq = excluded.flushed_seq,
+       flushed_hash = excluded.flushed_hash, flight_last = excluded.flight_last, policy_hash = excluded.policy_hash`,
+      meta.tenant, meta.agent, meta.head_seq, meta.head_hash, meta.flushed_seq, meta.flushed_hash, meta.flight_last, meta.policy_hash,
+    );
+    this.meta = meta;
+  }
+
+  /** The chain's head: the last record appended. */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.meta?.head_seq ?? 0, hash: this.meta?.head_hash ?? GENESIS_HASH };
+  }
+
+  /** The last record that reached R2 and D1. */
+  get flushed(): { seq: number; hash: string } {
+    return { seq: this.meta?.flushed_seq ?? 0, hash: this.meta?.flushed_hash ?? GENESIS_HASH };
+  }
+
+  get hasPending(): boolean {
+    return this.head.seq > this.flushed.seq;
+  }
+
+  /**
+   * Appends one record, synchronously. A first record under a new policy is preceded by a
+   * `bundle_change` record naming the policy before and after.
+   */
+  append(who: { tenant: string; agent: string }, kind: AuditKind, fields: { [key: string]: JsonValue }, policyHash: string): { seq: number; hash: string } {
+    const meta: Meta = this.meta ?? {
+      ...who,
+      head_seq: 0,
+      head_hash: GENESIS_HASH,
+      flushed_seq: 0,
+      flushed_hash: GENESIS_HASH,
+      flight_last: 0,
+      policy_hash: null,
+    };
+    if (meta.policy_hash !== null && meta.policy_hash !== policyHash) this.write(meta, 'bundle_change', { from: meta.policy_hash, to: policyHash });
+    meta.policy_hash = policyHash;
+    const written = this.write(meta, kind, fields);
+    this.save(meta);
+    return written;
+  }
+
+  private write(meta: Meta, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
+    const record = { ...fields, seq: meta.head_seq + 1, time: new Date(this.clock()).toISOString(), tenant: meta.tenant, agent: meta.agent, kind } as AuditRecord;
+    const hash = chainHash(meta.head_hash, record);
+    this.sql.exec('INSERT INTO audit_pending (seq, hash, record) VALUES (?, ?, ?)', record.seq, hash, JSON.stringify(record));
+    meta.head_seq = record.seq;
+    meta.head_hash = hash;
+    return { seq: record.seq, hash };
+  }
+
+  /** Records not yet flushed, oldest first (those of a batch in flight included). */
+  pending(limit = 10_000): ChainedRecord[] {
+    return this.sql
+      .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending ORDER BY seq LIMIT ?', limit)
+      .toArray()
+      .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
+  }
+
+  /**
+   * The next batch to flush, at most `max` records: the pinned one if a flush of it was
+   * started, so that a retry writes the same segment under the same key.
+   */
+  nextBatch(max: number): AuditBatch | null {
+    const meta = this.meta;
+    if (!meta || meta.head_seq === meta.flushed_seq) return null;
+    if (meta.flight_last === 0) this.save({ ...meta, flight_last: Math.min(meta.head_seq, meta.flushed_seq + max) });
+    const records = this.sql
+      .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq', this.meta!.flight_last)
+      .toArray()
+      .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
+    return { tenant: meta.tenant, agent: meta.agent, prevHash: meta.flushed_hash, records };
+  }
+
+  /** The batch reached R2 and D1: its records leave the object. */
+  flushedBatch(batch: AuditBatch): void {
+    const last = batch.records[batch.records.length - 1];
+    this.sql.exec('DELETE FROM audit_pending WHERE seq <= ?', last.record.seq);
+    this.save({ ...this.meta!, flushed_seq: last.record.seq, flushed_hash: last.hash, flight_last: 0 });
+  }
+}
