@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ChainWriter, GENESIS_HASH } from './chain.js';
 import { signCheckpoint } from './checkpoint.js';
 import { writeSegment } from './segment.js';
+import { segmentRecords, verifyIndex, type IndexRow } from './index-check.js';
 import { verifyChain } from './verify.js';
+import { canonicalJson } from '../tokens/canonical.js';
 
 const RECORDS = 100_000;
 const PER_SEGMENT = 1_000;
@@ -86,5 +88,34 @@ describe('verifyChain over 100,000 records', () => {
     header.checkpoint = JSON.parse(lines(30)[0]).checkpoint;
     l[0] = JSON.stringify(header);
     expect(await verifyChain(withSegment(31, l), jwks)).toMatchObject({ ok: false, seq: 31_001, reason: expect.stringMatching(/replayed/) });
+  });
+});
+
+describe('verifyIndex: the D1 rows of the same 100,000 records', () => {
+  let records: ReturnType<typeof segmentRecords>;
+  let rows: IndexRow[];
+  beforeAll(() => {
+    records = segmentRecords(segments);
+    // What the flush writes to D1: the hash and the canonical record, by seq.
+    rows = records.map(({ hash, record }) => ({ seq: record.seq, hash, record: canonicalJson(record) }));
+  });
+
+  it('matches the segments', () => {
+    expect(verifyIndex(records, rows)).toEqual({ ok: true, rows: RECORDS });
+  });
+
+  it('an altered row names its seq, whether its record or its hash was changed', () => {
+    const altered = rows.slice();
+    altered[61_233] = { ...rows[61_233], record: rows[61_233].record.replace('"db.query"', '"db.drop"') };
+    expect(verifyIndex(records, altered)).toMatchObject({ ok: false, seq: 61_234, reason: expect.stringMatching(/altered/) });
+    const rehashed = rows.slice();
+    rehashed[7] = { ...rows[7], hash: rows[8].hash };
+    expect(verifyIndex(records, rehashed)).toMatchObject({ ok: false, seq: 8, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('a deleted row, and a row no segment holds', () => {
+    expect(verifyIndex(records, rows.filter((_, i) => i !== 99_000))).toMatchObject({ ok: false, seq: 99_001, reason: expect.stringMatching(/no row/) });
+    const extra = [...rows, { seq: RECORDS + 1, hash: GENESIS_HASH, record: '{}' }];
+    expect(verifyIndex(records, extra)).toMatchObject({ ok: false, seq: RECORDS + 1, reason: expect.stringMatching(/no segment/) });
   });
 });

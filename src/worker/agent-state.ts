@@ -24,6 +24,13 @@ import { flushBatch, type AuditSinks } from './audit-flush.js';
 /** A decision as the edge answers it: with its audit record, and a ticket on allow. */
 export type EdgeDecision = Decision & { audit?: { seq: number; hash: string }; ticket?: string };
 
+/** The end of an agent's audit chain that is still in its Durable Object. */
+export interface AuditTail {
+  head: { seq: number; hash: string };
+  flushed: { seq: number; hash: string };
+  pending: ChainedRecord[];
+}
+
 /** Who an agent is, as its audit records name it. */
 type Who = { tenant: string; agent: string };
 const who = (agent: { id: string; tenant?: string }): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
@@ -176,7 +183,7 @@ export class AgentState extends DurableObject<Env> {
   }
 
   /** The audit chain's head, what has been flushed, and the records still here. */
-  auditTail(): { head: { seq: number; hash: string }; flushed: { seq: number; hash: string }; pending: ChainedRecord[] } {
+  auditTail(): AuditTail {
     this.ready();
     return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
   }

@@ -2,7 +2,7 @@
  * @module
  * The Hono app: authentication, the routes of the edge API, and one error shape.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { decodeBundle } from '../policy/bundle/decode.js';
 import { bundleHash } from '../policy/compile.js';
@@ -12,15 +12,14 @@ import { agentStub, callAgent } from './agents.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';
-import type { Env, Variables } from './env.js';
+import type { AppContext, Env, Variables } from './env.js';
 import { openApiDocument } from './openapi.js';
 import { introspect } from './introspect.js';
 import { publicJwks, signingKey } from './keys.js';
 import { redeemTicket } from './tickets.js';
+import { auditRoutes } from './audit-routes.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
-
-type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
 
 const MAX_BATCH = 100;
 const policyInfo = decodeBundle(POLICY_BUNDLE);
@@ -141,6 +140,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   app.get('/.well-known/jwks.json', (c) => c.json(publicJwks(c.env)));
 
   app.post('/v1/tickets/redeem', async (c) => redeemTicket(c, await agentPrincipal(c)));
+  auditRoutes(app, operatorPrincipal);
   app.post('/v1/introspect', async (c) => introspect(c, await principal(c), authConfig(c)));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));

@@ -2,6 +2,7 @@
  * @module
  * The Worker's bindings and variables (see `wrangler.toml` and `.dev.vars`).
  */
+import type { Context } from 'hono';
 import type { AgentState } from './agent-state.js';
 
 export interface Env {
@@ -32,3 +33,6 @@ export interface Env {
 export interface Variables {
   requestId: string;
 }
+
+/** A request's Hono context in this Worker. */
+export type AppContext = Context<{ Bindings: Env; Variables: Variables }>;

@@ -4,15 +4,12 @@
  * and operator tokens and execution tickets. Only operators and executors may ask; an
  * inactive or unknown token is `{ "active": false }`, never an error.
  */
-import type { Context } from 'hono';
 import { verifyTicket } from '../tokens/ticket.js';
 import { agentStub } from './agents.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
-import type { Env, Variables } from './env.js';
+import type { AppContext } from './env.js';
 import { ApiError } from './errors.js';
 import { publicJwks } from './keys.js';
-
-type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {

@@ -1,0 +1,43 @@
+/**
+ * @module
+ * Checks the audit index (the D1 rows) against the segments it indexes: one row per
+ * record, with the record's hash and its exact canonical JSON. A row that was altered,
+ * added or removed is reported by its seq.
+ */
+import type { JsonValue } from '../policy/decision.js';
+import { canonicalJson } from '../tokens/canonical.js';
+import type { AuditRecord } from './chain.js';
+
+/** One index row as verification reads it. */
+export interface IndexRow {
+  seq: number;
+  hash: string;
+  record: string;
+}
+
+export type IndexCheck = { ok: true; rows: number } | { ok: false; seq: number; reason: string };
+
+/** The records of verified segments, oldest first. */
+export function segmentRecords(segmentTexts: string[]): { hash: string; record: AuditRecord }[] {
+  const out: { hash: string; record: AuditRecord }[] = [];
+  for (const text of segmentTexts) {
+    for (const line of text.split('\n').slice(1)) if (line.length > 0) out.push(JSON.parse(line));
+  }
+  return out.sort((a, b) => a.record.seq - b.record.seq);
+}
+
+/** `rows` sorted by seq; `records` from `segmentRecords` of segments that passed `verifyChain`. */
+export function verifyIndex(records: { hash: string; record: AuditRecord }[], rows: IndexRow[]): IndexCheck {
+  let i = 0;
+  for (const { hash, record } of records) {
+    const row = rows[i];
+    if (!row || row.seq > record.seq) return { ok: false, seq: record.seq, reason: 'the index has no row for this record' };
+    if (row.seq < record.seq) return { ok: false, seq: row.seq, reason: 'the index has a row that no segment holds' };
+    if (row.hash !== hash || row.record !== canonicalJson(record as unknown as JsonValue)) {
+      return { ok: false, seq: record.seq, reason: 'the index row differs from the record in its segment (altered)' };
+    }
+    i++;
+  }
+  if (i < rows.length) return { ok: false, seq: rows[i].seq, reason: 'the index has a row that no segment holds' };
+  return { ok: true, rows: rows.length };
+}
