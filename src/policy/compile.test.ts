@@ -28,10 +28,32 @@ describe('compilePolicies', () => {
     const info = decodeBundle(compilePolicies(files).bytes);
     expect(info.trust.initial).toBe(40);
     expect(info.tickets).toEqual({ ttlMs: 60_000 });
+    expect(info.approvals).toEqual({ ttlMs: 15 * 60_000, maxPending: 20 });
+    expect(info.delegation).toEqual({ maxDepth: 3 });
+    expect(info.auditActions).toEqual([]);
     expect(info.rules).toEqual([
       { index: 0, id: 'drop', effect: 'deny', reason: null, mode: null, rate: null, spend: null, tokens: null, risk: 0 },
       { index: 1, id: 'read', effect: 'allow', reason: 'reads are fine', mode: null, rate: { count: 5, windowMs: 60_000 }, spend: null, tokens: null, risk: 3 },
     ]);
+  });
+
+  it('round-trips the host-only settings: approvals, delegation and the loggable params', () => {
+    const info = decodeBundle(
+      compilePolicies({
+        'a.yaml': 'approvals: { ttl: 5m, max_pending: 3 }\ndelegation: { max_depth: 1 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n  - match: "**"\n',
+      }).bytes,
+    );
+    expect(info.approvals).toEqual({ ttlMs: 300_000, maxPending: 3 });
+    expect(info.delegation).toEqual({ maxDepth: 1 });
+    expect(info.auditActions).toEqual([{ match: 'k8s.*', logParams: ['namespace'] }, { match: '**', logParams: [] }]);
+  });
+
+  it('decodes a bundle held in a Node Buffer without touching its bytes', () => {
+    const { bytes } = compilePolicies(files);
+    const buffer = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3); // a view into a bigger pool, as readFileSync gives
+    const before = Buffer.from(buffer);
+    expect(decodeBundle(buffer).rules).toHaveLength(2);
+    expect(buffer.equals(before)).toBe(true);
   });
 
   it('throws PolicyError carrying every issue', () => {

@@ -9,10 +9,8 @@ import type { AuditKind, ChainedRecord } from '../audit/chain.js';
 import { decisionFields } from '../audit/record.js';
 import type { Decision } from '../engine/decision.js';
 import type { JsonValue } from '../policy/decision.js';
-import { paramsHash } from '../tokens/canonical.js';
-import { issueTicket } from '../tokens/ticket.js';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
+import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
@@ -20,6 +18,7 @@ import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
 import { AuditLog } from './audit-log.js';
 import { flushBatch, type AuditSinks } from './audit-flush.js';
+import { TicketIssuer, type TicketPlan } from './ticket-issuer.js';
 
 /** A decision as the edge answers it: with its audit record, and a ticket on allow. */
 export type EdgeDecision = Decision & { audit?: { seq: number; hash: string }; ticket?: string };
@@ -35,9 +34,13 @@ export interface AuditTail {
 type Who = { tenant: string; agent: string };
 const who = (agent: { id: string; tenant?: string }): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
 
-/** A quiet agent's records reach R2 within this long. */
-const FLUSH_DELAY_MS = 1000;
-/** Records per segment, at most. */
+/**
+ * Records reach R2 within this long of the first one pending. Waiting lets a busy agent's
+ * records share a segment (a flush costs a signature, two R2 writes and a D1 batch), and
+ * a random part of it keeps agents that started together from all flushing at once.
+ */
+const FLUSH_DELAY_MS = 10_000;
+/** Records per segment, at most; a flush starts at once when this many are pending. */
 const SEGMENT_RECORDS = 1000;
 /** A failed flush is retried after 2, 4, 8 … seconds, at most this long. */
 const MAX_RETRY_MS = 5 * 60_000;
@@ -45,11 +48,11 @@ const MAX_RETRY_MS = 5 * 60_000;
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
   private audit!: AuditLog;
-  /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
-  private readonly signing = new Map<string, Promise<string>>();
+  private tickets!: TicketIssuer;
   /** The request id of the decision being committed (decisions commit one at a time). */
   private requestId: string | null = null;
-  private flushScheduled = false;
+  /** When the next flush is due (ms), if one is scheduled. */
+  private flushAt: number | null = null;
   private flushFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -58,10 +61,11 @@ export class AgentState extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
       this.audit = new AuditLog(ctx.storage.sql);
+      this.tickets = new TicketIssuer(ctx.storage.sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
       this.engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql));
       this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
       // Records left by an earlier instance (a reset mid-flush, say) are flushed again.
-      if (this.audit.hasPending && (await ctx.storage.getAlarm()) === null) this.scheduleFlush();
+      if (this.audit.hasPending && (await ctx.storage.getAlarm()) === null) this.scheduleFlush(0);
     });
   }
 
@@ -75,67 +79,55 @@ export class AgentState extends DurableObject<Env> {
    * Retries with the same idempotency key get the same decision and the same ticket.
    */
   async decide(request: EngineRequest, requestId?: string): Promise<EdgeDecision> {
-    return this.ticketed(this.commit(request, requestId), request);
+    return this.ticketed(this.commit([request], requestId)[0], request);
   }
 
   async decideBatch(requests: EngineRequest[], requestId?: string): Promise<EdgeDecision[]> {
-    const decisions = requests.map((r) => this.commit(r, requestId)); // every commit first, in order
+    const decisions = this.commit(requests, requestId); // every commit first, in order
     return Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i])));
   }
 
-  /** Decides, committing the state and the audit record in one transaction. */
-  private commit(request: EngineRequest, requestId: string | undefined): EdgeDecision {
+  /** Decides, committing the state and the audit records of every request in one transaction. */
+  private commit(requests: EngineRequest[], requestId: string | undefined): EdgeDecision[] {
     const engine = this.ready();
     this.requestId = requestId ?? null;
     try {
-      return this.ctx.storage.transactionSync(() => engine.decide(request));
+      return this.ctx.storage.transactionSync(() => requests.map((r) => engine.decide(r)));
     } finally {
       this.requestId = null;
     }
   }
 
-  /** The engine's commit hook: the decision's audit record, in the decision's own transaction. */
+  /**
+   * The engine's commit hook, inside the decision's transaction: the decision's audit
+   * record and, on allow, its ticket's (a ticket exists only if the audit knows it).
+   */
   private auditDecision(request: EngineRequest, decision: Decision): EdgeDecision {
     const fields = decisionFields({ request, decision, info: this.ready().bundle.info, requestId: this.requestId, approvalId: null });
-    return { ...decision, audit: this.record(who(request.agent), 'decision', fields) };
+    const reply: EdgeDecision = { ...decision, audit: this.record(who(request.agent), 'decision', fields) };
+    if (reply.decision === 'allow' && this.tickets.enabled) this.planTicket(reply, request);
+    return reply;
+  }
+
+  private planTicket(reply: EdgeDecision, request: EngineRequest): TicketPlan {
+    const plan = this.tickets.plan(reply, request, reply.policy.hash, Math.round(this.ready().bundle.info.tickets.ttlMs / 1000));
+    const { jti, action, resource, paramsHash } = plan.subject;
+    this.record(who(request.agent), 'ticket_issue', { jti, decision_seq: reply.audit?.seq ?? null, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+    return plan;
   }
 
   /** Appends an audit record (synchronously) and makes sure a flush will follow. */
   private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
     const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
-    this.scheduleFlush();
+    if (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS) this.scheduleFlush(0);
+    else this.scheduleFlush(FLUSH_DELAY_MS * (0.5 + Math.random() / 2));
     return written;
   }
 
   private async ticketed(decision: EdgeDecision, request: EngineRequest): Promise<EdgeDecision> {
-    const engine = this.ready();
-    const key = signingKey(this.env, 'TICKET_SIGNING_JWK');
-    if (decision.decision !== 'allow' || !key) return decision;
-    const sign = () => {
-      // The ticket's id is on the record before it is signed: no ticket exists that the audit does not know.
-      const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash: decision.policy.hash, jti: crypto.randomUUID() };
-      const now = Math.floor(Date.now() / 1000);
-      const ttl = Math.round(engine.bundle.info.tickets.ttlMs / 1000);
-      this.record(who(request.agent), 'ticket_issue', { jti: subject.jti, decision_seq: decision.audit?.seq ?? null, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, expires_at: now + ttl });
-      return issueTicket(subject, key, this.env.TICKET_ISSUER, now, ttl);
-    };
-    if (request.idempotency_key === undefined) return { ...decision, ticket: await sign() };
-    const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;
-    let ticket = this.signing.get(replyKey);
-    if (!ticket) {
-      const sql = this.ctx.storage.sql;
-      sql.exec('CREATE TABLE IF NOT EXISTS reply_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL)');
-      const stored = sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', replyKey).toArray()[0];
-      ticket = stored
-        ? Promise.resolve(stored.ticket)
-        : sign().then((t) => {
-            sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', replyKey, t);
-            this.signing.delete(replyKey);
-            return t;
-          });
-      this.signing.set(replyKey, ticket); // set before any await: concurrent retries share it
-    }
-    return { ...decision, ticket: await ticket };
+    if (decision.decision !== 'allow' || !this.tickets.enabled) return decision;
+    const replan = () => this.ctx.storage.transactionSync(() => this.planTicket(decision, request));
+    return { ...decision, ticket: await this.tickets.ticket(decision, request, replan) };
   }
 
   outcome(report: OutcomeReport): AgentView {
@@ -188,10 +180,12 @@ export class AgentState extends DurableObject<Env> {
     return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS).catch(() => (this.flushScheduled = false));
+  /** Makes sure a flush runs within `delayMs`: an earlier one scheduled is kept, a later one brought forward. */
+  private scheduleFlush(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.flushAt !== null && (this.flushAt <= at || this.flushFailures > 0)) return; // a retry keeps its backoff
+    this.flushAt = at;
+    this.ctx.storage.setAlarm(at).catch(() => (this.flushAt = null));
   }
 
   /** Where flushed records go; null when the Worker has no key to sign checkpoints with. */
@@ -203,7 +197,7 @@ export class AgentState extends DurableObject<Env> {
   /** Flushes pending records to R2 and D1, a segment at a time. A failure keeps them here and retries with backoff. */
   override async alarm(): Promise<void> {
     this.ready();
-    this.flushScheduled = false;
+    this.flushAt = null;
     try {
       const sinks = this.sinks();
       if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
@@ -216,8 +210,7 @@ export class AgentState extends DurableObject<Env> {
       this.flushFailures++;
       const delay = Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS);
       console.error(`audit flush failed (attempt ${this.flushFailures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
-      this.flushScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + delay);
+      this.scheduleFlush(delay);
     }
   }
 }

@@ -27,14 +27,11 @@ export function checkpointKey(segment: string): string {
 
 /** Writes `body` under `key` unless something is there already; if it is, it must be the same bytes. */
 async function putIfAbsent(bucket: R2Bucket, key: string, body: string, options: R2PutOptions): Promise<void> {
-  if (await bucket.head(key)) {
-    const existing = await bucket.get(key);
-    if ((await existing?.text()) !== body) throw new Error(`audit object ${key} exists with other content`);
-    return;
-  }
   const written = await bucket.put(key, body, { ...options, onlyIf: { etagDoesNotMatch: '*' } });
-  // null: the precondition failed, so the key appeared meanwhile; check it holds our bytes.
-  if (written === null) await putIfAbsent(bucket, key, body, options);
+  if (written !== null) return;
+  // The key was there: an earlier attempt at this batch wrote it, so it must hold our bytes.
+  const existing = await bucket.get(key);
+  if ((await existing?.text()) !== body) throw new Error(`audit object ${key} exists with other content`);
 }
 
 export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {

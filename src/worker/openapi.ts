@@ -23,6 +23,17 @@ const decisionRequest = {
   },
 };
 
+const auditFilters = [
+  { name: 'agent', in: 'query', schema: { type: 'string' } },
+  { name: 'action', in: 'query', description: 'a glob over action names', schema: { type: 'string' } },
+  { name: 'decision', in: 'query', schema: { enum: ['allow', 'deny', 'require_approval'] } },
+  { name: 'code', in: 'query', schema: { type: 'string' } },
+  { name: 'rule', in: 'query', schema: { type: 'string' } },
+  { name: 'kind', in: 'query', schema: { type: 'string' } },
+  { name: 'from', in: 'query', description: 'ISO 8601, inclusive', schema: { type: 'string', format: 'date-time' } },
+  { name: 'to', in: 'query', description: 'ISO 8601, exclusive', schema: { type: 'string', format: 'date-time' } },
+];
+
 export function openApiDocument(): object {
   return {
     openapi: '3.1.0',
@@ -43,6 +54,7 @@ export function openApiDocument(): object {
             shadow: { type: 'object' },
             policy: { type: 'object', properties: { hash: { type: 'string' } } },
             ticket: { type: 'string', description: 'On allow: an EdDSA JWT (typ tollgate-ticket+jwt) for the executor' },
+            audit: { type: 'object', description: "The decision's audit record", properties: { seq: { type: 'integer' }, hash: { type: 'string' } } },
           },
         },
         AgentView: { type: 'object', required: ['agent', 'trust', 'suspended', 'budgets', 'rates'] },
@@ -122,7 +134,31 @@ export function openApiDocument(): object {
           responses: { 200: { description: '{ active, ... }' }, 400: error, 401: error, 403: error },
         },
       },
-      '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles and tickets', responses: { 200: { description: 'A JWKS' } } } },
+      '/v1/audit': {
+        get: {
+          summary: "Search the tenant's audit records, newest first (operators); includes records not yet flushed",
+          security: bearer,
+          parameters: [...auditFilters, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: { description: '{ records: [{ hash, record }], next_cursor }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/audit/export': {
+        get: {
+          summary: 'Stream the matching audit records (operators)',
+          security: bearer,
+          parameters: [...auditFilters, { name: 'format', in: 'query', schema: { enum: ['ndjson', 'csv', 'ocsf'], default: 'ndjson' } }],
+          responses: { 200: { description: 'NDJSON, CSV or OCSF (NDJSON of API Activity events)' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/audit/verify': {
+        get: {
+          summary: "Verify an agent's audit chain: R2 segments, checkpoints, the D1 index and the pending tail (operators)",
+          security: bearer,
+          parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: '{ ok: true, records, segments, indexed, pending, head } or { ok: false, seq, reason }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles, tickets and audit checkpoints', responses: { 200: { description: 'A JWKS' } } } },
     },
   };
 }

@@ -5,10 +5,13 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.js';
+import type { AuditTail } from '../../src/worker/agent-state.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
 const stubOf = (agent: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${agent}`));
+/** The agent's audit tail (typed by hand: RPC's inferred type of JSON records is too deep for the checker). */
+const tailOf = (agent: string) => (stubOf(agent) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();
 const chat = { action: 'llm.chat', resource: 'model:gpt-4o-mini', params: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, cost: { usd: 0.01 } };
 
 async function decide(agent: string, body: object, roles = ['assistant']) {
@@ -71,7 +74,7 @@ describe('audit records', () => {
     const texts = await segments('rec-3');
     expect(texts).toHaveLength(1);
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;
-    const tail = await stubOf('rec-3').auditTail();
+    const tail = await tailOf('rec-3');
     expect(tail.pending).toEqual([]);
     expect(await verifyChain(texts, jwks, { expectedHead: tail.head })).toMatchObject({ ok: true, records: tail.head.seq });
     const key = (await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/rec-3/' })).objects[0].key;

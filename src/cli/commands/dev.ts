@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
 import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
 import { loadPolicyDir } from '../load-dir.js';
-import { startWranglerDev } from '../wrangler-dev.js';
+import { applyLocalMigrations, startWranglerDev } from '../wrangler-dev.js';
 import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
 
 async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
@@ -46,6 +46,11 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
     }
     const { key, created } = await ensureDevKeys();
     if (created) console.log('Made dev keys: .tollgate/dev-key.json (private) and .dev.vars (AUTH_JWKS).');
+    const migrated = applyLocalMigrations();
+    if (!migrated.ok) {
+      console.error(`${migrated.output}\napplying the audit index's D1 migrations failed`);
+      return EXIT_FAILED;
+    }
     const { exited, stop } = startWranglerDev(port, [], ['ignore', 'inherit', 'inherit']);
     // Whatever stops us stops wrangler and the workerd it started.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

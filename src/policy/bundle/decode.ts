@@ -57,7 +57,7 @@ function decode(bytes: Uint8Array): BundleInfo {
   if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
   if (v.getUint32(8, true) !== bytes.length || v.getUint32(16, true) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
   // The digest covers every byte, header included, with the digest field itself zeroed.
-  const zeroed = bytes.slice();
+  const zeroed = new Uint8Array(bytes); // a copy (a Node Buffer's slice() would be a view, and we'd zero the caller's bytes)
   zeroed.fill(0, DIGEST_OFFSET, DIGEST_OFFSET + 32);
   const digest = sha256(zeroed);
   if (!digest.every((b, i) => b === bytes[DIGEST_OFFSET + i])) throw new TollgateError('bundle_invalid', 'bundle is corrupt: its digest does not match its content');

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * Issuing execution tickets in the agent's Durable Object. A ticket is planned (its `jti`
+ * and times chosen, and recorded in the audit) inside the allow's own transaction, and
+ * signed after it commits. Retries with the same idempotency key get the same ticket.
+ */
+import type { JWK } from 'jose';
+import type { EngineRequest } from '../engine/stateful-engine.js';
+import { agentKey } from '../engine/stateful-engine.js';
+import { paramsHash } from '../tokens/canonical.js';
+import { issueTicket, type TicketSubject } from '../tokens/ticket.js';
+
+/** A ticket chosen but not yet signed. */
+export interface TicketPlan {
+  subject: TicketSubject & { jti: string };
+  issuedAt: number;
+  ttlSeconds: number;
+}
+
+export class TicketIssuer {
+  /** Plans by the reply they belong to, from commit to signature. */
+  private readonly plans = new WeakMap<object, TicketPlan>();
+  /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
+  private readonly signing = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly key: () => JWK | null,
+    private readonly issuer: string,
+  ) {
+    sql.exec('CREATE TABLE IF NOT EXISTS reply_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL)');
+  }
+
+  /** Whether allows get tickets (a signing key is configured). */
+  get enabled(): boolean {
+    return this.key() !== null;
+  }
+
+  /** Chooses the ticket for an allow (synchronously, so its audit record commits with the allow) and keeps it for `reply`. */
+  plan(reply: object, request: EngineRequest, policyHash: string, ttlSeconds: number): TicketPlan {
+    const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash, jti: crypto.randomUUID() };
+    const plan = { subject, issuedAt: Math.floor(Date.now() / 1000), ttlSeconds };
+    this.plans.set(reply, plan);
+    return plan;
+  }
+
+  /**
+   * The signed ticket for an allowed `reply`. `replan` makes a plan when the reply has none
+   * (a retry answered from a reply kept before this object last started).
+   */
+  async ticket(reply: object, request: EngineRequest, replan: () => TicketPlan): Promise<string> {
+    const key = this.key()!;
+    const sign = () => {
+      const plan = this.plans.get(reply) ?? replan();
+      return issueTicket(plan.subject, key, this.issuer, plan.issuedAt, plan.ttlSeconds);
+    };
+    if (request.idempotency_key === undefined) return sign();
+    const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;
+    let ticket = this.signing.get(replyKey);
+    if (!ticket) {
+      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', replyKey).toArray()[0];
+      ticket = stored
+        ? Promise.resolve(stored.ticket)
+        : sign().then((t) => {
+            this.sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', replyKey, t);
+            this.signing.delete(replyKey);
+            return t;
+          });
+      this.signing.set(replyKey, ticket); // set before any await: concurrent retries share it
+    }
+    return ticket;
+  }
+}
