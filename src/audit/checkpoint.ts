@@ -4,7 +4,8 @@
  * the hash before it and its head hash. A checkpoint vouches for exactly one range, so one
  * copied onto another segment does not verify.
  */
-import { CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import { eddsaSigningKey } from '../tokens/private-key.js';
 import type { JsonValue } from '../policy/decision.js';
 import { canonicalJson } from '../tokens/canonical.js';
 
@@ -22,7 +23,7 @@ export interface SegmentRange {
 export async function signCheckpoint(range: SegmentRange, key: JWK): Promise<string> {
   return new CompactSign(new TextEncoder().encode(canonicalJson(range as unknown as JsonValue)))
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: CHECKPOINT_TYPE })
-    .sign(await importJWK(key, 'EdDSA'));
+    .sign(await eddsaSigningKey(key));
 }
 
 /** The range a checkpoint vouches for, or null when its signature does not verify. */

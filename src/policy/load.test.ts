@@ -31,7 +31,7 @@ describe('loadPolicies', () => {
     expect(errors).toEqual([
       "bad.yaml:1:11 bad_value tollgate must be 1 (the schema version), not 2",
       "bad.yaml:2:7 bad_value mode must be one of enforce, shadow, not 'enforced'",
-      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level; expected one of: tollgate, mode, trust, registry, actions, resources, rules, risk, breaker, tickets, dlp",
+      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level; expected one of: tollgate, mode, trust, registry, actions, resources, rules, risk, breaker, tickets, approvals, delegation, dlp",
       "bad.yaml:5:9 bad_value rule id 'Bad_Id' must be 1-64 characters of [a-z0-9-]",
       "bad.yaml:6:13 bad_value rule 'Bad_Id'.effect must be one of allow, deny, require_approval, not 'allwo'",
       "bad.yaml:7:15 bad_glob rule 'Bad_Id'.actions[0]: glob 'db.***' has three or more '*' in a row",
@@ -88,6 +88,17 @@ describe('loadPolicies', () => {
     expect(byDefault.ok && byDefault.policy.tickets).toEqual({ ttlMs: 60_000 });
     expect(errorsOf({ 'a.yaml': 'tickets: { ttl: 2d }\n' })).toEqual(['a.yaml:1:17 bad_duration tickets.ttl must be between 1s and 1h']);
     expect(errorsOf({ 'a.yaml': 'tickets: { lifetime: 2m }\n' })[0]).toMatch(/unknown key 'lifetime' in tickets/);
+  });
+
+  it('reads approvals (15m, 20 pending by default), delegation depth (3) and log_params, naming bad values', () => {
+    const byDefault = loadPolicies({ 'a.yaml': 'rules: []\n' });
+    expect(byDefault.ok && [byDefault.policy.approvals, byDefault.policy.delegation]).toEqual([{ ttlMs: 900_000, maxPending: 20 }, { maxDepth: 3 }]);
+    const set = loadPolicies({ 'a.yaml': 'approvals: { ttl: 1h, max_pending: 5 }\ndelegation: { max_depth: 0 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n' });
+    expect(set.ok && [set.policy.approvals, set.policy.delegation, set.policy.actions[0].logParams]).toEqual([{ ttlMs: 3_600_000, maxPending: 5 }, { maxDepth: 0 }, ['namespace']]);
+    expect(errorsOf({ 'a.yaml': 'approvals: { ttl: 30d }\n' })).toEqual(['a.yaml:1:19 bad_duration approvals.ttl must be between 1s and 7d']);
+    expect(errorsOf({ 'a.yaml': 'approvals: { max_pending: 0 }\n' })).toEqual(['a.yaml:1:27 bad_value approvals.max_pending must be between 1 and 10000, not 0']);
+    expect(errorsOf({ 'a.yaml': 'delegation: { max_depth: 99 }\n' })).toEqual(['a.yaml:1:26 bad_value delegation.max_depth must be between 0 and 16, not 99']);
+    expect(errorsOf({ 'a.yaml': 'actions:\n  - match: "x"\n    log_params: ["a b"]\n' })).toEqual(["a.yaml:3:18 bad_value actions[0].log_params[0] 'a b' is not a param name"]);
   });
 
   it('rejects settings that conflict between files', () => {

@@ -4,7 +4,8 @@
  * Ed25519 JWS over both, so that embedders can fetch policies from the edge and trust them.
  * The signed text is `tollgate-bundle:<version>:<sha256:hash>`; the hash binds the bytes.
  */
-import { base64url, CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { base64url, CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import { eddsaSigningKey } from './private-key.js';
 import { sha256Hex } from '../policy/bundle/sha256.js';
 import { TollgateError } from '../policy/errors.js';
 import { fromBase64, toBase64 } from './base64.js';
@@ -37,7 +38,7 @@ export async function signBundle(bytes: Uint8Array, version: number, privateJwk:
   const hash = `sha256:${sha256Hex(bytes)}`;
   const jws = await new CompactSign(signedText(version, hash))
     .setProtectedHeader({ alg: 'EdDSA', kid: privateJwk.kid, typ: BUNDLE_SIGNATURE_TYPE })
-    .sign(await importJWK(privateJwk, 'EdDSA'));
+    .sign(await eddsaSigningKey(privateJwk));
   const [header, , signature] = jws.split('.');
   return { version, hash, bundle: toBase64(bytes), signature: `${header}..${signature}` };
 }

@@ -5,7 +5,8 @@
  * the policy hash, lives 60 seconds by default, and is single-use (its `jti` is burned in
  * the agent's Durable Object when redeemed).
  */
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { eddsaSigningKey } from './private-key.js';
 import { TollgateError } from '../policy/errors.js';
 
 export const TICKET_TYPE = 'tollgate-ticket+jwt';
@@ -47,7 +48,7 @@ export async function issueTicket(subject: TicketSubject, key: JWK, issuer: stri
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + ttlSeconds)
     .setJti(subject.jti ?? crypto.randomUUID())
-    .sign(await importJWK(key, 'EdDSA'));
+    .sign(await eddsaSigningKey(key));
 }
 
 /** Verifies a ticket: EdDSA only, its typ, audience and issuer, and not expired (no skew). */

@@ -27,9 +27,15 @@ const policyHash = bundleHash(POLICY_BUNDLE);
 
 let signed: Promise<SignedBundle> | null = null;
 
+/** The auth config, parsed once per distinct configuration (so its key set and token cache persist). */
+let currentAuth: { source: string; config: AuthConfig } | null = null;
+
 function authConfig(c: AppContext): AuthConfig {
+  const source = `${c.env.AUTH_JWKS}\u0000${c.env.AUTH_ISSUER}\u0000${c.env.AUTH_AUDIENCE}`;
+  if (currentAuth?.source === source) return currentAuth.config;
   try {
-    return { jwks: JSON.parse(c.env.AUTH_JWKS), issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE };
+    currentAuth = { source, config: { jwks: JSON.parse(c.env.AUTH_JWKS), issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE } };
+    return currentAuth.config;
   } catch {
     throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', 30);
   }

@@ -28,6 +28,14 @@ export type Principal =
 
 const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
 
+/**
+ * Tokens already verified under a config, until they expire: agents send the same token
+ * with every call, and an Ed25519 verification costs more than the rest of a decision.
+ * Keyed by the whole token, so only the exact bytes that verified are trusted.
+ */
+const verifiedTokens = new WeakMap<AuthConfig, Map<string, { principal: Principal; expiresAtMs: number }>>();
+const MAX_CACHED_TOKENS = 10_000;
+
 function unauthorized(message: string): ApiError {
   return new ApiError('unauthorized', message);
 }
@@ -38,6 +46,18 @@ export async function authenticate(header: string | undefined, config: AuthConfi
   if (!match) throw unauthorized('authorization: expected "Bearer <token>"');
   const token = match[1];
   if (token.length > MAX_TOKEN_BYTES) throw unauthorized(`token is larger than ${MAX_TOKEN_BYTES} bytes`);
+  let cache = verifiedTokens.get(config);
+  if (!cache) verifiedTokens.set(config, (cache = new Map()));
+  const hit = cache.get(token);
+  if (hit && hit.expiresAtMs > Date.now()) return hit.principal;
+  if (hit) cache.delete(token);
+  const principal = await verifyToken(token, config);
+  if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!); // the oldest
+  cache.set(token, { principal: principal.who, expiresAtMs: principal.exp * 1000 });
+  return principal.who;
+}
+
+async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Principal; exp: number }> {
   let protectedHeader: ReturnType<typeof decodeProtectedHeader>;
   try {
     protectedHeader = decodeProtectedHeader(token);
@@ -71,8 +91,8 @@ export async function authenticate(header: string | undefined, config: AuthConfi
   if (typ === OPERATOR_TOKEN_TYPE) {
     const role = payload.role;
     if (typeof role !== 'string' || !OPERATOR_ROLES.includes(role)) throw unauthorized(`operator token role must be one of ${OPERATOR_ROLES.join(', ')}`);
-    return { kind: 'operator', id: sub, tenant, role };
+    return { who: { kind: 'operator', id: sub, tenant, role }, exp: payload.exp! };
   }
   const roles = Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string') ? (payload.roles as string[]) : [];
-  return { kind: 'agent', id: sub, tenant, roles };
+  return { who: { kind: 'agent', id: sub, tenant, roles }, exp: payload.exp! };
 }

@@ -9,12 +9,19 @@ import { ApiError } from './errors.js';
 
 export type SigningKeyName = 'BUNDLE_SIGNING_JWK' | 'TICKET_SIGNING_JWK' | 'AUDIT_SIGNING_JWK';
 
+/** Parsed secrets by their text: the same secret is the same JWK object, so its imported key is reused. */
+const parsed = new Map<string, JWK>();
+
 /** A private JWK from its secret; null when the secret is not set. */
 export function signingKey(env: Env, name: SigningKeyName): JWK | null {
   const text = env[name];
   if (!text) return null;
+  const known = parsed.get(text);
+  if (known) return known;
   try {
-    return JSON.parse(text) as JWK;
+    const jwk = JSON.parse(text) as JWK;
+    parsed.set(text, jwk);
+    return jwk;
   } catch {
     throw new ApiError('unavailable', `the server has no valid ${name} configured`, 30);
   }

@@ -16,7 +16,7 @@ const connections = 32;
 
 const { key } = await ensureDevKeys();
 if (!applyLocalMigrations().ok) throw new Error('applying the D1 migrations failed');
-const wrangler = startWranglerDev(port, ['--var', 'ECHO_ROUTE:on'], 'ignore');
+const wrangler = startWranglerDev(port, ['--var', 'ECHO_ROUTE:on', ...(process.env.NO_TICKETS ? ['--var', 'TICKET_SIGNING_JWK:'] : [])], 'ignore');
 process.on('exit', wrangler.stop);
 
 async function up(): Promise<boolean> {
