@@ -39,12 +39,26 @@ describe('npm start', () => {
     const operator = /Operator token[^\n]*\n\s+(\S+)/.exec(out)![1];
     const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, { headers: { authorization: `Bearer ${operator}` } });
     expect(await view.json()).toMatchObject({ agent: { id: 'helper-1' }, suspended: false });
+    // The decision is on the audit at once; within seconds it is flushed to the local R2 and D1
+    // (whose migrations npm start applied), and the CLI verifies it from the edge.
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${operator}` };
+    const search = await (await fetch(`${base}/v1/audit?agent=helper-1&kind=decision&limit=1`, { headers })).json();
+    expect(search.records[0].record).toMatchObject({ agent: 'helper-1', action: 'llm.chat', decision: 'allow' });
+    let verdict: { ok: boolean; pending: number } = { ok: false, pending: -1 };
+    for (const until = Date.now() + 30_000; Date.now() < until && verdict.pending !== 0; await new Promise((r) => setTimeout(r, 1000))) {
+      verdict = await (await fetch(`${base}/v1/audit/verify?agent=helper-1`, { headers })).json();
+    }
+    expect(verdict).toMatchObject({ ok: true, pending: 0 });
+    const cli = spawnSync('node', ['src/cli/bin.mjs', 'audit', 'verify', base, '--agent', 'helper-1', '--token', operator], { encoding: 'utf8' });
+    expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^ok: [\d,]+ records in \d+ segments, head seq \d+ [0-9a-f]{64}/);
     stopGroup(child);
     await new Promise((resolve) => child.on('exit', resolve));
     // Nothing it started is left listening.
     await new Promise((r) => setTimeout(r, 500));
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('deploying', () => {

@@ -14,8 +14,13 @@ export interface SegmentHeader extends SegmentRange {
 
 const pad = (n: number) => String(n).padStart(12, '0');
 
+/** Where one agent's segments live: `audit/<tenant>/<agent>/`. */
+export function segmentPrefix(tenant: string, agent: string): string {
+  return `audit/${encodeURIComponent(tenant)}/${encodeURIComponent(agent)}/`;
+}
+
 export function segmentKey(range: Pick<SegmentRange, 'tenant' | 'agent' | 'first_seq' | 'last_seq'>): string {
-  return `audit/${encodeURIComponent(range.tenant)}/${encodeURIComponent(range.agent)}/${pad(range.first_seq)}-${pad(range.last_seq)}.ndjson`;
+  return `${segmentPrefix(range.tenant, range.agent)}${pad(range.first_seq)}-${pad(range.last_seq)}.ndjson`;
 }
 
 /** Writes records (consecutive, following `prevHash`) as one signed NDJSON segment. */

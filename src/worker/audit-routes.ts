@@ -4,6 +4,8 @@
  */
 import type { Hono } from 'hono';
 import { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, exportLine, type ExportFormat } from '../audit/export-formats.js';
+import { segmentPrefix } from '../audit/segment.js';
+import { auditTail } from './agents.js';
 import { auditRecords, decodeCursor, encodeCursor, parseAuditFilter } from './audit-search.js';
 import { verifyAgentAudit } from './audit-verify.js';
 import type { Principal } from './auth.js';
@@ -14,6 +16,7 @@ type Operator = Extract<Principal, { kind: 'operator' }>;
 type App = Hono<{ Bindings: Env; Variables: Variables }>;
 
 const MAX_LIMIT = 500;
+const SEGMENTS_PER_PAGE = 50;
 
 export function auditRoutes(app: App, operator: (c: AppContext) => Promise<Operator>): void {
   app.get('/v1/audit', async (c) => {
@@ -58,6 +61,18 @@ export function auditRoutes(app: App, operator: (c: AppContext) => Promise<Opera
     return new Response(body, {
       headers: { 'content-type': CONTENT_TYPES[format], 'content-disposition': `attachment; filename="tollgate-audit-${format}.${extension}"`, 'x-request-id': c.get('requestId') },
     });
+  });
+
+  // The raw segments of one agent, for verifying offline (`tollgate audit verify <url>`).
+  app.get('/v1/audit/segments', async (c) => {
+    const { tenant } = await operator(c);
+    const agent = c.req.query('agent');
+    if (!agent) throw new ApiError('invalid_request', 'agent: is required (the agent whose segments to list)');
+    const cursor = c.req.query('cursor');
+    const listing = await c.env.AUDIT_BUCKET.list({ prefix: segmentPrefix(tenant, agent), cursor: cursor || undefined, limit: SEGMENTS_PER_PAGE });
+    const segments = await Promise.all(listing.objects.map(async (o) => ({ key: o.key, text: (await (await c.env.AUDIT_BUCKET.get(o.key))?.text()) ?? '' })));
+    const { flushed } = await auditTail(c.env, tenant, agent);
+    return c.json({ agent, flushed, segments, next_cursor: listing.truncated ? listing.cursor : null });
   });
 
   app.get('/v1/audit/verify', async (c) => {

@@ -6,6 +6,7 @@
  */
 import { chainHash, type ChainedRecord } from '../audit/chain.js';
 import { segmentRecords, verifyIndex, type IndexRow } from '../audit/index-check.js';
+import { segmentPrefix } from '../audit/segment.js';
 import { verifyChain } from '../audit/verify.js';
 import { auditTail } from './agents.js';
 import { checkpointKey } from './audit-flush.js';
@@ -45,7 +46,7 @@ function checkPending(pending: ChainedRecord[], from: { seq: number; hash: strin
 export async function verifyAgentAudit(env: Env, tenant: string, agent: string): Promise<AuditVerdict> {
   const fail = (seq: number, reason: string): AuditVerdict => ({ ok: false, agent, seq, reason });
   const tail = await auditTail(env, tenant, agent);
-  const segments = await segmentTexts(env.AUDIT_BUCKET, `audit/${encodeURIComponent(tenant)}/${encodeURIComponent(agent)}/`);
+  const segments = await segmentTexts(env.AUDIT_BUCKET, segmentPrefix(tenant, agent));
   const chain = await verifyChain(segments.map((s) => s.text), publicJwks(env));
   if (!chain.ok) return fail(chain.seq, chain.reason);
   // A segment whose flush has not finished may already be in R2: the chain may run past the flushed head, never short of it.

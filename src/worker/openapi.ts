@@ -150,6 +150,14 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'NDJSON, CSV or OCSF (NDJSON of API Activity events)' }, 400: error, 401: error, 403: error, 503: error },
         },
       },
+      '/v1/audit/segments': {
+        get: {
+          summary: "An agent's raw audit segments, for verifying offline (operators)",
+          security: bearer,
+          parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: { description: '{ agent, flushed: { seq, hash }, segments: [{ key, text }], next_cursor }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
       '/v1/audit/verify': {
         get: {
           summary: "Verify an agent's audit chain: R2 segments, checkpoints, the D1 index and the pending tail (operators)",

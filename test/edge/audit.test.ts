@@ -86,6 +86,16 @@ describe('audit records', () => {
     expect((await call('GET', '/v1/audit/verify?agent=rec-3', { token: await operatorToken() })).body).toMatchObject({ ok: true, records: tail.head.seq, segments: 1, pending: 0 });
   });
 
+  it('GET /v1/audit/segments serves the raw segments and the flushed head, which verify offline', async () => {
+    for (let i = 0; i < 3; i++) await decide('rec-5', { ...chat, idempotency_key: `s${i}` });
+    await flush('rec-5');
+    const { body } = await call('GET', '/v1/audit/segments?agent=rec-5', { token: await operatorToken() });
+    expect(body.segments.map((s: { key: string }) => s.key)).toEqual((await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/rec-5/' })).objects.map((o) => o.key));
+    const jwks = (await call('GET', '/.well-known/jwks.json')).body;
+    expect(await verifyChain(body.segments.map((s: { text: string }) => s.text), jwks, { expectedHead: body.flushed })).toMatchObject({ ok: true, records: 6 });
+    expect(body.next_cursor).toBeNull();
+  });
+
   it('an idempotent retry adds no record', async () => {
     const first = await decide('rec-4', { ...chat, idempotency_key: 'same' });
     const again = await decide('rec-4', { ...chat, idempotency_key: 'same' });
