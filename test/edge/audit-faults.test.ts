@@ -71,7 +71,7 @@ describe('audit flush faults', () => {
   it('an R2 put that fails keeps every record in the object until R2 is back', async () => {
     let decided = await decisions('fault-r2', 12);
     let attempts = 0;
-    await wrapSinks('fault-r2', (real) => ({ ...real, bucket: new Proxy(real.bucket, { get: (b, p) => (p === 'put' ? async () => { attempts++; throw new Error('R2 is unavailable'); } : Reflect.get(b, p).bind(b)) }) }));
+    await wrapSinks('fault-r2', (real) => ({ ...real, bucket: new Proxy(real.bucket, { get: (b, p) => (p === 'put' ? async (key: string) => { if (key.startsWith('audit/')) attempts++; throw new Error('R2 is unavailable'); } : Reflect.get(b, p).bind(b)) }) }));
     expect(await runDurableObjectAlarm(stubOf('fault-r2'))).toBe(true);
     expect(await runDurableObjectAlarm(stubOf('fault-r2'))).toBe(true); // the failed flush scheduled its retry
     expect(attempts).toBe(2);
