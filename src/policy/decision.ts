@@ -23,6 +23,9 @@ export const DECISION_CODES = [
   'shadow',
   'invalid_request',
   'evaluator_error',
+  // Edge-only: the agent has too many approvals pending; the request is outside its delegation.
+  'approval_limit',
+  'delegation',
 ] as const;
 export type DecisionCode = (typeof DECISION_CODES)[number];
 

@@ -19,9 +19,24 @@ import { SqlStateStore } from './sql-store.js';
 import { AuditLog } from './audit-log.js';
 import { flushBatch, type AuditSinks } from './audit-flush.js';
 import { TicketIssuer, type TicketPlan } from './ticket-issuer.js';
+import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './approvals.js';
+import { WebhookOutbox, type WebhookFetch } from './webhook.js';
 
-/** A decision as the edge answers it: with its audit record, and a ticket on allow. */
-export type EdgeDecision = Decision & { audit?: { seq: number; hash: string }; ticket?: string };
+/** A decision as the edge answers it: with its audit record, a ticket on allow, and the approval it waits for. */
+export type EdgeDecision = Decision & {
+  audit?: { seq: number; hash: string };
+  ticket?: string;
+  approval?: { id: string; status: ApprovalStatus; expires_at: string };
+};
+
+/** An approval as its agent or an operator reads it: with the decision it amounts to, and on approval the agent's ticket. */
+export interface ApprovalReply {
+  approval: Approval;
+  decision: 'allow' | 'deny' | 'require_approval';
+  ticket?: string;
+}
+
+export type SettleResult = { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
 
 /** The end of an agent's audit chain that is still in its Durable Object. */
 export interface AuditTail {
@@ -51,8 +66,12 @@ export class AgentState extends DurableObject<Env> {
   private tickets!: TicketIssuer;
   /** The request id of the decision being committed (decisions commit one at a time). */
   private requestId: string | null = null;
-  /** When the next flush is due (ms), if one is scheduled. */
-  private flushAt: number | null = null;
+  private approvals!: ApprovalBook;
+  private outbox!: WebhookOutbox;
+  /** Long-polls waiting on an approval, by id. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  /** When the alarm is set for (ms), if it is. */
+  private alarmAt: number | null = null;
   private flushFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -62,10 +81,13 @@ export class AgentState extends DurableObject<Env> {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
       this.audit = new AuditLog(ctx.storage.sql);
       this.tickets = new TicketIssuer(ctx.storage.sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
+      this.approvals = new ApprovalBook(ctx.storage.sql);
+      this.outbox = new WebhookOutbox(ctx.storage.sql);
       this.engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql));
       this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
-      // Records left by an earlier instance (a reset mid-flush, say) are flushed again.
-      if (this.audit.hasPending && (await ctx.storage.getAlarm()) === null) this.scheduleFlush(0);
+      // Work left by an earlier instance (a reset mid-flush, say) is picked up again.
+      this.alarmAt = await ctx.storage.getAlarm();
+      this.scheduleNext();
     });
   }
 
@@ -99,14 +121,37 @@ export class AgentState extends DurableObject<Env> {
   }
 
   /**
-   * The engine's commit hook, inside the decision's transaction: the decision's audit
-   * record and, on allow, its ticket's (a ticket exists only if the audit knows it).
+   * The engine's commit hook, inside the decision's transaction: the approval a
+   * require_approval waits for, the decision's audit record and, on allow, its ticket's
+   * (a ticket exists only if the audit knows it).
    */
   private auditDecision(request: EngineRequest, decision: Decision): EdgeDecision {
-    const fields = decisionFields({ request, decision, info: this.ready().bundle.info, requestId: this.requestId, approvalId: null });
-    const reply: EdgeDecision = { ...decision, audit: this.record(who(request.agent), 'decision', fields) };
-    if (reply.decision === 'allow' && this.tickets.enabled) this.planTicket(reply, request);
-    return reply;
+    const agent = who(request.agent);
+    const { reply, opened } = decision.decision === 'require_approval' ? this.askForApproval(agent, request, decision) : { reply: decision as EdgeDecision, opened: null };
+    const fields = decisionFields({ request, decision: reply, info: this.ready().bundle.info, requestId: this.requestId, approvalId: reply.approval?.id ?? null });
+    const audited: EdgeDecision = { ...reply, audit: this.record(agent, 'decision', fields) };
+    if (opened) {
+      this.record(agent, 'approval_request', { approval: opened.id, decision_seq: audited.audit!.seq, request_hash: opened.request_hash, expires_at: new Date(opened.expires_at).toISOString() });
+      if (this.env.APPROVAL_WEBHOOK_URL) this.outbox.enqueue({ type: 'approval.requested', approval: opened });
+      this.wake(Date.now()); // copy it to the tenant's index, and tell the webhook
+    }
+    if (audited.decision === 'allow' && this.tickets.enabled) this.planTicket(audited, request);
+    return audited;
+  }
+
+  /** Opens (or finds) the approval a require_approval waits for; past the policy's cap of pending approvals, denies. */
+  private askForApproval(agent: Who, request: EngineRequest, decision: Decision): { reply: EdgeDecision; opened: Approval | null } {
+    const pending = (a: Approval) => ({ id: a.id, status: a.status, expires_at: new Date(a.expires_at).toISOString() });
+    const existing = this.approvals.openFor(requestHash(request));
+    if (existing) return { reply: { ...decision, approval: pending(existing) }, opened: null };
+    const { maxPending, ttlMs } = this.ready().bundle.info.approvals;
+    if (this.approvals.pendingCount() >= maxPending) {
+      const message = `${maxPending} approvals are already pending for this agent, the most the policy allows; this request is denied until a human settles some`;
+      return { reply: { ...decision, decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, effect: 'deny', message }] }, opened: null };
+    }
+    const rules = decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null);
+    const opened = this.approvals.open(agent, request, rules, ttlMs);
+    return { reply: { ...decision, approval: pending(opened) }, opened };
   }
 
   private planTicket(reply: EdgeDecision, request: EngineRequest): TicketPlan {
@@ -119,8 +164,8 @@ export class AgentState extends DurableObject<Env> {
   /** Appends an audit record (synchronously) and makes sure a flush will follow. */
   private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
     const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
-    if (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS) this.scheduleFlush(0);
-    else this.scheduleFlush(FLUSH_DELAY_MS * (0.5 + Math.random() / 2));
+    // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
+    if (this.flushFailures === 0) this.wake(Date.now() + (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
     return written;
   }
 
@@ -180,12 +225,100 @@ export class AgentState extends DurableObject<Env> {
     return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
   }
 
-  /** Makes sure a flush runs within `delayMs`: an earlier one scheduled is kept, a later one brought forward. */
-  private scheduleFlush(delayMs: number): void {
-    const at = Date.now() + delayMs;
-    if (this.flushAt !== null && (this.flushAt <= at || this.flushFailures > 0)) return; // a retry keeps its backoff
-    this.flushAt = at;
-    this.ctx.storage.setAlarm(at).catch(() => (this.flushAt = null));
+  /**
+   * An approval as `caller` may see it, after waiting up to `waitMs` while it is pending
+   * (a long-poll). The requesting agent gets a ticket for the approved request, once signed
+   * and then the same on every read.
+   */
+  async approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
+    this.ready();
+    this.expireApprovals();
+    let approval = this.approvals.get(id);
+    if (!approval) return null;
+    if (approval.status === 'pending' && waitMs > 0) {
+      await this.waitFor(id, Math.min(waitMs, approval.expires_at - Date.now() + 10));
+      this.expireApprovals();
+      approval = this.approvals.get(id)!;
+    }
+    const decision = approval.status === 'approved' ? 'allow' : approval.status === 'pending' ? 'require_approval' : 'deny';
+    if (approval.status !== 'approved' || caller.kind !== 'agent' || caller.id !== approval.agent || !this.tickets.enabled) return { approval, decision };
+    const approved = approval;
+    const request = { agent: { id: approved.agent, tenant: approved.tenant }, action: approved.action, resource: approved.resource, params: this.approvals.params(id) };
+    const ticket = await this.tickets.once(`approval\u0000${id}`, () =>
+      this.ctx.storage.transactionSync(() => {
+        const plan = this.tickets.plan(approved, request, this.ready().bundle.hash, Math.round(this.ready().bundle.info.tickets.ttlMs / 1000));
+        this.record(who(request.agent), 'ticket_issue', { jti: plan.subject.jti, approval: id, action: approved.action, resource: approved.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+        return plan;
+      }),
+    );
+    return { approval, decision, ticket };
+  }
+
+  private waitFor(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(id) ?? this.waiters.set(id, new Set()).get(id)!;
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      waiting.add(done);
+    });
+  }
+
+  private notify(id: string): void {
+    for (const done of [...(this.waiters.get(id) ?? [])]) done();
+    this.waiters.delete(id);
+  }
+
+  /** A human's verdict. Operators only (the route checks), never the requesting agent, and only while pending. */
+  settleApproval(id: string, verdict: 'approved' | 'denied', operator: string, note: string | null): SettleResult {
+    this.ready();
+    this.expireApprovals();
+    return this.ctx.storage.transactionSync((): SettleResult => {
+      const approval = this.approvals.get(id);
+      if (!approval) return { ok: false, code: 'not_found', message: `no approval ${id}` };
+      if (operator === approval.agent) return { ok: false, code: 'forbidden', message: 'an agent can never approve its own request' };
+      if (approval.status !== 'pending') return { ok: false, code: 'conflict', message: `approval ${id} is already ${approval.status}` };
+      const settled = this.approvals.settle(id, verdict, operator, note);
+      this.record(who({ id: approval.agent, tenant: approval.tenant }), verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, by: operator, note });
+      this.notify(id);
+      this.wake(Date.now());
+      return { ok: true, approval: settled };
+    });
+  }
+
+  listApprovals(status?: ApprovalStatus): Approval[] {
+    this.ready();
+    this.expireApprovals();
+    return this.approvals.list(status);
+  }
+
+  /** Expiry means deny: pending approvals past their time are closed, audited, and their waiters woken. */
+  private expireApprovals(): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const expired of this.approvals.expireDue()) {
+        this.record(who({ id: expired.agent, tenant: expired.tenant }), 'approval_expire', { approval: expired.id });
+        this.notify(expired.id);
+      }
+    });
+  }
+
+  /** Makes sure the alarm fires by `at`: an earlier alarm is kept, a later one brought forward. */
+  private wake(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch(() => (this.alarmAt = null));
+  }
+
+  /** Sets the alarm for the earliest work still to do. */
+  private scheduleNext(): void {
+    const due = [this.approvals.nextExpiry(), this.outbox.nextDue()];
+    if (this.approvals.unindexed().length > 0) due.push(Date.now() + 5000);
+    if (this.audit.hasPending) due.push(Date.now() + (this.flushFailures > 0 ? Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS) : FLUSH_DELAY_MS / 2));
+    const next = due.filter((t): t is number => t !== null);
+    if (next.length > 0) this.wake(Math.min(...next));
   }
 
   /** Where flushed records go; null when the Worker has no key to sign checkpoints with. */
@@ -194,10 +327,40 @@ export class AgentState extends DurableObject<Env> {
     return key ? { bucket: this.env.AUDIT_BUCKET, db: this.env.AUDIT_DB, key } : null;
   }
 
-  /** Flushes pending records to R2 and D1, a segment at a time. A failure keeps them here and retries with backoff. */
+  /** How webhooks are sent (tests replace it: a webhook receiver is outside what workerd runs locally). */
+  protected webhookFetch: WebhookFetch = (url, init) => fetch(url, init);
+
+  /**
+   * The object's background work: expire approvals, copy them to the tenant index, tell
+   * the webhook, and flush the audit. Each failure is retried later; none blocks a decision.
+   */
   override async alarm(): Promise<void> {
     this.ready();
-    this.flushAt = null;
+    this.alarmAt = null;
+    this.expireApprovals();
+    await this.indexApprovals();
+    if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET) await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
+    await this.flushAudit();
+    this.scheduleNext();
+  }
+
+  private async indexApprovals(): Promise<void> {
+    const changed = this.approvals.unindexed();
+    if (changed.length === 0) return;
+    try {
+      const upsert = this.env.AUDIT_DB.prepare(
+        `INSERT INTO approvals (tenant, agent, id, status, action, resource, rules, created_at, expires_at, decided_at, decided_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at, decided_by = excluded.decided_by, note = excluded.note`,
+      );
+      await this.env.AUDIT_DB.batch(changed.map((a) => upsert.bind(a.tenant, a.agent, a.id, a.status, a.action, a.resource, JSON.stringify(a.rules), a.created_at, a.expires_at, a.decided_at, a.decided_by, a.note)));
+      this.approvals.markIndexed(changed);
+    } catch (err) {
+      console.error(`copying approvals to the tenant index failed; retrying: ${(err as Error).message}`);
+    }
+  }
+
+  /** Flushes pending records to R2 and D1, a segment at a time. A failure keeps them here and retries with backoff. */
+  private async flushAudit(): Promise<void> {
     try {
       const sinks = this.sinks();
       if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
@@ -210,7 +373,6 @@ export class AgentState extends DurableObject<Env> {
       this.flushFailures++;
       const delay = Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS);
       console.error(`audit flush failed (attempt ${this.flushFailures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
-      this.scheduleFlush(delay);
     }
   }
 }

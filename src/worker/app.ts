@@ -18,6 +18,7 @@ import { introspect } from './introspect.js';
 import { publicJwks, signingKey } from './keys.js';
 import { redeemTicket } from './tickets.js';
 import { auditRoutes } from './audit-routes.js';
+import { approvalRoutes } from './approval-routes.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
 
@@ -147,6 +148,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
 
   app.post('/v1/tickets/redeem', async (c) => redeemTicket(c, await agentPrincipal(c)));
   auditRoutes(app, operatorPrincipal);
+  approvalRoutes(app, principal);
   app.post('/v1/introspect', async (c) => introspect(c, await principal(c), authConfig(c)));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));

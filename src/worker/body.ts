@@ -9,7 +9,8 @@ import { ApiError } from './errors.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+/** The body as a JSON object; with `optional`, an empty body reads as `{}`. */
+export async function readJsonObject(c: Context, { optional = false } = {}): Promise<Record<string, unknown>> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
   const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -20,6 +21,7 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   } catch {
     throw new ApiError('invalid_json', 'body is not valid utf-8');
   }
+  if (optional && text.trim() === '') return {};
   let value: unknown;
   try {
     value = JSON.parse(text);

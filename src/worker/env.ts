@@ -25,6 +25,10 @@ export interface Env {
   AUDIT_DB: D1Database;
   /** The private Ed25519 JWK (JSON) that signs audit checkpoints; without it, records wait in the Durable Object. */
   AUDIT_SIGNING_JWK?: string;
+  /** Where new approvals are announced (POST, JSON); none when unset. */
+  APPROVAL_WEBHOOK_URL?: string;
+  /** The HMAC-SHA256 key that signs webhook bodies (`X-Tollgate-Signature`). */
+  APPROVAL_WEBHOOK_SECRET?: string;
   /** "on" serves POST /v1/echo, the edge benchmark's baseline. */
   ECHO_ROUTE?: string;
 }

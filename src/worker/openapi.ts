@@ -55,6 +55,7 @@ export function openApiDocument(): object {
             policy: { type: 'object', properties: { hash: { type: 'string' } } },
             ticket: { type: 'string', description: 'On allow: an EdDSA JWT (typ tollgate-ticket+jwt) for the executor' },
             audit: { type: 'object', description: "The decision's audit record", properties: { seq: { type: 'integer' }, hash: { type: 'string' } } },
+            approval: { type: 'object', description: 'On require_approval: the pending approval to wait for', properties: { id: { type: 'string' }, status: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } },
           },
         },
         AgentView: { type: 'object', required: ['agent', 'trust', 'suspended', 'budgets', 'rates'] },
@@ -164,6 +165,40 @@ export function openApiDocument(): object {
           security: bearer,
           parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: '{ ok: true, records, segments, indexed, pending, head } or { ok: false, seq, reason }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/approvals': {
+        get: {
+          summary: "The tenant's approvals, newest first (operators); with agent, read from the agent's object",
+          security: bearer,
+          parameters: [{ name: 'agent', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', schema: { enum: ['pending', 'approved', 'denied', 'expired'] } }],
+          responses: { 200: { description: '{ approvals: [...] }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/approvals/{id}': {
+        get: {
+          summary: 'One approval (its agent or operators); wait=N long-polls up to 30 s while pending; the agent gets a ticket once approved',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } }],
+          responses: { 200: { description: '{ approval, decision, ticket? }' }, 400: error, 401: error, 403: error, 404: error, 503: error },
+        },
+      },
+      '/v1/approvals/{id}/approve': {
+        post: {
+          summary: 'Approve a pending request (operators; never the requesting agent)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
+          responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
+        },
+      },
+      '/v1/approvals/{id}/deny': {
+        post: {
+          summary: 'Deny a pending request (operators)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
+          responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
         },
       },
       '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles, tickets and audit checkpoints', responses: { 200: { description: 'A JWKS' } } } },

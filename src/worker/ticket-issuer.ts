@@ -37,7 +37,7 @@ export class TicketIssuer {
   }
 
   /** Chooses the ticket for an allow (synchronously, so its audit record commits with the allow) and keeps it for `reply`. */
-  plan(reply: object, request: EngineRequest, policyHash: string, ttlSeconds: number): TicketPlan {
+  plan(reply: object, request: Pick<EngineRequest, 'agent' | 'action' | 'resource' | 'params'>, policyHash: string, ttlSeconds: number): TicketPlan {
     const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash, jti: crypto.randomUUID() };
     const plan = { subject, issuedAt: Math.floor(Date.now() / 1000), ttlSeconds };
     this.plans.set(reply, plan);
@@ -49,25 +49,29 @@ export class TicketIssuer {
    * (a retry answered from a reply kept before this object last started).
    */
   async ticket(reply: object, request: EngineRequest, replan: () => TicketPlan): Promise<string> {
-    const key = this.key()!;
-    const sign = () => {
-      const plan = this.plans.get(reply) ?? replan();
-      return issueTicket(plan.subject, key, this.issuer, plan.issuedAt, plan.ttlSeconds);
-    };
-    if (request.idempotency_key === undefined) return sign();
-    const replyKey = `${agentKey(request.agent)}\u0000${request.idempotency_key}`;
-    let ticket = this.signing.get(replyKey);
+    const plan = () => this.plans.get(reply) ?? replan();
+    if (request.idempotency_key === undefined) return this.sign(plan());
+    return this.once(`${agentKey(request.agent)}\u0000${request.idempotency_key}`, plan);
+  }
+
+  /** The ticket kept under `key`, or one signed from `plan()` and kept; concurrent calls share one signature. */
+  once(key: string, plan: () => TicketPlan): Promise<string> {
+    let ticket = this.signing.get(key);
     if (!ticket) {
-      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', replyKey).toArray()[0];
+      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', key).toArray()[0];
       ticket = stored
         ? Promise.resolve(stored.ticket)
-        : sign().then((t) => {
-            this.sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', replyKey, t);
-            this.signing.delete(replyKey);
+        : this.sign(plan()).then((t) => {
+            this.sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', key, t);
+            this.signing.delete(key);
             return t;
           });
-      this.signing.set(replyKey, ticket); // set before any await: concurrent retries share it
+      this.signing.set(key, ticket); // set before any await: concurrent calls share it
     }
     return ticket;
+  }
+
+  private sign(plan: TicketPlan): Promise<string> {
+    return issueTicket(plan.subject, this.key()!, this.issuer, plan.issuedAt, plan.ttlSeconds);
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Human approvals: operators list and settle them; the requesting agent waits for its own
+ * (a long-poll of up to 30 s) and, once approved, receives a ticket for the exact request.
+ */
+import type { Hono } from 'hono';
+import { agentStub, callAgent } from './agents.js';
+import type { ApprovalReply, SettleResult } from './agent-state.js';
+import { approvalAgent, type Approval, type ApprovalStatus } from './approvals.js';
+import type { Principal } from './auth.js';
+import { readJsonObject } from './body.js';
+import type { AppContext, Env, Variables } from './env.js';
+import { ApiError } from './errors.js';
+
+type App = Hono<{ Bindings: Env; Variables: Variables }>;
+
+const STATUSES: ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
+const MAX_WAIT_SECONDS = 30;
+const MAX_NOTE = 1000;
+
+/** The agent an approval id names, or a 404. */
+function agentOf(id: string): string {
+  const agent = approvalAgent(id);
+  if (agent === null) throw new ApiError('not_found', `no approval ${id}`);
+  return agent;
+}
+
+/** The tenant's approvals from the index (copied there by each agent's object as they change). */
+async function indexedApprovals(env: Env, tenant: string, status: ApprovalStatus | undefined): Promise<Approval[]> {
+  const now = Date.now();
+  // An expired approval may not have been copied yet: pending past its time reads as expired.
+  const where: Record<ApprovalStatus, string> = {
+    pending: "status = 'pending' AND expires_at > ?2",
+    expired: "(status = 'expired' OR (status = 'pending' AND expires_at <= ?2))",
+    approved: "status = 'approved' AND ?2 IS NOT NULL",
+    denied: "status = 'denied' AND ?2 IS NOT NULL",
+  };
+  const { results } = await env.AUDIT_DB.prepare(`SELECT * FROM approvals WHERE tenant = ?1 AND ${status ? where[status] : '?2 IS NOT NULL'} ORDER BY created_at DESC LIMIT 500`)
+    .bind(tenant, now)
+    .all<Omit<Approval, 'rules'> & { rules: string }>();
+  return results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as string[], status: r.status === 'pending' && r.expires_at <= now ? 'expired' : r.status }));
+}
+
+export function approvalRoutes(app: App, principal: (c: AppContext) => Promise<Principal>): void {
+  const operator = async (c: AppContext) => {
+    const p = await principal(c);
+    if (p.kind !== 'operator') throw new ApiError('forbidden', 'approvals are settled and listed by operators');
+    return p;
+  };
+
+  app.get('/v1/approvals', async (c) => {
+    const { tenant } = await operator(c);
+    const status = c.req.query('status') as ApprovalStatus | undefined;
+    if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('invalid_request', `status: must be one of ${STATUSES.join(', ')}`);
+    const agent = c.req.query('agent');
+    const approvals = agent
+      ? await callAgent(() => agentStub(c.env, tenant, agent).listApprovals(status) as Promise<Approval[]>)
+      : await indexedApprovals(c.env, tenant, status);
+    return c.json({ approvals });
+  });
+
+  app.get('/v1/approvals/:id', async (c) => {
+    const caller = await principal(c);
+    const id = c.req.param('id');
+    const agent = agentOf(id);
+    if (caller.kind === 'agent' && caller.id !== agent) throw new ApiError('forbidden', 'an agent can only read its own approvals');
+    const waitText = c.req.query('wait') ?? '0';
+    const wait = Number(waitText);
+    if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
+    const reply = (await callAgent(() => agentStub(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000))) as ApprovalReply | null;
+    if (!reply) throw new ApiError('not_found', `no approval ${id}`);
+    return c.json(reply);
+  });
+
+  for (const [verb, verdict] of [['approve', 'approved'], ['deny', 'denied']] as const) {
+    app.post(`/v1/approvals/:id/${verb}`, async (c) => {
+      const settler = await operator(c);
+      const id = c.req.param('id');
+      const agent = agentOf(id);
+      const body = await readJsonObject(c, { optional: true });
+      for (const key of Object.keys(body)) if (key !== 'note') throw new ApiError('invalid_request', `${key}: is not a known field (expected note)`);
+      const note = body.note ?? null;
+      if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE)) throw new ApiError('invalid_request', `note: must be a string of at most ${MAX_NOTE} characters`);
+      const stub = agentStub(c.env, settler.tenant, agent) as unknown as { settleApproval(...args: unknown[]): Promise<SettleResult> };
+      const result = await callAgent(() => stub.settleApproval(id, verdict, settler.id, note));
+      if (!result.ok) throw new ApiError(result.code, result.message);
+      return c.json({ approval: result.approval });
+    });
+  }
+}
