@@ -10,7 +10,7 @@ import { decisionFields } from '../audit/record.js';
 import type { Decision } from '../engine/decision.js';
 import type { JsonValue } from '../policy/decision.js';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
+import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
@@ -19,6 +19,8 @@ import { SqlStateStore } from './sql-store.js';
 import { AuditLog } from './audit-log.js';
 import { flushBatch, type AuditSinks } from './audit-flush.js';
 import { TicketIssuer, type TicketPlan } from './ticket-issuer.js';
+import { outsideChain, type DelegationLink } from '../tokens/delegation.js';
+import { newAgentState } from '../engine/state/agent-state.js';
 import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './approvals.js';
 import { WebhookOutbox, type WebhookFetch } from './webhook.js';
 
@@ -34,6 +36,12 @@ export interface ApprovalReply {
   approval: Approval;
   decision: 'allow' | 'deny' | 'require_approval';
   ticket?: string;
+}
+
+/** What bounds a delegated agent's decisions: every link of its chain, and its trust ceiling. */
+export interface DelegatedScope {
+  links: DelegationLink[];
+  trustCeiling: number | null;
 }
 
 export type SettleResult = { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
@@ -62,6 +70,7 @@ const MAX_RETRY_MS = 5 * 60_000;
 
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
+  private store!: SqlStateStore;
   private audit!: AuditLog;
   private tickets!: TicketIssuer;
   /** The request id of the decision being committed (decisions commit one at a time). */
@@ -83,7 +92,9 @@ export class AgentState extends DurableObject<Env> {
       this.tickets = new TicketIssuer(ctx.storage.sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
       this.approvals = new ApprovalBook(ctx.storage.sql);
       this.outbox = new WebhookOutbox(ctx.storage.sql);
-      this.engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql));
+      this.store = new SqlStateStore(ctx.storage.sql);
+      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS delegated_spend (day TEXT PRIMARY KEY, usd REAL NOT NULL)');
+      this.engine = new StatefulEngine(evaluator, this.store);
       this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
       // Work left by an earlier instance (a reset mid-flush, say) is picked up again.
       this.alarmAt = await ctx.storage.getAlarm();
@@ -100,24 +111,69 @@ export class AgentState extends DurableObject<Env> {
    * Decides and commits synchronously; only then, on allow, awaits the ticket's signature.
    * Retries with the same idempotency key get the same decision and the same ticket.
    */
-  async decide(request: EngineRequest, requestId?: string): Promise<EdgeDecision> {
-    return this.ticketed(this.commit([request], requestId)[0], request);
+  async decide(request: EngineRequest, requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision> {
+    return this.ticketed(this.commit([request], requestId, scope)[0], request);
   }
 
-  async decideBatch(requests: EngineRequest[], requestId?: string): Promise<EdgeDecision[]> {
-    const decisions = this.commit(requests, requestId); // every commit first, in order
+  async decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]> {
+    const decisions = this.commit(requests, requestId, scope); // every commit first, in order
     return Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i])));
   }
 
   /** Decides, committing the state and the audit records of every request in one transaction. */
-  private commit(requests: EngineRequest[], requestId: string | undefined): EdgeDecision[] {
+  private commit(requests: EngineRequest[], requestId: string | undefined, scope: DelegatedScope | undefined): EdgeDecision[] {
     const engine = this.ready();
     this.requestId = requestId ?? null;
     try {
-      return this.ctx.storage.transactionSync(() => requests.map((r) => engine.decide(r)));
+      return this.ctx.storage.transactionSync(() => requests.map((r) => (scope ? this.decideDelegated(r, scope) : engine.decide(r))));
     } finally {
       this.requestId = null;
     }
+  }
+
+  /**
+   * A delegated agent's decision: bounded by every link of its chain (actions, resources,
+   * the smallest daily budget) before the policy is asked, and starting no more trusted
+   * than its delegator was.
+   */
+  private decideDelegated(request: EngineRequest, scope: DelegatedScope): EdgeDecision {
+    const engine = this.ready();
+    const now = Date.now();
+    const day = new Date(now).toISOString().slice(0, 10);
+    const budgets = scope.links.map((l) => l.budget_usd).filter((b): b is number => b !== null);
+    const spent = this.ctx.storage.sql.exec<{ usd: number }>('SELECT usd FROM delegated_spend WHERE day = ?', day).toArray()[0]?.usd ?? 0;
+    const cost = request.cost?.usd ?? 0;
+    const problem = outsideChain(scope.links, request.action, request.resource) ??
+      (budgets.length > 0 && spent + cost > Math.min(...budgets) ? `this request would exceed the delegated budget of ${Math.min(...budgets)} USD per day (${spent} spent)` : null);
+    if (problem) {
+      const refusal: Decision = { decision: 'deny', code: 'delegation', reasons: [{ rule: null, effect: 'deny', message: problem }], errors: [], redactions: [], policy: { hash: engine.bundle.hash } };
+      return this.auditDecision(request, refusal);
+    }
+    const key = agentKey(request.agent);
+    if (scope.trustCeiling !== null && !this.store.get(key)) this.store.put(key, newAgentState(Math.min(engine.bundle.info.trust.initial, scope.trustCeiling), now));
+    const before = this.audit.head.seq;
+    const decision = engine.decide(request);
+    const fresh = this.audit.head.seq > before; // not an idempotent replay
+    if (fresh && decision.decision === 'allow' && cost > 0) {
+      this.ctx.storage.sql.exec('INSERT INTO delegated_spend (day, usd) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET usd = usd + excluded.usd', day, cost);
+    }
+    return decision;
+  }
+
+  /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
+  delegationIssued(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): { trust: number } {
+    const engine = this.ready();
+    return this.ctx.storage.transactionSync(() => {
+      const { trust } = engine.state(agent);
+      this.record(who(agent), 'delegation_issue', fields);
+      return { trust };
+    });
+  }
+
+  /** Records a revocation this agent made or suffered. */
+  delegationRevoked(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): void {
+    this.ready();
+    this.ctx.storage.transactionSync(() => void this.record(who(agent), 'delegation_revoke', fields));
   }
 
   /**

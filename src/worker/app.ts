@@ -9,6 +9,7 @@ import { bundleHash } from '../policy/compile.js';
 import { requestProblem } from '../policy/request-check.js';
 import { outcomeProblem, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { agentStub, callAgent } from './agents.js';
+import type { DelegatedScope } from './agent-state.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';
@@ -19,6 +20,7 @@ import { publicJwks, signingKey } from './keys.js';
 import { redeemTicket } from './tickets.js';
 import { auditRoutes } from './audit-routes.js';
 import { approvalRoutes } from './approval-routes.js';
+import { assertNotRevoked, delegationRoutes } from './delegation-routes.js';
 import { POLICY_BUNDLE, POLICY_VERSION } from './policy-source.js';
 import { signBundle, type SignedBundle } from '../tokens/signed-bundle.js';
 
@@ -32,10 +34,12 @@ let signed: Promise<SignedBundle> | null = null;
 let currentAuth: { source: string; config: AuthConfig } | null = null;
 
 function authConfig(c: AppContext): AuthConfig {
-  const source = `${c.env.AUTH_JWKS}\u0000${c.env.AUTH_ISSUER}\u0000${c.env.AUTH_AUDIENCE}`;
+  const { AUTH_JWKS, AUTH_ISSUER, AUTH_AUDIENCE, TICKET_SIGNING_JWK, RETIRED_JWKS, TICKET_ISSUER } = c.env;
+  const source = [AUTH_JWKS, AUTH_ISSUER, AUTH_AUDIENCE, TICKET_SIGNING_JWK, RETIRED_JWKS, TICKET_ISSUER].join('\u0000');
   if (currentAuth?.source === source) return currentAuth.config;
   try {
-    currentAuth = { source, config: { jwks: JSON.parse(c.env.AUTH_JWKS), issuer: c.env.AUTH_ISSUER, audience: c.env.AUTH_AUDIENCE } };
+    const tollgate = { jwks: publicJwks(c.env), issuer: TICKET_ISSUER };
+    currentAuth = { source, config: { jwks: JSON.parse(AUTH_JWKS), issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE, tollgate } };
     return currentAuth.config;
   } catch {
     throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', 30);
@@ -61,13 +65,21 @@ async function operatorPrincipal(c: AppContext): Promise<Extract<Principal, { ki
 /** A decision request from a body: the agent comes from the token, never from the body. */
 function engineRequest(body: unknown, agent: Extract<Principal, { kind: 'agent' }>, field: string): EngineRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_request', `${field}: must be a json object`);
-  for (const key of ['agent', 'facts']) {
-    if (key in body) throw new ApiError('invalid_request', `${field}.${key}: is not a known field (the agent comes from the token)`);
+  for (const key of ['agent', 'facts', 'delegation']) {
+    if (key in body) throw new ApiError('invalid_request', `${field}.${key}: is not a known field (the agent and its delegation come from the token)`);
   }
   const request = { ...(body as object), agent: { id: agent.id, tenant: agent.tenant, roles: agent.roles } } as EngineRequest;
+  // Every agent stands in a chain: its own token makes it the root (depth 0) of its own.
+  const d = agent.delegation;
+  request.delegation = d ? { depth: d.depth, root: d.root, chain: d.chain } : { depth: 0, root: agent.id, chain: [] };
   const problem = requestProblem(request);
   if (problem !== null) throw new ApiError('invalid_request', field === 'body' ? problem : `${field}.${problem}`);
   return request;
+}
+
+/** What bounds a delegated agent's decisions in its object; undefined for an agent on its own token. */
+function delegatedScope(agent: Extract<Principal, { kind: 'agent' }>): DelegatedScope | undefined {
+  return agent.delegation ? { links: agent.delegation.links, trustCeiling: agent.delegation.trustCeiling } : undefined;
 }
 
 export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
@@ -86,7 +98,8 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   app.post('/v1/decide', async (c) => {
     const agent = await agentPrincipal(c);
     const request = engineRequest(await readJsonObject(c), agent, 'body');
-    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decide(request, c.get('requestId'))));
+    await assertNotRevoked(c.env, agent);
+    return c.json(await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decide(request, c.get('requestId'), delegatedScope(agent))));
   });
 
   app.post('/v1/decide/batch', async (c) => {
@@ -97,7 +110,8 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
       throw new ApiError('invalid_request', `requests: must be an array of 1 to ${MAX_BATCH} decision requests`);
     }
     const checked = requests.map((r, i) => engineRequest(r, agent, `requests[${i}]`));
-    return c.json({ results: await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decideBatch(checked, c.get('requestId'))) });
+    await assertNotRevoked(c.env, agent);
+    return c.json({ results: await callAgent(() => agentStub(c.env, agent.tenant, agent.id).decideBatch(checked, c.get('requestId'), delegatedScope(agent))) });
   });
 
   app.post('/v1/outcomes', async (c) => {
@@ -149,6 +163,7 @@ export function createApp(): Hono<{ Bindings: Env; Variables: Variables }> {
   app.post('/v1/tickets/redeem', async (c) => redeemTicket(c, await agentPrincipal(c)));
   auditRoutes(app, operatorPrincipal);
   approvalRoutes(app, principal);
+  delegationRoutes(app, { principal, maxDepth: policyInfo.delegation.maxDepth });
   app.post('/v1/introspect', async (c) => introspect(c, await principal(c), authConfig(c)));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));

@@ -6,6 +6,7 @@
  * taken from a token's own headers.
  */
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { DELEGATION_TYPE, verifyDelegation, type Rights } from '../tokens/delegation.js';
 import { ApiError } from './errors.js';
 
 export const ALGORITHMS = ['EdDSA', 'ES256'];
@@ -19,11 +20,13 @@ export interface AuthConfig {
   jwks: JSONWebKeySet;
   issuer: string;
   audience: string;
+  /** Tollgate's own public keys and issuer, which delegation tokens verify against. */
+  tollgate: { jwks: JSONWebKeySet; issuer: string };
 }
 
-/** Who is calling, from a verified token. */
+/** Who is calling, from a verified token. A delegated agent carries its chain. */
 export type Principal =
-  | { kind: 'agent'; id: string; tenant: string; roles: string[] }
+  | { kind: 'agent'; id: string; tenant: string; roles: string[]; exp: number; delegation?: Rights; jti?: string }
   | { kind: 'operator'; id: string; tenant: string; role: string };
 
 const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
@@ -70,7 +73,17 @@ async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Pr
   }
   if (typeof protectedHeader.kid !== 'string' || !KID.test(protectedHeader.kid)) throw unauthorized('token header kid is missing or malformed');
   const typ = protectedHeader.typ;
-  if (typ !== AGENT_TOKEN_TYPE && typ !== OPERATOR_TOKEN_TYPE) throw unauthorized(`token typ must be ${AGENT_TOKEN_TYPE} or ${OPERATOR_TOKEN_TYPE}`);
+  if (typ === DELEGATION_TYPE) {
+    // Minted by Tollgate for a child agent: verified against Tollgate's own keys only.
+    try {
+      const rights = await verifyDelegation(token, config.tollgate.jwks, config.tollgate.issuer, config.audience);
+      const jti = rights.links.at(-1)!.jti;
+      return { who: { kind: 'agent', id: rights.agent, tenant: rights.tenant, roles: rights.roles, exp: rights.exp, delegation: rights, jti }, exp: rights.exp };
+    } catch (err) {
+      throw unauthorized(`delegation token rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
+    }
+  }
+  if (typ !== AGENT_TOKEN_TYPE && typ !== OPERATOR_TOKEN_TYPE) throw unauthorized(`token typ must be ${AGENT_TOKEN_TYPE}, ${OPERATOR_TOKEN_TYPE} or ${DELEGATION_TYPE}`);
   let keySet = keySets.get(config.jwks);
   if (!keySet) keySets.set(config.jwks, (keySet = createLocalJWKSet(config.jwks)));
   let payload: JWTPayload;
@@ -94,5 +107,5 @@ async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Pr
     return { who: { kind: 'operator', id: sub, tenant, role }, exp: payload.exp! };
   }
   const roles = Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string') ? (payload.roles as string[]) : [];
-  return { who: { kind: 'agent', id: sub, tenant, roles }, exp: payload.exp! };
+  return { who: { kind: 'agent', id: sub, tenant, roles, exp: payload.exp! }, exp: payload.exp! };
 }

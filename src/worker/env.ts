@@ -4,9 +4,12 @@
  */
 import type { Context } from 'hono';
 import type { AgentState } from './agent-state.js';
+import type { Revocations } from './revocations.js';
 
 export interface Env {
   AGENTS: DurableObjectNamespace<AgentState>;
+  /** Revoked delegations, one object per tenant. */
+  REVOCATIONS: DurableObjectNamespace<Revocations>;
   /** The JWKS (JSON) that agent and operator tokens must verify against. */
   AUTH_JWKS: string;
   AUTH_ISSUER: string;

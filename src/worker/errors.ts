@@ -16,6 +16,7 @@ export type ApiErrorCode =
   | 'ticket_invalid'
   | 'ticket_mismatch'
   | 'ticket_replay'
+  | 'delegation_invalid'
   | 'body_too_large'
   | 'unavailable'
   | 'internal';
@@ -30,6 +31,7 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   ticket_invalid: 401,
   ticket_mismatch: 403,
   ticket_replay: 409,
+  delegation_invalid: 403,
   body_too_large: 413,
   unavailable: 503,
   internal: 500,

@@ -1,8 +1,9 @@
 /**
  * @module
  * `POST /v1/introspect` (RFC 7662): is this token active, and what does it say? For agent
- * and operator tokens and execution tickets. Only operators and executors may ask; an
- * inactive or unknown token is `{ "active": false }`, never an error.
+ * and operator tokens, delegation tokens (inactive once any link is revoked) and execution
+ * tickets. Only operators and executors may ask; an inactive or unknown token is
+ * `{ "active": false }`, never an error.
  */
 import { verifyTicket } from '../tokens/ticket.js';
 import { agentStub } from './agents.js';
@@ -10,6 +11,7 @@ import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import type { AppContext } from './env.js';
 import { ApiError } from './errors.js';
 import { publicJwks } from './keys.js';
+import { chainKeys, revocations } from './revocations.js';
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {
@@ -48,6 +50,16 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
     const subject = await authenticate(`Bearer ${token}`, auth);
     if (subject.tenant !== caller.tenant) return inactive();
     const { exp, iat } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    if (subject.kind === 'agent' && subject.delegation) {
+      const d = subject.delegation;
+      if (await revocations(c.env, subject.tenant).firstRevoked(chainKeys(d))) return inactive();
+      const link = d.links.at(-1)!;
+      return c.json({
+        active: true, token_type: 'delegation', sub: subject.id, tenant: subject.tenant, roles: subject.roles, act: d.act, jti: link.jti,
+        delegation: { depth: d.depth, root: d.root, chain: d.chain }, actions: link.actions, resources: link.resources, budget_usd: link.budget_usd,
+        trust_ceiling: d.trustCeiling, iat, exp, iss: auth.tollgate.issuer, aud: auth.audience,
+      });
+    }
     return c.json(
       subject.kind === 'agent'
         ? { active: true, token_type: 'agent', sub: subject.id, tenant: subject.tenant, roles: subject.roles, iat, exp, iss: auth.issuer, aud: auth.audience }

@@ -19,7 +19,6 @@ const decisionRequest = {
     context: { type: 'object' },
     cost: { type: 'object', additionalProperties: false, properties: { usd: { type: 'number', minimum: 0 }, tokens: { type: 'integer', minimum: 0 } } },
     idempotency_key: { type: 'string' },
-    delegation: { type: 'object' },
   },
 };
 
@@ -165,6 +164,27 @@ export function openApiDocument(): object {
           security: bearer,
           parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: '{ ok: true, records, segments, indexed, pending, head } or { ok: false, seq, reason }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/delegations': {
+        post: {
+          summary: 'Mint a delegation token for a child agent, with rights narrowed from the caller’s',
+          security: bearer,
+          requestBody: json({
+            type: 'object',
+            required: ['agent'],
+            additionalProperties: false,
+            properties: { agent: { type: 'string' }, actions: { type: 'array', items: { type: 'string' } }, resources: { type: 'array', items: { type: 'string' } }, roles: { type: 'array', items: { type: 'string' } }, budget_usd: { type: 'number', minimum: 0 }, ttl_seconds: { type: 'integer', minimum: 1 } },
+          }),
+          responses: { 201: { description: '{ token, agent, jti, exp, depth, root, chain, actions, resources, roles, budget_usd, trust_ceiling }' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/delegations/revoke': {
+        post: {
+          summary: 'Revoke a delegation ({ token }: an operator or an agent above it) or every chain an agent is in ({ agent }: operators)',
+          security: bearer,
+          requestBody: json({ type: 'object', additionalProperties: false, properties: { token: { type: 'string' }, agent: { type: 'string' } } }),
+          responses: { 200: { description: '{ revoked }' }, 400: error, 401: error, 403: error, 503: error },
         },
       },
       '/v1/approvals': {
