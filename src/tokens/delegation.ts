@@ -65,7 +65,8 @@ export function rootRights(agent: { id: string; tenant: string; roles: string[];
 /** The globs a chain allows: the last link's (each link already fits inside the one before). */
 function current(rights: Rights): { actions: string[]; resources: string[]; budget: number | null } {
   const last = rights.links.at(-1);
-  return { actions: last?.actions ?? ['**'], resources: last?.resources ?? ['**'], budget: last ? Math.min(...rights.links.map((l) => l.budget_usd ?? Infinity)) : null };
+  const budgets = rights.links.map((l) => l.budget_usd).filter((b): b is number => b !== null);
+  return { actions: last?.actions ?? ['**'], resources: last?.resources ?? ['**'], budget: budgets.length > 0 ? Math.min(...budgets) : null };
 }
 
 function globList(field: string, value: unknown): string | null {
