@@ -35,7 +35,21 @@ describe('npm start', () => {
     const [, url, auth, type, data] = curl!;
     // The example, run exactly as printed.
     const result = spawnSync('curl', ['-s', url, '-H', auth, '-H', type, '-d', data], { encoding: 'utf8' });
-    expect(JSON.parse(result.stdout)).toMatchObject({ decision: 'allow', code: 'rule', reasons: [{ rule: 'llm-chat' }] });
+    const allowed = JSON.parse(result.stdout);
+    expect(allowed).toMatchObject({ decision: 'allow', code: 'rule', reasons: [{ rule: 'llm-chat' }], ticket: expect.any(String) });
+    // 1,000 concurrent redemptions of that ticket over real HTTP: exactly one succeeds.
+    const minted = spawnSync('node', ['src/cli/bin.mjs', 'token', '--agent', 'runner-1', '--tenant', 'demo', '--roles', 'executor'], { encoding: 'utf8' });
+    const executor = minted.stdout.trim().split('\n').at(-1)!;
+    const { action, resource, params } = JSON.parse(data);
+    const redeem = () =>
+      fetch(`http://127.0.0.1:${port}/v1/tickets/redeem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${executor}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ticket: allowed.ticket, action, resource, params }),
+      }).then((r) => r.status);
+    const statuses = await Promise.all(Array.from({ length: 1000 }, redeem));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(999);
     const operator = /Operator token[^\n]*\n\s+(\S+)/.exec(out)![1];
     const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, { headers: { authorization: `Bearer ${operator}` } });
     expect(await view.json()).toMatchObject({ agent: { id: 'helper-1' }, suspended: false });
