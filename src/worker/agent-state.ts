@@ -1,50 +1,33 @@
 /**
  * @module
  * The `AgentState` Durable Object: one per `tenant:agent`, holding the evaluator warm and
- * the agent's state in SQLite. A thin shell: the stateful engine does the work, and every
- * RPC method is synchronous from the state it reads to the state it writes.
+ * the agent's state in SQLite. A shell around the parts: the stateful engine decides, the
+ * audit log records, the ticket issuer signs, the approval desk waits for humans. Every
+ * RPC method is synchronous from the state it reads to the state it writes (and its audit
+ * record); only then does it await crypto. The alarm runs the background work.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { AuditKind, ChainedRecord } from '../audit/chain.js';
 import { decisionFields } from '../audit/record.js';
 import type { Decision } from '../engine/decision.js';
-import type { JsonValue } from '../policy/decision.js';
 import type { AgentView } from '../engine/state/agent-view.js';
+import { newAgentState } from '../engine/state/agent-state.js';
 import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
+import type { JsonValue } from '../policy/decision.js';
+import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approval-desk.js';
+import type { Approval, ApprovalStatus } from './approvals.js';
+import { flushPending, type AuditSinks } from './audit-flush.js';
+import { AuditLog } from './audit-log.js';
+import { DelegatedSpend, type DelegatedScope } from './delegated-spend.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
-import { AuditLog } from './audit-log.js';
-import { flushBatch, type AuditSinks } from './audit-flush.js';
 import { TicketIssuer, type TicketPlan } from './ticket-issuer.js';
-import { outsideChain, type DelegationLink } from '../tokens/delegation.js';
-import { newAgentState } from '../engine/state/agent-state.js';
-import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './approvals.js';
 import { WebhookOutbox, type WebhookFetch } from './webhook.js';
 
-/** A decision as the edge answers it: with its audit record, a ticket on allow, and the approval it waits for. */
-export type EdgeDecision = Decision & {
-  audit?: { seq: number; hash: string };
-  ticket?: string;
-  approval?: { id: string; status: ApprovalStatus; expires_at: string };
-};
-
-/** An approval as its agent or an operator reads it: with the decision it amounts to, and on approval the agent's ticket. */
-export interface ApprovalReply {
-  approval: Approval;
-  decision: 'allow' | 'deny' | 'require_approval';
-  ticket?: string;
-}
-
-/** What bounds a delegated agent's decisions: every link of its chain, and its trust ceiling. */
-export interface DelegatedScope {
-  links: DelegationLink[];
-  trustCeiling: number | null;
-}
-
-export type SettleResult = { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
+export type { ApprovalReply, DelegatedScope, EdgeDecision, SettleResult };
 
 /** The end of an agent's audit chain that is still in its Durable Object. */
 export interface AuditTail {
@@ -73,12 +56,11 @@ export class AgentState extends DurableObject<Env> {
   private store!: SqlStateStore;
   private audit!: AuditLog;
   private tickets!: TicketIssuer;
+  private desk!: ApprovalDesk;
+  private outbox!: WebhookOutbox;
+  private delegated!: DelegatedSpend;
   /** The request id of the decision being committed (decisions commit one at a time). */
   private requestId: string | null = null;
-  private approvals!: ApprovalBook;
-  private outbox!: WebhookOutbox;
-  /** Long-polls waiting on an approval, by id. */
-  private readonly waiters = new Map<string, Set<() => void>>();
   /** When the alarm is set for (ms), if it is. */
   private alarmAt: number | null = null;
   private flushFailures = 0;
@@ -88,14 +70,24 @@ export class AgentState extends DurableObject<Env> {
     // The engine must be ready before any call; if the bundle fails to load, every call fails (and is answered 503).
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
-      this.audit = new AuditLog(ctx.storage.sql);
-      this.tickets = new TicketIssuer(ctx.storage.sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
-      this.approvals = new ApprovalBook(ctx.storage.sql);
-      this.outbox = new WebhookOutbox(ctx.storage.sql);
-      this.store = new SqlStateStore(ctx.storage.sql);
-      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS delegated_spend (day TEXT PRIMARY KEY, usd REAL NOT NULL)');
+      const sql = ctx.storage.sql;
+      this.audit = new AuditLog(sql);
+      this.tickets = new TicketIssuer(sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
+      this.outbox = new WebhookOutbox(sql);
+      this.delegated = new DelegatedSpend(sql);
+      this.store = new SqlStateStore(sql);
       this.engine = new StatefulEngine(evaluator, this.store);
       this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
+      this.desk = new ApprovalDesk({
+        sql,
+        tickets: this.tickets,
+        outbox: this.outbox,
+        bundle: () => this.ready().bundle,
+        record: (agent, kind, fields) => this.record(agent, kind, fields),
+        transaction: (work) => ctx.storage.transactionSync(work),
+        wake: (at) => this.wake(at),
+        webhookConfigured: () => Boolean(this.env.APPROVAL_WEBHOOK_URL),
+      });
       // Work left by an earlier instance (a reset mid-flush, say) is picked up again.
       this.alarmAt = await ctx.storage.getAlarm();
       this.scheduleNext();
@@ -106,6 +98,8 @@ export class AgentState extends DurableObject<Env> {
     if (!this.engine) throw new Error('agent state is not loaded');
     return this.engine;
   }
+
+  // ── Decisions ────────────────────────────────────────────────────────────────────────
 
   /**
    * Decides and commits synchronously; only then, on allow, awaits the ticket's signature.
@@ -132,19 +126,13 @@ export class AgentState extends DurableObject<Env> {
   }
 
   /**
-   * A delegated agent's decision: bounded by every link of its chain (actions, resources,
-   * the smallest daily budget) before the policy is asked, and starting no more trusted
-   * than its delegator was.
+   * A delegated agent's decision: bounded by every link of its chain before the policy is
+   * asked, and starting no more trusted than its delegator was.
    */
   private decideDelegated(request: EngineRequest, scope: DelegatedScope): EdgeDecision {
     const engine = this.ready();
     const now = Date.now();
-    const day = new Date(now).toISOString().slice(0, 10);
-    const budgets = scope.links.map((l) => l.budget_usd).filter((b): b is number => b !== null);
-    const spent = this.ctx.storage.sql.exec<{ usd: number }>('SELECT usd FROM delegated_spend WHERE day = ?', day).toArray()[0]?.usd ?? 0;
-    const cost = request.cost?.usd ?? 0;
-    const problem = outsideChain(scope.links, request.action, request.resource) ??
-      (budgets.length > 0 && spent + cost > Math.min(...budgets) ? `this request would exceed the delegated budget of ${Math.min(...budgets)} USD per day (${spent} spent)` : null);
+    const problem = this.delegated.problem(scope, request, now);
     if (problem) {
       const refusal: Decision = { decision: 'deny', code: 'delegation', reasons: [{ rule: null, effect: 'deny', message: problem }], errors: [], redactions: [], policy: { hash: engine.bundle.hash } };
       return this.auditDecision(request, refusal);
@@ -154,26 +142,8 @@ export class AgentState extends DurableObject<Env> {
     const before = this.audit.head.seq;
     const decision = engine.decide(request);
     const fresh = this.audit.head.seq > before; // not an idempotent replay
-    if (fresh && decision.decision === 'allow' && cost > 0) {
-      this.ctx.storage.sql.exec('INSERT INTO delegated_spend (day, usd) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET usd = usd + excluded.usd', day, cost);
-    }
+    if (fresh && decision.decision === 'allow') this.delegated.add(request.cost?.usd ?? 0, now);
     return decision;
-  }
-
-  /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
-  delegationIssued(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): { trust: number } {
-    const engine = this.ready();
-    return this.ctx.storage.transactionSync(() => {
-      const { trust } = engine.state(agent);
-      this.record(who(agent), 'delegation_issue', fields);
-      return { trust };
-    });
-  }
-
-  /** Records a revocation this agent made or suffered. */
-  delegationRevoked(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): void {
-    this.ready();
-    this.ctx.storage.transactionSync(() => void this.record(who(agent), 'delegation_revoke', fields));
   }
 
   /**
@@ -182,32 +152,12 @@ export class AgentState extends DurableObject<Env> {
    * (a ticket exists only if the audit knows it).
    */
   private auditDecision(request: EngineRequest, decision: Decision): EdgeDecision {
-    const agent = who(request.agent);
-    const { reply, opened } = decision.decision === 'require_approval' ? this.askForApproval(agent, request, decision) : { reply: decision as EdgeDecision, opened: null };
+    const { reply, opened } = decision.decision === 'require_approval' ? this.desk.ask(request, decision) : { reply: decision as EdgeDecision, opened: null };
     const fields = decisionFields({ request, decision: reply, info: this.ready().bundle.info, requestId: this.requestId, approvalId: reply.approval?.id ?? null });
-    const audited: EdgeDecision = { ...reply, audit: this.record(agent, 'decision', fields) };
-    if (opened) {
-      this.record(agent, 'approval_request', { approval: opened.id, decision_seq: audited.audit!.seq, request_hash: opened.request_hash, expires_at: new Date(opened.expires_at).toISOString() });
-      if (this.env.APPROVAL_WEBHOOK_URL) this.outbox.enqueue({ type: 'approval.requested', approval: opened });
-      this.wake(Date.now()); // copy it to the tenant's index, and tell the webhook
-    }
+    const audited: EdgeDecision = { ...reply, audit: this.record(who(request.agent), 'decision', fields) };
+    if (opened) this.desk.opened(opened, audited.audit!.seq);
     if (audited.decision === 'allow' && this.tickets.enabled) this.planTicket(audited, request);
     return audited;
-  }
-
-  /** Opens (or finds) the approval a require_approval waits for; past the policy's cap of pending approvals, denies. */
-  private askForApproval(agent: Who, request: EngineRequest, decision: Decision): { reply: EdgeDecision; opened: Approval | null } {
-    const pending = (a: Approval) => ({ id: a.id, status: a.status, expires_at: new Date(a.expires_at).toISOString() });
-    const existing = this.approvals.openFor(requestHash(request));
-    if (existing) return { reply: { ...decision, approval: pending(existing) }, opened: null };
-    const { maxPending, ttlMs } = this.ready().bundle.info.approvals;
-    if (this.approvals.pendingCount() >= maxPending) {
-      const message = `${maxPending} approvals are already pending for this agent, the most the policy allows; this request is denied until a human settles some`;
-      return { reply: { ...decision, decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, effect: 'deny', message }] }, opened: null };
-    }
-    const rules = decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null);
-    const opened = this.approvals.open(agent, request, rules, ttlMs);
-    return { reply: { ...decision, approval: pending(opened) }, opened };
   }
 
   private planTicket(reply: EdgeDecision, request: EngineRequest): TicketPlan {
@@ -217,19 +167,13 @@ export class AgentState extends DurableObject<Env> {
     return plan;
   }
 
-  /** Appends an audit record (synchronously) and makes sure a flush will follow. */
-  private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
-    const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
-    // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
-    if (this.flushFailures === 0) this.wake(Date.now() + (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
-    return written;
-  }
-
   private async ticketed(decision: EdgeDecision, request: EngineRequest): Promise<EdgeDecision> {
     if (decision.decision !== 'allow' || !this.tickets.enabled) return decision;
     const replan = () => this.ctx.storage.transactionSync(() => this.planTicket(decision, request));
     return { ...decision, ticket: await this.tickets.ticket(decision, request, replan) };
   }
+
+  // ── State, outcomes, the kill switch, tickets ───────────────────────────────────────
 
   outcome(report: OutcomeReport): AgentView {
     const engine = this.ready();
@@ -275,90 +219,56 @@ export class AgentState extends DurableObject<Env> {
     return sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0;
   }
 
-  /** The audit chain's head, what has been flushed, and the records still here. */
-  auditTail(): AuditTail {
-    this.ready();
-    return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
-  }
+  // ── Delegations ──────────────────────────────────────────────────────────────────────
 
-  /**
-   * An approval as `caller` may see it, after waiting up to `waitMs` while it is pending
-   * (a long-poll). The requesting agent gets a ticket for the approved request, once signed
-   * and then the same on every read.
-   */
-  async approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
-    this.ready();
-    this.expireApprovals();
-    let approval = this.approvals.get(id);
-    if (!approval) return null;
-    if (approval.status === 'pending' && waitMs > 0) {
-      await this.waitFor(id, Math.min(waitMs, approval.expires_at - Date.now() + 10));
-      this.expireApprovals();
-      approval = this.approvals.get(id)!;
-    }
-    const decision = approval.status === 'approved' ? 'allow' : approval.status === 'pending' ? 'require_approval' : 'deny';
-    if (approval.status !== 'approved' || caller.kind !== 'agent' || caller.id !== approval.agent || !this.tickets.enabled) return { approval, decision };
-    const approved = approval;
-    const request = { agent: { id: approved.agent, tenant: approved.tenant }, action: approved.action, resource: approved.resource, params: this.approvals.params(id) };
-    const ticket = await this.tickets.once(`approval\u0000${id}`, () =>
-      this.ctx.storage.transactionSync(() => {
-        const plan = this.tickets.plan(approved, request, this.ready().bundle.hash, Math.round(this.ready().bundle.info.tickets.ttlMs / 1000));
-        this.record(who(request.agent), 'ticket_issue', { jti: plan.subject.jti, approval: id, action: approved.action, resource: approved.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
-        return plan;
-      }),
-    );
-    return { approval, decision, ticket };
-  }
-
-  private waitFor(id: string, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiting = this.waiters.get(id) ?? this.waiters.set(id, new Set()).get(id)!;
-      const done = () => {
-        clearTimeout(timer);
-        waiting.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      waiting.add(done);
+  /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
+  delegationIssued(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): { trust: number } {
+    const engine = this.ready();
+    return this.ctx.storage.transactionSync(() => {
+      const { trust } = engine.state(agent);
+      this.record(who(agent), 'delegation_issue', fields);
+      return { trust };
     });
   }
 
-  private notify(id: string): void {
-    for (const done of [...(this.waiters.get(id) ?? [])]) done();
-    this.waiters.delete(id);
+  /** Records a revocation this agent made or suffered. */
+  delegationRevoked(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): void {
+    this.ready();
+    this.ctx.storage.transactionSync(() => void this.record(who(agent), 'delegation_revoke', fields));
   }
 
-  /** A human's verdict. Operators only (the route checks), never the requesting agent, and only while pending. */
+  // ── Approvals ────────────────────────────────────────────────────────────────────────
+
+  /** An approval as `caller` may see it, after a long-poll of up to `waitMs` while pending. */
+  approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
+    this.ready();
+    return this.desk.read(id, caller, waitMs);
+  }
+
   settleApproval(id: string, verdict: 'approved' | 'denied', operator: string, note: string | null): SettleResult {
     this.ready();
-    this.expireApprovals();
-    return this.ctx.storage.transactionSync((): SettleResult => {
-      const approval = this.approvals.get(id);
-      if (!approval) return { ok: false, code: 'not_found', message: `no approval ${id}` };
-      if (operator === approval.agent) return { ok: false, code: 'forbidden', message: 'an agent can never approve its own request' };
-      if (approval.status !== 'pending') return { ok: false, code: 'conflict', message: `approval ${id} is already ${approval.status}` };
-      const settled = this.approvals.settle(id, verdict, operator, note);
-      this.record(who({ id: approval.agent, tenant: approval.tenant }), verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, by: operator, note });
-      this.notify(id);
-      this.wake(Date.now());
-      return { ok: true, approval: settled };
-    });
+    return this.desk.settle(id, verdict, operator, note);
   }
 
   listApprovals(status?: ApprovalStatus): Approval[] {
     this.ready();
-    this.expireApprovals();
-    return this.approvals.list(status);
+    return this.desk.list(status);
   }
 
-  /** Expiry means deny: pending approvals past their time are closed, audited, and their waiters woken. */
-  private expireApprovals(): void {
-    this.ctx.storage.transactionSync(() => {
-      for (const expired of this.approvals.expireDue()) {
-        this.record(who({ id: expired.agent, tenant: expired.tenant }), 'approval_expire', { approval: expired.id });
-        this.notify(expired.id);
-      }
-    });
+  // ── The audit chain and the alarm ────────────────────────────────────────────────────
+
+  /** Appends an audit record (synchronously) and makes sure a flush will follow. */
+  private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
+    const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
+    // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
+    if (this.flushFailures === 0) this.wake(Date.now() + (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
+    return written;
+  }
+
+  /** The audit chain's head, what has been flushed, and the records still here. */
+  auditTail(): AuditTail {
+    this.ready();
+    return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
   }
 
   /** Makes sure the alarm fires by `at`: an earlier alarm is kept, a later one brought forward. */
@@ -370,10 +280,8 @@ export class AgentState extends DurableObject<Env> {
 
   /** Sets the alarm for the earliest work still to do. */
   private scheduleNext(): void {
-    const due = [this.approvals.nextExpiry(), this.outbox.nextDue()];
-    if (this.approvals.unindexed().length > 0) due.push(Date.now() + 5000);
-    if (this.audit.hasPending) due.push(Date.now() + (this.flushFailures > 0 ? Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS) : FLUSH_DELAY_MS / 2));
-    const next = due.filter((t): t is number => t !== null);
+    const flush = this.audit.hasPending ? Date.now() + (this.flushFailures > 0 ? Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS) : FLUSH_DELAY_MS / 2) : null;
+    const next = [this.desk.nextDue(), this.outbox.nextDue(), flush].filter((t): t is number => t !== null);
     if (next.length > 0) this.wake(Math.min(...next));
   }
 
@@ -393,42 +301,17 @@ export class AgentState extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.ready();
     this.alarmAt = null;
-    this.expireApprovals();
-    await this.indexApprovals();
+    this.desk.expire();
+    await this.desk.index(this.env.AUDIT_DB);
     if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET) await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
-    await this.flushAudit();
-    this.scheduleNext();
-  }
-
-  private async indexApprovals(): Promise<void> {
-    const changed = this.approvals.unindexed();
-    if (changed.length === 0) return;
     try {
-      const upsert = this.env.AUDIT_DB.prepare(
-        `INSERT INTO approvals (tenant, agent, id, status, action, resource, rules, created_at, expires_at, decided_at, decided_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant, id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at, decided_by = excluded.decided_by, note = excluded.note`,
-      );
-      await this.env.AUDIT_DB.batch(changed.map((a) => upsert.bind(a.tenant, a.agent, a.id, a.status, a.action, a.resource, JSON.stringify(a.rules), a.created_at, a.expires_at, a.decided_at, a.decided_by, a.note)));
-      this.approvals.markIndexed(changed);
-    } catch (err) {
-      console.error(`copying approvals to the tenant index failed; retrying: ${(err as Error).message}`);
-    }
-  }
-
-  /** Flushes pending records to R2 and D1, a segment at a time. A failure keeps them here and retries with backoff. */
-  private async flushAudit(): Promise<void> {
-    try {
-      const sinks = this.sinks();
-      if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
-      for (let batch = this.audit.nextBatch(SEGMENT_RECORDS); batch; batch = this.audit.nextBatch(SEGMENT_RECORDS)) {
-        await flushBatch(batch, sinks);
-        this.audit.flushedBatch(batch);
-      }
+      await flushPending(this.audit, this.sinks(), SEGMENT_RECORDS);
       this.flushFailures = 0;
     } catch (err) {
       this.flushFailures++;
       const delay = Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS);
       console.error(`audit flush failed (attempt ${this.flushFailures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
     }
+    this.scheduleNext();
   }
 }

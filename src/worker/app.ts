@@ -9,7 +9,7 @@ import { bundleHash } from '../policy/compile.js';
 import { requestProblem } from '../policy/request-check.js';
 import { outcomeProblem, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { agentStub, callAgent } from './agents.js';
-import type { DelegatedScope } from './agent-state.js';
+import type { DelegatedScope } from './delegated-spend.js';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import { readJsonObject } from './body.js';
 import { ApiError, errorResponse } from './errors.js';

@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { agentStub, callAgent } from './agents.js';
-import type { ApprovalReply, SettleResult } from './agent-state.js';
+import type { ApprovalReply, SettleResult } from './approval-desk.js';
 import { approvalAgent, type Approval, type ApprovalStatus } from './approvals.js';
 import type { Principal } from './auth.js';
 import { readJsonObject } from './body.js';

@@ -10,7 +10,7 @@ import type { JWK } from 'jose';
 import { canonicalJson } from '../tokens/canonical.js';
 import type { JsonValue } from '../policy/decision.js';
 import { segmentKey, writeSegment } from '../audit/segment.js';
-import type { AuditBatch } from './audit-log.js';
+import type { AuditBatch, AuditLog } from './audit-log.js';
 
 /** Where flushed records go. */
 export interface AuditSinks {
@@ -64,4 +64,13 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
       .prepare('INSERT OR IGNORE INTO audit_segments (tenant, agent, first_seq, last_seq, key, prev_hash, head_hash, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .bind(range.tenant, range.agent, range.first_seq, range.last_seq, segmentKey(range), range.prev_hash, range.head_hash, checkpoint),
   ]);
+}
+
+/** Flushes every pending record, a segment of at most `perSegment` at a time; throws (keeping the rest pending) on the first failure. */
+export async function flushPending(log: AuditLog, sinks: AuditSinks | null, perSegment: number): Promise<void> {
+  if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
+  for (let batch = log.nextBatch(perSegment); batch; batch = log.nextBatch(perSegment)) {
+    await flushBatch(batch, sinks);
+    log.flushedBatch(batch);
+  }
 }

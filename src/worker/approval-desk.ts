@@ -1,0 +1,184 @@
+/**
+ * @module
+ * The approvals side of an agent's Durable Object: opening an approval for a
+ * require_approval (or denying past the pending cap), long-polls, human verdicts, expiry,
+ * the agent's ticket once approved, and copying approvals to the tenant's index. Every
+ * state change is audited through the object's `record`, in the caller's transaction.
+ */
+import type { AuditKind } from '../audit/chain.js';
+import type { BundleInfo } from '../policy/bundle/decode.js';
+import type { JsonValue } from '../policy/decision.js';
+import type { Decision } from '../engine/decision.js';
+import type { EngineRequest } from '../engine/stateful-engine.js';
+import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './approvals.js';
+import type { TicketIssuer } from './ticket-issuer.js';
+import type { WebhookOutbox } from './webhook.js';
+
+/** A decision as the edge answers it: with its audit record, a ticket on allow, and the approval it waits for. */
+export type EdgeDecision = Decision & {
+  audit?: { seq: number; hash: string };
+  ticket?: string;
+  approval?: { id: string; status: ApprovalStatus; expires_at: string };
+};
+
+/** An approval as its agent or an operator reads it: with the decision it amounts to, and on approval the agent's ticket. */
+export interface ApprovalReply {
+  approval: Approval;
+  decision: 'allow' | 'deny' | 'require_approval';
+  ticket?: string;
+}
+
+export type SettleResult = { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
+
+type Who = { tenant: string; agent: string };
+
+/** What the desk needs from its Durable Object. */
+export interface DeskHost {
+  sql: SqlStorage;
+  tickets: TicketIssuer;
+  outbox: WebhookOutbox;
+  bundle(): { info: BundleInfo; hash: string };
+  record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string };
+  transaction<T>(work: () => T): T;
+  /** Asks for the object's alarm by `at` (index copies, webhook deliveries, expiries). */
+  wake(at: number): void;
+  webhookConfigured(): boolean;
+}
+
+const pendingView = (a: Approval) => ({ id: a.id, status: a.status, expires_at: new Date(a.expires_at).toISOString() });
+
+export class ApprovalDesk {
+  readonly book: ApprovalBook;
+  /** Long-polls waiting on an approval, by id. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly host: DeskHost) {
+    this.book = new ApprovalBook(host.sql);
+  }
+
+  /**
+   * Inside a require_approval's transaction: the approval it waits for (an open one for the
+   * same request is reused), or a deny once the agent has the policy's cap pending.
+   */
+  ask(request: EngineRequest, decision: Decision): { reply: EdgeDecision; opened: Approval | null } {
+    const existing = this.book.openFor(requestHash(request));
+    if (existing) return { reply: { ...decision, approval: pendingView(existing) }, opened: null };
+    const { maxPending, ttlMs } = this.host.bundle().info.approvals;
+    if (this.book.pendingCount() >= maxPending) {
+      const message = `${maxPending} approvals are already pending for this agent, the most the policy allows; this request is denied until a human settles some`;
+      return { reply: { ...decision, decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, effect: 'deny', message }] }, opened: null };
+    }
+    const rules = decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null);
+    const opened = this.book.open({ tenant: request.agent.tenant ?? '', agent: request.agent.id }, request, rules, ttlMs);
+    return { reply: { ...decision, approval: pendingView(opened) }, opened };
+  }
+
+  /** After the decision's own record: the approval's, and the webhook's delivery. */
+  opened(approval: Approval, decisionSeq: number): void {
+    const who = { tenant: approval.tenant, agent: approval.agent };
+    this.host.record(who, 'approval_request', { approval: approval.id, decision_seq: decisionSeq, request_hash: approval.request_hash, expires_at: new Date(approval.expires_at).toISOString() });
+    if (this.host.webhookConfigured()) this.host.outbox.enqueue({ type: 'approval.requested', approval });
+    this.host.wake(Date.now()); // copy it to the tenant's index, and tell the webhook
+  }
+
+  /** An approval, after waiting up to `waitMs` while it is pending; the requesting agent gets its ticket once approved. */
+  async read(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs: number): Promise<ApprovalReply | null> {
+    this.expire();
+    let approval = this.book.get(id);
+    if (!approval) return null;
+    if (approval.status === 'pending' && waitMs > 0) {
+      await this.waitFor(id, Math.min(waitMs, approval.expires_at - Date.now() + 10));
+      this.expire();
+      approval = this.book.get(id)!;
+    }
+    const decision = approval.status === 'approved' ? 'allow' : approval.status === 'pending' ? 'require_approval' : 'deny';
+    if (approval.status !== 'approved' || caller.kind !== 'agent' || caller.id !== approval.agent || !this.host.tickets.enabled) return { approval, decision };
+    return { approval, decision, ticket: await this.ticketFor(approval) };
+  }
+
+  /** The ticket for an approved request: bound to exactly what was approved, signed once. */
+  private ticketFor(approval: Approval): Promise<string> {
+    const request = { agent: { id: approval.agent, tenant: approval.tenant }, action: approval.action, resource: approval.resource, params: this.book.params(approval.id) };
+    return this.host.tickets.once(`approval\u0000${approval.id}`, () =>
+      this.host.transaction(() => {
+        const { info, hash } = this.host.bundle();
+        const plan = this.host.tickets.plan(approval, request, hash, Math.round(info.tickets.ttlMs / 1000));
+        const who = { tenant: approval.tenant, agent: approval.agent };
+        this.host.record(who, 'ticket_issue', { jti: plan.subject.jti, approval: approval.id, action: approval.action, resource: approval.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+        return plan;
+      }),
+    );
+  }
+
+  /** A human's verdict: operators only (the route checks), never the requesting agent, and only while pending. */
+  settle(id: string, verdict: 'approved' | 'denied', operator: string, note: string | null): SettleResult {
+    this.expire();
+    return this.host.transaction((): SettleResult => {
+      const approval = this.book.get(id);
+      if (!approval) return { ok: false, code: 'not_found', message: `no approval ${id}` };
+      if (operator === approval.agent) return { ok: false, code: 'forbidden', message: 'an agent can never approve its own request' };
+      if (approval.status !== 'pending') return { ok: false, code: 'conflict', message: `approval ${id} is already ${approval.status}` };
+      const settled = this.book.settle(id, verdict, operator, note);
+      this.host.record({ tenant: approval.tenant, agent: approval.agent }, verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, by: operator, note });
+      this.notify(id);
+      this.host.wake(Date.now());
+      return { ok: true, approval: settled };
+    });
+  }
+
+  list(status?: ApprovalStatus): Approval[] {
+    this.expire();
+    return this.book.list(status);
+  }
+
+  /** Expiry means deny: pending approvals past their time are closed, audited, and their waiters woken. */
+  expire(): void {
+    this.host.transaction(() => {
+      for (const expired of this.book.expireDue()) {
+        this.host.record({ tenant: expired.tenant, agent: expired.agent }, 'approval_expire', { approval: expired.id });
+        this.notify(expired.id);
+      }
+    });
+  }
+
+  /** Copies approvals opened or settled since the last copy to the tenant's index; a failure is retried at the next alarm. */
+  async index(db: D1Database): Promise<void> {
+    const changed = this.book.unindexed();
+    if (changed.length === 0) return;
+    try {
+      const upsert = db.prepare(
+        `INSERT INTO approvals (tenant, agent, id, status, action, resource, rules, created_at, expires_at, decided_at, decided_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at, decided_by = excluded.decided_by, note = excluded.note`,
+      );
+      await db.batch(changed.map((a) => upsert.bind(a.tenant, a.agent, a.id, a.status, a.action, a.resource, JSON.stringify(a.rules), a.created_at, a.expires_at, a.decided_at, a.decided_by, a.note)));
+      this.book.markIndexed(changed);
+    } catch (err) {
+      console.error(`copying approvals to the tenant index failed; retrying: ${(err as Error).message}`);
+    }
+  }
+
+  /** When the desk next needs the alarm: the next expiry, or soon if the index is behind. */
+  nextDue(): number | null {
+    const expiry = this.book.nextExpiry();
+    const index = this.book.unindexed().length > 0 ? Date.now() + 5000 : null;
+    return expiry === null ? index : index === null ? expiry : Math.min(expiry, index);
+  }
+
+  private waitFor(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(id) ?? this.waiters.set(id, new Set()).get(id)!;
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      waiting.add(done);
+    });
+  }
+
+  private notify(id: string): void {
+    for (const done of [...(this.waiters.get(id) ?? [])]) done();
+    this.waiters.delete(id);
+  }
+}
