@@ -15,17 +15,17 @@ import { newAgentState } from '../engine/state/agent-state.js';
 import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { JsonValue } from '../policy/decision.js';
-import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approval-desk.js';
-import type { Approval, ApprovalStatus } from './approvals.js';
-import { flushPending, type AuditSinks } from './audit-flush.js';
-import { AuditLog } from './audit-log.js';
-import { DelegatedSpend, type DelegatedScope } from './delegated-spend.js';
+import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
+import type { Approval, ApprovalStatus } from './approvals/book.js';
+import { flushPending, type AuditSinks } from './audit/flush.js';
+import { AuditLog } from './audit/log.js';
+import { DelegatedSpend, type DelegatedScope } from './delegation/spend.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
-import { TicketIssuer, type TicketPlan } from './ticket-issuer.js';
-import { WebhookOutbox, type WebhookFetch } from './webhook.js';
+import { TicketIssuer, type TicketPlan } from './tickets/issuer.js';
+import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
 
 export type { ApprovalReply, DelegatedScope, EdgeDecision, SettleResult };
 

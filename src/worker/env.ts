@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { AgentState } from './agent-state.js';
-import type { Revocations } from './revocations.js';
+import type { Revocations } from './delegation/revocations.js';
 
 export interface Env {
   AGENTS: DurableObjectNamespace<AgentState>;

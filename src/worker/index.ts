@@ -6,5 +6,5 @@
 import { createApp } from './app.js';
 
 export { AgentState } from './agent-state.js';
-export { Revocations } from './revocations.js';
+export { Revocations } from './delegation/revocations.js';
 export default createApp();

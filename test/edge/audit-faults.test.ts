@@ -8,7 +8,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import type { AuditSinks } from '../../src/worker/audit-flush.js';
+import type { AuditSinks } from '../../src/worker/audit/flush.js';
 import type { AuditTail } from '../../src/worker/agent-state.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';

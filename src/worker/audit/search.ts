@@ -4,11 +4,11 @@
  * Object, so a decision can be found the moment it is made. Results are newest first,
  * ordered by (time, agent, seq); a cursor is the last key a page returned.
  */
-import { AUDIT_KINDS, type AuditRecord, type ChainedRecord } from '../audit/chain.js';
-import { globMatch, globProblem } from '../policy/glob.js';
-import { auditTail } from './agents.js';
-import type { Env } from './env.js';
-import { ApiError } from './errors.js';
+import { AUDIT_KINDS, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
+import { globMatch, globProblem } from '../../policy/glob.js';
+import { auditTail } from '../agents.js';
+import type { Env } from '../env.js';
+import { ApiError } from '../errors.js';
 
 export interface AuditFilter {
   agent?: string;

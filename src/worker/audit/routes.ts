@@ -3,14 +3,14 @@
  * The audit API, for operators of the tenant: search, streaming export, and verification.
  */
 import type { Hono } from 'hono';
-import { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, exportLine, type ExportFormat } from '../audit/export-formats.js';
-import { segmentPrefix } from '../audit/segment.js';
-import { auditTail } from './agents.js';
-import { auditRecords, decodeCursor, encodeCursor, parseAuditFilter } from './audit-search.js';
-import { verifyAgentAudit } from './audit-verify.js';
-import type { Principal } from './auth.js';
-import type { AppContext, Env, Variables } from './env.js';
-import { ApiError } from './errors.js';
+import { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, exportLine, type ExportFormat } from '../../audit/export-formats.js';
+import { segmentPrefix } from '../../audit/segment.js';
+import { auditTail } from '../agents.js';
+import { auditRecords, decodeCursor, encodeCursor, parseAuditFilter } from './search.js';
+import { verifyAgentAudit } from './verify.js';
+import type { Principal } from '../auth.js';
+import type { AppContext, Env, Variables } from '../env.js';
+import { ApiError } from '../errors.js';
 
 type Operator = Extract<Principal, { kind: 'operator' }>;
 type App = Hono<{ Bindings: Env; Variables: Variables }>;

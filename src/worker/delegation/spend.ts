@@ -3,8 +3,8 @@
  * What bounds a delegated agent beyond the policy: every link of its chain (actions and
  * resources) and the smallest daily budget among them, counted in its own Durable Object.
  */
-import type { EngineRequest } from '../engine/stateful-engine.js';
-import { outsideChain, type DelegationLink } from '../tokens/delegation.js';
+import type { EngineRequest } from '../../engine/stateful-engine.js';
+import { outsideChain, type DelegationLink } from '../../tokens/delegation.js';
 
 /** What bounds a delegated agent's decisions: every link of its chain, and its trust ceiling. */
 export interface DelegatedScope {

@@ -5,13 +5,13 @@
  * tickets. Only operators and executors may ask; an inactive or unknown token is
  * `{ "active": false }`, never an error.
  */
-import { verifyTicket } from '../tokens/ticket.js';
-import { agentStub } from './agents.js';
-import { authenticate, type AuthConfig, type Principal } from './auth.js';
-import type { AppContext } from './env.js';
-import { ApiError } from './errors.js';
-import { publicJwks } from './keys.js';
-import { chainKeys, revocations } from './revocations.js';
+import { verifyTicket } from '../../tokens/ticket.js';
+import { agentStub } from '../agents.js';
+import { authenticate, type AuthConfig, type Principal } from '../auth.js';
+import type { AppContext } from '../env.js';
+import { ApiError } from '../errors.js';
+import { publicJwks } from '../keys.js';
+import { chainKeys, revocations } from '../delegation/revocations.js';
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {

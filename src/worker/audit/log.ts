@@ -5,8 +5,8 @@
  * Records stay here until a flush has written them to R2 and D1; the batch being flushed
  * is pinned (`flight_*`), so a retry after any failure writes exactly the same segment.
  */
-import { chainHash, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../audit/chain.js';
-import type { JsonValue } from '../policy/decision.js';
+import { chainHash, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
+import type { JsonValue } from '../../policy/decision.js';
 
 /** One flush: consecutive records after `prevHash`. */
 export interface AuditBatch {

@@ -4,13 +4,13 @@
  * (a long-poll of up to 30 s) and, once approved, receives a ticket for the exact request.
  */
 import type { Hono } from 'hono';
-import { agentStub, callAgent } from './agents.js';
-import type { ApprovalReply, SettleResult } from './approval-desk.js';
-import { approvalAgent, type Approval, type ApprovalStatus } from './approvals.js';
-import type { Principal } from './auth.js';
-import { readJsonObject } from './body.js';
-import type { AppContext, Env, Variables } from './env.js';
-import { ApiError } from './errors.js';
+import { agentStub, callAgent } from '../agents.js';
+import type { ApprovalReply, SettleResult } from './desk.js';
+import { approvalAgent, type Approval, type ApprovalStatus } from './book.js';
+import type { Principal } from '../auth.js';
+import { readJsonObject } from '../body.js';
+import type { AppContext, Env, Variables } from '../env.js';
+import { ApiError } from '../errors.js';
 
 type App = Hono<{ Bindings: Env; Variables: Variables }>;
 

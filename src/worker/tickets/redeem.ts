@@ -3,14 +3,14 @@
  * Redeeming execution tickets for executors. (The agent's Durable Object issues them,
  * right after it commits an allow.)
  */
-import { paramsHash } from '../tokens/canonical.js';
-import { verifyTicket } from '../tokens/ticket.js';
-import { agentStub, callAgent } from './agents.js';
-import type { Principal } from './auth.js';
-import { readJsonObject } from './body.js';
-import type { AppContext } from './env.js';
-import { ApiError } from './errors.js';
-import { publicJwks } from './keys.js';
+import { paramsHash } from '../../tokens/canonical.js';
+import { verifyTicket } from '../../tokens/ticket.js';
+import { agentStub, callAgent } from '../agents.js';
+import type { Principal } from '../auth.js';
+import { readJsonObject } from '../body.js';
+import type { AppContext } from '../env.js';
+import { ApiError } from '../errors.js';
+import { publicJwks } from '../keys.js';
 
 /** POST /v1/tickets/redeem: an executor checks a ticket against what it is about to run, once. */
 export async function redeemTicket(c: AppContext, executor: Extract<Principal, { kind: 'agent' }>): Promise<Response> {

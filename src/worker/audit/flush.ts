@@ -7,10 +7,10 @@
  * retry after a failure anywhere rewrites nothing and duplicates nothing.
  */
 import type { JWK } from 'jose';
-import { canonicalJson } from '../tokens/canonical.js';
-import type { JsonValue } from '../policy/decision.js';
-import { segmentKey, writeSegment } from '../audit/segment.js';
-import type { AuditBatch, AuditLog } from './audit-log.js';
+import { canonicalJson } from '../../tokens/canonical.js';
+import type { JsonValue } from '../../policy/decision.js';
+import { segmentKey, writeSegment } from '../../audit/segment.js';
+import type { AuditBatch, AuditLog } from './log.js';
 
 /** Where flushed records go. */
 export interface AuditSinks {

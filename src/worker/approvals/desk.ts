@@ -5,13 +5,13 @@
  * the agent's ticket once approved, and copying approvals to the tenant's index. Every
  * state change is audited through the object's `record`, in the caller's transaction.
  */
-import type { AuditKind } from '../audit/chain.js';
-import type { BundleInfo } from '../policy/bundle/decode.js';
-import type { JsonValue } from '../policy/decision.js';
-import type { Decision } from '../engine/decision.js';
-import type { EngineRequest } from '../engine/stateful-engine.js';
-import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './approvals.js';
-import type { TicketIssuer } from './ticket-issuer.js';
+import type { AuditKind } from '../../audit/chain.js';
+import type { BundleInfo } from '../../policy/bundle/decode.js';
+import type { JsonValue } from '../../policy/decision.js';
+import type { Decision } from '../../engine/decision.js';
+import type { EngineRequest } from '../../engine/stateful-engine.js';
+import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './book.js';
+import type { TicketIssuer } from '../tickets/issuer.js';
 import type { WebhookOutbox } from './webhook.js';
 
 /** A decision as the edge answers it: with its audit record, a ticket on allow, and the approval it waits for. */

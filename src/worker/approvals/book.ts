@@ -5,10 +5,10 @@
  * expiry means deny. Every method is synchronous, so a decision and its approval commit
  * together, and the cap on pending approvals holds under any flood.
  */
-import { sha256Hex } from '../policy/bundle/sha256.js';
-import type { JsonValue } from '../policy/decision.js';
-import type { EngineRequest } from '../engine/stateful-engine.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import { sha256Hex } from '../../policy/bundle/sha256.js';
+import type { JsonValue } from '../../policy/decision.js';
+import type { EngineRequest } from '../../engine/stateful-engine.js';
+import { canonicalJson } from '../../tokens/canonical.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 

@@ -4,14 +4,14 @@
  * checkpoints, and the separate checkpoint objects), the D1 index against them, and the
  * records still in the Durable Object continuing the chain to its head.
  */
-import { chainHash, type ChainedRecord } from '../audit/chain.js';
-import { segmentRecords, verifyIndex, type IndexRow } from '../audit/index-check.js';
-import { segmentPrefix } from '../audit/segment.js';
-import { verifyChain } from '../audit/verify.js';
-import { auditTail } from './agents.js';
-import { checkpointKey } from './audit-flush.js';
-import type { Env } from './env.js';
-import { publicJwks } from './keys.js';
+import { chainHash, type ChainedRecord } from '../../audit/chain.js';
+import { segmentRecords, verifyIndex, type IndexRow } from '../../audit/index-check.js';
+import { segmentPrefix } from '../../audit/segment.js';
+import { verifyChain } from '../../audit/verify.js';
+import { auditTail } from '../agents.js';
+import { checkpointKey } from './flush.js';
+import type { Env } from '../env.js';
+import { publicJwks } from '../keys.js';
 
 export type AuditVerdict =
   | { ok: true; agent: string; records: number; segments: number; indexed: number; pending: number; head: { seq: number; hash: string } }

@@ -4,14 +4,14 @@
  * a chain or operators revoke it, cutting off every descendant at its next call.
  */
 import type { Hono } from 'hono';
-import type { JsonValue } from '../policy/decision.js';
-import { askProblem, narrow, rootRights, signDelegation, verifyDelegation, type DelegationAsk, type Rights } from '../tokens/delegation.js';
-import { agentStub, callAgent } from './agents.js';
-import type { Principal } from './auth.js';
-import { readJsonObject } from './body.js';
-import type { AppContext, Env, Variables } from './env.js';
-import { ApiError } from './errors.js';
-import { publicJwks, signingKey } from './keys.js';
+import type { JsonValue } from '../../policy/decision.js';
+import { askProblem, narrow, rootRights, signDelegation, verifyDelegation, type DelegationAsk, type Rights } from '../../tokens/delegation.js';
+import { agentStub, callAgent } from '../agents.js';
+import type { Principal } from '../auth.js';
+import { readJsonObject } from '../body.js';
+import type { AppContext, Env, Variables } from '../env.js';
+import { ApiError } from '../errors.js';
+import { publicJwks, signingKey } from '../keys.js';
 import { chainKeys, revocations } from './revocations.js';
 
 type App = Hono<{ Bindings: Env; Variables: Variables }>;

@@ -6,7 +6,7 @@
  * are synchronous over SQLite: a revocation is seen by the very next check.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from './env.js';
+import type { Env } from '../env.js';
 
 export class Revocations extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

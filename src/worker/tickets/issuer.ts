@@ -5,10 +5,10 @@
  * signed after it commits. Retries with the same idempotency key get the same ticket.
  */
 import type { JWK } from 'jose';
-import type { EngineRequest } from '../engine/stateful-engine.js';
-import { agentKey } from '../engine/stateful-engine.js';
-import { paramsHash } from '../tokens/canonical.js';
-import { issueTicket, type TicketSubject } from '../tokens/ticket.js';
+import type { EngineRequest } from '../../engine/stateful-engine.js';
+import { agentKey } from '../../engine/stateful-engine.js';
+import { paramsHash } from '../../tokens/canonical.js';
+import { issueTicket, type TicketSubject } from '../../tokens/ticket.js';
 
 /** A ticket chosen but not yet signed. */
 export interface TicketPlan {
