@@ -84,7 +84,7 @@ export class AgentState extends DurableObject<Env> {
         outbox: this.outbox,
         bundle: () => this.ready().bundle,
         record: (agent, kind, fields) => this.record(agent, kind, fields),
-        transaction: (work) => ctx.storage.transactionSync(work),
+        transaction: (work) => this.transaction(work),
         wake: (at) => this.wake(at),
         webhookConfigured: () => Boolean(this.env.APPROVAL_WEBHOOK_URL),
       });
@@ -97,6 +97,20 @@ export class AgentState extends DurableObject<Env> {
   private ready(): StatefulEngine {
     if (!this.engine) throw new Error('agent state is not loaded');
     return this.engine;
+  }
+
+  /**
+   * Runs `work` as one SQLite transaction. If it throws, storage rolls back, and so do the
+   * in-memory copies (the audit log's head, cached states), so the chain never skips a seq.
+   */
+  private transaction<T>(work: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(work);
+    } catch (err) {
+      this.audit.reload();
+      this.store.forget();
+      throw err;
+    }
   }
 
   // ── Decisions ────────────────────────────────────────────────────────────────────────
@@ -119,7 +133,7 @@ export class AgentState extends DurableObject<Env> {
     const engine = this.ready();
     this.requestId = requestId ?? null;
     try {
-      return this.ctx.storage.transactionSync(() => requests.map((r) => (scope ? this.decideDelegated(r, scope) : engine.decide(r))));
+      return this.transaction(() => requests.map((r) => (scope ? this.decideDelegated(r, scope) : engine.decide(r))));
     } finally {
       this.requestId = null;
     }
@@ -169,7 +183,7 @@ export class AgentState extends DurableObject<Env> {
 
   private async ticketed(decision: EdgeDecision, request: EngineRequest): Promise<EdgeDecision> {
     if (decision.decision !== 'allow' || !this.tickets.enabled) return decision;
-    const replan = () => this.ctx.storage.transactionSync(() => this.planTicket(decision, request));
+    const replan = () => this.transaction(() => this.planTicket(decision, request));
     return { ...decision, ticket: await this.tickets.ticket(decision, request, replan) };
   }
 
@@ -177,7 +191,7 @@ export class AgentState extends DurableObject<Env> {
 
   outcome(report: OutcomeReport): AgentView {
     const engine = this.ready();
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const view = engine.outcome(report);
       this.record(who(report.agent), 'outcome', { outcome: report.outcome, cost: report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null, trust: view.trust });
       return view;
@@ -191,7 +205,7 @@ export class AgentState extends DurableObject<Env> {
   /** The operator's kill switch; `operator` names who flipped it, for the audit. */
   setKilled(agent: { id: string; tenant?: string }, killed: boolean, operator = ''): AgentView {
     const engine = this.ready();
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const view = engine.setKilled(agent, killed);
       this.record(who(agent), killed ? 'suspend' : 'resume', { by: operator });
       return view;
@@ -203,7 +217,7 @@ export class AgentState extends DurableObject<Env> {
    * audit record. Synchronous, so concurrent redemptions of one ticket see exactly one true.
    */
   burnTicket(ticket: { jti: string; exp: number; sub: string; tenant: string }, executor = ''): boolean {
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const first = !this.ticketRedeemed(ticket.jti);
       if (first) this.ctx.storage.sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', ticket.jti, ticket.exp * 1000);
       this.record({ tenant: ticket.tenant, agent: ticket.sub }, first ? 'ticket_redeem' : 'ticket_replay', { jti: ticket.jti, by: executor });
@@ -224,7 +238,7 @@ export class AgentState extends DurableObject<Env> {
   /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
   delegationIssued(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): { trust: number } {
     const engine = this.ready();
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const { trust } = engine.state(agent);
       this.record(who(agent), 'delegation_issue', fields);
       return { trust };
@@ -234,7 +248,7 @@ export class AgentState extends DurableObject<Env> {
   /** Records a revocation this agent made or suffered. */
   delegationRevoked(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): void {
     this.ready();
-    this.ctx.storage.transactionSync(() => void this.record(who(agent), 'delegation_revoke', fields));
+    this.transaction(() => void this.record(who(agent), 'delegation_revoke', fields));
   }
 
   // ── Approvals ────────────────────────────────────────────────────────────────────────

@@ -24,6 +24,11 @@ export class SqlStateStore implements StateStore {
     return state;
   }
 
+  /** Forgets cached states (after a transaction that rolled back, the cache could be ahead of storage). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   put(key: string, state: AgentState): void {
     this.sql.exec('INSERT INTO agent_state (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state', key, JSON.stringify(state));
     this.cache.set(key, state);

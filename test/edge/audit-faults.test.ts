@@ -148,4 +148,26 @@ describe('audit flush faults', () => {
     expect(keys[0]).toMatch(new RegExp(`/0+1-0+${before}\\.ndjson$`)); // the batch pinned before the reset, not a bigger one
     await expectExactlyOnce('fault-reset', decided);
   });
+
+  it('a decision whose transaction fails leaves no record and no gap: the chain goes on from the last commit', async () => {
+    let decided = await decisions('fault-rollback', 3);
+    // The state write fails after the decision's audit record was appended in the same transaction.
+    await runInDurableObject(stubOf('fault-rollback'), (instance) => {
+      const store = (instance as unknown as { store: { put: (...a: unknown[]) => void } }).store;
+      const put = store.put.bind(store);
+      let failOnce = true;
+      store.put = (...args: unknown[]) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new Error('SQLITE_FULL: database or disk is full');
+        }
+        put(...args);
+      };
+    });
+    const failed = await call('POST', '/v1/decide', { token: await agentToken('fault-rollback', ['assistant']), body: chat });
+    expect(failed.status).toBe(503);
+    decided += await decisions('fault-rollback', 3, 3);
+    await flushAll('fault-rollback');
+    await expectExactlyOnce('fault-rollback', decided);
+  });
 });

@@ -19,8 +19,6 @@ export interface AuditBatch {
 interface Meta {
   tenant: string;
   agent: string;
-  head_seq: number;
-  head_hash: string;
   flushed_seq: number;
   flushed_hash: string;
   /** The last seq of the batch being flushed; 0 when none is. */
@@ -30,6 +28,8 @@ interface Meta {
 
 export class AuditLog {
   private meta: Meta | null;
+  /** The last record appended: kept in memory, and found again on load as the newest pending record (or the flushed head). */
+  private last: { seq: number; hash: string };
 
   constructor(
     private readonly sql: SqlStorage,
@@ -37,24 +37,31 @@ export class AuditLog {
   ) {
     sql.exec('CREATE TABLE IF NOT EXISTS audit_pending (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL)');
     sql.exec(`CREATE TABLE IF NOT EXISTS audit_meta (id INTEGER PRIMARY KEY CHECK (id = 1), tenant TEXT NOT NULL, agent TEXT NOT NULL,
-      head_seq INTEGER NOT NULL, head_hash TEXT NOT NULL, flushed_seq INTEGER NOT NULL, flushed_hash TEXT NOT NULL,
-      flight_last INTEGER NOT NULL, policy_hash TEXT)`);
-    this.meta = sql.exec<Meta & Record<string, SqlStorageValue>>('SELECT * FROM audit_meta WHERE id = 1').toArray()[0] ?? null;
+      flushed_seq INTEGER NOT NULL, flushed_hash TEXT NOT NULL, flight_last INTEGER NOT NULL, policy_hash TEXT)`);
+    this.meta = null;
+    this.last = { seq: 0, hash: GENESIS_HASH };
+    this.reload();
   }
 
+  /** Reads the log's position from storage (at start, and after a transaction that rolled back). */
+  reload(): void {
+    this.meta = this.sql.exec<Meta & Record<string, SqlStorageValue>>('SELECT * FROM audit_meta WHERE id = 1').toArray()[0] ?? null;
+    this.last = this.sql.exec<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_pending ORDER BY seq DESC LIMIT 1').toArray()[0] ?? this.flushed;
+  }
+
+  /** Written only when the agent is first seen, the policy changes, or a flush starts or ends: not per record. */
   private save(meta: Meta): void {
     this.sql.exec(
-      `INSERT INTO audit_meta (id, tenant, agent, head_seq, head_hash, flushed_seq, flushed_hash, flight_last, policy_hash) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash, flushed_seq = excluded.flushed_seq,
-       flushed_hash = excluded.flushed_hash, flight_last = excluded.flight_last, policy_hash = excluded.policy_hash`,
-      meta.tenant, meta.agent, meta.head_seq, meta.head_hash, meta.flushed_seq, meta.flushed_hash, meta.flight_last, meta.policy_hash,
+      `INSERT INTO audit_meta (id, tenant, agent, flushed_seq, flushed_hash, flight_last, policy_hash) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET flushed_seq = excluded.flushed_seq, flushed_hash = excluded.flushed_hash, flight_last = excluded.flight_last, policy_hash = excluded.policy_hash`,
+      meta.tenant, meta.agent, meta.flushed_seq, meta.flushed_hash, meta.flight_last, meta.policy_hash,
     );
     this.meta = meta;
   }
 
   /** The chain's head: the last record appended. */
   get head(): { seq: number; hash: string } {
-    return { seq: this.meta?.head_seq ?? 0, hash: this.meta?.head_hash ?? GENESIS_HASH };
+    return { ...this.last };
   }
 
   /** The last record that reached R2 and D1. */
@@ -71,28 +78,19 @@ export class AuditLog {
    * `bundle_change` record naming the policy before and after.
    */
   append(who: { tenant: string; agent: string }, kind: AuditKind, fields: { [key: string]: JsonValue }, policyHash: string): { seq: number; hash: string } {
-    const meta: Meta = this.meta ?? {
-      ...who,
-      head_seq: 0,
-      head_hash: GENESIS_HASH,
-      flushed_seq: 0,
-      flushed_hash: GENESIS_HASH,
-      flight_last: 0,
-      policy_hash: null,
-    };
-    if (meta.policy_hash !== null && meta.policy_hash !== policyHash) this.write(meta, 'bundle_change', { from: meta.policy_hash, to: policyHash });
-    meta.policy_hash = policyHash;
-    const written = this.write(meta, kind, fields);
-    this.save(meta);
-    return written;
+    if (!this.meta || this.meta.policy_hash !== policyHash) {
+      const meta: Meta = this.meta ?? { ...who, flushed_seq: 0, flushed_hash: GENESIS_HASH, flight_last: 0, policy_hash: null };
+      if (meta.policy_hash !== null) this.write(meta, 'bundle_change', { from: meta.policy_hash, to: policyHash });
+      this.save({ ...meta, policy_hash: policyHash });
+    }
+    return this.write(this.meta!, kind, fields);
   }
 
   private write(meta: Meta, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
-    const record = { ...fields, seq: meta.head_seq + 1, time: new Date(this.clock()).toISOString(), tenant: meta.tenant, agent: meta.agent, kind } as AuditRecord;
-    const hash = chainHash(meta.head_hash, record);
+    const record = { ...fields, seq: this.last.seq + 1, time: new Date(this.clock()).toISOString(), tenant: meta.tenant, agent: meta.agent, kind } as AuditRecord;
+    const hash = chainHash(this.last.hash, record);
     this.sql.exec('INSERT INTO audit_pending (seq, hash, record) VALUES (?, ?, ?)', record.seq, hash, JSON.stringify(record));
-    meta.head_seq = record.seq;
-    meta.head_hash = hash;
+    this.last = { seq: record.seq, hash };
     return { seq: record.seq, hash };
   }
 
@@ -110,8 +108,8 @@ export class AuditLog {
    */
   nextBatch(max: number): AuditBatch | null {
     const meta = this.meta;
-    if (!meta || meta.head_seq === meta.flushed_seq) return null;
-    if (meta.flight_last === 0) this.save({ ...meta, flight_last: Math.min(meta.head_seq, meta.flushed_seq + max) });
+    if (!meta || this.last.seq === meta.flushed_seq) return null;
+    if (meta.flight_last === 0) this.save({ ...meta, flight_last: Math.min(this.last.seq, meta.flushed_seq + max) });
     const records = this.sql
       .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq', this.meta!.flight_last)
       .toArray()
