@@ -33,6 +33,19 @@ const auditFilters = [
   { name: 'to', in: 'query', description: 'ISO 8601, exclusive', schema: { type: 'string', format: 'date-time' } },
 ];
 
+/** POST /v1/approvals/{id}/approve and /deny: the same shape. */
+function settleApproval(summary: string): object {
+  return {
+    post: {
+      summary,
+      security: bearer,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
+      responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
+    },
+  };
+}
+
 export function openApiDocument(): object {
   return {
     openapi: '3.1.0',
@@ -203,24 +216,8 @@ export function openApiDocument(): object {
           responses: { 200: { description: '{ approval, decision, ticket? }' }, 400: error, 401: error, 403: error, 404: error, 503: error },
         },
       },
-      '/v1/approvals/{id}/approve': {
-        post: {
-          summary: 'Approve a pending request (operators; never the requesting agent)',
-          security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
-          responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
-        },
-      },
-      '/v1/approvals/{id}/deny': {
-        post: {
-          summary: 'Deny a pending request (operators)',
-          security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
-          responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
-        },
-      },
+      '/v1/approvals/{id}/approve': settleApproval('Approve a pending request (operators; never the requesting agent)'),
+      '/v1/approvals/{id}/deny': settleApproval('Deny a pending request (operators)'),
       '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles, tickets and audit checkpoints', responses: { 200: { description: 'A JWKS' } } } },
     },
   };
