@@ -24,6 +24,7 @@ import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
+import { tenantState } from './tenant-state.js';
 import { TicketIssuer, type TicketPlan } from './tickets/issuer.js';
 import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
 
@@ -64,6 +65,8 @@ export class AgentState extends DurableObject<Env> {
   /** When the alarm is set for (ms), if it is. */
   private alarmAt: number | null = null;
   private flushFailures = 0;
+  /** The tenant being told that this agent has unflushed records, if that is under way. */
+  private announcing: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -120,12 +123,15 @@ export class AgentState extends DurableObject<Env> {
    * Retries with the same idempotency key get the same decision and the same ticket.
    */
   async decide(request: EngineRequest, requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision> {
-    return this.ticketed(this.commit([request], requestId, scope)[0], request);
+    const decision = this.commit([request], requestId, scope)[0];
+    const [answer] = await Promise.all([this.ticketed(decision, request), this.announced()]);
+    return answer;
   }
 
   async decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]> {
     const decisions = this.commit(requests, requestId, scope); // every commit first, in order
-    return Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i])));
+    const [answers] = await Promise.all([Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i]))), this.announced()]);
+    return answers;
   }
 
   /** Decides, committing the state and the audit records of every request in one transaction. */
@@ -273,10 +279,31 @@ export class AgentState extends DurableObject<Env> {
 
   /** Appends an audit record (synchronously) and makes sure a flush will follow. */
   private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
+    if (!this.audit.hasPending) this.announcePending(agent);
     const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
     // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
     if (this.flushFailures === 0) this.wake(Date.now() + (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
     return written;
+  }
+
+  /**
+   * Tells the tenant this agent has records waiting (once per flush cycle, after the
+   * commit), so a tenant-wide search finds them before they reach D1. A failure only
+   * delays them in such searches until the flush.
+   */
+  private announcePending(agent: Who): void {
+    const told = tenantState(this.env, agent.tenant)
+      .auditPending(agent.agent)
+      .catch((err: Error) => console.error(`telling the tenant of pending audit records failed: ${err.message}`));
+    this.announcing = told;
+    this.ctx.waitUntil(told);
+  }
+
+  /** Waits for a pending announcement, so that once a decision is answered, a search can find it. */
+  private async announced(): Promise<void> {
+    const told = this.announcing;
+    this.announcing = null;
+    await told;
   }
 
   /** The audit chain's head, what has been flushed, and the records still here. */

@@ -4,12 +4,12 @@
  */
 import type { Context } from 'hono';
 import type { AgentState } from './agent-state.js';
-import type { Revocations } from './delegation/revocations.js';
+import type { TenantState } from './tenant-state.js';
 
 export interface Env {
   AGENTS: DurableObjectNamespace<AgentState>;
-  /** Revoked delegations, one object per tenant. */
-  REVOCATIONS: DurableObjectNamespace<Revocations>;
+  /** What spans a tenant's agents (revocations, agents with unflushed audit records): one object per tenant. */
+  TENANTS: DurableObjectNamespace<TenantState>;
   /** The JWKS (JSON) that agent and operator tokens must verify against. */
   AUTH_JWKS: string;
   AUTH_ISSUER: string;

@@ -122,6 +122,13 @@ describe('GET /v1/audit', () => {
     expect(await q(`to=${t0}`)).toEqual([]);
   });
 
+  it('a tenant-wide search (no agent named) finds a decision before it is flushed', async () => {
+    const { body: made } = await decide('fresh-agent-1', { action: 'shell.exec', resource: 'host:zz' });
+    expect((await tailOf('fresh-agent-1')).flushed.seq).toBe(0);
+    const { body } = await audit('action=shell.exec&decision=deny&limit=500');
+    expect(body.records.map((r: { hash: string }) => r.hash)).toContain(made.audit.hash);
+  });
+
   it('pages with a cursor, newest first, each record once', async () => {
     for (let i = 0; i < 7; i++) await decide('page-1', { ...chat, idempotency_key: `p${i}` });
     await flush('page-1');

@@ -2,7 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     AGENTS: DurableObjectNamespace<import('../../src/worker/agent-state.js').AgentState>;
-    REVOCATIONS: DurableObjectNamespace<import('../../src/worker/delegation/revocations.js').Revocations>;
+    TENANTS: DurableObjectNamespace<import('../../src/worker/tenant-state.js').TenantState>;
     AUTH_JWKS: string;
     AUTH_ISSUER: string;
     AUTH_AUDIENCE: string;

@@ -1,12 +1,14 @@
 /**
  * @module
- * Searching the audit: the D1 index, plus the records still waiting in the agent's Durable
- * Object, so a decision can be found the moment it is made. Results are newest first,
+ * Searching the audit: the D1 index, plus the records still waiting in the agents' Durable
+ * Objects (the tenant's object knows which agents have some), so a decision can be found
+ * the moment it is made. Results are newest first,
  * ordered by (time, agent, seq); a cursor is the last key a page returned.
  */
 import { AUDIT_KINDS, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
 import { globMatch, globProblem } from '../../policy/glob.js';
-import { auditTail } from '../agents.js';
+import { auditTail, callAgent } from '../agents.js';
+import { tenantState } from '../tenant-state.js';
 import type { Env } from '../env.js';
 import { ApiError } from '../errors.js';
 
@@ -122,17 +124,25 @@ async function indexPage(db: D1Database, tenant: string, f: AuditFilter, before:
   return results.map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
 }
 
+/** How far back the tenant remembers agents with unflushed records (a flush takes seconds). */
+const PENDING_WINDOW_MS = 10 * 60_000;
+/** At most this many agents' objects are asked for their pending records per search. */
+const MAX_PENDING_AGENTS = 100;
+
+/** The records still in the agents' objects that match, newest first. */
+async function pendingRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): Promise<ChainedRecord[]> {
+  const agents = filter.agent !== undefined ? [filter.agent] : await callAgent(() => tenantState(env, tenant).agentsWithPendingAudit(PENDING_WINDOW_MS, MAX_PENDING_AGENTS));
+  const tails = await Promise.all(agents.map((agent) => auditTail(env, tenant, agent)));
+  const pending = tails.flatMap((t) => t.pending).filter((p) => matches(p.record, filter, start));
+  return pending.sort((a, b) => (after(a.record, b.record) ? -1 : 1));
+}
+
 /**
- * Every record that matches, newest first: the agent's pending records (when the filter
- * names an agent) merged with the index, each record once.
+ * Every record that matches, newest first: the records still pending in the agents'
+ * objects merged with the index, each record once.
  */
 export async function* auditRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): AsyncGenerator<ChainedRecord> {
-  let pending: ChainedRecord[] = [];
-  if (filter.agent !== undefined) {
-    const agent = filter.agent;
-    const tail = await auditTail(env, tenant, agent);
-    pending = tail.pending.filter((p) => matches(p.record, filter, start)).reverse();
-  }
+  const pending = await pendingRecords(env, tenant, filter, start);
   let before = start;
   let page: ChainedRecord[] = [];
   let exhausted = false;

@@ -12,7 +12,7 @@ import { readJsonObject } from '../body.js';
 import type { AppContext, Env, Variables } from '../env.js';
 import { ApiError } from '../errors.js';
 import { publicJwks, signingKey } from '../keys.js';
-import { chainKeys, revocations } from './revocations.js';
+import { chainKeys, tenantState } from '../tenant-state.js';
 
 type App = Hono<{ Bindings: Env; Variables: Variables }>;
 type Agent = Extract<Principal, { kind: 'agent' }>;
@@ -21,7 +21,7 @@ type Agent = Extract<Principal, { kind: 'agent' }>;
 export async function assertNotRevoked(env: Env, agent: Agent): Promise<void> {
   if (!agent.delegation) return;
   const keys = chainKeys(agent.delegation);
-  const revoked = await callAgent(() => revocations(env, agent.tenant).firstRevoked(keys));
+  const revoked = await callAgent(() => tenantState(env, agent.tenant).firstRevoked(keys));
   if (revoked) throw new ApiError('unauthorized', `the delegation was revoked (${revoked.startsWith('agent:') ? `agent '${revoked.slice(6)}' in its chain` : 'a link of its chain'})`);
 }
 
@@ -57,7 +57,7 @@ export function delegationRoutes(app: App, deps: { principal: (c: AppContext) =>
     if (typeof body.agent === 'string') {
       if (caller.kind !== 'operator') throw new ApiError('forbidden', 'revoking an agent is for operators');
       const agent = body.agent;
-      await callAgent(() => revocations(c.env, caller.tenant).revoke(`agent:${agent}`, caller.id));
+      await callAgent(() => tenantState(c.env, caller.tenant).revoke(`agent:${agent}`, caller.id));
       await callAgent(() => agentStub(c.env, caller.tenant, agent).delegationRevoked({ id: agent, tenant: caller.tenant }, { agent, by: caller.id }));
       return c.json({ revoked: { agent } });
     }
@@ -72,7 +72,7 @@ export function delegationRoutes(app: App, deps: { principal: (c: AppContext) =>
     const mayRevoke = caller.kind === 'operator' || rights.chain.includes(caller.id);
     if (!mayRevoke) throw new ApiError('forbidden', 'a delegation is revoked by an operator or by an agent above it in its chain');
     const jti = rights.links.at(-1)!.jti;
-    await callAgent(() => revocations(c.env, caller.tenant).revoke(`jti:${jti}`, caller.id));
+    await callAgent(() => tenantState(c.env, caller.tenant).revoke(`jti:${jti}`, caller.id));
     const delegator = rights.chain.at(-1)!;
     await callAgent(() => agentStub(c.env, caller.tenant, delegator).delegationRevoked({ id: delegator, tenant: caller.tenant }, { jti, child: rights.agent, by: caller.id }));
     return c.json({ revoked: { jti, agent: rights.agent } });

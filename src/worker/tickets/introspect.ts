@@ -11,7 +11,7 @@ import { authenticate, type AuthConfig, type Principal } from '../auth.js';
 import type { AppContext } from '../env.js';
 import { ApiError } from '../errors.js';
 import { publicJwks } from '../keys.js';
-import { chainKeys, revocations } from '../delegation/revocations.js';
+import { chainKeys, tenantState } from '../tenant-state.js';
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {
@@ -52,7 +52,7 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
     const { exp, iat } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
     if (subject.kind === 'agent' && subject.delegation) {
       const d = subject.delegation;
-      if (await revocations(c.env, subject.tenant).firstRevoked(chainKeys(d))) return inactive();
+      if (await tenantState(c.env, subject.tenant).firstRevoked(chainKeys(d))) return inactive();
       const link = d.links.at(-1)!;
       return c.json({
         active: true, token_type: 'delegation', sub: subject.id, tenant: subject.tenant, roles: subject.roles, act: d.act, jti: link.jti,
