@@ -68,7 +68,11 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** What the chain hashes for a record: the previous hash's 32 bytes, then the canonical record. */
 export function chainInput(prevHash: string, record: AuditRecord): Uint8Array<ArrayBuffer> {
-  const text = canonicalJson(record as JsonValue);
+  return chainInputOfText(prevHash, canonicalJson(record as JsonValue));
+}
+
+/** The same, for a record already in canonical text. */
+function chainInputOfText(prevHash: string, text: string): Uint8Array<ArrayBuffer> {
   // ASCII, the common case, is copied a byte a character; anything else goes through TextEncoder.
   let input = new Uint8Array(32 + text.length);
   for (let i = 0; i < text.length; i++) {
@@ -89,6 +93,20 @@ export function chainInput(prevHash: string, record: AuditRecord): Uint8Array<Ar
 export function chainHash(prevHash: string, record: AuditRecord): string {
   return bytesToHex(sha256(chainInput(prevHash, record)));
 }
+
+/**
+ * How to hash a link: `SHA-256(prev_hash bytes ‖ UTF-8 of the canonical record text)`, as
+ * hex. The default is plain TypeScript (it runs everywhere); the CLI passes Node's native
+ * one (`src/audit/node-link-hash.ts`).
+ */
+export type LinkHash = (prevHash: string, canonicalText: string) => string;
+
+/**
+ * The chain hash of a record given as text, hashing the text as it is. Equal to
+ * `chainHash` exactly when the text is the record's canonical JSON, which is how segments
+ * store records: verifying then needs no re-serialisation.
+ */
+export const chainHashOfText: LinkHash = (prevHash, canonicalText) => bytesToHex(sha256(chainInputOfText(prevHash, canonicalText)));
 
 /** Appends records to a chain whose head is `prevHash`, numbering them from `nextSeq`. */
 export class ChainWriter {

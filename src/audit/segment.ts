@@ -5,6 +5,8 @@
  * Segment keys sort by sequence: `audit/<tenant>/<agent>/<first>-<last>.ndjson`.
  */
 import type { JWK } from 'jose';
+import type { JsonValue } from '../policy/decision.js';
+import { canonicalJson } from '../tokens/canonical.js';
 import type { ChainedRecord } from './chain.js';
 import { signCheckpoint, type SegmentRange } from './checkpoint.js';
 
@@ -34,7 +36,7 @@ export async function writeSegment(tenant: string, agent: string, prevHash: stri
     head_hash: records[records.length - 1].hash,
   };
   const header: SegmentHeader = { ...range, checkpoint: await signCheckpoint(range, key) };
-  const lines = [JSON.stringify(header), ...records.map((r) => JSON.stringify({ hash: r.hash, record: r.record }))];
+  const lines = [JSON.stringify(header), ...records.map((r) => `{"hash":"${r.hash}","record":${canonicalJson(r.record as JsonValue)}}`)];
   return { key: segmentKey(range), text: `${lines.join('\n')}\n`, header };
 }
 

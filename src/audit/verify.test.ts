@@ -5,6 +5,9 @@ import { signCheckpoint } from './checkpoint.js';
 import { writeSegment } from './segment.js';
 import { segmentRecords, verifyIndex, type IndexRow } from './index-check.js';
 import { verifyChain } from './verify.js';
+import { nodeLinkHash } from './node-link-hash.js';
+import { chainHashOfText } from './chain.js';
+import fc from 'fast-check';
 import { canonicalJson } from '../tokens/canonical.js';
 
 const RECORDS = 100_000;
@@ -88,6 +91,33 @@ describe('verifyChain over 100,000 records', () => {
     header.checkpoint = JSON.parse(lines(30)[0]).checkpoint;
     l[0] = JSON.stringify(header);
     expect(await verifyChain(withSegment(31, l), jwks)).toMatchObject({ ok: false, seq: 31_001, reason: expect.stringMatching(/replayed/) });
+  });
+});
+
+describe('link hashes', () => {
+  it("Node's native link hash equals the portable one on any text, Unicode included", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f]{64}$/), fc.string({ unit: 'binary' }), (prev, text) => {
+        expect(nodeLinkHash(prev, text)).toBe(chainHashOfText(prev, text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("verifies with Node's link hash to the same verdicts", async () => {
+    expect(await verifyChain(segments, jwks, { expectedHead: head, linkHash: nodeLinkHash })).toMatchObject({ ok: true, records: RECORDS });
+    const l = lines(12);
+    l[3] = l[3].replace('"db.query"', '"db.qu3ry"');
+    expect(await verifyChain(withSegment(12, l), jwks, { linkHash: nodeLinkHash })).toMatchObject({ ok: false, seq: 12_003, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('a record written with its keys in another order still verifies: only its content is hashed', async () => {
+    const l = lines(5);
+    const entry = JSON.parse(l[7]);
+    const reordered = Object.fromEntries(Object.entries(entry.record).reverse());
+    l[7] = JSON.stringify({ hash: entry.hash, record: reordered });
+    expect(l[7]).not.toBe(lines(5)[7]);
+    expect(await verifyChain(withSegment(5, l), jwks)).toMatchObject({ ok: true });
   });
 });
 

@@ -6,7 +6,9 @@
 
  */
 import type { JSONWebKeySet } from 'jose';
-import { chainHash, GENESIS_HASH, type AuditRecord } from './chain.js';
+import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from './chain.js';
+import type { JsonValue } from '../policy/decision.js';
+import { canonicalJson } from '../tokens/canonical.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import type { SegmentHeader } from './segment.js';
 
@@ -19,9 +21,26 @@ export interface VerifyOptions {
   expectedHead?: { seq: number; hash: string };
   /** Called after each segment with the records checked so far. */
   onProgress?: (records: number) => void;
+  /** A faster link hash where the platform has one (the CLI passes Node's); plain TypeScript by default. */
+  linkHash?: LinkHash;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
 const RANGE_FIELDS = ['tenant', 'agent', 'first_seq', 'last_seq', 'prev_hash', 'head_hash'] as const;
+
+const LINE_HEAD = '{"hash":"';
+const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
+
+/** A record line's hash, record, and the record's text as written (null when the line is not in the writer's layout). */
+function splitLine(line: string): { hash: string; record: AuditRecord; text: string | null } | null {
+  if (line.startsWith(LINE_HEAD) && line.startsWith('","record":', LINE_HEAD.length + 64) && line.endsWith('}')) {
+    const text = line.slice(RECORD_AT, -1);
+    const record = parseLine(text) as AuditRecord | null;
+    return record ? { hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64), record, text } : null;
+  }
+  const entry = parseLine(line) as { hash?: unknown; record?: AuditRecord } | null;
+  return entry?.record && typeof entry.hash === 'string' ? { hash: entry.hash, record: entry.record, text: null } : null;
+}
 
 function parseLine(line: string): unknown {
   try {
@@ -43,6 +62,7 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
     segments.push({ header, lines: lines.slice(1) });
   }
   segments.sort((a, b) => a.header.first_seq - b.header.first_seq);
+  const linkHash = options.linkHash ?? chainHashOfText;
   let head = GENESIS_HASH;
   let expected = 1;
   let checked = 0;
@@ -55,11 +75,11 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
     if (!vouched) return { ok: false, seq: header.first_seq, reason: 'the checkpoint signature does not verify (forged or altered)' };
     if (RANGE_FIELDS.some((f) => vouched[f] !== header[f])) return { ok: false, seq: header.first_seq, reason: 'the checkpoint vouches for another range (replayed)' };
     if (header.prev_hash !== head) return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
-    const entries: { hash: string; record: AuditRecord }[] = [];
+    const entries: { hash: string; record: AuditRecord; text: string | null }[] = [];
     for (const line of lines) {
-      const entry = parseLine(line) as { hash?: unknown; record?: AuditRecord } | null;
+      const entry = splitLine(line);
       const record = entry?.record;
-      if (!record || typeof entry.hash !== 'string' || !/^[0-9a-f]{64}$/.test(entry.hash) || typeof record.seq !== 'number') {
+      if (!entry || !record || typeof record !== 'object' || !HEX64.test(entry.hash) || typeof record.seq !== 'number') {
         return { ok: false, seq: expected, reason: 'a record is unreadable' };
       }
       if (record.seq !== expected) {
@@ -67,12 +87,15 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
         return { ok: false, seq: expected, reason: `record seq ${record.seq} ${why}` };
       }
       if (record.tenant !== header.tenant || record.agent !== header.agent) return { ok: false, seq: expected, reason: 'the record belongs to another agent' };
-      entries.push({ hash: entry.hash, record });
+      entries.push(entry);
       expected++;
     }
     for (let i = 0; i < entries.length; i++) {
-      if (chainHash(i === 0 ? head : entries[i - 1].hash, entries[i].record) !== entries[i].hash) {
-        return { ok: false, seq: entries[i].record.seq, reason: 'the record does not match its hash (altered)' };
+      const { hash, record, text } = entries[i];
+      const prev = i === 0 ? head : entries[i - 1].hash;
+      // Hash the record's text as written; only text that is not canonical is re-serialised (and then must still match).
+      if ((text === null || linkHash(prev, text) !== hash) && linkHash(prev, canonicalJson(record as JsonValue)) !== hash) {
+        return { ok: false, seq: record.seq, reason: 'the record does not match its hash (altered)' };
       }
     }
     if (entries.length > 0) head = entries[entries.length - 1].hash;

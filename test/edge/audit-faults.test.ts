@@ -44,8 +44,9 @@ async function decisions(agent: string, count: number, from = 0): Promise<number
   return count;
 }
 
+/** Runs the agent's alarms until nothing is left to do (a flush that keeps failing fails the test). */
 async function flushAll(agent: string): Promise<void> {
-  while (await runDurableObjectAlarm(stubOf(agent)));
+  for (let i = 0; await runDurableObjectAlarm(stubOf(agent)); i++) if (i > 20) throw new Error(`${agent}: the flush is still failing after 20 alarms`);
 }
 
 /** No loss, no duplicates: one record per decision in D1, R2 segments that tile the chain, and a verified chain. */
@@ -169,5 +170,28 @@ describe('audit flush faults', () => {
     decided += await decisions('fault-rollback', 3, 3);
     await flushAll('fault-rollback');
     await expectExactlyOnce('fault-rollback', decided);
+  });
+
+  it('a segment an earlier attempt wrote in other bytes is accepted if it holds the same records; one with other records stops the flush, losing nothing', async () => {
+    const decided = await decisions('fault-format', 6);
+    // An attempt writes the segment to R2, then fails at D1: the batch stays pinned.
+    await wrapSinks('fault-format', (real) => ({ ...real, db: new Proxy(real.db, { get: (d, p) => (p === 'batch' ? async () => Promise.reject(new Error('D1 is unavailable')) : Reflect.get(d, p).bind(d)) }) }));
+    await runDurableObjectAlarm(stubOf('fault-format'));
+    await restoreSinks('fault-format');
+    const key = (await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/fault-format/' })).objects[0].key;
+    const written = await (await env.AUDIT_BUCKET.get(key))!.text();
+    const [header, ...lines] = written.trimEnd().split('\n');
+    // Another writer's bytes for the same records: keys in another order.
+    const otherBytes = [header, ...lines.map((l) => { const e = JSON.parse(l); return JSON.stringify({ record: Object.fromEntries(Object.entries(e.record).reverse()), hash: e.hash }); })].join('\n') + '\n';
+    expect(otherBytes).not.toBe(written);
+    // First, a segment that claims another head: the flush refuses it and keeps every record.
+    const forged = JSON.parse(header);
+    await env.AUDIT_BUCKET.put(key, `${JSON.stringify({ ...forged, head_hash: '0'.repeat(64) })}\n${lines.join('\n')}\n`);
+    await runDurableObjectAlarm(stubOf('fault-format'));
+    expect((await tailOf('fault-format')).flushed.seq).toBe(0);
+    // Then the same records in other bytes: accepted, and the chain verifies.
+    await env.AUDIT_BUCKET.put(key, otherBytes);
+    await flushAll('fault-format');
+    await expectExactlyOnce('fault-format', decided);
   });
 });

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
+import { nodeLinkHash } from '../../audit/node-link-hash.js';
 import { verifyChain } from '../../audit/verify.js';
 import { EXIT_FAILED, EXIT_OK, progress, progressDone, UsageError, type Command } from '../usage.js';
 
@@ -94,6 +95,7 @@ not, 2 on bad usage.`,
     const started = performance.now();
     const result = await verifyChain(texts, jwks, {
       expectedHead,
+      linkHash: nodeLinkHash,
       onProgress: (n) => progress(`verifying: ${n.toLocaleString()} records`),
     });
     progressDone();

@@ -25,24 +25,49 @@ export function checkpointKey(segment: string): string {
   return segment.replace(/^audit\//, 'audit-checkpoints/').replace(/\.ndjson$/, '.jws');
 }
 
-/** Writes `body` under `key` unless something is there already; if it is, it must be the same bytes. */
-async function putIfAbsent(bucket: R2Bucket, key: string, body: string, options: R2PutOptions): Promise<void> {
+/**
+ * Writes `body` under `key` unless something is there already. If it is, an earlier
+ * attempt at this batch wrote it, so it must say the same (`same`): an earlier version of
+ * Tollgate may have written the same records in other bytes, or signed with another key.
+ */
+async function putIfAbsent(bucket: R2Bucket, key: string, body: string, options: R2PutOptions, same: (existing: string) => boolean): Promise<void> {
   const written = await bucket.put(key, body, { ...options, onlyIf: { etagDoesNotMatch: '*' } });
   if (written !== null) return;
-  // The key was there: an earlier attempt at this batch wrote it, so it must hold our bytes.
-  const existing = await bucket.get(key);
-  if ((await existing?.text()) !== body) throw new Error(`audit object ${key} exists with other content`);
+  const existing = await (await bucket.get(key))?.text();
+  if (existing === undefined || (existing !== body && !same(existing))) throw new Error(`audit object ${key} exists with other content`);
 }
+
+/** Segments with the same range and head hash hold the same records: the chain binds every one. */
+function sameRange(a: string, b: string): boolean {
+  const header = (text: string) => {
+    try {
+      const h = JSON.parse(text.slice(0, text.indexOf('\n'))) as Record<string, unknown>;
+      return JSON.stringify([h.tenant, h.agent, h.first_seq, h.last_seq, h.prev_hash, h.head_hash]);
+    } catch {
+      return null;
+    }
+  };
+  return header(a) !== null && header(a) === header(b);
+}
+
+/** Checkpoints that sign the same range (whatever the key): the JWS payloads are equal. */
+const samePayload = (a: string, b: string) => a.split('.')[1] === b.split('.')[1];
 
 export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {
   const segment = await writeSegment(batch.tenant, batch.agent, batch.prevHash, batch.records, sinks.key);
   const { checkpoint, ...range } = segment.header;
   await Promise.all([
-    putIfAbsent(sinks.bucket, segment.key, segment.text, {
-      httpMetadata: { contentType: 'application/x-ndjson' },
-      customMetadata: { checkpoint, first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
-    }),
-    putIfAbsent(sinks.bucket, checkpointKey(segment.key), checkpoint, { httpMetadata: { contentType: 'application/jose' } }),
+    putIfAbsent(
+      sinks.bucket,
+      segment.key,
+      segment.text,
+      {
+        httpMetadata: { contentType: 'application/x-ndjson' },
+        customMetadata: { checkpoint, first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
+      },
+      (existing) => sameRange(existing, segment.text),
+    ),
+    putIfAbsent(sinks.bucket, checkpointKey(segment.key), checkpoint, { httpMetadata: { contentType: 'application/jose' } }, (existing) => samePayload(existing, checkpoint)),
   ]);
   // One statement for the whole batch, its rows as one JSON parameter: D1 caps bound
   // parameters per statement, and a statement per row costs more than the rows themselves.
