@@ -132,10 +132,15 @@ const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
   }
   // As `tollgate audit verify` runs it: with Node's native SHA-256.
   const { nodeLinkHash } = await import('../../dist/audit/node-link-hash.js');
-  const started = performance.now();
-  const verified = await verifyChain(texts, jwks, { linkHash: nodeLinkHash });
-  const perSecond = 100_000 / ((performance.now() - started) / 1000);
-  if (!verified.ok) throw new Error('the benchmark chain did not verify');
+  // The median of three passes, after one to warm up.
+  const passes: number[] = [];
+  for (let pass = 0; pass < 4; pass++) {
+    const started = performance.now();
+    const verified = await verifyChain(texts, jwks, { linkHash: nodeLinkHash });
+    if (!verified.ok) throw new Error('the benchmark chain did not verify');
+    if (pass > 0) passes.push(100_000 / ((performance.now() - started) / 1000));
+  }
+  const perSecond = passes.sort((a, b) => a - b)[1];
   console.log(`Audit verification: 100,000 records in 100 segments at ${formatRate(perSecond)} records/s (target ≥ 200k: ${perSecond >= 200_000 ? 'met' : 'missed'})`);
 }
 const p99 = Math.max(...results.map((r) => r.p99ns));
