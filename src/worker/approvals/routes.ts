@@ -29,14 +29,18 @@ function agentOf(id: string): string {
 async function indexedApprovals(env: Env, tenant: string, status: ApprovalStatus | undefined): Promise<Approval[]> {
   const now = Date.now();
   // An expired approval may not have been copied yet: pending past its time reads as expired.
-  const where: Record<ApprovalStatus, string> = {
+  // ?1 is the tenant; ?2, where a filter needs it, is now.
+  const where: Record<ApprovalStatus | 'any', string> = {
+    any: 'TRUE',
     pending: "status = 'pending' AND expires_at > ?2",
     expired: "(status = 'expired' OR (status = 'pending' AND expires_at <= ?2))",
-    approved: "status = 'approved' AND ?2 IS NOT NULL",
-    denied: "status = 'denied' AND ?2 IS NOT NULL",
+    approved: "status = 'approved'",
+    denied: "status = 'denied'",
   };
-  const { results } = await env.AUDIT_DB.prepare(`SELECT * FROM approvals WHERE tenant = ?1 AND ${status ? where[status] : '?2 IS NOT NULL'} ORDER BY created_at DESC LIMIT 500`)
-    .bind(tenant, now)
+  const statement = `SELECT * FROM approvals WHERE tenant = ?1 AND ${where[status ?? 'any']} ORDER BY created_at DESC LIMIT 500`;
+  const args = statement.includes('?2') ? [tenant, now] : [tenant];
+  const { results } = await env.AUDIT_DB.prepare(statement)
+    .bind(...args)
     .all<Omit<Approval, 'rules'> & { rules: string }>();
   return results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as string[], status: r.status === 'pending' && r.expires_at <= now ? 'expired' : r.status }));
 }
