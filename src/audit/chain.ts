@@ -43,6 +43,8 @@ export interface AuditRecord {
 export interface ChainedRecord {
   record: AuditRecord;
   hash: string;
+  /** The record's canonical JSON, when the writer kept it (so it need not be serialised again). */
+  text?: string;
 }
 
 const utf8 = new TextEncoder();

@@ -36,7 +36,7 @@ export async function writeSegment(tenant: string, agent: string, prevHash: stri
     head_hash: records[records.length - 1].hash,
   };
   const header: SegmentHeader = { ...range, checkpoint: await signCheckpoint(range, key) };
-  const lines = [JSON.stringify(header), ...records.map((r) => `{"hash":"${r.hash}","record":${canonicalJson(r.record as JsonValue)}}`)];
+  const lines = [JSON.stringify(header), ...records.map((r) => `{"hash":"${r.hash}","record":${r.text ?? canonicalJson(r.record as JsonValue)}}`)];
   return { key: segmentKey(range), text: `${lines.join('\n')}\n`, header };
 }
 

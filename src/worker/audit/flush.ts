@@ -71,11 +71,11 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
   ]);
   // One statement for the whole batch, its rows as one JSON parameter: D1 caps bound
   // parameters per statement, and a statement per row costs more than the rows themselves.
-  const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
-  const rows = batch.records.map(({ record, hash }) => ({
-    seq: record.seq, time: record.time, kind: record.kind, action: text(record.action), resource: text(record.resource),
-    decision: text(record.decision), code: text(record.code), rules: JSON.stringify(Array.isArray(record.rules) ? record.rules : []),
-    hash, record: canonicalJson(record as JsonValue),
+  const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
+  const rows = batch.records.map(({ record, hash, text }) => ({
+    seq: record.seq, time: record.time, kind: record.kind, action: str(record.action), resource: str(record.resource),
+    decision: str(record.decision), code: str(record.code), rules: JSON.stringify(Array.isArray(record.rules) ? record.rules : []),
+    hash, record: text ?? canonicalJson(record as JsonValue),
   }));
   const column = (name: string) => `json_extract(value, '$.${name}')`;
   await sinks.db.batch([

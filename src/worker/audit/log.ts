@@ -5,8 +5,9 @@
  * Records stay here until a flush has written them to R2 and D1; the batch being flushed
  * is pinned (`flight_*`), so a retry after any failure writes exactly the same segment.
  */
-import { chainHash, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
+import { chainHashOfText, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
 import type { JsonValue } from '../../policy/decision.js';
+import { canonicalJson } from '../../tokens/canonical.js';
 
 /** One flush: consecutive records after `prevHash`. */
 export interface AuditBatch {
@@ -88,8 +89,10 @@ export class AuditLog {
 
   private write(meta: Meta, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
     const record = { ...fields, seq: this.last.seq + 1, time: new Date(this.clock()).toISOString(), tenant: meta.tenant, agent: meta.agent, kind } as AuditRecord;
-    const hash = chainHash(this.last.hash, record);
-    this.sql.exec('INSERT INTO audit_pending (seq, hash, record) VALUES (?, ?, ?)', record.seq, hash, JSON.stringify(record));
+    // Serialised once: the canonical text is what the chain hashes, what is kept here, and what the flush writes.
+    const text = canonicalJson(record as JsonValue);
+    const hash = chainHashOfText(this.last.hash, text);
+    this.sql.exec('INSERT INTO audit_pending (seq, hash, record) VALUES (?, ?, ?)', record.seq, hash, text);
     this.last = { seq: record.seq, hash };
     return { seq: record.seq, hash };
   }
@@ -113,7 +116,7 @@ export class AuditLog {
     const records = this.sql
       .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq', this.meta!.flight_last)
       .toArray()
-      .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
+      .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord, text: r.record }));
     return { tenant: meta.tenant, agent: meta.agent, prevHash: meta.flushed_hash, records };
   }
 
