@@ -7,7 +7,7 @@
 import type { JWK } from 'jose';
 import type { JsonValue } from '../policy/decision.js';
 import { canonicalJson } from '../tokens/canonical.js';
-import type { ChainedRecord } from './chain.js';
+import type { AuditRecord, ChainedRecord } from './chain.js';
 import { signCheckpoint, type SegmentRange } from './checkpoint.js';
 
 export interface SegmentHeader extends SegmentRange {
@@ -40,3 +40,23 @@ export async function writeSegment(tenant: string, agent: string, prevHash: stri
   return { key: segmentKey(range), text: `${lines.join('\n')}\n`, header };
 }
 
+
+const LINE_HEAD = '{"hash":"';
+const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
+
+/**
+ * A record line's hash, record, and the record's text as written; `text` is null when the
+ * line is not in the writer's layout (another writer's bytes). Null when unreadable.
+ */
+export function parseRecordLine(line: string): { hash: string; record: AuditRecord; text: string | null } | null {
+  try {
+    if (line.startsWith(LINE_HEAD) && line.startsWith('","record":', LINE_HEAD.length + 64) && line.endsWith('}')) {
+      const text = line.slice(RECORD_AT, -1);
+      return { hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64), record: JSON.parse(text) as AuditRecord, text };
+    }
+    const entry = JSON.parse(line) as { hash?: unknown; record?: AuditRecord } | null;
+    return entry?.record && typeof entry.hash === 'string' ? { hash: entry.hash, record: entry.record, text: null } : null;
+  } catch {
+    return null;
+  }
+}

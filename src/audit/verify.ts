@@ -10,7 +10,7 @@ import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from '
 import type { JsonValue } from '../policy/decision.js';
 import { canonicalJson } from '../tokens/canonical.js';
 import { verifyCheckpoint } from './checkpoint.js';
-import type { SegmentHeader } from './segment.js';
+import { parseRecordLine, type SegmentHeader } from './segment.js';
 
 export type VerifyResult =
   | { ok: true; records: number; segments: number; head: { seq: number; hash: string } }
@@ -27,20 +27,6 @@ export interface VerifyOptions {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const RANGE_FIELDS = ['tenant', 'agent', 'first_seq', 'last_seq', 'prev_hash', 'head_hash'] as const;
-
-const LINE_HEAD = '{"hash":"';
-const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
-
-/** A record line's hash, record, and the record's text as written (null when the line is not in the writer's layout). */
-function splitLine(line: string): { hash: string; record: AuditRecord; text: string | null } | null {
-  if (line.startsWith(LINE_HEAD) && line.startsWith('","record":', LINE_HEAD.length + 64) && line.endsWith('}')) {
-    const text = line.slice(RECORD_AT, -1);
-    const record = parseLine(text) as AuditRecord | null;
-    return record ? { hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64), record, text } : null;
-  }
-  const entry = parseLine(line) as { hash?: unknown; record?: AuditRecord } | null;
-  return entry?.record && typeof entry.hash === 'string' ? { hash: entry.hash, record: entry.record, text: null } : null;
-}
 
 function parseLine(line: string): unknown {
   try {
@@ -77,7 +63,7 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
     if (header.prev_hash !== head) return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
     const entries: { hash: string; record: AuditRecord; text: string | null }[] = [];
     for (const line of lines) {
-      const entry = splitLine(line);
+      const entry = parseRecordLine(line);
       const record = entry?.record;
       if (!entry || !record || typeof record !== 'object' || !HEX64.test(entry.hash) || typeof record.seq !== 'number') {
         return { ok: false, seq: expected, reason: 'a record is unreadable' };

@@ -74,6 +74,7 @@ export class AgentState extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
       const sql = ctx.storage.sql;
+      sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
       this.audit = new AuditLog(sql);
       this.tickets = new TicketIssuer(sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
       this.outbox = new WebhookOutbox(sql);
@@ -234,7 +235,6 @@ export class AgentState extends DurableObject<Env> {
   /** Whether a ticket's `jti` was redeemed (expired burns are forgotten: the ticket is dead anyway). */
   ticketRedeemed(jti: string): boolean {
     const sql = this.ctx.storage.sql;
-    sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
     sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', Date.now());
     return sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0;
   }

@@ -3,15 +3,15 @@
  * expired → deny; no self-approval; a changed request never rides on an approval; the cap
  * on pending approvals under a flood; the webhook, signed and retried.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { paramsHash } from '../../src/tokens/canonical.js';
+import { stubOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
 const write = (sql = 'update orders set state = 1 where id = 7') => ({ action: 'db.write', resource: 'db:prod/orders', params: { sql } });
-const stubOf = (agent: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${agent}`));
 
 async function ask(agent: string, body: object) {
   return call('POST', '/v1/decide', { token: await agentToken(agent, ['engineer']), body });

@@ -9,13 +9,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import type { AuditSinks } from '../../src/worker/audit/flush.js';
-import type { AuditTail } from '../../src/worker/agent-state.js';
+import { flushAll, stubOf, tailOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
-const stubOf = (agent: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${agent}`));
-/** The agent's audit tail (typed by hand: RPC's inferred type of JSON records is too deep for the checker). */
-const tailOf = (agent: string) => (stubOf(agent) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();
 const chat = { action: 'llm.chat', resource: 'model:gpt-4o-mini', params: { model: 'gpt-4o-mini' }, cost: { usd: 0.01 } };
 
 type Sinkful = { sinks(): AuditSinks | null };
@@ -44,10 +41,6 @@ async function decisions(agent: string, count: number, from = 0): Promise<number
   return count;
 }
 
-/** Runs the agent's alarms until nothing is left to do (a flush that keeps failing fails the test). */
-async function flushAll(agent: string): Promise<void> {
-  for (let i = 0; await runDurableObjectAlarm(stubOf(agent)); i++) if (i > 20) throw new Error(`${agent}: the flush is still failing after 20 alarms`);
-}
 
 /** No loss, no duplicates: one record per decision in D1, R2 segments that tile the chain, and a verified chain. */
 async function expectExactlyOnce(agent: string, decided: number): Promise<void> {

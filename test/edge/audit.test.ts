@@ -2,25 +2,17 @@
  * The audit chain at the edge: records written by the agent's object with each decision,
  * flushed by its alarm to R2 and D1, searched, exported and verified by operators.
  */
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.js';
-import type { AuditTail } from '../../src/worker/agent-state.js';
+import { flushAll, tailOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
-const stubOf = (agent: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${agent}`));
-/** The agent's audit tail (typed by hand: RPC's inferred type of JSON records is too deep for the checker). */
-const tailOf = (agent: string) => (stubOf(agent) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();
 const chat = { action: 'llm.chat', resource: 'model:gpt-4o-mini', params: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, cost: { usd: 0.01 } };
 
 async function decide(agent: string, body: object, roles = ['assistant']) {
   return call('POST', '/v1/decide', { token: await agentToken(agent, roles), body });
-}
-
-/** Runs the agent's flush alarms until nothing is left to flush. */
-async function flush(agent: string): Promise<void> {
-  while (await runDurableObjectAlarm(stubOf(agent)));
 }
 
 async function audit(query: string) {
@@ -70,7 +62,7 @@ describe('audit records', () => {
   it('the alarm flushes records to an R2 segment with a signed checkpoint, and to D1', async () => {
     for (let i = 0; i < 5; i++) await decide('rec-3', { ...chat, idempotency_key: `k${i}` });
     await decide('rec-3', { action: 'shell.exec', resource: 'host:a' });
-    expect(await flush('rec-3')).toBeUndefined();
+    expect(await flushAll('rec-3')).toBeUndefined();
     const texts = await segments('rec-3');
     expect(texts).toHaveLength(1);
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;
@@ -88,7 +80,7 @@ describe('audit records', () => {
 
   it('GET /v1/audit/segments serves the raw segments and the flushed head, which verify offline', async () => {
     for (let i = 0; i < 3; i++) await decide('rec-5', { ...chat, idempotency_key: `s${i}` });
-    await flush('rec-5');
+    await flushAll('rec-5');
     const { body } = await call('GET', '/v1/audit/segments?agent=rec-5', { token: await operatorToken() });
     expect(body.segments.map((s: { key: string }) => s.key)).toEqual((await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/rec-5/' })).objects.map((o) => o.key));
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;
@@ -110,7 +102,7 @@ describe('GET /v1/audit', () => {
     await decide('srch-1', chat);
     await decide('srch-1', { action: 'db.query', resource: 'db:dev/x', params: { sql: 'select 1' } }, ['analyst']);
     await decide('srch-1', { action: 'shell.exec', resource: 'host:a' });
-    await flush('srch-1');
+    await flushAll('srch-1');
     await decide('srch-1', { action: 'github.delete_repo', resource: 'github:acme/x' }); // pending
     const q = (s: string) => audit(`agent=srch-1&kind=decision&${s}`).then((r) => r.body.records.map((e: { record: { action: string } }) => e.record.action));
     expect(await q('action=llm.*')).toEqual(['llm.chat']);
@@ -131,7 +123,7 @@ describe('GET /v1/audit', () => {
 
   it('pages with a cursor, newest first, each record once', async () => {
     for (let i = 0; i < 7; i++) await decide('page-1', { ...chat, idempotency_key: `p${i}` });
-    await flush('page-1');
+    await flushAll('page-1');
     for (let i = 7; i < 10; i++) await decide('page-1', { ...chat, idempotency_key: `p${i}` });
     const seqs: number[] = [];
     let cursor: string | null = '';
@@ -159,7 +151,7 @@ describe('GET /v1/audit/export', () => {
   it('streams NDJSON, CSV and OCSF of the same records', async () => {
     await decide('exp-1', chat);
     await decide('exp-1', { action: 'shell.exec', resource: 'host:a' });
-    await flush('exp-1');
+    await flushAll('exp-1');
     const token = await operatorToken();
     const ndjson = await call('GET', '/v1/audit/export?format=ndjson&agent=exp-1&kind=decision', { token });
     expect(ndjson.headers.get('content-type')).toBe('application/x-ndjson');
@@ -183,7 +175,7 @@ describe('GET /v1/audit/export', () => {
 describe('GET /v1/audit/verify', () => {
   it('names the seq of an altered D1 row', async () => {
     for (let i = 0; i < 4; i++) await decide('tamper-1', { ...chat, idempotency_key: `t${i}` });
-    await flush('tamper-1');
+    await flushAll('tamper-1');
     const token = await operatorToken();
     expect((await call('GET', '/v1/audit/verify?agent=tamper-1', { token })).body.ok).toBe(true);
     await env.AUDIT_DB.prepare("UPDATE audit_records SET record = replace(record, '\"allow\"', '\"deny\"') WHERE agent = 'tamper-1' AND seq = 3").run();
@@ -192,7 +184,7 @@ describe('GET /v1/audit/verify', () => {
 
   it('names the seq of an altered R2 segment, and a deleted checkpoint object', async () => {
     for (let i = 0; i < 3; i++) await decide('tamper-2', { ...chat, idempotency_key: `t${i}` });
-    await flush('tamper-2');
+    await flushAll('tamper-2');
     const token = await operatorToken();
     const key = (await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/tamper-2/' })).objects[0].key;
     const text = await (await env.AUDIT_BUCKET.get(key))!.text();

@@ -142,6 +142,10 @@ export class ApprovalBook {
     return this.sql.exec<Row & Record<string, SqlStorageValue>>('SELECT * FROM approvals WHERE indexed = 0 LIMIT 500').toArray().map(ApprovalBook.view);
   }
 
+  hasUnindexed(): boolean {
+    return this.sql.exec('SELECT 1 FROM approvals WHERE indexed = 0 LIMIT 1').toArray().length > 0;
+  }
+
   markIndexed(approvals: Approval[]): void {
     for (const a of approvals) this.sql.exec('UPDATE approvals SET indexed = 1 WHERE id = ? AND status = ?', a.id, a.status);
   }

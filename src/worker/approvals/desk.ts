@@ -160,7 +160,7 @@ export class ApprovalDesk {
   /** When the desk next needs the alarm: the next expiry, or soon if the index is behind. */
   nextDue(): number | null {
     const expiry = this.book.nextExpiry();
-    const index = this.book.unindexed().length > 0 ? Date.now() + 5000 : null;
+    const index = this.book.hasUnindexed() ? Date.now() + 5000 : null;
     return expiry === null ? index : index === null ? expiry : Math.min(expiry, index);
   }
 
