@@ -9,7 +9,7 @@ import type { BundleInfo } from '../policy/bundle/decode.js';
 import type { EvalRequest, JsonValue, Redaction } from '../policy/decision.js';
 import { globMatch } from '../policy/glob.js';
 import { sha256Hex } from '../policy/bundle/sha256.js';
-import type { Decision } from '../engine/decision.js';
+import type { Decision } from '../engine/describe.js';
 import { canonicalJson } from '../tokens/canonical.js';
 
 /** A decision's audit record, before the chain gives it a `seq`. */
@@ -48,8 +48,15 @@ function redact(value: JsonValue, path: string, spans: Map<string, Redaction[]>)
 
 /** The params the registry lets the audit keep as they are, for this action (first matching entry wins). */
 export function loggableParams(info: BundleInfo, action: string): ReadonlySet<string> {
-  const entry = info.auditActions.find((a) => globMatch(a.match, action));
+  const entry = info.actionSettings.find((a) => globMatch(a.match, action));
   return new Set(entry?.logParams ?? []);
+}
+
+/** Params with each DLP redact span blanked: what an operator may be shown. */
+export function redactedParams(params: { [key: string]: JsonValue } | undefined, redactions: Redaction[]): { [key: string]: JsonValue } {
+  const spans = new Map<string, Redaction[]>();
+  for (const r of redactions) (spans.get(r.path) ?? spans.set(r.path, []).get(r.path)!).push(r);
+  return redact(params ?? {}, 'params', spans) as { [key: string]: JsonValue };
 }
 
 /** Params as the audit keeps them. `secretFound`: DLP denied the request, so nothing is logged as is. */
@@ -71,6 +78,7 @@ export function decisionFields(input: DecisionRecordInput): { [key: string]: Jso
   const cost = request.cost ? { usd: request.cost.usd ?? 0, tokens: request.cost.tokens ?? 0 } : null;
   return {
     request_id: input.requestId,
+    decision_id: decision.id,
     action: request.action,
     resource: request.resource,
     decision: decision.decision,

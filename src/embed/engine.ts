@@ -3,7 +3,7 @@
  * `createEngine`: Tollgate's decisions inside your own process. The same WASM evaluator and
  * the same stateful layer as the edge, over a pluggable `StateStore` (memory by default).
  */
-import type { Decision } from '../engine/decision.js';
+import type { Decision } from '../engine/describe.js';
 import type { AgentView } from '../engine/state/agent-view.js';
 import { MemoryStore, type StateStore } from '../engine/state/store.js';
 import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';

@@ -4,7 +4,7 @@
  * test policies against given facts). The request carries the agent's facts; nothing is
  * remembered between calls.
  */
-import type { Decision } from '../engine/decision.js';
+import type { Decision } from '../engine/describe.js';
 import { compileWasm, WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
 import type { CompiledBundle } from '../policy/compile.js';
 import type { EvalRequest, Outcome } from '../policy/decision.js';

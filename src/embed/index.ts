@@ -13,10 +13,12 @@ export { compilePolicies } from '../policy/compile.js';
 export type { CompiledBundle } from '../policy/compile.js';
 export { PolicyError, TollgateError, formatIssue } from '../policy/errors.js';
 export type { PolicyIssue, PolicyIssueCode, TollgateErrorCode } from '../policy/errors.js';
-export type { Decision, DecisionError, Reason } from '../engine/decision.js';
+export type { Decision, DecisionError, Reason } from '../engine/describe.js';
 export type { EngineRequest, OutcomeKind, OutcomeReport } from '../engine/stateful-engine.js';
 export type { AgentView, BudgetView, RateView } from '../engine/state/agent-view.js';
 export { MemoryStore } from '../engine/state/store.js';
-export type { StateStore } from '../engine/state/store.js';
-export type { AgentState, Ledger, Reservation } from '../engine/state/agent-state.js';
+export type { KeptReply, OpenDecision, StateStore } from '../engine/state/store.js';
+export type { AgentRecord, Ledger } from '../engine/state/agent-record.js';
+/** @deprecated Renamed `AgentRecord` (the edge's Durable Object class is `AgentState`). */
+export type { AgentRecord as AgentState } from '../engine/state/agent-record.js';
 export type { EvalRequest, Facts, Outcome, Redaction } from '../policy/decision.js';

@@ -7,7 +7,7 @@
  * INVARIANT: `encode` throws `EncodeFailure` exactly when `requestProblem` reports a problem
  * (a property test holds the two equal); the caller asks `requestProblem` for the wording.
  */
-import { MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
+import { MAX_IDEMPOTENCY_KEY, MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
 import type { EvalRequest, JsonValue } from '../policy/decision.js';
 import { nowFields } from '../policy/decision.js';
 import { Req, REQUEST_MAGIC, REQ_SUSPENDED, Tag } from '../policy/bundle/format.js';
@@ -260,7 +260,11 @@ export class RequestEncoder {
     if (!isPlain(agent)) bad();
     onlyKeys(agent, ['id', 'tenant', 'roles']);
     this.headerString(Req.AgentSym, agent.id);
-    if (r.idempotency_key !== undefined) this.rawCheck(r.idempotency_key);
+    if (r.idempotency_key !== undefined) {
+      this.rawCheck(r.idempotency_key);
+      const length = (r.idempotency_key as string).length;
+      if (length === 0 || length > MAX_IDEMPOTENCY_KEY) bad();
+    }
 
     const facts = r.facts as unknown;
     let trust = trustDefault;

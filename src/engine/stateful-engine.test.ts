@@ -29,6 +29,14 @@ let engine: StatefulEngine;
 const agent = { id: 'a1', tenant: 'acme' };
 const chat = (extra: Partial<EngineRequest> = {}): EngineRequest => ({ agent, action: 'llm.chat', resource: 'llm:x', ...extra });
 
+/** Reports `outcome` for a fresh allowed chat (an outcome always names the decision it settles). */
+function settleChat(outcome: 'success' | 'failure' | 'exception' | 'violation') {
+  now += 20_000; // within the chat rule's 5 a minute
+  const allowed = engine.decide(chat());
+  expect(allowed.decision).toBe('allow');
+  return engine.outcome({ agent, decision: allowed.id, outcome });
+}
+
 async function engineFor(policy: string): Promise<StatefulEngine> {
   const evaluator = await WasmEvaluator.create(evaluatorModule(), compilePolicies({ 'p.yaml': policy }).bytes);
   return new StatefulEngine(evaluator, new MemoryStore(), () => now);
@@ -53,13 +61,30 @@ describe('budgets', () => {
   });
 
   it('outcomes settle reservations: refund what was unused, charge overruns', () => {
-    engine.decide(chat({ cost: { usd: 4 } }));
+    const first = engine.decide(chat({ cost: { usd: 4 } }));
     expect(engine.state(agent).budgets[0].used).toBe(4);
-    engine.outcome({ agent, outcome: 'success', cost: { usd: 1 } });
+    engine.outcome({ agent, decision: first.id, outcome: 'success', cost: { usd: 1 } });
     expect(engine.state(agent).budgets[0].used).toBe(1);
-    engine.decide(chat({ cost: { usd: 2 } }));
-    engine.outcome({ agent, outcome: 'success', cost: { usd: 3 } });
+    const second = engine.decide(chat({ cost: { usd: 2 } }));
+    engine.outcome({ agent, decision: second.id, outcome: 'success', cost: { usd: 3 } });
     expect(engine.state(agent).budgets[0].used).toBe(4);
+  });
+
+  it('an outcome settles exactly the decision it names, once', () => {
+    const a = engine.decide(chat({ cost: { usd: 3 } }));
+    const b = engine.decide(chat({ cost: { usd: 5 } }));
+    expect(engine.state(agent).budgets[0].used).toBe(8);
+    // b's report moves b's reservation only: a's $3 stays reserved.
+    engine.outcome({ agent, decision: b.id, outcome: 'success', cost: { usd: 0 } });
+    expect(engine.state(agent).budgets[0].used).toBe(3);
+    expect(() => engine.outcome({ agent, decision: b.id, outcome: 'success', cost: { usd: 0 } })).toThrow(expect.objectContaining({ code: 'decision_not_open' }));
+    expect(engine.state(agent).budgets[0].used).toBe(3);
+    // A decision that was denied has nothing to settle, and moves no trust.
+    const denied = engine.decide({ agent, action: 'shell', resource: 'x' });
+    expect(() => engine.outcome({ agent, decision: denied.id, outcome: 'success' })).toThrow(/has no outcome to report/);
+    expect(engine.state(agent).trust).toBe(55);
+    engine.outcome({ agent, decision: a.id, outcome: 'success' });
+    expect(engine.state(agent).budgets[0].used).toBe(3); // a's estimate stands as spent
   });
 
   it('the daily budget starts over at UTC midnight', () => {
@@ -100,27 +125,29 @@ describe('trust, risk, breaker and suspension', () => {
   it('every view counts only what is still inside its windows', () => {
     for (let i = 0; i < 3; i++) engine.decide(chat());
     now += 60_000;
-    expect(engine.outcome({ agent, outcome: 'success' }).rates[0].used).toBe(0);
+    expect(settleChat('success').rates[0].used).toBe(1); // the chat that was settled
+    now += 60_000;
+    expect(engine.state(agent).rates[0].used).toBe(0);
     expect(engine.setKilled(agent, false).rates[0].used).toBe(0);
   });
 
   it('outcomes move trust within 0-100, and a trust-gated rule flips at its threshold', () => {
     const query = { agent, action: 'db.query', resource: 'db:prod' };
     expect(engine.decide(query).decision).toBe('deny');
-    engine.outcome({ agent, outcome: 'success' });
+    settleChat('success');
     expect(engine.state(agent).trust).toBe(55);
     expect(engine.decide(query).decision).toBe('deny');
-    engine.outcome({ agent, outcome: 'success' });
+    settleChat('success');
     expect(engine.state(agent).trust).toBe(60);
     expect(engine.decide(query).decision).toBe('allow');
-    for (let i = 0; i < 10; i++) engine.outcome({ agent, outcome: 'violation' });
+    for (let i = 0; i < 10; i++) settleChat('violation');
     expect(engine.state(agent).trust).toBe(0);
   });
 
   it('rolling risk escalates, then denies, then decays with its window', () => {
     const query = { agent, action: 'db.query', resource: 'db:prod' };
-    engine.outcome({ agent, outcome: 'success' });
-    engine.outcome({ agent, outcome: 'success' });
+    settleChat('success');
+    settleChat('success');
     const codes = Array.from({ length: 6 }, () => engine.decide(query)).map((d) => `${d.decision}/${d.code}`);
     // risk 4 per allow: 0, 4, 8 allow; 12, 16 escalate (nothing consumed); still 12 → escalate
     expect(codes).toEqual(['allow/rule', 'allow/rule', 'allow/rule', 'require_approval/risk', 'require_approval/risk', 'require_approval/risk']);
@@ -164,7 +191,9 @@ describe('bad input', () => {
     expect(engine.decide({ ...chat(), cost: { usd: NaN } })).toMatchObject({ decision: 'deny', code: 'invalid_request' });
     expect(engine.decide({ agent: { id: 5 }, action: 'llm.chat', resource: 'x' } as never).code).toBe('invalid_request');
     expect(engine.state(agent).rates[0].used).toBe(0);
-    expect(() => engine.outcome({ agent, outcome: 'great' as never })).toThrow(/outcome: must be one of success, failure, exception, violation/);
-    expect(() => engine.outcome({ agent, outcome: 'success', cost: { usd: -1 } })).toThrow(/cost\.usd/);
+    const allowed = engine.decide(chat());
+    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'great' as never })).toThrow(/outcome: must be one of success, failure, exception, violation/);
+    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'success', cost: { usd: -1 } })).toThrow(/cost\.usd/);
+    expect(() => engine.outcome({ agent, decision: 'not-a-decision', outcome: 'success' })).toThrow(/decision: must be the id/);
   });
 });

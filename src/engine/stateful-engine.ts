@@ -1,60 +1,66 @@
 /**
  * @module
  * The stateful layer: decisions that read and update the agent's state. For each request
- * it loads the agent's state, turns it into the evaluator's facts, evaluates, and commits
- * what the outcome consumes — all synchronously, with no `await` between the check and
+ * it loads the agent's record, turns it into the evaluator's facts, evaluates, and commits
+ * what the decision consumes — all synchronously, with no `await` between the check and
  * the commit, so that concurrent decisions can never both take the last unit of a limit.
  * The edge's Durable Object and the embed API share it; only the `StateStore` differs.
+ *
+ * `run` returns what it did (a fresh decision, a replayed reply, or a refused idempotency
+ * key) and commits nothing but the agent's state; the caller adds what it owns (the audit
+ * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
 import { failedOutcome, type EvalRequest, type Facts } from '../policy/decision.js';
+import { MAX_IDEMPOTENCY_KEY } from '../policy/request-check.js';
 import { TollgateError } from '../policy/errors.js';
-import { consumption } from './consumption.js';
-import { describeOutcome, type Decision } from './decision.js';
-import { newAgentState, rollPeriods, type AgentState } from './state/agent-state.js';
-import type { StateStore } from './state/store.js';
+import { consumption, type Consumption } from './consumption.js';
+import { describeOutcome, type Decision } from './describe.js';
+import { Pricing } from './pricing.js';
+import { requestHash } from './request-hash.js';
+import { newAgentRecord, rollPeriods, type AgentRecord } from './state/agent-record.js';
+import { agentView, type AgentView } from './state/agent-view.js';
+import type { OpenDecision, StateStore } from './state/store.js';
 import { pruneWindow, windowSum } from './state/windows.js';
 import type { WasmEvaluator } from './wasm-evaluator.js';
-import { agentView, type AgentView } from './state/agent-view.js';
+import { outcomeProblem, type OutcomeReport } from './outcome-report.js';
+
+export { OUTCOMES, outcomeProblem, type OutcomeKind, type OutcomeReport } from './outcome-report.js';
 
 /** A request to the stateful engine: the decision body plus the agent; no facts. */
 export type EngineRequest = Omit<EvalRequest, 'facts'> & { idempotency_key?: string };
 
-export type OutcomeKind = 'success' | 'failure' | 'exception' | 'violation';
-export const OUTCOMES: readonly OutcomeKind[] = ['success', 'failure', 'exception', 'violation'];
+/** An agent as the engine names it. */
+export type AgentName = { id: string; tenant?: string };
 
-export interface OutcomeReport {
-  agent: { id: string; tenant?: string };
-  outcome: OutcomeKind;
-  /** The actual cost; the reservation's amounts when omitted. */
-  cost?: { usd?: number; tokens?: number };
+/** What bounds a decision beyond the policy: a delegated agent's trust ceiling. */
+export interface DecideScope {
+  trustCeiling?: number | null;
 }
 
-/** Null when an outcome report is well formed, otherwise a message naming the field. */
-export function outcomeProblem(report: OutcomeReport): string | null {
-  if (!OUTCOMES.includes(report?.outcome)) return `outcome: must be one of ${OUTCOMES.join(', ')}`;
-  if (typeof report.agent?.id !== 'string' || report.agent.id === '') return 'agent.id: must be a non-empty string';
-  const cost = report.cost as unknown;
-  if (cost === undefined) return null;
-  if (cost === null || typeof cost !== 'object' || Array.isArray(cost)) return 'cost: must be an object';
-  for (const [k, v] of Object.entries(cost)) {
-    if (k !== 'usd' && k !== 'tokens') return `cost.${k}: is not a known field (expected usd, tokens)`;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `cost.${k}: must be a finite number of at least 0`;
-  }
-  return null;
-}
+/** What `run` did. */
+export type DecisionRun =
+  /** A new decision, committed to the agent's state. `request` is as priced (cost from params). */
+  | { kind: 'fresh'; decision: Decision; request: EngineRequest; keepable: boolean }
+  /** A retry with the same idempotency key and request: the reply kept for it. */
+  | { kind: 'replayed'; reply: unknown }
+  /** The idempotency key came with a different request before: denied (code `idempotency_mismatch`), and nothing committed. */
+  | { kind: 'mismatch'; decision: Decision };
+
+/** Idempotent replies are kept this long, and at most this many per agent. */
+export const REPLY_TTL_MS = 24 * 3_600_000;
+export const MAX_REPLIES = 10_000;
+/** An allowed decision's outcome may be reported this long; then its estimate stands as spent. */
+export const OPEN_DECISION_TTL_MS = 24 * 3_600_000;
+export const MAX_OPEN_DECISIONS = 10_000;
+/** How often an agent's replies and open decisions are pruned. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Runs inside a decision's synchronous commit, after the state changes and before the reply
- * is kept for idempotent retries. The edge appends the audit record here, so the record and
- * the state commit together; what it returns is the reply.
+ * The agent's key in a `StateStore`: the (tenant, id) pair, encoded so that no two pairs
+ * meet (tenant `demo` agent `x:y` is not tenant `demo:x` agent `y`).
  */
-export type CommitHook = (request: EngineRequest, decision: Decision, now: number) => Decision;
-
-/** Idempotent replies are kept this long. */
-const REPLY_TTL_MS = 24 * 3_600_000;
-
-export function agentKey(agent: { id: string; tenant?: string }): string {
-  return `${agent.tenant ?? ''}:${agent.id}`;
+export function agentKey(agent: AgentName): string {
+  return JSON.stringify([agent.tenant ?? '', agent.id]);
 }
 
 /** Rate windows by rule id, for the bundle in force (built once per bundle, not per decision). */
@@ -64,8 +70,7 @@ function rateWindows(evaluator: WasmEvaluator): Map<string, number> {
 
 export class StatefulEngine {
   private windows: Map<string, number>;
-  /** See `CommitHook`. */
-  onCommit: CommitHook | null = null;
+  private pricing: Pricing;
 
   constructor(
     private evaluator: WasmEvaluator,
@@ -73,6 +78,7 @@ export class StatefulEngine {
     private readonly clock: () => number = Date.now,
   ) {
     this.windows = rateWindows(evaluator);
+    this.pricing = new Pricing(evaluator.info);
   }
 
   /** The bundle in force. */
@@ -83,144 +89,247 @@ export class StatefulEngine {
   /** Swaps the policy: the next decision uses `evaluator`; no decision sees a mix. */
   swap(evaluator: WasmEvaluator): void {
     this.windows = rateWindows(evaluator);
+    this.pricing = new Pricing(evaluator.info);
     this.evaluator = evaluator;
   }
 
-  private load(key: string, now: number): AgentState {
-    const state = this.store.get(key) ?? newAgentState(this.evaluator.info.trust.initial, now);
-    rollPeriods(state, now);
-    return state;
+  private load(key: string, now: number): AgentRecord {
+    const record = this.store.get(key) ?? newAgentRecord(this.evaluator.info.trust.initial, now);
+    rollPeriods(record, now);
+    return record;
   }
 
-  /** The agent's state as the evaluator's facts, pruning windows as it goes. */
-  private facts(state: AgentState, now: number): Facts {
+  /** The agent's record as the evaluator's facts, pruning windows as it goes. */
+  private facts(record: AgentRecord, now: number, scope: DecideScope): Facts {
     const { info } = this.evaluator;
     const rates: Record<string, number> = {};
-    for (const id of Object.keys(state.rates)) {
+    for (const id of Object.keys(record.rates)) {
       const windowMs = this.windows.get(id);
-      if (windowMs === undefined) delete state.rates[id]; // the rule is gone, or has no rate any more
-      else rates[id] = pruneWindow(state.rates[id], now, windowMs);
+      if (windowMs === undefined) delete record.rates[id]; // the rule is gone, or has no rate any more
+      else rates[id] = pruneWindow(record.rates[id], now, windowMs);
     }
+    const ceiling = scope.trustCeiling;
     return {
-      trust: state.trust,
-      risk: info.risk ? windowSum(state.risk, now, info.risk.windowMs) : 0,
-      suspended: state.killed || state.suspendedUntil > now,
+      trust: ceiling === null || ceiling === undefined ? record.trust : Math.min(record.trust, ceiling),
+      risk: info.risk ? windowSum(record.risk, now, info.risk.windowMs) : 0,
+      suspended: this.suspended(record, now),
       spend: {
-        day: { usd: state.day.spentUsd + state.day.reservedUsd, tokens: state.day.spentTokens + state.day.reservedTokens },
-        month: { usd: state.month.spentUsd + state.month.reservedUsd, tokens: state.month.spentTokens + state.month.reservedTokens },
+        day: { usd: record.day.spentUsd + record.day.reservedUsd, tokens: record.day.spentTokens + record.day.reservedTokens },
+        month: { usd: record.month.spentUsd + record.month.reservedUsd, tokens: record.month.spentTokens + record.month.reservedTokens },
       },
       rates,
       now,
     };
   }
 
+  private suspended(record: AgentRecord, now: number): boolean {
+    return record.killed || record.suspendedUntil > now;
+  }
+
+  private denied(request: EngineRequest, code: 'invalid_request', message: string): Decision {
+    return describeOutcome(failedOutcome(code, message), this.evaluator.info, this.evaluator.hash, request as EvalRequest);
+  }
+
   /**
-   * Decides and commits. Synchronous from load to store: nothing can interleave.
+   * Decides and commits the agent's state. Synchronous from load to store: nothing can
+   * interleave. A kept reply is returned only to a retry of the same request, and never
+   * to a suspended agent (it gets a fresh deny instead).
    * INVARIANT: only an allow consumes (rate slots, budget, risk); a deny only feeds the breaker.
    */
-  decide(request: EngineRequest): Decision {
+  run(request: EngineRequest, scope: DecideScope = {}): DecisionRun {
     const { evaluator } = this;
     if ((request as EvalRequest)?.facts !== undefined) {
-      return describeOutcome(failedOutcome('invalid_request', "facts: is kept by the engine and can't be sent"), evaluator.info, evaluator.hash, request as EvalRequest);
+      return { kind: 'fresh', decision: this.denied(request, 'invalid_request', "facts: is kept by the engine and can't be sent"), request, keepable: false };
     }
     const agent = request?.agent;
     if (typeof agent?.id !== 'string' || (agent.tenant !== undefined && typeof agent.tenant !== 'string')) {
-      return evaluator.decide(request as EvalRequest); // malformed: the evaluator says how, and denies
+      return { kind: 'fresh', decision: evaluator.decide(request as EvalRequest), request, keepable: false }; // malformed: the evaluator says how, and denies
+    }
+    const idempotencyKey = request.idempotency_key;
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
+      return { kind: 'fresh', decision: this.denied(request, 'invalid_request', `idempotency_key: must be a string of 1 to ${MAX_IDEMPOTENCY_KEY} characters`), request, keepable: false };
     }
     const now = this.clock();
     const key = agentKey(agent);
-    const state = this.load(key, now);
-    const idempotencyKey = typeof request.idempotency_key === 'string' ? request.idempotency_key : undefined;
-    const earlier = idempotencyKey !== undefined ? state.replies[idempotencyKey] : undefined;
-    if (earlier && earlier.at > now - REPLY_TTL_MS) return earlier.reply as Decision;
+    const record = this.load(key, now);
+    this.prune(key, record, now);
 
-    const withFacts: EvalRequest = { ...request, facts: this.facts(state, now) };
-    const outcome = evaluator.evaluate(withFacts);
-    const used = consumption(outcome, evaluator.info, request);
-    if ((outcome.shadow?.decision ?? outcome.decision) === 'allow') {
-      for (const id of used.rates) (state.rates[id] ??= []).push(now);
-      if (used.usd > 0 || used.tokens > 0) this.reserve(state, used.usd, used.tokens);
-      if (used.risk > 0) state.risk.push([now, used.risk]);
-    }
-    if (outcome.decision === 'deny' && outcome.code !== 'suspended') this.recordDenial(state, now);
-    const described = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
-    const decision = this.onCommit ? this.onCommit(request, described, now) : described;
+    const priced = this.pricing.price(request);
+    let keepable = idempotencyKey !== undefined;
     if (idempotencyKey !== undefined) {
-      for (const [k, r] of Object.entries(state.replies)) if (r.at <= now - REPLY_TTL_MS) delete state.replies[k];
-      state.replies[idempotencyKey] = { at: now, reply: decision };
+      const kept = this.store.reply(key, idempotencyKey);
+      if (kept && kept.at > now - REPLY_TTL_MS) {
+        if (kept.requestHash !== requestHash('request' in priced ? priced.request : request)) {
+          const message = `idempotency_key '${idempotencyKey}' was first used with a different request`;
+          return { kind: 'mismatch', decision: { ...this.denied(request, 'invalid_request', message), code: 'idempotency_mismatch' } };
+        }
+        if (!this.suspended(record, now)) return { kind: 'replayed', reply: kept.reply };
+        keepable = false; // a suspended agent is denied afresh; the first reply stays for after
+      }
     }
-    this.store.put(key, state);
-    return decision;
+    if ('problem' in priced) return { kind: 'fresh', decision: this.denied(request, 'invalid_request', priced.problem), request, keepable: false };
+
+    const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
+    const outcome = evaluator.evaluate(withFacts);
+    const used = consumption(outcome, evaluator.info, priced.request);
+    const decision = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
+    if ((outcome.shadow?.decision ?? outcome.decision) === 'allow') this.consume(record, used, now);
+    if (decision.decision === 'allow') this.open(key, record, decision.id, used, now);
+    if (outcome.decision === 'deny' && outcome.code !== 'suspended') this.recordDenial(record, now);
+    this.store.put(key, record);
+    return { kind: 'fresh', decision, request: priced.request, keepable };
   }
 
-  private reserve(state: AgentState, usd: number, tokens: number): void {
-    state.day.reservedUsd += usd;
-    state.day.reservedTokens += tokens;
-    state.month.reservedUsd += usd;
-    state.month.reservedTokens += tokens;
-    state.reservations.push({ id: state.nextReservation++, usd, tokens, day: state.day.period, month: state.month.period });
+  /** Keeps the final reply of a fresh decision for retries with its idempotency key. */
+  keep(run: DecisionRun, reply: unknown): void {
+    if (run.kind !== 'fresh' || !run.keepable) return;
+    const { request } = run;
+    this.store.putReply(agentKey(request.agent), request.idempotency_key!, { requestHash: requestHash(request), at: this.clock(), reply });
+  }
+
+  /** Decides, commits and keeps the reply: `run` and `keep` together, for callers that add nothing to a decision. */
+  decide(request: EngineRequest, scope: DecideScope = {}): Decision {
+    const run = this.run(request, scope);
+    if (run.kind === 'replayed') return run.reply as Decision;
+    if (run.kind === 'mismatch') return run.decision;
+    this.keep(run, run.decision);
+    return run.decision;
+  }
+
+  private consume(record: AgentRecord, used: Consumption, now: number): void {
+    for (const id of used.rates) (record.rates[id] ??= []).push(now);
+    record.day.reservedUsd += used.usd;
+    record.day.reservedTokens += used.tokens;
+    record.month.reservedUsd += used.usd;
+    record.month.reservedTokens += used.tokens;
+    if (used.risk > 0) record.risk.push([now, used.risk]);
+  }
+
+  /** An allowed decision stays open, with its reservation, until its outcome is reported. */
+  private open(key: string, record: AgentRecord, id: string, used: Consumption, now: number): void {
+    this.store.putOpenDecision(key, { id, at: now, usd: used.usd, tokens: used.tokens, day: record.day.period, month: record.month.period });
   }
 
   /** The breaker: `denies` denials within `window` suspend the agent for `cooldown`. */
-  private recordDenial(state: AgentState, now: number): void {
+  private recordDenial(record: AgentRecord, now: number): void {
     const breaker = this.evaluator.info.breaker;
     if (!breaker) return;
-    state.denials.push(now);
-    if (pruneWindow(state.denials, now, breaker.windowMs) >= breaker.denies) {
-      state.suspendedUntil = now + breaker.cooldownMs;
-      state.denials = [];
+    record.denials.push(now);
+    if (pruneWindow(record.denials, now, breaker.windowMs) >= breaker.denies) {
+      record.suspendedUntil = now + breaker.cooldownMs;
+      record.denials = [];
     }
   }
 
   /**
-   * Reports how an allowed action went: moves trust by the policy's delta (kept within
-   * 0–100) and settles the agent's oldest open reservation, refunding what was unused and
-   * charging any overrun.
+   * Bounds what grows with use, once a minute per agent: replies past their age or count
+   * are forgotten, and open decisions past theirs close with their estimate as spent.
+   */
+  private prune(key: string, record: AgentRecord, now: number): void {
+    if (now - record.prunedAt < PRUNE_EVERY_MS) return;
+    record.prunedAt = now;
+    this.store.pruneReplies(key, now - REPLY_TTL_MS, MAX_REPLIES);
+    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.settle(record, stale, { usd: stale.usd, tokens: stale.tokens });
+  }
+
+  /** Releases a decision's reservation from the ledgers it was made in, and charges `spent` to today's. */
+  private settle(record: AgentRecord, open: OpenDecision, spent: { usd: number; tokens: number }): void {
+    for (const [ledger, reservedIn] of [[record.day, open.day], [record.month, open.month]] as const) {
+      // A reservation made in a period that has since closed has nothing left to release.
+      if (ledger.period === reservedIn) {
+        ledger.reservedUsd = Math.max(0, ledger.reservedUsd - open.usd);
+        ledger.reservedTokens = Math.max(0, ledger.reservedTokens - open.tokens);
+      }
+      ledger.spentUsd += spent.usd;
+      ledger.spentTokens += spent.tokens;
+    }
+  }
+
+  /**
+   * Settles exactly the named decision: moves trust by the policy's delta (kept within
+   * 0–100), releases that decision's reservation and charges the reported cost (or the
+   * estimate, when none is reported). One outcome per decision: a second report, or one
+   * for a decision that was never allowed, throws `decision_not_open`.
    */
   outcome(report: OutcomeReport): AgentView {
     const problem = outcomeProblem(report);
     if (problem !== null) throw new TollgateError('request_invalid', problem);
     const now = this.clock();
     const key = agentKey(report.agent);
-    const state = this.load(key, now);
+    const open = this.store.openDecision(key, report.decision);
+    if (!open) throw new TollgateError('decision_not_open', `decision ${report.decision} has no outcome to report: it was not allowed, its outcome was already reported, or it expired`);
+    const record = this.load(key, now);
     const { trust } = this.evaluator.info;
-    state.trust = Math.min(100, Math.max(0, state.trust + trust[report.outcome]));
-    const reservation = state.reservations.shift();
-    const usd = report.cost?.usd ?? reservation?.usd ?? 0;
-    const tokens = report.cost?.tokens ?? reservation?.tokens ?? 0;
-    for (const [ledger, reservedIn] of [[state.day, reservation?.day], [state.month, reservation?.month]] as const) {
-      // A reservation made in a period that has since closed has nothing left to release.
-      if (reservation && ledger.period === reservedIn) {
-        ledger.reservedUsd = Math.max(0, ledger.reservedUsd - reservation.usd);
-        ledger.reservedTokens = Math.max(0, ledger.reservedTokens - reservation.tokens);
-      }
-      ledger.spentUsd += usd;
-      ledger.spentTokens += tokens;
-    }
-    this.store.put(key, state);
-    return this.view(report.agent, state, now);
+    record.trust = Math.min(100, Math.max(0, record.trust + trust[report.outcome]));
+    this.settle(record, open, { usd: report.cost?.usd ?? open.usd, tokens: report.cost?.tokens ?? open.tokens });
+    this.store.deleteOpenDecision(key, open.id);
+    this.store.put(key, record);
+    return this.view(report.agent, record, now);
+  }
+
+  /**
+   * A human approved a request that was answered require_approval: its limits are checked
+   * again, now, and its cost is reserved under the approved decision's id. When the limits
+   * no longer allow it, nothing is consumed and the denial says why.
+   */
+  approve(request: EngineRequest, decisionId: string, scope: DecideScope = {}): { ok: true } | { ok: false; decision: Decision } {
+    const now = this.clock();
+    const key = agentKey(request.agent);
+    const record = this.load(key, now);
+    const priced = this.pricing.price(request);
+    if ('problem' in priced) return { ok: false, decision: this.denied(request, 'invalid_request', priced.problem) };
+    const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
+    const outcome = this.evaluator.evaluate(withFacts);
+    const real = outcome.shadow ?? outcome;
+    if (real.decision === 'deny') return { ok: false, decision: describeOutcome(outcome, this.evaluator.info, this.evaluator.hash, withFacts) };
+    // Approved: consumed as an allow would be. (Which allow rules matched is not known
+    // behind a require_approval, so rate windows are not taken; the budget is.)
+    const used: Consumption = { rates: [], usd: priced.request.cost?.usd ?? 0, tokens: priced.request.cost?.tokens ?? 0, risk: 0 };
+    this.consume(record, used, now);
+    this.open(key, record, decisionId, used, now);
+    this.store.put(key, record);
+    return { ok: true };
+  }
+
+  /** Closes an open decision with nothing spent (an approval whose ticket was never claimed). */
+  release(agent: AgentName, decisionId: string): void {
+    const now = this.clock();
+    const key = agentKey(agent);
+    const open = this.store.openDecision(key, decisionId);
+    if (!open) return;
+    const record = this.load(key, now);
+    this.settle(record, open, { usd: 0, tokens: 0 });
+    this.store.deleteOpenDecision(key, decisionId);
+    this.store.put(key, record);
+  }
+
+  /** Whether the agent is suspended now (the kill switch or the breaker). */
+  isSuspended(agent: AgentName): boolean {
+    const now = this.clock();
+    return this.suspended(this.load(agentKey(agent), now), now);
   }
 
   /** The agent's trust, budgets, rate windows, risk and suspension. */
-  state(agent: { id: string; tenant?: string }): AgentView {
+  state(agent: AgentName): AgentView {
     const now = this.clock();
     return this.view(agent, this.load(agentKey(agent), now), now);
   }
 
   /** The operator's kill switch: applies to the very next decision. */
-  setKilled(agent: { id: string; tenant?: string }, killed: boolean): AgentView {
+  setKilled(agent: AgentName, killed: boolean): AgentView {
     const now = this.clock();
     const key = agentKey(agent);
-    const state = this.load(key, now);
-    state.killed = killed;
-    if (!killed) state.suspendedUntil = 0;
-    this.store.put(key, state);
-    return this.view(agent, state, now);
+    const record = this.load(key, now);
+    record.killed = killed;
+    if (!killed) record.suspendedUntil = 0;
+    this.store.put(key, record);
+    return this.view(agent, record, now);
   }
 
   /** The agent's view, from windows pruned to `now` (events that left a window don't count). */
-  private view(agent: { id: string; tenant?: string }, state: AgentState, now: number): AgentView {
-    this.facts(state, now);
-    return agentView(agent, state, this.evaluator.info, now);
+  private view(agent: AgentName, record: AgentRecord, now: number): AgentView {
+    this.facts(record, now, {});
+    return agentView(agent, record, this.evaluator.info, now);
   }
 }
+

@@ -10,7 +10,7 @@ import { bundleHash } from '../policy/compile.js';
 import { failedOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { requestProblem } from '../policy/request-check.js';
-import { describeOutcome, type Decision } from './decision.js';
+import { describeOutcome, type Decision } from './describe.js';
 import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
 import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
 

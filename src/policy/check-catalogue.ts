@@ -6,7 +6,7 @@
 import type { Node } from 'yaml';
 import { isSeq } from 'yaml';
 import { globProblem } from './glob.js';
-import { PARAM_TYPES, type ActionEntry, type AttrScalar, type AttrValue, type ParamSchema, type ResourceEntry } from './model.js';
+import { PARAM_TYPES, type ActionCost, type ActionEntry, type AttrScalar, type AttrValue, type ParamSchema, type ResourceEntry } from './model.js';
 import { mappingEntries, namedEntries, numberValue, oneOf, scalarValue, sequenceItems, stringValue, type SourceFile } from './yaml-source.js';
 
 const ATTR_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
@@ -98,7 +98,25 @@ function checkParamSchema(src: SourceFile, name: string, node: Node | null, wher
   return schema;
 }
 
-const ACTION_KEYS = ['match', 'attrs', 'params', 'additional_params', 'log_params'] as const;
+const ACTION_KEYS = ['match', 'attrs', 'params', 'additional_params', 'log_params', 'cost'] as const;
+const COST_PATH = /^params\.([A-Za-z_][A-Za-z0-9_-]{0,63})$/;
+
+/** `cost: { usd: params.x, tokens: params.y }`: each unit read from a declared number param. */
+function checkCost(src: SourceFile, node: Node, where: string, params: ParamSchema[] | null): ActionCost | null {
+  const m = mappingEntries(src, node, where, ['usd', 'tokens']);
+  if (!m) return null;
+  const cost: ActionCost = { usd: null, tokens: null };
+  for (const unit of ['usd', 'tokens'] as const) {
+    if (!m.has(unit)) continue;
+    const path = stringValue(src, m.get(unit)!, `${where}.${unit}`);
+    const name = path === null ? null : (COST_PATH.exec(path)?.[1] ?? null);
+    if (path !== null && name === null) src.report(m.get(unit), 'bad_value', `${where}.${unit} must be a param path such as params.amount_usd`);
+    else if (name !== null && params?.find((p) => p.name === name)?.type !== 'number') {
+      src.report(m.get(unit), 'bad_params_schema', `${where}.${unit} reads params.${name}, which the params schema must declare with type number`);
+    } else if (name !== null) cost[unit] = name;
+  }
+  return cost.usd === null && cost.tokens === null ? null : cost;
+}
 
 export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] {
   const out: ActionEntry[] = [];
@@ -137,7 +155,8 @@ export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] 
         else if (name !== null) logParams.push(name);
       });
     }
-    if (match !== null) out.push({ match, attrs, params, additionalParams, logParams });
+    const cost = m.has('cost') ? checkCost(src, m.get('cost')!, `${where}.cost`, params) : null;
+    if (match !== null) out.push({ match, attrs, params, additionalParams, logParams, cost });
   });
   return out;
 }

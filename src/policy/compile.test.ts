@@ -28,24 +28,28 @@ describe('compilePolicies', () => {
     const info = decodeBundle(compilePolicies(files).bytes);
     expect(info.trust.initial).toBe(40);
     expect(info.tickets).toEqual({ ttlMs: 60_000 });
-    expect(info.approvals).toEqual({ ttlMs: 15 * 60_000, maxPending: 20 });
+    expect(info.approvals).toEqual({ ttlMs: 15 * 60_000, maxPending: 20, claimTtlMs: 15 * 60_000 });
     expect(info.delegation).toEqual({ maxDepth: 3 });
-    expect(info.auditActions).toEqual([]);
+    expect(info.actionSettings).toEqual([]);
     expect(info.rules).toEqual([
       { index: 0, id: 'drop', effect: 'deny', reason: null, mode: null, rate: null, spend: null, tokens: null, risk: 0 },
       { index: 1, id: 'read', effect: 'allow', reason: 'reads are fine', mode: null, rate: { count: 5, windowMs: 60_000 }, spend: null, tokens: null, risk: 3 },
     ]);
   });
 
-  it('round-trips the host-only settings: approvals, delegation and the loggable params', () => {
+  it('round-trips the host-only settings: approvals, delegation, the loggable params and costs', () => {
     const info = decodeBundle(
       compilePolicies({
-        'a.yaml': 'approvals: { ttl: 5m, max_pending: 3 }\ndelegation: { max_depth: 1 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n  - match: "**"\n',
+        'a.yaml': 'approvals: { ttl: 5m, max_pending: 3, claim_ttl: 2m }\ndelegation: { max_depth: 1 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n  - match: "pay"\n    params: { amount: { type: number } }\n    cost: { usd: params.amount }\n  - match: "**"\n',
       }).bytes,
     );
-    expect(info.approvals).toEqual({ ttlMs: 300_000, maxPending: 3 });
+    expect(info.approvals).toEqual({ ttlMs: 300_000, maxPending: 3, claimTtlMs: 120_000 });
     expect(info.delegation).toEqual({ maxDepth: 1 });
-    expect(info.auditActions).toEqual([{ match: 'k8s.*', logParams: ['namespace'] }, { match: '**', logParams: [] }]);
+    expect(info.actionSettings).toEqual([
+      { match: 'k8s.*', logParams: ['namespace'], cost: null },
+      { match: 'pay', logParams: [], cost: { usd: 'amount', tokens: null } },
+      { match: '**', logParams: [], cost: null },
+    ]);
   });
 
   it('decodes a bundle held in a Node Buffer without touching its bytes', () => {

@@ -26,6 +26,8 @@ export const DECISION_CODES = [
   // Edge-only: the agent has too many approvals pending; the request is outside its delegation.
   'approval_limit',
   'delegation',
+  // The embed API's answer to an idempotency key reused with another request (the edge answers 409).
+  'idempotency_mismatch',
 ] as const;
 export type DecisionCode = (typeof DECISION_CODES)[number];
 

@@ -40,7 +40,11 @@ export type TollgateErrorCode =
   | 'bundle_invalid'
   | 'abi_mismatch'
   | 'request_invalid'
-  | 'evaluator_trap';
+  | 'evaluator_trap'
+  /** An outcome named a decision that is not open: never allowed, already settled, or expired. */
+  | 'decision_not_open'
+  /** An idempotency key came back with a different request than it first came with. */
+  | 'idempotency_mismatch';
 
 /** Base class of every error Tollgate throws. `code` is stable; `message` is lowercase. */
 export class TollgateError extends Error {

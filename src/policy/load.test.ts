@@ -92,10 +92,11 @@ describe('loadPolicies', () => {
 
   it('reads approvals (15m, 20 pending by default), delegation depth (3) and log_params, naming bad values', () => {
     const byDefault = loadPolicies({ 'a.yaml': 'rules: []\n' });
-    expect(byDefault.ok && [byDefault.policy.approvals, byDefault.policy.delegation]).toEqual([{ ttlMs: 900_000, maxPending: 20 }, { maxDepth: 3 }]);
+    expect(byDefault.ok && [byDefault.policy.approvals, byDefault.policy.delegation]).toEqual([{ ttlMs: 900_000, maxPending: 20, claimTtlMs: 900_000 }, { maxDepth: 3 }]);
     const set = loadPolicies({ 'a.yaml': 'approvals: { ttl: 1h, max_pending: 5 }\ndelegation: { max_depth: 0 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n' });
-    expect(set.ok && [set.policy.approvals, set.policy.delegation, set.policy.actions[0].logParams]).toEqual([{ ttlMs: 3_600_000, maxPending: 5 }, { maxDepth: 0 }, ['namespace']]);
+    expect(set.ok && [set.policy.approvals, set.policy.delegation, set.policy.actions[0].logParams]).toEqual([{ ttlMs: 3_600_000, maxPending: 5, claimTtlMs: 900_000 }, { maxDepth: 0 }, ['namespace']]);
     expect(errorsOf({ 'a.yaml': 'approvals: { ttl: 30d }\n' })).toEqual(['a.yaml:1:19 bad_duration approvals.ttl must be between 1s and 7d']);
+    expect(errorsOf({ 'a.yaml': 'approvals: { claim_ttl: 8d }\n' })).toEqual(['a.yaml:1:25 bad_duration approvals.claim_ttl must be between 1s and 7d']);
     expect(errorsOf({ 'a.yaml': 'approvals: { max_pending: 0 }\n' })).toEqual(['a.yaml:1:27 bad_value approvals.max_pending must be between 1 and 10000, not 0']);
     expect(errorsOf({ 'a.yaml': 'delegation: { max_depth: 99 }\n' })).toEqual(['a.yaml:1:26 bad_value delegation.max_depth must be between 0 and 16, not 99']);
     expect(errorsOf({ 'a.yaml': 'actions:\n  - match: "x"\n    log_params: ["a b"]\n' })).toEqual(["a.yaml:3:18 bad_value actions[0].log_params[0] 'a b' is not a param name"]);

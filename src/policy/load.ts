@@ -117,13 +117,18 @@ function checkTickets(src: SourceFile, node: Node | null): TicketSettings | unde
 }
 
 function checkApprovals(src: SourceFile, node: Node | null): ApprovalSettings | undefined {
-  const m = mappingEntries(src, node, 'approvals', ['ttl', 'max_pending']);
+  const m = mappingEntries(src, node, 'approvals', ['ttl', 'max_pending', 'claim_ttl']);
   if (!m) return undefined;
   const settings = { ...DEFAULT_APPROVALS };
   if (m.has('ttl')) {
     const ttlMs = durationValue(src, m.get('ttl')!, 'approvals.ttl');
     if (ttlMs !== null && (ttlMs < 1000 || ttlMs > 7 * 86_400_000)) src.report(m.get('ttl'), 'bad_duration', 'approvals.ttl must be between 1s and 7d');
     else if (ttlMs !== null) settings.ttlMs = ttlMs;
+  }
+  if (m.has('claim_ttl')) {
+    const claimMs = durationValue(src, m.get('claim_ttl')!, 'approvals.claim_ttl');
+    if (claimMs !== null && (claimMs < 1000 || claimMs > 7 * 86_400_000)) src.report(m.get('claim_ttl'), 'bad_duration', 'approvals.claim_ttl must be between 1s and 7d');
+    else if (claimMs !== null) settings.claimTtlMs = claimMs;
   }
   if (m.has('max_pending')) {
     const max = numberValue(src, m.get('max_pending')!, 'approvals.max_pending', { min: 1, max: 10_000, integer: true });

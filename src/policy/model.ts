@@ -51,6 +51,14 @@ export interface ActionEntry {
   additionalParams: boolean;
   /** Params recorded in the audit chain as they are (after DLP redaction); every other param is kept as a SHA-256. */
   logParams: string[];
+  /** Where the request's cost comes from: a number param per unit, never the caller's word. */
+  cost: ActionCost | null;
+}
+
+/** The params an action's cost is read from (`cost: { usd: params.amount_usd }`). */
+export interface ActionCost {
+  usd: string | null;
+  tokens: string | null;
 }
 
 export interface ResourceEntry {
@@ -133,9 +141,11 @@ export interface ApprovalSettings {
   ttlMs: number;
   /** Pending approvals one agent may have at once; past it, require_approval is denied. */
   maxPending: number;
+  /** How long an approved request's ticket may wait to be claimed; then the approval expires and its reservation is released. */
+  claimTtlMs: number;
 }
 
-export const DEFAULT_APPROVALS: ApprovalSettings = { ttlMs: 15 * 60_000, maxPending: 20 };
+export const DEFAULT_APPROVALS: ApprovalSettings = { ttlMs: 15 * 60_000, maxPending: 20, claimTtlMs: 15 * 60_000 };
 
 export interface DelegationSettings {
   /** The longest delegation chain: a root agent's token has depth 0, its child's 1. */

@@ -7,6 +7,8 @@
 export const MAX_VALUE_DEPTH = 32;
 export const MAX_VALUE_NODES = 10_000;
 export const MAX_STRING_LENGTH = 65_536;
+/** The longest idempotency key (DESIGN §3). */
+export const MAX_IDEMPOTENCY_KEY = 128;
 const TOP_FIELDS = new Set(['action', 'resource', 'params', 'context', 'cost', 'agent', 'delegation', 'facts', 'idempotency_key']);
 
 class Invalid extends Error {}
@@ -90,7 +92,10 @@ function checkRequest(r: unknown): void {
     if (cost.usd !== undefined) checkNumber(cost.usd, 'cost.usd', { min: 0 });
     if (cost.tokens !== undefined) checkNumber(cost.tokens, 'cost.tokens', { min: 0, integer: true });
   }
-  if (r.idempotency_key !== undefined) checkString(r.idempotency_key, 'idempotency_key');
+  if (r.idempotency_key !== undefined) {
+    const key = checkString(r.idempotency_key, 'idempotency_key', { nonEmpty: true });
+    if (key.length > MAX_IDEMPOTENCY_KEY) fail('idempotency_key', `is longer than ${MAX_IDEMPOTENCY_KEY} characters`);
+  }
   if (r.delegation !== undefined) {
     const d = checkObject(r.delegation, 'delegation', ['depth', 'root', 'chain']);
     checkNumber(d.depth, 'delegation.depth', { min: 0, integer: true });

@@ -46,7 +46,8 @@ export interface Rights {
 
 /** A child's requested rights; omitted fields keep the delegator's. */
 export interface DelegationAsk {
-  agent: string;
+  /** The child's name under its delegator: the child's id is `<delegator id>/<name>`. */
+  name: string;
   actions?: string[];
   resources?: string[];
   roles?: string[];
@@ -82,9 +83,11 @@ function globList(field: string, value: unknown): string | null {
 /** A malformed ask (400), naming the field; null when well formed. */
 export function askProblem(ask: Record<string, unknown>): string | null {
   for (const key of Object.keys(ask)) {
-    if (!['agent', 'actions', 'resources', 'roles', 'budget_usd', 'ttl_seconds'].includes(key)) return `${key}: is not a known field (expected agent, actions, resources, roles, budget_usd, ttl_seconds)`;
+    if (!['name', 'actions', 'resources', 'roles', 'budget_usd', 'ttl_seconds'].includes(key)) return `${key}: is not a known field (expected name, actions, resources, roles, budget_usd, ttl_seconds)`;
   }
-  if (typeof ask.agent !== 'string' || ask.agent === '' || ask.agent.length > 256) return 'agent: must be the child agent id, a string of 1 to 256 characters';
+  if (typeof ask.name !== 'string' || ask.name === '' || ask.name.length > 256 || ask.name.includes('/') || !ask.name.isWellFormed()) {
+    return "name: must be the child's name under its delegator, 1 to 256 characters without '/'";
+  }
   for (const field of ['actions', 'resources'] as const) if (ask[field] !== undefined) {
     const problem = globList(field, ask[field]);
     if (problem) return problem;
@@ -101,7 +104,8 @@ export function askProblem(ask: Record<string, unknown>): string | null {
  */
 export function narrow(parent: Rights, ask: DelegationAsk, maxDepth: number, nowSeconds: number): Narrowed {
   const fail = (message: string): Narrowed => ({ ok: false, message });
-  if (ask.agent === parent.agent || parent.chain.includes(ask.agent)) return fail(`agent: '${ask.agent}' is already in the delegation chain, so this would be a loop`);
+  // INVARIANT: a child's id extends its delegator's, so it can never equal an agent of its own chain, nor a root agent's.
+  const agent = `${parent.agent}/${ask.name}`;
   const depth = parent.depth + 1;
   if (depth > maxDepth) return fail(`the chain would be ${depth} deep; the policy allows at most ${maxDepth}`);
   const own = current(parent);
@@ -115,11 +119,11 @@ export function narrow(parent: Rights, ask: DelegationAsk, maxDepth: number, now
   if (ask.budget_usd !== undefined && own.budget !== null && ask.budget_usd > own.budget) return fail(`budget_usd: ${ask.budget_usd} is above the delegator's ${own.budget}`);
   const exp = ask.ttl_seconds !== undefined ? nowSeconds + ask.ttl_seconds : Math.min(parent.exp, nowSeconds + 3600);
   if (exp > parent.exp) return fail(`ttl_seconds: the delegation would outlive the delegator's own token (expires at ${new Date(parent.exp * 1000).toISOString()})`);
-  const link: DelegationLink = { jti: crypto.randomUUID(), agent: ask.agent, actions, resources, roles, budget_usd: ask.budget_usd ?? own.budget, exp };
+  const link: DelegationLink = { jti: crypto.randomUUID(), agent, actions, resources, roles, budget_usd: ask.budget_usd ?? own.budget, exp };
   return {
     ok: true,
     child: {
-      agent: ask.agent,
+      agent,
       tenant: parent.tenant,
       roles,
       exp,
@@ -140,6 +144,11 @@ export function outsideChain(links: readonly DelegationLink[], action: string, r
     if (!link.resources.some((g) => globMatch(g, resource))) return `resource '${resource}' is outside what was delegated to '${link.agent}'`;
   }
   return null;
+}
+
+function requiredTenant(tenant: unknown): string {
+  if (typeof tenant !== 'string' || tenant === '') throw new Error('claim tenant must be a non-empty string');
+  return tenant;
 }
 
 /** Signs a child's delegation token. */
@@ -172,7 +181,7 @@ export async function verifyDelegation(token: string, jwks: JSONWebKeySet, issue
   }
   return {
     agent: payload.sub!,
-    tenant: typeof payload.tenant === 'string' ? payload.tenant : '',
+    tenant: requiredTenant(payload.tenant),
     roles: Array.isArray(payload.roles) ? (payload.roles as string[]) : [],
     exp: payload.exp!,
     depth: delegation.depth,

@@ -21,6 +21,8 @@ export interface TicketClaims {
   resource: string;
   params_hash: string;
   policy_hash: string;
+  /** The decision the ticket was issued for; its outcome names it. */
+  decision: string;
   jti: string;
   exp: number;
   iat: number;
@@ -34,13 +36,14 @@ export interface TicketSubject {
   resource: string;
   paramsHash: string;
   policyHash: string;
+  decision: string;
   /** The ticket's id; a fresh UUID when omitted. */
   jti?: string;
 }
 
 /** Signs a ticket with a private Ed25519 JWK that carries a `kid`. */
 export async function issueTicket(subject: TicketSubject, key: JWK, issuer: string, nowSeconds: number, ttlSeconds = TICKET_TTL_SECONDS): Promise<string> {
-  return new SignJWT({ tenant: subject.tenant, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, policy_hash: subject.policyHash })
+  return new SignJWT({ tenant: subject.tenant, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, policy_hash: subject.policyHash, decision: subject.decision })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: TICKET_TYPE })
     .setSubject(subject.agent)
     .setIssuer(issuer)
@@ -61,7 +64,7 @@ export async function verifyTicket(ticket: string, jwks: JSONWebKeySet, issuer: 
       issuer,
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
     });
-    for (const claim of ['tenant', 'action', 'resource', 'params_hash', 'policy_hash'] as const) {
+    for (const claim of ['tenant', 'action', 'resource', 'params_hash', 'policy_hash', 'decision'] as const) {
       if (typeof payload[claim] !== 'string') throw new Error(`claim ${claim} is missing`);
     }
     return payload as unknown as TicketClaims;

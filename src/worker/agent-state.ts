@@ -1,72 +1,61 @@
 /**
  * @module
- * The `AgentState` Durable Object: one per `tenant:agent`, holding the evaluator warm and
- * the agent's state in SQLite. A shell around the parts: the stateful engine decides, the
- * audit log records, the ticket issuer signs, the approval desk waits for humans. Every
- * RPC method is synchronous from the state it reads to the state it writes (and its audit
- * record); only then does it await crypto. The alarm runs the background work.
+ * The `AgentState` Durable Object: one per agent (tenant, id), holding the evaluator warm
+ * and the agent's state in SQLite. A short list of RPC verbs over parts loaded once: the
+ * stateful engine decides, the audit trail records, the ticket issuer signs, the burned
+ * tickets say who redeemed what, the approval desk waits for humans. Each verb commits its
+ * parts together in one transaction with no `await` before the commit; only then does it
+ * await crypto. The alarm runs the background work.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { AuditKind, ChainedRecord } from '../audit/chain.js';
+import type { AuditKind } from '../audit/chain.js';
 import { decisionFields } from '../audit/record.js';
-import type { Decision } from '../engine/decision.js';
+import { governedDecision, type Governance } from '../engine/pipeline.js';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { newAgentState } from '../engine/state/agent-state.js';
-import { agentKey, StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
+import { StatefulEngine, type AgentName, type DecideScope, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { JsonValue } from '../policy/decision.js';
+import { outsideChain, type DelegationLink } from '../tokens/delegation.js';
 import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
 import type { Approval, ApprovalStatus } from './approvals/book.js';
-import { flushPending, type AuditSinks } from './audit/flush.js';
-import { AuditLog } from './audit/log.js';
-import { DelegatedSpend, type DelegatedScope } from './delegation/spend.js';
+import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
+import type { AuditSinks } from './audit/flush.js';
+import { AuditTrail, type AuditTail, type Who } from './audit/trail.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
 import { SqlStateStore } from './sql-store.js';
-import { tenantState } from './tenant-state.js';
+import { BurnedTickets, type BurnableTicket, type BurnResult } from './tickets/burned.js';
 import { TicketIssuer, type TicketPlan } from './tickets/issuer.js';
-import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
 
-export type { ApprovalReply, DelegatedScope, EdgeDecision, SettleResult };
+export type { ApprovalReply, AuditTail, EdgeDecision, SettleResult };
 
-/** The end of an agent's audit chain that is still in its Durable Object. */
-export interface AuditTail {
-  head: { seq: number; hash: string };
-  flushed: { seq: number; hash: string };
-  pending: ChainedRecord[];
+/** What bounds a delegated agent's decisions in its object: every link of its chain, and its trust ceiling. */
+export interface DelegatedScope {
+  links: DelegationLink[];
+  trustCeiling: number | null;
+  /** Why the chain's delegated budget refused this call (checked in the tenant's object), if it did. */
+  budgetRefusal: string | null;
 }
 
-/** Who an agent is, as its audit records name it. */
-type Who = { tenant: string; agent: string };
-const who = (agent: { id: string; tenant?: string }): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
+/** What an outcome report did: the agent's state after it, or why it was refused. */
+export type OutcomeResult = { ok: true; state: AgentView } | { ok: false; code: 'forbidden' | 'conflict'; message: string };
 
-/**
- * Records reach R2 within this long of the first one pending. Waiting lets a busy agent's
- * records share a segment (a flush costs a signature, two R2 writes and a D1 batch), and
- * a random part of it keeps agents that started together from all flushing at once.
- */
-const FLUSH_DELAY_MS = 10_000;
-/** Records per segment, at most; a flush starts at once when this many are pending. */
-const SEGMENT_RECORDS = 1000;
-/** A failed flush is retried after 2, 4, 8 … seconds, at most this long. */
-const MAX_RETRY_MS = 5 * 60_000;
+/** Who reports an outcome: an operator, or the executor that redeemed the decision's ticket. */
+export type Reporter = { kind: 'operator' | 'executor'; id: string };
+
+const who = (agent: AgentName): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
 
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
   private store!: SqlStateStore;
-  private audit!: AuditLog;
+  private trail!: AuditTrail;
   private tickets!: TicketIssuer;
+  private burned!: BurnedTickets;
   private desk!: ApprovalDesk;
   private outbox!: WebhookOutbox;
-  private delegated!: DelegatedSpend;
-  /** The request id of the decision being committed (decisions commit one at a time). */
-  private requestId: string | null = null;
   /** When the alarm is set for (ms), if it is. */
   private alarmAt: number | null = null;
-  private flushFailures = 0;
-  /** The tenant being told that this agent has unflushed records, if that is under way. */
-  private announcing: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,18 +63,17 @@ export class AgentState extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
       const sql = ctx.storage.sql;
-      sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
-      this.audit = new AuditLog(sql);
+      this.trail = new AuditTrail(sql, ctx, env, (at) => this.wake(at));
       this.tickets = new TicketIssuer(sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
+      this.burned = new BurnedTickets(sql);
       this.outbox = new WebhookOutbox(sql);
-      this.delegated = new DelegatedSpend(sql);
       this.store = new SqlStateStore(sql);
       this.engine = new StatefulEngine(evaluator, this.store);
-      this.engine.onCommit = (request, decision) => this.auditDecision(request, decision);
       this.desk = new ApprovalDesk({
         sql,
         tickets: this.tickets,
         outbox: this.outbox,
+        engine: () => this.ready(),
         bundle: () => this.ready().bundle,
         record: (agent, kind, fields) => this.record(agent, kind, fields),
         transaction: (work) => this.transaction(work),
@@ -105,112 +93,92 @@ export class AgentState extends DurableObject<Env> {
 
   /**
    * Runs `work` as one SQLite transaction. If it throws, storage rolls back, and so do the
-   * in-memory copies (the audit log's head, cached states), so the chain never skips a seq.
+   * in-memory copies (the audit log's head, cached records), so the chain never skips a seq.
    */
   private transaction<T>(work: () => T): T {
     try {
       return this.ctx.storage.transactionSync(work);
     } catch (err) {
-      this.audit.reload();
+      this.trail.log.reload();
       this.store.forget();
       throw err;
     }
   }
 
+  private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
+    return this.trail.record(agent, kind, fields, this.ready().bundle.hash);
+  }
+
   // ── Decisions ────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Decides and commits synchronously; only then, on allow, awaits the ticket's signature.
-   * Retries with the same idempotency key get the same decision and the same ticket.
-   */
-  async decide(request: EngineRequest, requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision> {
-    const decision = this.commit([request], requestId, scope)[0];
-    const [answer] = await Promise.all([this.ticketed(decision, request), this.announced()]);
-    return answer;
+  /** The parts a decision passes through after the policy, for one call. */
+  private governance(requestId: string | null, scope: DelegatedScope | undefined): Governance<EdgeDecision, TicketPlan> {
+    const { info, hash } = this.ready().bundle;
+    return {
+      refusal: (request) => (scope ? (outsideChain(scope.links, request.action, request.resource) ?? scope.budgetRefusal) : null),
+      awaitApproval: (request, decision) => this.desk.ask(request, decision),
+      audited: (request, reply) => ({ ...reply, audit: this.record(who(request.agent), 'decision', decisionFields({ request, decision: reply, info, requestId, approvalId: reply.approval?.id ?? null })) }),
+      planTicket: (request, reply) => {
+        if (!this.tickets.enabled) return null;
+        const plan = this.tickets.plan(request, reply.id, hash, Math.round(info.tickets.ttlMs / 1000));
+        const { jti, action, resource, paramsHash } = plan.subject;
+        this.record(who(request.agent), 'ticket_issue', { jti, decision: reply.id, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+        return plan;
+      },
+    };
   }
 
+  /** Decides every request in order, committing each one's state and audit records in one transaction; then signs the tickets. */
   async decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]> {
-    const decisions = this.commit(requests, requestId, scope); // every commit first, in order
-    const [answers] = await Promise.all([Promise.all(decisions.map((d, i) => this.ticketed(d, requests[i]))), this.announced()]);
-    return answers;
+    const engine = this.ready();
+    const parts = this.governance(requestId ?? null, scope);
+    const decideScope: DecideScope = { trustCeiling: scope?.trustCeiling ?? null };
+    const runs = this.transaction(() => requests.map((r) => governedDecision(engine, parts, r, decideScope)));
+    const signed = Promise.all(runs.map((run) => this.ticketed(run.reply, run.request, run.plan)));
+    const [decisions] = await Promise.all([signed, this.trail.announced()]);
+    return decisions;
   }
 
-  /** Decides, committing the state and the audit records of every request in one transaction. */
-  private commit(requests: EngineRequest[], requestId: string | undefined, scope: DelegatedScope | undefined): EdgeDecision[] {
-    const engine = this.ready();
-    this.requestId = requestId ?? null;
-    try {
-      return this.transaction(() => requests.map((r) => (scope ? this.decideDelegated(r, scope) : engine.decide(r))));
-    } finally {
-      this.requestId = null;
-    }
+  async decide(request: EngineRequest, requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision> {
+    return (await this.decideBatch([request], requestId, scope))[0];
   }
+
+  private async ticketed(reply: EdgeDecision, request: EngineRequest, plan: TicketPlan | null): Promise<EdgeDecision> {
+    if (reply.decision !== 'allow' || !this.tickets.enabled) return reply;
+    const replan = () => this.transaction(() => this.governance(null, undefined).planTicket(request, reply)!);
+    return { ...reply, ticket: await this.tickets.ticket(request, plan, replan) };
+  }
+
+  // ── Outcomes, state, the kill switch, tickets ───────────────────────────────────────
 
   /**
-   * A delegated agent's decision: bounded by every link of its chain before the policy is
-   * asked, and starting no more trusted than its delegator was.
+   * Settles the named decision. An executor may report only a decision whose ticket it
+   * redeemed; an operator any of the agent's. Throws `decision_not_open` for a decision
+   * already settled (or never allowed), and `forbidden` for anyone else.
    */
-  private decideDelegated(request: EngineRequest, scope: DelegatedScope): EdgeDecision {
-    const engine = this.ready();
-    const now = Date.now();
-    const problem = this.delegated.problem(scope, request, now);
-    if (problem) {
-      const refusal: Decision = { decision: 'deny', code: 'delegation', reasons: [{ rule: null, effect: 'deny', message: problem }], errors: [], redactions: [], policy: { hash: engine.bundle.hash } };
-      return this.auditDecision(request, refusal);
-    }
-    const key = agentKey(request.agent);
-    if (scope.trustCeiling !== null && !this.store.get(key)) this.store.put(key, newAgentState(Math.min(engine.bundle.info.trust.initial, scope.trustCeiling), now));
-    const before = this.audit.head.seq;
-    const decision = engine.decide(request);
-    const fresh = this.audit.head.seq > before; // not an idempotent replay
-    if (fresh && decision.decision === 'allow') this.delegated.add(request.cost?.usd ?? 0, now);
-    return decision;
-  }
-
-  /**
-   * The engine's commit hook, inside the decision's transaction: the approval a
-   * require_approval waits for, the decision's audit record and, on allow, its ticket's
-   * (a ticket exists only if the audit knows it).
-   */
-  private auditDecision(request: EngineRequest, decision: Decision): EdgeDecision {
-    const { reply, opened } = decision.decision === 'require_approval' ? this.desk.ask(request, decision) : { reply: decision as EdgeDecision, opened: null };
-    const fields = decisionFields({ request, decision: reply, info: this.ready().bundle.info, requestId: this.requestId, approvalId: reply.approval?.id ?? null });
-    const audited: EdgeDecision = { ...reply, audit: this.record(who(request.agent), 'decision', fields) };
-    if (opened) this.desk.opened(opened, audited.audit!.seq);
-    if (audited.decision === 'allow' && this.tickets.enabled) this.planTicket(audited, request);
-    return audited;
-  }
-
-  private planTicket(reply: EdgeDecision, request: EngineRequest): TicketPlan {
-    const plan = this.tickets.plan(reply, request, reply.policy.hash, Math.round(this.ready().bundle.info.tickets.ttlMs / 1000));
-    const { jti, action, resource, paramsHash } = plan.subject;
-    this.record(who(request.agent), 'ticket_issue', { jti, decision_seq: reply.audit?.seq ?? null, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
-    return plan;
-  }
-
-  private async ticketed(decision: EdgeDecision, request: EngineRequest): Promise<EdgeDecision> {
-    if (decision.decision !== 'allow' || !this.tickets.enabled) return decision;
-    const replan = () => this.transaction(() => this.planTicket(decision, request));
-    return { ...decision, ticket: await this.tickets.ticket(decision, request, replan) };
-  }
-
-  // ── State, outcomes, the kill switch, tickets ───────────────────────────────────────
-
-  outcome(report: OutcomeReport): AgentView {
+  outcome(report: OutcomeReport, reporter: Reporter): OutcomeResult {
     const engine = this.ready();
     return this.transaction(() => {
-      const view = engine.outcome(report);
-      this.record(who(report.agent), 'outcome', { outcome: report.outcome, cost: report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null, trust: view.trust });
-      return view;
+      if (reporter.kind === 'executor' && this.burned.redeemerOf(report.decision) !== reporter.id) {
+        return { ok: false, code: 'forbidden', message: `only the executor that redeemed decision ${report.decision}'s ticket may report its outcome` };
+      }
+      try {
+        const state = engine.outcome(report);
+        this.record(who(report.agent), 'outcome', { decision: report.decision, outcome: report.outcome, by: reporter.id, cost: report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null, trust: state.trust });
+        return { ok: true, state };
+      } catch (err) {
+        if ((err as { code?: string }).code === 'decision_not_open') return { ok: false, code: 'conflict', message: (err as Error).message };
+        throw err;
+      }
     });
   }
 
-  state(agent: { id: string; tenant?: string }): AgentView {
+  state(agent: AgentName): AgentView {
     return this.ready().state(agent);
   }
 
   /** The operator's kill switch; `operator` names who flipped it, for the audit. */
-  setKilled(agent: { id: string; tenant?: string }, killed: boolean, operator = ''): AgentView {
+  setKilled(agent: AgentName, killed: boolean, operator = ''): AgentView {
     const engine = this.ready();
     return this.transaction(() => {
       const view = engine.setKilled(agent, killed);
@@ -219,40 +187,34 @@ export class AgentState extends DurableObject<Env> {
     });
   }
 
-  /**
-   * Burns a ticket's `jti`: true the first time, false on every replay, and either way an
-   * audit record. Synchronous, so concurrent redemptions of one ticket see exactly one true.
-   */
-  burnTicket(ticket: { jti: string; exp: number; sub: string; tenant: string }, executor = ''): boolean {
+  /** Burns a ticket, synchronously (concurrent redemptions of one ticket see exactly one `redeemed`), with an audit record either way. */
+  burnTicket(ticket: BurnableTicket & { sub: string; tenant: string }, executor = ''): BurnResult {
+    this.ready();
     return this.transaction(() => {
-      const first = !this.ticketRedeemed(ticket.jti);
-      if (first) this.ctx.storage.sql.exec('INSERT INTO burned_tickets (jti, expires_at) VALUES (?, ?)', ticket.jti, ticket.exp * 1000);
-      this.record({ tenant: ticket.tenant, agent: ticket.sub }, first ? 'ticket_redeem' : 'ticket_replay', { jti: ticket.jti, by: executor });
-      return first;
+      const result = this.burned.burn(ticket, executor);
+      const kind = result === 'redeemed' ? 'ticket_redeem' : 'ticket_replay';
+      this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, { jti: ticket.jti, decision: ticket.decision, by: executor, ...(result === 'expired' ? { expired: true } : {}) });
+      return result;
     });
   }
 
-  /** Whether a ticket's `jti` was redeemed (expired burns are forgotten: the ticket is dead anyway). */
   ticketRedeemed(jti: string): boolean {
-    const sql = this.ctx.storage.sql;
-    sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', Date.now());
-    return sql.exec('SELECT 1 FROM burned_tickets WHERE jti = ?', jti).toArray().length > 0;
+    return this.burned.redeemed(jti);
   }
 
   // ── Delegations ──────────────────────────────────────────────────────────────────────
 
   /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
-  delegationIssued(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): { trust: number } {
+  delegationIssued(agent: AgentName, fields: { [key: string]: JsonValue }): { trust: number } {
     const engine = this.ready();
     return this.transaction(() => {
-      const { trust } = engine.state(agent);
       this.record(who(agent), 'delegation_issue', fields);
-      return { trust };
+      return { trust: engine.state(agent).trust };
     });
   }
 
   /** Records a revocation this agent made or suffered. */
-  delegationRevoked(agent: { id: string; tenant?: string }, fields: { [key: string]: JsonValue }): void {
+  delegationRevoked(agent: AgentName, fields: { [key: string]: JsonValue }): void {
     this.ready();
     this.transaction(() => void this.record(who(agent), 'delegation_revoke', fields));
   }
@@ -277,39 +239,10 @@ export class AgentState extends DurableObject<Env> {
 
   // ── The audit chain and the alarm ────────────────────────────────────────────────────
 
-  /** Appends an audit record (synchronously) and makes sure a flush will follow. */
-  private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
-    if (!this.audit.hasPending) this.announcePending(agent);
-    const written = this.audit.append(agent, kind, fields, this.ready().bundle.hash);
-    // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
-    if (this.flushFailures === 0) this.wake(Date.now() + (written.seq - this.audit.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
-    return written;
-  }
-
-  /**
-   * Tells the tenant this agent has records waiting (once per flush cycle, after the
-   * commit), so a tenant-wide search finds them before they reach D1. A failure only
-   * delays them in such searches until the flush.
-   */
-  private announcePending(agent: Who): void {
-    const told = tenantState(this.env, agent.tenant)
-      .auditPending(agent.agent)
-      .catch((err: Error) => console.error(`telling the tenant of pending audit records failed: ${err.message}`));
-    this.announcing = told;
-    this.ctx.waitUntil(told);
-  }
-
-  /** Waits for a pending announcement, so that once a decision is answered, a search can find it. */
-  private async announced(): Promise<void> {
-    const told = this.announcing;
-    this.announcing = null;
-    await told;
-  }
-
   /** The audit chain's head, what has been flushed, and the records still here. */
   auditTail(): AuditTail {
     this.ready();
-    return { head: this.audit.head, flushed: this.audit.flushed, pending: this.audit.pending() };
+    return this.trail.tail();
   }
 
   /** Makes sure the alarm fires by `at`: an earlier alarm is kept, a later one brought forward. */
@@ -321,8 +254,7 @@ export class AgentState extends DurableObject<Env> {
 
   /** Sets the alarm for the earliest work still to do. */
   private scheduleNext(): void {
-    const flush = this.audit.hasPending ? Date.now() + (this.flushFailures > 0 ? Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS) : FLUSH_DELAY_MS / 2) : null;
-    const next = [this.desk.nextDue(), this.outbox.nextDue(), flush].filter((t): t is number => t !== null);
+    const next = [this.desk.nextDue(), this.outbox.nextDue(), this.trail.nextDue()].filter((t): t is number => t !== null);
     if (next.length > 0) this.wake(Math.min(...next));
   }
 
@@ -345,14 +277,7 @@ export class AgentState extends DurableObject<Env> {
     this.desk.expire();
     await this.desk.index(this.env.AUDIT_DB);
     if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET) await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
-    try {
-      await flushPending(this.audit, this.sinks(), SEGMENT_RECORDS);
-      this.flushFailures = 0;
-    } catch (err) {
-      this.flushFailures++;
-      const delay = Math.min(1000 * 2 ** this.flushFailures, MAX_RETRY_MS);
-      console.error(`audit flush failed (attempt ${this.flushFailures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
-    }
+    await this.trail.flush(this.sinks());
     this.scheduleNext();
   }
 }

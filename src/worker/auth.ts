@@ -99,8 +99,12 @@ async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Pr
   } catch (err) {
     throw unauthorized(`token rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
   }
-  const tenant = typeof payload.tenant === 'string' ? payload.tenant : '';
+  // The tenant names whose agent this is: without it, agents of different tenants would meet.
+  if (typeof payload.tenant !== 'string' || payload.tenant === '') throw unauthorized('token claim tenant must be a non-empty string');
+  const tenant = payload.tenant;
   const sub = payload.sub!;
+  // `/` separates a delegator from its children (`planner/scout`): an identity provider's id never holds one.
+  if (sub === '' || sub.includes('/')) throw unauthorized("token claim sub must be a non-empty id without '/'");
   if (typ === OPERATOR_TOKEN_TYPE) {
     const role = payload.role;
     if (typeof role !== 'string' || !OPERATOR_ROLES.includes(role)) throw unauthorized(`operator token role must be one of ${OPERATOR_ROLES.join(', ')}`);

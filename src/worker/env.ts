@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import type { AgentState } from './agent-state.js';
 import type { TenantState } from './tenant-state.js';
+import type { Principal } from './auth.js';
 
 export interface Env {
   AGENTS: DurableObjectNamespace<AgentState>;
@@ -39,7 +40,12 @@ export interface Env {
 /** Hono's context variables. */
 export interface Variables {
   requestId: string;
+  /** The verified caller, set by the `authenticated` middleware. */
+  principal: Principal;
 }
 
+/** The Worker's Hono environment. */
+export type AppEnv = { Bindings: Env; Variables: Variables };
+
 /** A request's Hono context in this Worker. */
-export type AppContext = Context<{ Bindings: Env; Variables: Variables }>;
+export type AppContext = Context<AppEnv>;

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { TollgateError } from '../policy/errors.js';
 
 export type ApiErrorCode =
   | 'invalid_json'
@@ -13,6 +14,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'idempotency_mismatch'
   | 'ticket_invalid'
   | 'ticket_mismatch'
   | 'ticket_replay'
@@ -28,6 +30,7 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  idempotency_mismatch: 409,
   ticket_invalid: 401,
   ticket_mismatch: 403,
   ticket_replay: 409,
@@ -48,6 +51,20 @@ export class ApiError extends Error {
   }
   get status(): ContentfulStatusCode {
     return STATUS[this.code];
+  }
+}
+
+/** The API error for a `TollgateError` raised below the routes: bad input stays 400, a conflict 409; anything else is internal. */
+export function fromTollgateError(err: TollgateError): ApiError {
+  switch (err.code) {
+    case 'request_invalid':
+      return new ApiError('invalid_request', err.message);
+    case 'idempotency_mismatch':
+      return new ApiError('idempotency_mismatch', err.message);
+    case 'decision_not_open':
+      return new ApiError('conflict', err.message);
+    default:
+      return new ApiError('internal', 'internal error');
   }
 }
 

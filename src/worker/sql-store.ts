@@ -1,36 +1,84 @@
 /**
  * @module
- * The Durable Object's `StateStore`: agent state as JSON in the object's SQLite storage,
- * with a write-through cache. SQLite storage is synchronous, which is what lets a decision
- * check and commit with no `await` in between.
+ * The Durable Object's `StateStore` over its SQLite storage. The agent's record is one
+ * small JSON row with a write-through cache; open decisions and idempotent replies are
+ * rows of their own, so neither can grow the record past SQLite's value limit. SQLite
+ * storage is synchronous, which is what lets a decision check and commit with no `await`
+ * in between.
  */
-import type { AgentState } from '../engine/state/agent-state.js';
-import type { StateStore } from '../engine/state/store.js';
+import type { AgentRecord } from '../engine/state/agent-record.js';
+import type { KeptReply, OpenDecision, StateStore } from '../engine/state/store.js';
+
+type OpenRow = { id: string; at: number; usd: number; tokens: number; day: string; month: string };
 
 export class SqlStateStore implements StateStore {
-  private readonly cache = new Map<string, AgentState>();
+  private readonly cache = new Map<string, AgentRecord>();
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec('CREATE TABLE IF NOT EXISTS agent_state (key TEXT PRIMARY KEY, state TEXT NOT NULL)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS open_decisions (agent TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, usd REAL NOT NULL,
+      tokens REAL NOT NULL, day TEXT NOT NULL, month TEXT NOT NULL, PRIMARY KEY (agent, id))`);
+    sql.exec('CREATE INDEX IF NOT EXISTS open_decisions_age ON open_decisions (agent, at)');
+    sql.exec('CREATE TABLE IF NOT EXISTS replies (agent TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, at INTEGER NOT NULL, reply TEXT NOT NULL, PRIMARY KEY (agent, key))');
+    sql.exec('CREATE INDEX IF NOT EXISTS replies_age ON replies (agent, at)');
   }
 
-  get(key: string): AgentState | undefined {
+  get(key: string): AgentRecord | undefined {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const row = this.sql.exec<{ state: string }>('SELECT state FROM agent_state WHERE key = ?', key).toArray()[0];
     if (!row) return undefined;
-    const state = JSON.parse(row.state) as AgentState;
-    this.cache.set(key, state);
-    return state;
+    const record = JSON.parse(row.state) as AgentRecord;
+    this.cache.set(key, record);
+    return record;
   }
 
-  /** Forgets cached states (after a transaction that rolled back, the cache could be ahead of storage). */
+  /** Forgets cached records (after a transaction that rolled back, the cache could be ahead of storage). */
   forget(): void {
     this.cache.clear();
   }
 
-  put(key: string, state: AgentState): void {
-    this.sql.exec('INSERT INTO agent_state (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state', key, JSON.stringify(state));
-    this.cache.set(key, state);
+  put(key: string, record: AgentRecord): void {
+    this.sql.exec('INSERT INTO agent_state (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state', key, JSON.stringify(record));
+    this.cache.set(key, record);
+  }
+
+  openDecision(agent: string, id: string): OpenDecision | undefined {
+    return this.sql.exec<OpenRow>('SELECT id, at, usd, tokens, day, month FROM open_decisions WHERE agent = ? AND id = ?', agent, id).toArray()[0];
+  }
+
+  putOpenDecision(agent: string, d: OpenDecision): void {
+    this.sql.exec('INSERT OR REPLACE INTO open_decisions (agent, id, at, usd, tokens, day, month) VALUES (?, ?, ?, ?, ?, ?, ?)', agent, d.id, d.at, d.usd, d.tokens, d.day, d.month);
+  }
+
+  deleteOpenDecision(agent: string, id: string): void {
+    this.sql.exec('DELETE FROM open_decisions WHERE agent = ? AND id = ?', agent, id);
+  }
+
+  takeExpiredDecisions(agent: string, before: number, keep: number): OpenDecision[] {
+    const stale = this.sql
+      .exec<OpenRow>(
+        `SELECT id, at, usd, tokens, day, month FROM open_decisions WHERE agent = ?1 AND (at < ?2 OR id NOT IN
+           (SELECT id FROM open_decisions WHERE agent = ?1 ORDER BY at DESC LIMIT ?3)) ORDER BY at`,
+        agent,
+        before,
+        keep,
+      )
+      .toArray();
+    for (const d of stale) this.deleteOpenDecision(agent, d.id);
+    return stale;
+  }
+
+  reply(agent: string, idempotencyKey: string): KeptReply | undefined {
+    const row = this.sql.exec<{ request_hash: string; at: number; reply: string }>('SELECT request_hash, at, reply FROM replies WHERE agent = ? AND key = ?', agent, idempotencyKey).toArray()[0];
+    return row ? { requestHash: row.request_hash, at: row.at, reply: JSON.parse(row.reply) } : undefined;
+  }
+
+  putReply(agent: string, idempotencyKey: string, kept: KeptReply): void {
+    this.sql.exec('INSERT OR REPLACE INTO replies (agent, key, request_hash, at, reply) VALUES (?, ?, ?, ?, ?)', agent, idempotencyKey, kept.requestHash, kept.at, JSON.stringify(kept.reply));
+  }
+
+  pruneReplies(agent: string, before: number, keep: number): void {
+    this.sql.exec('DELETE FROM replies WHERE agent = ?1 AND (at < ?2 OR key NOT IN (SELECT key FROM replies WHERE agent = ?1 ORDER BY at DESC LIMIT ?3))', agent, before, keep);
   }
 }

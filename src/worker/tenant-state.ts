@@ -4,6 +4,8 @@
  * - Revoked delegations. A delegated agent's every call asks whether any link of its chain
  *   (a delegation's `jti`) or any agent in it was revoked, so revoking a parent cuts off
  *   all of its descendants at their next call.
+ * - Delegated budgets. A delegation link's daily budget bounds its whole subtree, so every
+ *   decision below a budgeted link reserves its cost here, against every such link at once.
  * - Which agents have audit records not yet flushed, so a tenant-wide audit search can
  *   include them the moment they are made.
  * Every method is synchronous over SQLite: a revocation is seen by the very next check.
@@ -16,6 +18,30 @@ export class TenantState extends DurableObject<Env> {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS pending_audit (agent TEXT PRIMARY KEY, since INTEGER NOT NULL)');
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS link_spend (jti TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, PRIMARY KEY (jti, day))');
+  }
+
+  private linkSpent(jti: string, day: string): number {
+    return this.ctx.storage.sql.exec<{ usd: number }>('SELECT usd FROM link_spend WHERE jti = ? AND day = ?', jti, day).toArray()[0]?.usd ?? 0;
+  }
+
+  /**
+   * Reserves `usd` against every budgeted link of a chain for the UTC `day`, all or none:
+   * null when every link has room, otherwise why not. Synchronous, so concurrent decisions
+   * anywhere in the subtree can never both take a link's last dollar.
+   */
+  reserveDelegated(links: { jti: string; agent: string; budget_usd: number }[], usd: number, day: string): string | null {
+    for (const link of links) {
+      const spent = this.linkSpent(link.jti, day);
+      if (spent + usd > link.budget_usd + 1e-9) return `this request would exceed the delegated budget of ${link.budget_usd} USD per day given to '${link.agent}' (${spent} spent across its subtree today)`;
+    }
+    for (const link of links) this.ctx.storage.sql.exec('INSERT INTO link_spend (jti, day, usd) VALUES (?, ?, ?) ON CONFLICT(jti, day) DO UPDATE SET usd = usd + excluded.usd', link.jti, day, usd);
+    return null;
+  }
+
+  /** Gives back a reservation whose decision did not allow. */
+  releaseDelegated(links: { jti: string }[], usd: number, day: string): void {
+    for (const link of links) this.ctx.storage.sql.exec('UPDATE link_spend SET usd = max(0, usd - ?) WHERE jti = ? AND day = ?', usd, link.jti, day);
   }
 
   /** Revokes `key` (`jti:<id>` or `agent:<id>`); true if it was not revoked before. */
@@ -44,9 +70,10 @@ export class TenantState extends DurableObject<Env> {
   }
 }
 
-/** The keys a delegated agent's chain is revoked by: each link's jti, and each agent in it. */
-export function chainKeys(delegation: { chain: string[]; links: { jti: string }[] }): string[] {
-  return [...delegation.links.map((l) => `jti:${l.jti}`), ...delegation.chain.map((a) => `agent:${a}`)];
+/** The keys an agent's token is revoked by: the agent itself and, for a delegated agent, each link's jti and each agent above it. */
+export function revocationKeys(agent: { id: string; delegation?: { chain: string[]; links: { jti: string }[] } }): string[] {
+  const d = agent.delegation;
+  return d ? [`agent:${agent.id}`, ...d.links.map((l) => `jti:${l.jti}`), ...d.chain.map((a) => `agent:${a}`)] : [`agent:${agent.id}`];
 }
 
 export function tenantState(env: Env, tenant: string): DurableObjectStub<TenantState> {

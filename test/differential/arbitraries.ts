@@ -145,6 +145,7 @@ const actionEntry: fc.Arbitrary<ActionEntry> = fc.record({
   params: fc.option(fc.uniqueArray(paramSchema, { selector: (p) => p.name, maxLength: 3 }).map((ps) => ps.sort((a, b) => (a.name < b.name ? -1 : 1))), { nil: null, freq: 2 }),
   additionalParams: fc.boolean(),
   logParams: fc.constant([]),
+  cost: fc.constant(null),
 });
 const resourceEntry: fc.Arbitrary<ResourceEntry> = fc.record({ match: globFrom(RESOURCES), attrs });
 

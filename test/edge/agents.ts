@@ -3,8 +3,9 @@
  */
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import type { AuditTail } from '../../src/worker/agent-state.js';
+import { agentObjectName } from '../../src/worker/agents.js';
 
-export const stubOf = (agent: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${agent}`));
+export const stubOf = (agent: string, tenant = 'acme') => env.AGENTS.get(env.AGENTS.idFromName(agentObjectName(tenant, agent)));
 
 /** The agent's audit tail (typed by hand: RPC's inferred type of JSON records is too deep for the checker). */
 export const tailOf = (agent: string) => (stubOf(agent) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();

@@ -3,13 +3,16 @@
  * expired → deny; no self-approval; a changed request never rides on an approval; the cap
  * on pending approvals under a flood; the webhook, signed and retried.
  */
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { paramsHash } from '../../src/tokens/canonical.js';
+import { agentCalls } from '../../src/worker/agents.js';
 import { stubOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
+
+const calls = (agent: string) => agentCalls(env, 'acme', agent);
 
 const write = (sql = 'update orders set state = 1 where id = 7') => ({ action: 'db.write', resource: 'db:prod/orders', params: { sql } });
 
@@ -111,7 +114,7 @@ describe('approvals', () => {
     expect(pending).toHaveLength(20); // the demo policy's approvals.max_pending
     expect(new Set(pending.map((r) => r.approval!.id)).size).toBe(20);
     expect(results.filter((r) => r.decision === 'deny' && r.code === 'approval_limit')).toHaveLength(180);
-    expect((await stub.listApprovals('pending')).length).toBe(20);
+    expect((await calls('apr-flood').listApprovals('pending')).length).toBe(20);
     // Over HTTP too, the next one is denied, with the reason.
     const over = await ask('apr-flood', write('update t set v = -1'));
     expect(over.body).toMatchObject({ decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, message: expect.stringMatching(/20 approvals are already pending/) }] });

@@ -3,6 +3,7 @@
  * export or search, not in the logs — even in a param the registry marks loggable.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { stubOf } from './agents.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
@@ -13,7 +14,7 @@ const PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----\n${PRIVATE_KEY_BODY}\n-----
 const SECRETS = [AWS_KEY, PRIVATE_KEY_BODY, 'BEGIN RSA PRIVATE KEY', 'alice@example.com'];
 
 const logged: string[] = [];
-const stub = () => env.AGENTS.get(env.AGENTS.idFromName('acme:leaky'));
+const stub = () => stubOf('leaky');
 
 beforeAll(async () => {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {

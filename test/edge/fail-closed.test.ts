@@ -3,12 +3,13 @@
  * a 503 with Retry-After (or a deny) in the one error shape.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
+import { stubOf } from './agents.js';
 import { describe, expect, it } from 'vitest';
 import { call } from './http.js';
 import { agentToken } from './tokens.js';
 
 const body = { action: 'github.get_issue', resource: 'github:acme/api' };
-const stubFor = (id: string) => env.AGENTS.get(env.AGENTS.idFromName(`acme:${id}`));
+const stubFor = (id: string) => stubOf(id);
 
 async function expect503(id: string): Promise<void> {
   const res = await call('POST', '/v1/decide', { token: await agentToken(id), body });

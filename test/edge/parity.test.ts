@@ -45,13 +45,24 @@ it('the embed engine and the Durable Object agree on every decision and on the f
       });
       for (const s of steps) {
         now += s.advanceMs;
-        const { ticket, ...edge } = await stub.decide(s.request);
-        const local = embed.decide(s.request);
+        // Decision ids are random, and only the edge keeps an audit chain: everything else agrees.
+        const { ticket, id: edgeId, audit, ...edge } = await stub.decide(s.request);
+        const { id: localId, ...local } = embed.decide(s.request);
         expect(edge).toEqual(local);
+        expect(audit).toBeDefined();
         expect(ticket === undefined).toBe(local.decision !== 'allow'); // the edge adds a ticket to every allow
         const agent = s.request.agent;
         if (s.outcome && typeof agent?.id === 'string') {
-          expect(await stub.outcome({ agent, outcome: s.outcome })).toEqual(embed.outcome({ agent, outcome: s.outcome }));
+          // Each engine settles its own decision: both settle it, or both refuse (a decision that was not allowed, or settled already).
+          const atEdge = await stub.outcome({ agent, decision: edgeId, outcome: s.outcome }, { kind: 'operator', id: 'ops-1' });
+          let inEmbed: unknown;
+          try {
+            inEmbed = { ok: true, state: embed.outcome({ agent, decision: localId, outcome: s.outcome }) };
+          } catch (err) {
+            expect((err as { code?: string }).code).toBe('decision_not_open');
+            inEmbed = { ok: false, code: 'conflict' };
+          }
+          expect(atEdge).toMatchObject(inEmbed as object);
         }
       }
       for (const id of AGENTS) {

@@ -2,6 +2,7 @@
  * The agent's Durable Object keeps exact state under concurrency, and its transitions.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
+import { stubOf } from './agents.js';
 import { describe, expect, it } from 'vitest';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
@@ -14,7 +15,7 @@ const fresh = (prefix: string) => `${prefix}-${++counter}-${Date.now()}`;
 // (100 concurrent /healthz calls take seconds), which says nothing about the Worker.
 // One test keeps the whole HTTP path under concurrent load.
 function stubFor(id: string) {
-  return env.AGENTS.get(env.AGENTS.idFromName(`acme:${id}`));
+  return stubOf(id);
 }
 
 describe('concurrency', () => {

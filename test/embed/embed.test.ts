@@ -55,8 +55,9 @@ describe('tollgate/embed', () => {
     engine.suspend('a1');
     expect(engine.decide(query).code).toBe('suspended');
     engine.resume({ id: 'a1' });
-    expect(engine.decide(query).decision).toBe('allow');
-    expect(engine.outcome({ agent: { id: 'a1' }, outcome: 'failure' }).trust).toBe(49);
+    const allowed = engine.decide(query);
+    expect(allowed.decision).toBe('allow');
+    expect(engine.outcome({ agent: { id: 'a1' }, decision: allowed.id, outcome: 'failure' }).trust).toBe(49);
   });
 
   it('reports policy errors with their locations', () => {

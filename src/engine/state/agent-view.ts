@@ -5,7 +5,7 @@
  * and whether the agent is suspended and until when.
  */
 import type { BundleInfo } from '../../policy/bundle/decode.js';
-import type { AgentState } from './agent-state.js';
+import type { AgentRecord } from './agent-record.js';
 
 export interface BudgetView {
   rule: string;
@@ -37,7 +37,7 @@ export interface AgentView {
   risk: { value: number; escalateAt: number; denyAt: number } | null;
 }
 
-export function agentView(agent: { id: string; tenant?: string }, state: AgentState, info: BundleInfo, now: number): AgentView {
+export function agentView(agent: { id: string; tenant?: string }, state: AgentRecord, info: BundleInfo, now: number): AgentView {
   const budgets: BudgetView[] = [];
   const rates: RateView[] = [];
   for (const rule of info.rules) {

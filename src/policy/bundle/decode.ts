@@ -5,7 +5,7 @@
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
 import { TollgateError } from '../errors.js';
-import type { Effect, Mode, Period } from '../model.js';
+import type { ActionCost, Effect, Mode, Period } from '../model.js';
 import { sha256 } from './sha256.js';
 import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
 
@@ -31,10 +31,10 @@ export interface BundleInfo {
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
   breaker: { denies: number; windowMs: number; cooldownMs: number } | null;
   tickets: { ttlMs: number };
-  approvals: { ttlMs: number; maxPending: number };
+  approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
-  /** The action registry's patterns, first match wins, with the params the audit records as they are. */
-  auditActions: { match: string; logParams: string[] }[];
+  /** The action registry's patterns, first match wins, with what the host reads: the params the audit records as they are, and the params the cost comes from. */
+  actionSettings: { match: string; logParams: string[]; cost: ActionCost | null }[];
 }
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
@@ -129,11 +129,17 @@ function decode(bytes: Uint8Array): BundleInfo {
       risk,
     });
   }
-  const approvals = { ttlMs: f(), maxPending: u() };
+  const approvalTtlMs = f();
+  const maxPending = u();
   const delegation = { maxDepth: u() };
+  const approvals = { ttlMs: approvalTtlMs, maxPending, claimTtlMs: f() };
   const auditLength = u();
   if (m + auditLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
-  const auditActions = (JSON.parse(utf8.decode(bytes.subarray(m, m + auditLength))) as { match: string; log_params: string[] }[]).map((a) => ({ match: a.match, logParams: a.log_params }));
+  const actionSettings = (JSON.parse(utf8.decode(bytes.subarray(m, m + auditLength))) as { match: string; log_params: string[]; cost: ActionCost | null }[]).map((a) => ({
+    match: a.match,
+    logParams: a.log_params,
+    cost: a.cost ?? null,
+  }));
   return {
     symbols,
     rules,
@@ -145,6 +151,6 @@ function decode(bytes: Uint8Array): BundleInfo {
     tickets,
     approvals,
     delegation,
-    auditActions,
+    actionSettings,
   };
 }

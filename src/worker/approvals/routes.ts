@@ -3,16 +3,13 @@
  * Human approvals: operators list and settle them; the requesting agent waits for its own
  * (a long-poll of up to 30 s) and, once approved, receives a ticket for the exact request.
  */
-import type { Hono } from 'hono';
-import { agentStub, callAgent } from '../agents.js';
-import type { ApprovalReply, SettleResult } from './desk.js';
+import { Hono } from 'hono';
+import { agentCalls, callAgent } from '../agents.js';
 import { approvalAgent, type Approval, type ApprovalStatus } from './book.js';
-import type { Principal } from '../auth.js';
 import { readJsonObject } from '../body.js';
-import type { AppContext, Env, Variables } from '../env.js';
+import type { AppEnv, Env } from '../env.js';
 import { ApiError } from '../errors.js';
-
-type App = Hono<{ Bindings: Env; Variables: Variables }>;
+import { operatorCaller } from '../principal.js';
 
 const STATUSES: ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
 const MAX_WAIT_SECONDS = 30;
@@ -41,54 +38,54 @@ async function indexedApprovals(env: Env, tenant: string, status: ApprovalStatus
   const args = statement.includes('?2') ? [tenant, now] : [tenant];
   const { results } = await env.AUDIT_DB.prepare(statement)
     .bind(...args)
-    .all<Omit<Approval, 'rules'> & { rules: string }>();
-  return results.map((r) => ({ ...r, rules: JSON.parse(r.rules) as string[], status: r.status === 'pending' && r.expires_at <= now ? 'expired' : r.status }));
+    .all<Omit<Approval, 'rules' | 'params' | 'cost' | 'claimed_at'> & { rules: string; params: string; cost: string }>();
+  return results.map((r) => ({
+    ...r,
+    rules: JSON.parse(r.rules) as string[],
+    params: JSON.parse(r.params) as Approval['params'],
+    cost: JSON.parse(r.cost) as Approval['cost'],
+    claimed_at: null,
+    status: r.status === 'pending' && r.expires_at <= now ? 'expired' : r.status,
+  }));
 }
 
-export function approvalRoutes(app: App, principal: (c: AppContext) => Promise<Principal>): void {
-  const operator = async (c: AppContext) => {
-    const p = await principal(c);
-    if (p.kind !== 'operator') throw new ApiError('forbidden', 'approvals are settled and listed by operators');
-    return p;
-  };
+/** Approvals: operators list and settle them; the requesting agent reads its own. */
+export const approvalRoutes = new Hono<AppEnv>();
 
-  app.get('/v1/approvals', async (c) => {
-    const { tenant } = await operator(c);
-    const status = c.req.query('status') as ApprovalStatus | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('invalid_request', `status: must be one of ${STATUSES.join(', ')}`);
-    const agent = c.req.query('agent');
-    const approvals = agent
-      ? await callAgent(() => agentStub(c.env, tenant, agent).listApprovals(status) as Promise<Approval[]>)
-      : await indexedApprovals(c.env, tenant, status);
-    return c.json({ approvals });
-  });
+approvalRoutes.get('/approvals', async (c) => {
+  const { tenant } = operatorCaller(c, 'approvals are settled and listed by operators');
+  const status = c.req.query('status') as ApprovalStatus | undefined;
+  if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('invalid_request', `status: must be one of ${STATUSES.join(', ')}`);
+  const agent = c.req.query('agent');
+  const approvals = agent
+    ? await callAgent(() => agentCalls(c.env, tenant, agent).listApprovals(status))
+    : await indexedApprovals(c.env, tenant, status);
+  return c.json({ approvals });
+});
 
-  app.get('/v1/approvals/:id', async (c) => {
-    const caller = await principal(c);
-    const id = c.req.param('id');
-    const agent = agentOf(id);
-    if (caller.kind === 'agent' && caller.id !== agent) throw new ApiError('forbidden', 'an agent can only read its own approvals');
-    const waitText = c.req.query('wait') ?? '0';
-    const wait = Number(waitText);
-    if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
-    const reply = (await callAgent(() => agentStub(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000))) as ApprovalReply | null;
-    if (!reply) throw new ApiError('not_found', `no approval ${id}`);
-    return c.json(reply);
-  });
+approvalRoutes.get('/approvals/:id', async (c) => {
+  const caller = c.get('principal');
+  const id = c.req.param('id');
+  const agent = agentOf(id);
+  if (caller.kind === 'agent' && caller.id !== agent) throw new ApiError('forbidden', 'an agent can only read its own approvals');
+  const waitText = c.req.query('wait') ?? '0';
+  const wait = Number(waitText);
+  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
+  const reply = await callAgent(() => agentCalls(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000));
+  if (!reply) throw new ApiError('not_found', `no approval ${id}`);
+  return c.json(reply);
+});
 
-  for (const [verb, verdict] of [['approve', 'approved'], ['deny', 'denied']] as const) {
-    app.post(`/v1/approvals/:id/${verb}`, async (c) => {
-      const settler = await operator(c);
-      const id = c.req.param('id');
-      const agent = agentOf(id);
-      const body = await readJsonObject(c, { optional: true });
-      for (const key of Object.keys(body)) if (key !== 'note') throw new ApiError('invalid_request', `${key}: is not a known field (expected note)`);
-      const note = body.note ?? null;
-      if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE)) throw new ApiError('invalid_request', `note: must be a string of at most ${MAX_NOTE} characters`);
-      const stub = agentStub(c.env, settler.tenant, agent) as unknown as { settleApproval(...args: unknown[]): Promise<SettleResult> };
-      const result = await callAgent(() => stub.settleApproval(id, verdict, settler.id, note));
-      if (!result.ok) throw new ApiError(result.code, result.message);
-      return c.json({ approval: result.approval });
-    });
-  }
-}
+approvalRoutes.post('/approvals/:id/:verb{approve|deny}', async (c) => {
+  const settler = operatorCaller(c, 'approvals are settled and listed by operators');
+  const verdict = c.req.param('verb') === 'approve' ? 'approved' : 'denied';
+  const id = c.req.param('id');
+  const agent = agentOf(id);
+  const body = await readJsonObject(c, { optional: true });
+  for (const key of Object.keys(body)) if (key !== 'note') throw new ApiError('invalid_request', `${key}: is not a known field (expected note)`);
+  const note = body.note ?? null;
+  if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE)) throw new ApiError('invalid_request', `note: must be a string of at most ${MAX_NOTE} characters`);
+  const result = await callAgent(() => agentCalls(c.env, settler.tenant, agent).settleApproval(id, verdict, settler.id, note));
+  if (!result.ok) throw new ApiError(result.code, result.message);
+  return c.json({ approval: result.approval });
+});

@@ -11,7 +11,7 @@ import { authenticate, type AuthConfig, type Principal } from '../auth.js';
 import type { AppContext } from '../env.js';
 import { ApiError } from '../errors.js';
 import { publicJwks } from '../keys.js';
-import { chainKeys, tenantState } from '../tenant-state.js';
+import { revocationKeys, tenantState } from '../tenant-state.js';
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {
@@ -41,7 +41,7 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
       if (claims.tenant !== caller.tenant) return inactive();
       const redeemed = await agentStub(c.env, claims.tenant, claims.sub).ticketRedeemed(claims.jti);
       if (redeemed) return inactive();
-      return c.json({ active: true, token_type: 'ticket', sub: claims.sub, tenant: claims.tenant, action: claims.action, resource: claims.resource, params_hash: claims.params_hash, policy_hash: claims.policy_hash, jti: claims.jti, iat: claims.iat, exp: claims.exp, iss: claims.iss });
+      return c.json({ active: true, token_type: 'ticket', sub: claims.sub, tenant: claims.tenant, action: claims.action, resource: claims.resource, params_hash: claims.params_hash, policy_hash: claims.policy_hash, decision: claims.decision, jti: claims.jti, iat: claims.iat, exp: claims.exp, iss: claims.iss });
     } catch {
       return inactive();
     }
@@ -50,9 +50,9 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
     const subject = await authenticate(`Bearer ${token}`, auth);
     if (subject.tenant !== caller.tenant) return inactive();
     const { exp, iat } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    if (subject.kind === 'agent' && (await tenantState(c.env, subject.tenant).firstRevoked(revocationKeys(subject)))) return inactive();
     if (subject.kind === 'agent' && subject.delegation) {
       const d = subject.delegation;
-      if (await tenantState(c.env, subject.tenant).firstRevoked(chainKeys(d))) return inactive();
       const link = d.links.at(-1)!;
       return c.json({
         active: true, token_type: 'delegation', sub: subject.id, tenant: subject.tenant, roles: subject.roles, act: d.act, jti: link.jti,

@@ -18,8 +18,6 @@ export interface TicketPlan {
 }
 
 export class TicketIssuer {
-  /** Plans by the reply they belong to, from commit to signature. */
-  private readonly plans = new WeakMap<object, TicketPlan>();
   /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
   private readonly signing = new Map<string, Promise<string>>();
 
@@ -36,22 +34,20 @@ export class TicketIssuer {
     return this.key() !== null;
   }
 
-  /** Chooses the ticket for an allow (synchronously, so its audit record commits with the allow) and keeps it for `reply`. */
-  plan(reply: object, request: Pick<EngineRequest, 'agent' | 'action' | 'resource' | 'params'>, policyHash: string, ttlSeconds: number): TicketPlan {
-    const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash, jti: crypto.randomUUID() };
-    const plan = { subject, issuedAt: Math.floor(Date.now() / 1000), ttlSeconds };
-    this.plans.set(reply, plan);
-    return plan;
+  /** Chooses the ticket for an allowed decision, synchronously, so its audit record commits with the allow. */
+  plan(request: Pick<EngineRequest, 'agent' | 'action' | 'resource' | 'params'>, decision: string, policyHash: string, ttlSeconds: number): TicketPlan {
+    const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash, decision, jti: crypto.randomUUID() };
+    return { subject, issuedAt: Math.floor(Date.now() / 1000), ttlSeconds };
   }
 
   /**
-   * The signed ticket for an allowed `reply`. `replan` makes a plan when the reply has none
-   * (a retry answered from a reply kept before this object last started).
+   * The signed ticket for an allowed decision: from `planned` when this call committed it,
+   * or, for a retry answered from a kept reply, the ticket signed the first time (or one
+   * `replan` makes, when the first was never signed). Retries share one ticket.
    */
-  async ticket(reply: object, request: EngineRequest, replan: () => TicketPlan): Promise<string> {
-    const plan = () => this.plans.get(reply) ?? replan();
-    if (request.idempotency_key === undefined) return this.sign(plan());
-    return this.once(`${agentKey(request.agent)}\u0000${request.idempotency_key}`, plan);
+  ticket(request: EngineRequest, planned: TicketPlan | null, replan: () => TicketPlan): Promise<string> {
+    if (request.idempotency_key === undefined) return this.sign(planned ?? replan());
+    return this.once(`${agentKey(request.agent)}\u0000${request.idempotency_key}`, () => planned ?? replan());
   }
 
   /** The ticket kept under `key`, or one signed from `plan()` and kept; concurrent calls share one signature. */

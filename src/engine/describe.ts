@@ -23,6 +23,8 @@ export interface DecisionError {
 
 /** The decision of DESIGN §3, as the embed API and the edge return it. */
 export interface Decision {
+  /** Names the decision: outcomes, tickets, approvals and audit records refer to it. */
+  id: string;
   decision: Effect;
   code: DecisionCode;
   reasons: Reason[];
@@ -95,6 +97,16 @@ function reasonsFor(o: Outcome, real: { decision: Effect; code: DecisionCode }, 
   }
 }
 
+/** A fresh decision id: `dec_` and 32 hex digits. */
+export function newDecisionId(): string {
+  return `dec_${crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+/** Whether `id` has the shape of a decision id (outcomes name one). */
+export function isDecisionId(id: unknown): id is string {
+  return typeof id === 'string' && /^dec_[0-9a-f]{32}$/.test(id);
+}
+
 function errorMessage(kind: EvalErrorKind, detail: string): string {
   if (kind === 'missing_attribute') return `missing attribute '${detail}'`;
   if (kind === 'division_by_zero') return 'division by zero';
@@ -105,6 +117,7 @@ function errorMessage(kind: EvalErrorKind, detail: string): string {
 export function describeOutcome(o: Outcome, info: BundleInfo, hash: string, request: EvalRequest): Decision {
   const real = o.shadow ?? { decision: o.decision, code: o.code };
   const decision: Decision = {
+    id: newDecisionId(),
     decision: o.decision,
     code: o.code,
     reasons: reasonsFor(o, real, info, request),

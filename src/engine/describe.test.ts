@@ -19,6 +19,7 @@ describe('decide (DESIGN §3 shape)', () => {
   it('an allow names its rules with their reasons and the policy hash', () => {
     const d = engine.decide({ agent: analyst, action: 'db.query', resource: 'db:prod/users', params: { sql: 'select 1' }, facts: { trust: 80 } });
     expect(d).toEqual({
+      id: expect.stringMatching(/^dec_[0-9a-f]{32}$/),
       decision: 'allow',
       code: 'rule',
       reasons: [{ rule: 'db-read', effect: 'allow', message: "Reads are allowed once trust meets the database's requirement" }],
@@ -53,6 +54,7 @@ describe('decide (DESIGN §3 shape)', () => {
     const shadowed = await WasmEvaluator.create(evaluatorModule(), bundle.bytes);
     const d = shadowed.decide({ agent: analyst, action: 'x', resource: 'r', context: { a: 1, b: 0 } });
     expect(d).toEqual({
+      id: expect.stringMatching(/^dec_[0-9a-f]{32}$/),
       decision: 'allow',
       code: 'shadow',
       shadow: { decision: 'deny', code: 'no_match' },

@@ -1,8 +1,9 @@
 /**
  * @module
  * What Tollgate remembers about one agent between decisions, as plain JSON so that any
- * `StateStore` can keep it: trust, rate windows, budget ledgers, risk events, the
- * breaker, the operator's kill switch and idempotent replies.
+ * `StateStore` can keep it. The record itself stays small and bounded by the policy (trust,
+ * rate windows, ledgers, risk events, the breaker, the kill switch); what grows with use,
+ * open decisions and idempotent replies, is kept in rows of its own (see `store.ts`).
  */
 
 /** One UTC period's budget ledger: what was spent and what allowed requests reserved. */
@@ -14,16 +15,7 @@ export interface Ledger {
   reservedTokens: number;
 }
 
-/** Budget reserved by one allowed request, until its outcome settles it. */
-export interface Reservation {
-  id: number;
-  usd: number;
-  tokens: number;
-  day: string;
-  month: string;
-}
-
-export interface AgentState {
+export interface AgentRecord {
   trust: number;
   /** Operator kill switch. */
   killed: boolean;
@@ -33,14 +25,12 @@ export interface AgentState {
   rates: Record<string, number[]>;
   day: Ledger;
   month: Ledger;
-  reservations: Reservation[];
-  nextReservation: number;
   /** (time, risk) of allowed requests, for rolling risk. */
   risk: [number, number][];
   /** Times of denials, for the breaker. */
   denials: number[];
-  /** Replies by idempotency key, with the time they were made. */
-  replies: Record<string, { at: number; reply: unknown }>;
+  /** When open decisions and replies were last pruned (epoch ms). */
+  prunedAt: number;
 }
 
 /** `YYYY-MM-DD` and `YYYY-MM` of a time, in UTC. */
@@ -53,26 +43,14 @@ function emptyLedger(period: string): Ledger {
   return { period, spentUsd: 0, spentTokens: 0, reservedUsd: 0, reservedTokens: 0 };
 }
 
-export function newAgentState(trust: number, now: number): AgentState {
+export function newAgentRecord(trust: number, now: number): AgentRecord {
   const { day, month } = periodKeys(now);
-  return {
-    trust,
-    killed: false,
-    suspendedUntil: 0,
-    rates: {},
-    day: emptyLedger(day),
-    month: emptyLedger(month),
-    reservations: [],
-    nextReservation: 1,
-    risk: [],
-    denials: [],
-    replies: {},
-  };
+  return { trust, killed: false, suspendedUntil: 0, rates: {}, day: emptyLedger(day), month: emptyLedger(month), risk: [], denials: [], prunedAt: now };
 }
 
 /** Starts new ledgers when the UTC day or month has turned. */
-export function rollPeriods(state: AgentState, now: number): void {
+export function rollPeriods(record: AgentRecord, now: number): void {
   const { day, month } = periodKeys(now);
-  if (state.day.period !== day) state.day = emptyLedger(day);
-  if (state.month.period !== month) state.month = emptyLedger(month);
+  if (record.day.period !== day) record.day = emptyLedger(day);
+  if (record.month.period !== month) record.month = emptyLedger(month);
 }

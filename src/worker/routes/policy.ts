@@ -1,0 +1,29 @@
+/**
+ * @module
+ * The policy in force (`GET /v1/policy`) and the signed bundle embedders load
+ * (`GET /v1/policy/bundle`), for any authenticated caller.
+ */
+import { Hono } from 'hono';
+import { signBundle, type SignedBundle } from '../../tokens/signed-bundle.js';
+import type { AppEnv } from '../env.js';
+import { ApiError } from '../errors.js';
+import { signingKey } from '../keys.js';
+import { POLICY_BUNDLE, POLICY_VERSION, policyHash, policyInfo } from '../policy-source.js';
+
+let signed: Promise<SignedBundle> | null = null;
+
+export const policyRoutes = new Hono<AppEnv>()
+  .get('/policy', (c) =>
+    c.json({
+      hash: policyHash,
+      mode: policyInfo.mode,
+      registry: policyInfo.registry,
+      rules: policyInfo.rules.map((r) => ({ id: r.id, effect: r.effect, mode: r.mode ?? policyInfo.mode, reason: r.reason })),
+    }),
+  )
+  .get('/policy/bundle', async (c) => {
+    const key = signingKey(c.env, 'BUNDLE_SIGNING_JWK');
+    if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', 30);
+    signed ??= signBundle(POLICY_BUNDLE, POLICY_VERSION, key);
+    return c.json(await signed);
+  });
