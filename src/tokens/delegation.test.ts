@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { globMatch } from '../policy/glob.js';
 import { globSubset } from '../policy/glob-subset.js';
-import { narrow, outsideChain, rootRights, type DelegationAsk, type Rights } from './delegation.js';
+import { askProblem, narrow, outsideChain, rootRights, type DelegationAsk, type Rights } from './delegation.js';
 
 const NOW = 1_800_000_000;
 const root = rootRights({ id: 'root', tenant: 'acme', roles: ['a', 'b', 'c'], exp: NOW + 7200 });
@@ -13,7 +13,7 @@ const MODE = fc.constantFrom('inherit', 'inherit', 'narrow', 'narrow', 'narrow',
 
 /** How one step of a chain asks: each right inherited, narrowed from the delegator's, or picked at random (often wider). */
 const stepArb = fc.record({
-  agent: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 40 }).map((i) => `c${i}`) }, { weight: 1, arbitrary: fc.constant('root') }),
+  name: fc.integer({ min: 1, max: 40 }).map((i) => `c${i}`),
   actions: fc.tuple(MODE, fc.array(fc.nat(), { minLength: 1, maxLength: 2 })),
   resources: fc.tuple(MODE, fc.array(fc.nat(), { minLength: 1, maxLength: 2 })),
   roles: fc.tuple(MODE, fc.subarray(['a', 'b', 'c', 'd'])),
@@ -33,7 +33,7 @@ function askOf(step: Step, parent: Rights): DelegationAsk {
   const own = parent.links.at(-1);
   const pick = <T>([mode, x]: [string, T], narrowed: (x: T) => unknown, random: (x: T) => unknown) => (mode === 'inherit' ? undefined : mode === 'narrow' ? narrowed(x) : random(x));
   const ask = {
-    agent: step.agent,
+    name: step.name,
     actions: globsFor(step.actions, own?.actions ?? ['**']),
     resources: globsFor(step.resources, own?.resources ?? ['**']),
     roles: pick(step.roles, (r) => r.filter((x) => parent.roles.includes(x)), (r) => r),
@@ -87,34 +87,37 @@ describe('delegation chains', () => {
     expect(Object.entries(depths).filter(([d]) => Number(d) >= 3).reduce((n, [, c]) => n + c, 0), JSON.stringify(depths)).toBeGreaterThan(100);
   });
 
-  it('refuses widening, a later expiry, excess depth and loops, naming what is wrong', () => {
-    const child = narrow(root, { agent: 'c1', actions: ['db.*'], resources: ['db:dev/**'], roles: ['a'], budget_usd: 5, ttl_seconds: 600 }, 2, NOW);
+  it('refuses widening, a later expiry, excess depth and names that could collide, naming what is wrong', () => {
+    const child = narrow(root, { name: 'c1', actions: ['db.*'], resources: ['db:dev/**'], roles: ['a'], budget_usd: 5, ttl_seconds: 600 }, 2, NOW);
     expect(child.ok).toBe(true);
     const c1: Rights = { ...(child.ok ? child.child : root), trustCeiling: 50 };
     const refuse = (parent: Rights, ask: DelegationAsk, maxDepth = 2) => {
       const r = narrow(parent, ask, maxDepth, NOW);
       return r.ok ? 'accepted' : r.message;
     };
-    expect(refuse(c1, { agent: 'c2', actions: ['db.*', 'github.*'] })).toMatch(/^actions: .* is not within the delegator's \["db\.\*"\]/);
-    expect(refuse(c1, { agent: 'c2', actions: ['**'] })).toMatch(/^actions:/);
-    expect(refuse(c1, { agent: 'c2', resources: ['db:**'] })).toMatch(/^resources:/);
-    expect(refuse(c1, { agent: 'c2', roles: ['a', 'b'] })).toBe("roles: the delegator does not hold 'b'");
-    expect(refuse(c1, { agent: 'c2', budget_usd: 6 })).toBe("budget_usd: 6 is above the delegator's 5");
-    expect(refuse(c1, { agent: 'c2', ttl_seconds: 601 })).toMatch(/^ttl_seconds: the delegation would outlive/);
-    expect(refuse(c1, { agent: 'root' })).toBe("agent: 'root' is already in the delegation chain, so this would be a loop");
-    expect(refuse(c1, { agent: 'c1' })).toMatch(/loop/);
-    expect(refuse(c1, { agent: 'c2' }, 1)).toBe('the chain would be 2 deep; the policy allows at most 1');
-    expect(refuse(c1, { agent: 'c2', actions: ['db.query'], budget_usd: 5, ttl_seconds: 600 })).toBe('accepted');
+    expect(refuse(c1, { name: 'c2', actions: ['db.*', 'github.*'] })).toMatch(/^actions: .* is not within the delegator's \["db\.\*"\]/);
+    expect(refuse(c1, { name: 'c2', actions: ['**'] })).toMatch(/^actions:/);
+    expect(refuse(c1, { name: 'c2', resources: ['db:**'] })).toMatch(/^resources:/);
+    expect(refuse(c1, { name: 'c2', roles: ['a', 'b'] })).toBe("roles: the delegator does not hold 'b'");
+    expect(refuse(c1, { name: 'c2', budget_usd: 6 })).toBe("budget_usd: 6 is above the delegator's 5");
+    expect(refuse(c1, { name: 'c2', ttl_seconds: 601 })).toMatch(/^ttl_seconds: the delegation would outlive/);
+    // A child is named under its delegator, so no name makes a loop or takes another agent's id.
+    expect(narrow(c1, { name: 'root' }, 2, NOW)).toMatchObject({ ok: true, child: { agent: 'root/c1/root', chain: ['root', 'root/c1'] } });
+    expect(askProblem({ name: 'x/y' })).toMatch(/^name: .* without '\/'/);
+    expect(askProblem({ agent: 'root' })).toMatch(/^agent: is not a known field/);
+    expect(refuse(c1, { name: 'c2' }, 1)).toBe('the chain would be 2 deep; the policy allows at most 1');
+    expect(refuse(c1, { name: 'c2', actions: ['db.query'], budget_usd: 5, ttl_seconds: 600 })).toBe('accepted');
   });
 
   it('builds the RFC 8693 act chain, the delegation facts and a link per step', () => {
-    const c1 = narrow(root, { agent: 'c1' }, 3, NOW);
+    const c1 = narrow(root, { name: 'c1' }, 3, NOW);
     if (!c1.ok) throw new Error(c1.message);
-    const c2 = narrow({ ...c1.child, trustCeiling: null }, { agent: 'c2' }, 3, NOW);
+    const c2 = narrow({ ...c1.child, trustCeiling: null }, { name: 'c2' }, 3, NOW);
     if (!c2.ok) throw new Error(c2.message);
-    expect(c2.child.act).toEqual({ sub: 'c1', act: { sub: 'root' } });
-    expect([c2.child.depth, c2.child.root, c2.child.chain]).toEqual([2, 'root', ['root', 'c1']]);
-    expect(c2.child.links.map((l) => l.agent)).toEqual(['c1', 'c2']);
+    expect(c2.child.agent).toBe('root/c1/c2'); // each child is named under its delegator
+    expect(c2.child.act).toEqual({ sub: 'root/c1', act: { sub: 'root' } });
+    expect([c2.child.depth, c2.child.root, c2.child.chain]).toEqual([2, 'root', ['root', 'root/c1']]);
+    expect(c2.child.links.map((l) => l.agent)).toEqual(['root/c1', 'root/c1/c2']);
     expect(c2.child.exp).toBe(NOW + 3600); // by default: the delegator's remaining lifetime, at most an hour
   });
 });

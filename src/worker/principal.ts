@@ -6,6 +6,7 @@
  * `agentCaller`, `operatorCaller` or `executorCaller`, so no route can skip the check.
  */
 import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
 import { authenticate, type AuthConfig, type Principal } from './auth.js';
 import type { AppContext, AppEnv } from './env.js';
 import { ApiError } from './errors.js';
@@ -42,6 +43,8 @@ export async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Pr
 
 /** Verifies the caller's token and its revocation, and sets `principal`. */
 export const authenticated = createMiddleware<AppEnv>(async function authenticated(c, next) {
+  // A path no route serves gets its helpful 404, not a 401 (middleware is registered as ALL).
+  if (!matchedRoutes(c).some((r) => r.method !== 'ALL')) return next();
   const principal = await authenticate(c.req.header('authorization'), authConfig(c));
   if (principal.kind === 'agent') await assertNotRevoked(c, principal);
   c.set('principal', principal);

@@ -22,7 +22,7 @@ async function ask(agent: string, body: object) {
 
 /** Moves an approval's expiry into the past, as if its 15 minutes had gone by. */
 async function letExpire(agent: string, id: string): Promise<void> {
-  await runInDurableObject(stubOf(agent), (_, state) => void state.storage.sql.exec('UPDATE approvals SET expires_at = ? WHERE id = ?', Date.now() - 1, id));
+  await runInDurableObject(stubOf(agent), (_, state) => void state.storage.sql.exec('UPDATE approval_requests SET expires_at = ? WHERE id = ?', Date.now() - 1, id));
 }
 
 describe('approvals', () => {
@@ -50,7 +50,7 @@ describe('approvals', () => {
     expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } })).status).toBe(200);
     expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } })).status).toBe(409);
     const kinds = (await call('GET', '/v1/audit?agent=apr-1', { token: await operatorToken() })).body.records.map((r: { record: { kind: string } }) => r.record.kind).reverse();
-    expect(kinds).toEqual(['decision', 'approval_request', 'approval_approve', 'ticket_issue', 'ticket_redeem', 'ticket_replay']);
+    expect(kinds).toEqual(['approval_request', 'decision', 'approval_approve', 'ticket_issue', 'ticket_redeem', 'ticket_replay']);
   });
 
   it('pending → expired → deny, and an expired approval can no longer be approved', async () => {

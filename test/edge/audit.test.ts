@@ -43,17 +43,18 @@ describe('audit records', () => {
 
   it('outcomes, suspension, tickets and replays are recorded too, each in the same chain', async () => {
     const { body: allowed } = await decide('rec-2', chat);
-    await call('POST', '/v1/outcomes', { token: await agentToken('rec-2', ['assistant']), body: { outcome: 'success' } });
-    const ops = await operatorToken('ops-7');
-    await call('POST', '/v1/agents/rec-2/suspend', { token: ops });
-    await call('POST', '/v1/agents/rec-2/resume', { token: ops });
     const executor = await agentToken('runner', ['executor']);
     const redeem = { ticket: allowed.ticket, action: chat.action, resource: chat.resource, params: chat.params };
     expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: redeem })).status).toBe(200);
+    expect((await call('POST', '/v1/outcomes', { token: executor, body: { agent: 'rec-2', decision: allowed.id, outcome: 'success' } })).status).toBe(200);
+    const ops = await operatorToken('ops-7');
+    await call('POST', '/v1/agents/rec-2/suspend', { token: ops });
+    await call('POST', '/v1/agents/rec-2/resume', { token: ops });
     expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: redeem })).status).toBe(409);
     const { body } = await audit('agent=rec-2');
     const kinds = body.records.map((r: { record: { kind: string } }) => r.record.kind).reverse();
-    expect(kinds).toEqual(['decision', 'ticket_issue', 'outcome', 'suspend', 'resume', 'ticket_redeem', 'ticket_replay']);
+    expect(kinds).toEqual(['decision', 'ticket_issue', 'ticket_redeem', 'outcome', 'suspend', 'resume', 'ticket_replay']);
+    expect(body.records.find((r: { record: { kind: string } }) => r.record.kind === 'outcome').record).toMatchObject({ decision: allowed.id, by: 'runner' });
     const jti = JSON.parse(atob(allowed.ticket.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).jti;
     expect(body.records.filter((r: { record: { jti?: string } }) => r.record.jti === jti)).toHaveLength(3);
     expect(body.records.find((r: { record: { kind: string } }) => r.record.kind === 'suspend').record.by).toBe('ops-7');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { call } from './http.js';
-import { agentToken } from './tokens.js';
+import { agentToken, operatorToken } from './tokens.js';
 import { openApiDocument } from '../../src/worker/openapi.js';
 import { createApp } from '../../src/worker/app.js';
 
@@ -35,9 +35,12 @@ describe('bad input', () => {
   });
 
   it('outcomes check their fields', async () => {
-    const t = await agentToken(fresh('o'));
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'great' } })).body.error.message).toMatch(/outcome: must be one of/);
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'success', cost: { usd: -1 } } })).body.error.message).toMatch(/cost\.usd/);
+    const t = await operatorToken();
+    const report = { agent: fresh('o'), decision: `dec_${'0'.repeat(32)}` };
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'great' } })).body.error.message).toMatch(/outcome: must be one of/);
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'success', cost: { usd: -1 } } })).body.error.message).toMatch(/cost\.usd/);
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, decision: 'latest', outcome: 'success' } })).body.error.message).toMatch(/^decision: must be the id/);
+    expect((await call('POST', '/v1/outcomes', { token: t, body: { decision: report.decision, outcome: 'success' } })).body.error.message).toMatch(/^agent: must be the id/);
   });
 
   it('unknown routes get a helpful 404 in the one shape', async () => {

@@ -45,8 +45,9 @@ it('the embed engine and the Durable Object agree on every decision and on the f
       });
       for (const s of steps) {
         now += s.advanceMs;
-        // Decision ids are random, and only the edge keeps an audit chain: everything else agrees.
-        const { ticket, id: edgeId, audit, ...edge } = await stub.decide(s.request);
+        // Decision ids are random, and only the edge keeps an audit chain and opens approvals: everything else agrees.
+        const { ticket, id: edgeId, audit, approval, ...edge } = await stub.decide(s.request);
+        expect(approval === undefined).toBe(edge.decision !== 'require_approval');
         const { id: localId, ...local } = embed.decide(s.request);
         expect(edge).toEqual(local);
         expect(audit).toBeDefined();

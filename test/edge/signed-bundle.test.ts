@@ -37,9 +37,10 @@ describe('an embedded engine in workerd loading from the edge', () => {
     const loaded = await engine.loadBundle('https://tollgate.test/v1/policy/bundle', { jwks, headers: { authorization: `Bearer ${token}` }, fetch: (input, init) => SELF.fetch(input as string, init) });
     expect(engine.hash).toBe(loaded.hash);
     const request = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'hi' } };
-    const local = engine.decide({ ...request, agent: { id: 'p-1', tenant: 'acme', roles: ['assistant'] } });
-    const { ticket, audit, ...edge } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
+    const { id: localId, ...local } = engine.decide({ ...request, agent: { id: 'p-1', tenant: 'acme', roles: ['assistant'] } });
+    const { ticket, audit, id: edgeId, ...edge } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
     expect(local).toEqual(edge);
+    expect([localId, edgeId]).toEqual([expect.stringMatching(/^dec_/), expect.stringMatching(/^dec_/)]); // each names its own decision
     expect(ticket).toEqual(expect.any(String)); // the edge adds the executor's ticket
     expect(audit).toEqual({ seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }); // and its audit record
   });

@@ -3,6 +3,8 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { stubOf } from './agents.js';
+import { actAndReport } from './flows.js';
+import { agentKey } from '../../src/engine/stateful-engine.js';
 import { describe, expect, it } from 'vitest';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
@@ -67,11 +69,13 @@ describe('state transitions', () => {
     const t = await agentToken(id, ['analyst']);
     const read = { action: 'db.query', resource: 'db:prod/users', params: { sql: 'select 1' } };
     expect((await call('POST', '/v1/decide', { token: t, body: read })).body.decision).toBe('deny');
-    // initial trust 50, +2 per success, production needs 70: ten successes
-    for (let i = 0; i < 9; i++) await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'success' } });
+    // initial trust 50, +2 per success, production needs 70: ten successes, each reported by
+    // the executor that redeemed the decision's ticket
+    const chat = { action: 'llm.chat', resource: 'llm:openai', params: { model: 'gpt-4o-mini' } };
+    for (let i = 0; i < 9; i++) await actAndReport(id, ['analyst'], chat, 'success');
     expect((await call('GET', `/v1/agents/${id}`, { token: t })).body.trust).toBe(68);
     expect((await call('POST', '/v1/decide', { token: t, body: read })).body.decision).toBe('deny');
-    const after = await call('POST', '/v1/outcomes', { token: t, body: { outcome: 'success' } });
+    const after = await actAndReport(id, ['analyst'], chat, 'success');
     expect(after.body.trust).toBe(70);
     expect((await call('POST', '/v1/decide', { token: t, body: read })).body).toMatchObject({ decision: 'allow', reasons: [{ rule: 'db-read' }] });
   });
@@ -89,7 +93,7 @@ describe('state transitions', () => {
     // Let the 10-minute cooldown pass (workerd's clock stands still between I/O, so the
     // stored suspension is moved into the past), and the agent resumes by itself.
     await runInDurableObject(stubFor(id), (_instance, ctx) => {
-      const key = `acme:${id}`;
+      const key = agentKey({ tenant: 'acme', id });
       const row = ctx.storage.sql.exec<{ state: string }>('SELECT state FROM agent_state WHERE key = ?', key).one();
       const stored = JSON.parse(row.state);
       stored.suspendedUntil = Date.now() - 1;

@@ -76,9 +76,8 @@ approvalRoutes.get('/approvals/:id', async (c) => {
   return c.json(reply);
 });
 
-approvalRoutes.post('/approvals/:id/:verb{approve|deny}', async (c) => {
+for (const [verb, verdict] of [['approve', 'approved'], ['deny', 'denied']] as const) approvalRoutes.post(`/approvals/:id/${verb}`, async (c) => {
   const settler = operatorCaller(c, 'approvals are settled and listed by operators');
-  const verdict = c.req.param('verb') === 'approve' ? 'approved' : 'denied';
   const id = c.req.param('id');
   const agent = agentOf(id);
   const body = await readJsonObject(c, { optional: true });

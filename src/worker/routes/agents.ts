@@ -9,16 +9,17 @@ import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { operatorCaller } from '../principal.js';
 
-export const agentRoutes = new Hono<AppEnv>()
-  .get('/agents/:id', async (c) => {
-    const p = c.get('principal');
-    const id = c.req.param('id');
-    if (p.kind === 'agent' && p.id !== id) throw new ApiError('forbidden', 'an agent can only read its own state');
-    return c.json(await callAgent(() => agentStub(c.env, p.tenant, id).state({ id, tenant: p.tenant })));
-  })
-  .post('/agents/:id/:action{suspend|resume}', async (c) => {
+export const agentRoutes = new Hono<AppEnv>().get('/agents/:id', async (c) => {
+  const p = c.get('principal');
+  const id = c.req.param('id');
+  if (p.kind === 'agent' && p.id !== id) throw new ApiError('forbidden', 'an agent can only read its own state');
+  return c.json(await callAgent(() => agentStub(c.env, p.tenant, id).state({ id, tenant: p.tenant })));
+});
+
+for (const action of ['suspend', 'resume'] as const) {
+  agentRoutes.post(`/agents/:id/${action}`, async (c) => {
     const operator = operatorCaller(c);
     const id = c.req.param('id');
-    const killed = c.req.param('action') === 'suspend';
-    return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, killed, operator.id)));
+    return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, action === 'suspend', operator.id)));
   });
+}
