@@ -6,7 +6,10 @@
  */
 import type { JWK } from 'jose';
 import type { EngineRequest } from '../../engine/stateful-engine.js';
-import { agentKey } from '../../engine/stateful-engine.js';
+import { agentKey, MAX_REPLIES, REPLY_TTL_MS } from '../../engine/stateful-engine.js';
+
+/** Kept tickets are trimmed to their bounds once per this many. */
+const TRIM_EVERY = 100;
 import { paramsHash } from '../../tokens/canonical.js';
 import { issueTicket, type TicketSubject } from '../../tokens/ticket.js';
 
@@ -20,13 +23,15 @@ export interface TicketPlan {
 export class TicketIssuer {
   /** Tickets being signed, by idempotency key, so that concurrent retries share one. */
   private readonly signing = new Map<string, Promise<string>>();
+  private keptSinceTrim = 0;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly key: () => JWK | null,
     private readonly issuer: string,
   ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS reply_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS kept_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL, at INTEGER NOT NULL)');
+    sql.exec('CREATE INDEX IF NOT EXISTS kept_tickets_age ON kept_tickets (at)');
   }
 
   /** Whether allows get tickets (a signing key is configured). */
@@ -54,17 +59,29 @@ export class TicketIssuer {
   once(key: string, plan: () => TicketPlan): Promise<string> {
     let ticket = this.signing.get(key);
     if (!ticket) {
-      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM reply_tickets WHERE reply_key = ?', key).toArray()[0];
+      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM kept_tickets WHERE reply_key = ?', key).toArray()[0];
       ticket = stored
         ? Promise.resolve(stored.ticket)
         : this.sign(plan()).then((t) => {
-            this.sql.exec('INSERT OR IGNORE INTO reply_tickets (reply_key, ticket) VALUES (?, ?)', key, t);
+            this.keep(key, t);
             this.signing.delete(key);
             return t;
           });
       this.signing.set(key, ticket); // set before any await: concurrent calls share it
     }
     return ticket;
+  }
+
+  /**
+   * Keeps a signed ticket for retries, as long as replies are kept (a day, at most
+   * `MAX_REPLIES` of them): older ones are forgotten as new ones come.
+   */
+  private keep(key: string, ticket: string): void {
+    const now = Date.now();
+    this.sql.exec('INSERT OR IGNORE INTO kept_tickets (reply_key, ticket, at) VALUES (?, ?, ?)', key, ticket, now);
+    if (++this.keptSinceTrim < TRIM_EVERY) return;
+    this.keptSinceTrim = 0;
+    this.sql.exec('DELETE FROM kept_tickets WHERE at < ?1 OR reply_key NOT IN (SELECT reply_key FROM kept_tickets ORDER BY at DESC LIMIT ?2)', now - REPLY_TTL_MS, MAX_REPLIES);
   }
 
   private sign(plan: TicketPlan): Promise<string> {
