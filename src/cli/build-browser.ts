@@ -5,12 +5,16 @@
  * demo page. `npm run demo` serves them.
  */
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeIfChanged } from './write-if-changed.js';
 
 const out = 'build/browser';
-mkdirSync(out, { recursive: true });
-await build({ entryPoints: ['dist/embed/index.js'], bundle: true, format: 'esm', platform: 'browser', minify: true, outfile: `${out}/tollgate-embed.js` });
-copyFileSync('build/policy.wasm', `${out}/policy.wasm`);
-copyFileSync('src/embed/demo/index.html', `${out}/index.html`);
-copyFileSync('src/embed/demo/demo.js', `${out}/demo.js`);
-console.log(`${out}/: tollgate-embed.js, policy.wasm, index.html, demo.js`);
+const bundled = await build({ entryPoints: ['dist/embed/index.js'], bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, outfile: `${out}/tollgate-embed.js` });
+const files: [string, Uint8Array][] = [
+  ['tollgate-embed.js', bundled.outputFiles[0].contents],
+  ['policy.wasm', readFileSync('build/policy.wasm')],
+  ['index.html', readFileSync('src/embed/demo/index.html')],
+  ['demo.js', readFileSync('src/embed/demo/demo.js')],
+];
+const wrote = files.filter(([name, bytes]) => writeIfChanged(`${out}/${name}`, bytes)).map(([name]) => name);
+console.log(`${out}/: ${files.map(([name]) => name).join(', ')}${wrote.length === 0 ? ' (unchanged)' : ''}`);

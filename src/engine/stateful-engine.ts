@@ -229,11 +229,11 @@ export class StatefulEngine {
     if (now - record.prunedAt < PRUNE_EVERY_MS) return;
     record.prunedAt = now;
     this.store.pruneReplies(key, now - REPLY_TTL_MS, MAX_REPLIES);
-    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.settle(record, stale, { usd: stale.usd, tokens: stale.tokens });
+    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.closeReservation(record, stale, { usd: stale.usd, tokens: stale.tokens });
   }
 
   /** Releases a decision's reservation from the ledgers it was made in, and charges `spent` to today's. */
-  private settle(record: AgentRecord, open: OpenDecision, spent: { usd: number; tokens: number }): void {
+  private closeReservation(record: AgentRecord, open: OpenDecision, spent: { usd: number; tokens: number }): void {
     for (const [ledger, reservedIn] of [[record.day, open.day], [record.month, open.month]] as const) {
       // A reservation made in a period that has since closed has nothing left to release.
       if (ledger.period === reservedIn) {
@@ -252,19 +252,26 @@ export class StatefulEngine {
    * for a decision that was never allowed, throws `decision_not_open`.
    */
   outcome(report: OutcomeReport): AgentView {
+    const settled = this.settle(report);
+    if (!settled.ok) throw new TollgateError('decision_not_open', settled.message);
+    return settled.state;
+  }
+
+  /** `outcome`, answering a decision that is not open instead of throwing. */
+  settle(report: OutcomeReport): { ok: true; state: AgentView } | { ok: false; message: string } {
     const problem = outcomeProblem(report);
     if (problem !== null) throw new TollgateError('request_invalid', problem);
     const now = this.clock();
     const key = agentKey(report.agent);
     const open = this.store.openDecision(key, report.decision);
-    if (!open) throw new TollgateError('decision_not_open', `decision ${report.decision} has no outcome to report: it was not allowed, its outcome was already reported, or it expired`);
+    if (!open) return { ok: false, message: `decision ${report.decision} has no outcome to report: it was not allowed, its outcome was already reported, or it expired` };
     const record = this.load(key, now);
     const { trust } = this.evaluator.info;
     record.trust = Math.min(100, Math.max(0, record.trust + trust[report.outcome]));
-    this.settle(record, open, { usd: report.cost?.usd ?? open.usd, tokens: report.cost?.tokens ?? open.tokens });
+    this.closeReservation(record, open, { usd: report.cost?.usd ?? open.usd, tokens: report.cost?.tokens ?? open.tokens });
     this.store.deleteOpenDecision(key, open.id);
     this.store.put(key, record);
-    return this.view(report.agent, record, now);
+    return { ok: true, state: this.view(report.agent, record, now) };
   }
 
   /**
@@ -298,7 +305,7 @@ export class StatefulEngine {
     const open = this.store.openDecision(key, decisionId);
     if (!open) return;
     const record = this.load(key, now);
-    this.settle(record, open, { usd: 0, tokens: 0 });
+    this.closeReservation(record, open, { usd: 0, tokens: 0 });
     this.store.deleteOpenDecision(key, decisionId);
     this.store.put(key, record);
   }

@@ -9,18 +9,19 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { AuditKind } from '../audit/chain.js';
-import { decisionFields } from '../audit/record.js';
-import { governedDecision, type Governance } from '../engine/pipeline.js';
+import { governedDecision } from '../engine/pipeline.js';
 import type { AgentView } from '../engine/state/agent-view.js';
 import { StatefulEngine, type AgentName, type DecideScope, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { JsonValue } from '../policy/decision.js';
-import { outsideChain, type DelegationLink } from '../tokens/delegation.js';
 import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
 import type { Approval, ApprovalStatus } from './approvals/book.js';
 import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
 import type { AuditSinks } from './audit/flush.js';
 import { AuditTrail, type AuditTail, type Who } from './audit/trail.js';
+import type { DelegatedScope, OutcomeResult, Reporter } from './agent-rpc.js';
+import { edgeGovernance, who } from './edge-governance.js';
+import { Alarm } from './alarm.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
@@ -28,23 +29,7 @@ import { SqlStateStore } from './sql-store.js';
 import { BurnedTickets, type BurnableTicket, type BurnResult } from './tickets/burned.js';
 import { TicketIssuer, type TicketPlan } from './tickets/issuer.js';
 
-export type { ApprovalReply, AuditTail, EdgeDecision, SettleResult };
-
-/** What bounds a delegated agent's decisions in its object: every link of its chain, and its trust ceiling. */
-export interface DelegatedScope {
-  links: DelegationLink[];
-  trustCeiling: number | null;
-  /** Why the chain's delegated budget refused this call (checked in the tenant's object), if it did. */
-  budgetRefusal: string | null;
-}
-
-/** What an outcome report did: the agent's state after it, or why it was refused. */
-export type OutcomeResult = { ok: true; state: AgentView } | { ok: false; code: 'forbidden' | 'conflict'; message: string };
-
-/** Who reports an outcome: an operator, or the executor that redeemed the decision's ticket. */
-export type Reporter = { kind: 'operator' | 'executor'; id: string };
-
-const who = (agent: AgentName): Who => ({ tenant: agent.tenant ?? '', agent: agent.id });
+export type { ApprovalReply, AuditTail, DelegatedScope, EdgeDecision, OutcomeResult, Reporter, SettleResult };
 
 export class AgentState extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
@@ -54,16 +39,16 @@ export class AgentState extends DurableObject<Env> {
   private burned!: BurnedTickets;
   private desk!: ApprovalDesk;
   private outbox!: WebhookOutbox;
-  /** When the alarm is set for (ms), if it is. */
-  private alarmAt: number | null = null;
+  private readonly alarms: Alarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.alarms = new Alarm(ctx.storage);
     // The engine must be ready before any call; if the bundle fails to load, every call fails (and is answered 503).
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
       const sql = ctx.storage.sql;
-      this.trail = new AuditTrail(sql, ctx, env, (at) => this.wake(at));
+      this.trail = new AuditTrail(sql, ctx, env, (at) => this.alarms.wake(at));
       this.tickets = new TicketIssuer(sql, () => signingKey(env, 'TICKET_SIGNING_JWK'), env.TICKET_ISSUER);
       this.burned = new BurnedTickets(sql);
       this.outbox = new WebhookOutbox(sql);
@@ -77,11 +62,11 @@ export class AgentState extends DurableObject<Env> {
         bundle: () => this.ready().bundle,
         record: (agent, kind, fields) => this.record(agent, kind, fields),
         transaction: (work) => this.transaction(work),
-        wake: (at) => this.wake(at),
+        wake: (at) => this.alarms.wake(at),
         webhookConfigured: () => Boolean(this.env.APPROVAL_WEBHOOK_URL),
       });
       // Work left by an earlier instance (a reset mid-flush, say) is picked up again.
-      this.alarmAt = await ctx.storage.getAlarm();
+      await this.alarms.load();
       this.scheduleNext();
     });
   }
@@ -109,23 +94,10 @@ export class AgentState extends DurableObject<Env> {
     return this.trail.record(agent, kind, fields, this.ready().bundle.hash);
   }
 
-  // ── Decisions ────────────────────────────────────────────────────────────────────────
 
   /** The parts a decision passes through after the policy, for one call. */
-  private governance(requestId: string | null, scope: DelegatedScope | undefined): Governance<EdgeDecision, TicketPlan> {
-    const { info, hash } = this.ready().bundle;
-    return {
-      refusal: (request) => (scope ? (outsideChain(scope.links, request.action, request.resource) ?? scope.budgetRefusal) : null),
-      awaitApproval: (request, decision) => this.desk.ask(request, decision),
-      audited: (request, reply) => ({ ...reply, audit: this.record(who(request.agent), 'decision', decisionFields({ request, decision: reply, info, requestId, approvalId: reply.approval?.id ?? null })) }),
-      planTicket: (request, reply) => {
-        if (!this.tickets.enabled) return null;
-        const plan = this.tickets.plan(request, reply.id, hash, Math.round(info.tickets.ttlMs / 1000));
-        const { jti, action, resource, paramsHash } = plan.subject;
-        this.record(who(request.agent), 'ticket_issue', { jti, decision: reply.id, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
-        return plan;
-      },
-    };
+  private governance(requestId: string | null, scope: DelegatedScope | undefined) {
+    return edgeGovernance({ bundle: this.ready().bundle, desk: this.desk, tickets: this.tickets, record: (a, k, f) => this.record(a, k, f) }, requestId, scope);
   }
 
   /** Decides every request in order, committing each one's state and audit records in one transaction; then signs the tickets. */
@@ -149,12 +121,11 @@ export class AgentState extends DurableObject<Env> {
     return { ...reply, ticket: await this.tickets.ticket(request, plan, replan) };
   }
 
-  // ── Outcomes, state, the kill switch, tickets ───────────────────────────────────────
 
   /**
-   * Settles the named decision. An executor may report only a decision whose ticket it
-   * redeemed; an operator any of the agent's. Throws `decision_not_open` for a decision
-   * already settled (or never allowed), and `forbidden` for anyone else.
+   * Settles the named decision, once. An executor may report only a decision whose ticket
+   * it redeemed (`forbidden` otherwise); an operator any of the agent's. A decision already
+   * settled, or never allowed, is a `conflict`.
    */
   outcome(report: OutcomeReport, reporter: Reporter): OutcomeResult {
     const engine = this.ready();
@@ -162,14 +133,11 @@ export class AgentState extends DurableObject<Env> {
       if (reporter.kind === 'executor' && this.burned.redeemerOf(report.decision) !== reporter.id) {
         return { ok: false, code: 'forbidden', message: `only the executor that redeemed decision ${report.decision}'s ticket may report its outcome` };
       }
-      try {
-        const state = engine.outcome(report);
-        this.record(who(report.agent), 'outcome', { decision: report.decision, outcome: report.outcome, by: reporter.id, cost: report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null, trust: state.trust });
-        return { ok: true, state };
-      } catch (err) {
-        if ((err as { code?: string }).code === 'decision_not_open') return { ok: false, code: 'conflict', message: (err as Error).message };
-        throw err;
-      }
+      const settled = engine.settle(report);
+      if (!settled.ok) return { ok: false, code: 'conflict', message: settled.message };
+      const cost = report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null;
+      this.record(who(report.agent), 'outcome', { decision: report.decision, outcome: report.outcome, by: reporter.id, cost, trust: settled.state.trust });
+      return settled;
     });
   }
 
@@ -202,24 +170,16 @@ export class AgentState extends DurableObject<Env> {
     return this.burned.redeemed(jti);
   }
 
-  // ── Delegations ──────────────────────────────────────────────────────────────────────
 
-  /** Records a delegation this agent made, and returns its trust (the child's ceiling). */
-  delegationIssued(agent: AgentName, fields: { [key: string]: JsonValue }): { trust: number } {
+  /** Records a delegation this agent made, or a revocation it made or suffered; returns its trust (a child's ceiling). */
+  recordDelegation(agent: AgentName, kind: 'delegation_issue' | 'delegation_revoke', fields: { [key: string]: JsonValue }): { trust: number } {
     const engine = this.ready();
     return this.transaction(() => {
-      this.record(who(agent), 'delegation_issue', fields);
+      this.record(who(agent), kind, fields);
       return { trust: engine.state(agent).trust };
     });
   }
 
-  /** Records a revocation this agent made or suffered. */
-  delegationRevoked(agent: AgentName, fields: { [key: string]: JsonValue }): void {
-    this.ready();
-    this.transaction(() => void this.record(who(agent), 'delegation_revoke', fields));
-  }
-
-  // ── Approvals ────────────────────────────────────────────────────────────────────────
 
   /** An approval as `caller` may see it, after a long-poll of up to `waitMs` while pending. */
   approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
@@ -237,7 +197,6 @@ export class AgentState extends DurableObject<Env> {
     return this.desk.list(status);
   }
 
-  // ── The audit chain and the alarm ────────────────────────────────────────────────────
 
   /** The audit chain's head, what has been flushed, and the records still here. */
   auditTail(): AuditTail {
@@ -245,17 +204,9 @@ export class AgentState extends DurableObject<Env> {
     return this.trail.tail();
   }
 
-  /** Makes sure the alarm fires by `at`: an earlier alarm is kept, a later one brought forward. */
-  private wake(at: number): void {
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
-    this.alarmAt = at;
-    this.ctx.storage.setAlarm(at).catch(() => (this.alarmAt = null));
-  }
-
   /** Sets the alarm for the earliest work still to do. */
   private scheduleNext(): void {
-    const next = [this.desk.nextDue(), this.outbox.nextDue(), this.trail.nextDue()].filter((t): t is number => t !== null);
-    if (next.length > 0) this.wake(Math.min(...next));
+    this.alarms.wakeForEarliest([this.desk.nextDue(), this.outbox.nextDue(), this.trail.nextDue()]);
   }
 
   /** Where flushed records go; null when the Worker has no key to sign checkpoints with. */
@@ -273,7 +224,7 @@ export class AgentState extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.ready();
-    this.alarmAt = null;
+    this.alarms.fired();
     this.desk.expire();
     await this.desk.index(this.env.AUDIT_DB);
     if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET) await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);

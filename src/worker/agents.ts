@@ -6,9 +6,8 @@
  */
 import { ApiError } from './errors.js';
 import type { Env } from './env.js';
-import type { AgentState, ApprovalReply, AuditTail, DelegatedScope, EdgeDecision, OutcomeResult, Reporter, SettleResult } from './agent-state.js';
-import type { EngineRequest, OutcomeReport } from '../engine/stateful-engine.js';
-import type { Approval, ApprovalStatus } from './approvals/book.js';
+import type { AgentState } from './agent-state.js';
+import type { AgentCalls, AuditTail } from './agent-rpc.js';
 
 /** The name of an agent's Durable Object: `["<tenant>","<agent id>"]`, never a bare `tenant:agent` join. */
 export function agentObjectName(tenant: string, id: string): string {
@@ -29,19 +28,7 @@ export async function callAgent<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * The object's verbs whose answers are unions or JSON records, typed by hand: RPC's
- * inferred types of those are too deep (or too widened) for the checker.
- */
-export interface AgentCalls {
-  decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]>;
-  outcome(report: OutcomeReport, reporter: Reporter): Promise<OutcomeResult>;
-  approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs?: number): Promise<ApprovalReply | null>;
-  settleApproval(id: string, verdict: 'approved' | 'denied', operator: string, note: string | null): Promise<SettleResult>;
-  listApprovals(status?: ApprovalStatus): Promise<Approval[]>;
-  auditTail(): Promise<AuditTail>;
-}
-
+/** The agent's object, with the verbs `AgentCalls` types by hand. */
 export function agentCalls(env: Env, tenant: string, id: string): AgentCalls {
   return agentStub(env, tenant, id) as unknown as AgentCalls;
 }

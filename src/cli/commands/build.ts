@@ -2,8 +2,8 @@
  * @module
  * `tollgate build [dir] [-o out]`: compiles a policy folder into a bundle file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeIfChanged } from '../write-if-changed.js';
 import { parseArgs } from 'node:util';
 import { compilePolicySet } from '../../policy/compile.js';
 import { formatIssue } from '../../policy/errors.js';
@@ -32,13 +32,24 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
       return EXIT_FAILED;
     }
     const bundle = compilePolicySet(result.policy);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, bundle.bytes);
-    // The version signed bundles carry: the build time, so every build is newer than the last.
-    const version = Math.floor(Date.now() / 1000);
-    writeFileSync(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
+    // The version signed bundles carry: the build time, so every new bundle is newer than the
+    // last. An unchanged bundle keeps its version, and neither file is rewritten.
+    const previous = readBuildInfo(`${out}.json`);
+    const version = previous?.hash === bundle.hash ? previous.version : Math.floor(Date.now() / 1000);
+    writeIfChanged(out, bundle.bytes);
+    writeIfChanged(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
     const ms = (performance.now() - started).toFixed(0);
     console.log(`${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`);
     return EXIT_OK;
   },
 };
+
+/** The hash and version an earlier build recorded beside its bundle, if any. */
+function readBuildInfo(path: string): { hash: string; version: number } | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { hash: string; version: number };
+  } catch {
+    return null;
+  }
+}

@@ -31,7 +31,7 @@ delegationRoutes.post('/delegations', async (c) => {
   const { child } = narrowed;
   const { link } = child;
   const issued = { jti: link.jti, child: child.agent, actions: link.actions, resources: link.resources, roles: link.roles, budget_usd: link.budget_usd, depth: child.depth, expires_at: child.exp } as { [key: string]: JsonValue };
-  const { trust } = await callAgent(() => agentStub(c.env, parent.tenant, parent.id).delegationIssued({ id: parent.id, tenant: parent.tenant }, issued));
+  const { trust } = await callAgent(() => agentStub(c.env, parent.tenant, parent.id).recordDelegation({ id: parent.id, tenant: parent.tenant }, 'delegation_issue', issued));
   const trustCeiling = Math.min(trust, rights.trustCeiling ?? 100);
   const token = await signDelegation(child, trustCeiling, key, c.env.TICKET_ISSUER, c.env.AUTH_AUDIENCE, now);
   return c.json({ token, agent: child.agent, jti: link.jti, exp: child.exp, depth: child.depth, root: child.root, chain: child.chain, actions: link.actions, resources: link.resources, roles: link.roles, budget_usd: link.budget_usd, trust_ceiling: trustCeiling }, 201);
@@ -47,7 +47,7 @@ delegationRoutes.post('/delegations/revoke', async (c) => {
     if (caller.kind !== 'operator') throw new ApiError('forbidden', 'revoking an agent is for operators');
     const agent = body.agent;
     await callAgent(() => tenantState(c.env, caller.tenant).revoke(`agent:${agent}`, caller.id));
-    await callAgent(() => agentStub(c.env, caller.tenant, agent).delegationRevoked({ id: agent, tenant: caller.tenant }, { agent, by: caller.id }));
+    await callAgent(() => agentStub(c.env, caller.tenant, agent).recordDelegation({ id: agent, tenant: caller.tenant }, 'delegation_revoke', { agent, by: caller.id }));
     return c.json({ revoked: { agent } });
   }
   if (typeof body.token !== 'string') throw new ApiError('invalid_request', 'token: must be a delegation token');
@@ -63,6 +63,6 @@ delegationRoutes.post('/delegations/revoke', async (c) => {
   const jti = rights.links.at(-1)!.jti;
   await callAgent(() => tenantState(c.env, caller.tenant).revoke(`jti:${jti}`, caller.id));
   const delegator = rights.chain.at(-1)!;
-  await callAgent(() => agentStub(c.env, caller.tenant, delegator).delegationRevoked({ id: delegator, tenant: caller.tenant }, { jti, child: rights.agent, by: caller.id }));
+  await callAgent(() => agentStub(c.env, caller.tenant, delegator).recordDelegation({ id: delegator, tenant: caller.tenant }, 'delegation_revoke', { jti, child: rights.agent, by: caller.id }));
   return c.json({ revoked: { jti, agent: rights.agent } });
 });

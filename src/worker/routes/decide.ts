@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { Pricing } from '../../engine/pricing.js';
 import type { EngineRequest } from '../../engine/stateful-engine.js';
 import { requestProblem } from '../../policy/request-check.js';
-import type { DelegatedScope, EdgeDecision } from '../agent-state.js';
+import type { DelegatedScope, EdgeDecision } from '../agent-rpc.js';
 import { agentCalls, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
 import type { AppContext, AppEnv } from '../env.js';

@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono';
 import { outcomeProblem, type OutcomeReport } from '../../engine/stateful-engine.js';
-import type { Reporter } from '../agent-state.js';
+import type { Reporter } from '../agent-rpc.js';
 import { agentCalls, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
 import type { AppEnv } from '../env.js';
