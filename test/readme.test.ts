@@ -29,3 +29,29 @@ it('the Node quick start runs as printed, in at most 10 lines', () => {
     rmSync('quickstart.mjs');
   }
 });
+
+it("the README's FileStore keeps an agent's state, open decisions and replies across engines", () => {
+  const store = snippet('**Writing a store.**', 'ts').replace("// const engine = await createEngine({ bundle, store: new FileStore('.tollgate-state') });", '');
+  const dir = 'test-output/file-store';
+  rmSync(dir, { recursive: true, force: true });
+  const usage = `
+import { compilePolicies, createEngine } from 'tollgate/embed';
+const bundle = compilePolicies({ 'p.yaml': 'rules:\\n  - id: spend\\n    effect: allow\\n    limits: { spend: { usd: 10, per: day } }\\n' });
+const agent = { id: 'a1' };
+const first = await createEngine({ bundle, store: new FileStore('${dir}') });
+const paid = first.decide({ agent, action: 'pay', resource: 'r', cost: { usd: 4 }, idempotency_key: 'k1' });
+// A second engine over the same folder: the reservation, the open decision and the reply are there.
+const second = await createEngine({ bundle, store: new FileStore('${dir}') });
+console.log(second.state(agent).budgets[0].used, second.decide({ agent, action: 'pay', resource: 'r', cost: { usd: 4 }, idempotency_key: 'k1' }).id === paid.id);
+console.log(second.outcome({ agent, decision: paid.id, outcome: 'success', cost: { usd: 1 } }).budgets[0].used);
+`;
+  writeFileSync('file-store.test-snippet.ts', `${store}\n${usage}`);
+  try {
+    const r = spawnSync('node', ['--import', 'tsx', 'file-store.test-snippet.ts'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('4 true\n1\n');
+  } finally {
+    rmSync('file-store.test-snippet.ts');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

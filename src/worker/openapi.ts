@@ -18,7 +18,7 @@ const decisionRequest = {
     params: { type: 'object' },
     context: { type: 'object' },
     cost: { type: 'object', additionalProperties: false, properties: { usd: { type: 'number', minimum: 0 }, tokens: { type: 'integer', minimum: 0 } } },
-    idempotency_key: { type: 'string' },
+    idempotency_key: { type: 'string', minLength: 1, maxLength: 128, description: 'Bound to this request: the same key with the same request returns the first reply; with another, 409 idempotency_mismatch' },
   },
 };
 
@@ -56,8 +56,9 @@ export function openApiDocument(): object {
         DecisionRequest: decisionRequest,
         Decision: {
           type: 'object',
-          required: ['decision', 'code', 'reasons', 'errors', 'redactions', 'policy'],
+          required: ['id', 'decision', 'code', 'reasons', 'errors', 'redactions', 'policy'],
           properties: {
+            id: { type: 'string', pattern: '^dec_[0-9a-f]{32}$', description: 'Names the decision: its ticket, outcome, approval and audit records refer to it' },
             decision: { enum: ['allow', 'deny', 'require_approval'] },
             code: { type: 'string' },
             reasons: { type: 'array', items: { type: 'object', properties: { rule: { type: ['string', 'null'] }, effect: { type: 'string' }, message: { type: 'string' } } } },
@@ -90,7 +91,7 @@ export function openApiDocument(): object {
           summary: 'Decide one request for the calling agent',
           security: bearer,
           requestBody: json({ $ref: '#/components/schemas/DecisionRequest' }),
-          responses: { 200: { description: 'The decision', ...json({ $ref: '#/components/schemas/Decision' }) }, 400: error, 401: error, 403: error, 413: error, 503: error },
+          responses: { 200: { description: 'The decision', ...json({ $ref: '#/components/schemas/Decision' }) }, 400: error, 401: error, 403: error, 409: error, 413: error, 503: error },
         },
       },
       '/v1/decide/batch': {
@@ -103,10 +104,15 @@ export function openApiDocument(): object {
       },
       '/v1/outcomes': {
         post: {
-          summary: "Report an allowed action's outcome and actual cost",
+          summary: "Settle an allowed decision: its outcome and actual cost (the executor that redeemed its ticket, or an operator; never the agent)",
           security: bearer,
-          requestBody: json({ type: 'object', required: ['outcome'], additionalProperties: false, properties: { outcome: { enum: ['success', 'failure', 'exception', 'violation'] }, cost: { type: 'object' } } }),
-          responses: { 200: { description: "The agent's state", ...json({ $ref: '#/components/schemas/AgentView' }) }, 400: error, 401: error, 503: error },
+          requestBody: json({
+            type: 'object',
+            required: ['agent', 'decision', 'outcome'],
+            additionalProperties: false,
+            properties: { agent: { type: 'string' }, decision: { type: 'string', pattern: '^dec_[0-9a-f]{32}$' }, outcome: { enum: ['success', 'failure', 'exception', 'violation'] }, cost: { type: 'object' } },
+          }),
+          responses: { 200: { description: "The agent's state", ...json({ $ref: '#/components/schemas/AgentView' }) }, 400: error, 401: error, 403: error, 409: error, 503: error },
         },
       },
       '/v1/agents/{id}': {
@@ -185,9 +191,9 @@ export function openApiDocument(): object {
           security: bearer,
           requestBody: json({
             type: 'object',
-            required: ['agent'],
+            required: ['name'],
             additionalProperties: false,
-            properties: { agent: { type: 'string' }, actions: { type: 'array', items: { type: 'string' } }, resources: { type: 'array', items: { type: 'string' } }, roles: { type: 'array', items: { type: 'string' } }, budget_usd: { type: 'number', minimum: 0 }, ttl_seconds: { type: 'integer', minimum: 1 } },
+            properties: { name: { type: 'string', description: "the child's name; its id is <delegator id>/<name>" }, actions: { type: 'array', items: { type: 'string' } }, resources: { type: 'array', items: { type: 'string' } }, roles: { type: 'array', items: { type: 'string' } }, budget_usd: { type: 'number', minimum: 0 }, ttl_seconds: { type: 'integer', minimum: 1 } },
           }),
           responses: { 201: { description: '{ token, agent, jti, exp, depth, root, chain, actions, resources, roles, budget_usd, trust_ceiling }' }, 400: error, 401: error, 403: error, 503: error },
         },

@@ -85,7 +85,7 @@ Try it:
     -H "content-type: application/json" \\
     -d '{"action":"llm.chat","resource":"llm:openai","params":{"model":"gpt-4o-mini"},"cost":{"usd":0.02}}'
 
-More tokens: npx tollgate token --agent ID --roles a,b   (--operator for operators)
+More tokens: npm run tollgate -- token --agent ID --roles a,b   (--operator for operators)
 `);
     return exited;
   },

@@ -100,6 +100,14 @@ export class MemoryStore implements StateStore {
   reply(agentKey: string, idempotencyKey: string): KeptReply | undefined {
     return this.agents.get(agentKey)?.replies.get(idempotencyKey);
   }
+  /** Every open decision of the agent, oldest first (for a store that saves them elsewhere too). */
+  openDecisions(agentKey: string): OpenDecision[] {
+    return [...(this.agents.get(agentKey)?.open.values() ?? [])];
+  }
+  /** Every kept reply of the agent by idempotency key, oldest first. */
+  replies(agentKey: string): [string, KeptReply][] {
+    return [...(this.agents.get(agentKey)?.replies ?? [])];
+  }
   putReply(agentKey: string, idempotencyKey: string, reply: KeptReply): void {
     const { replies } = this.agent(agentKey);
     replies.delete(idempotencyKey); // re-inserted last: the map stays in age order
