@@ -10,7 +10,7 @@
  * transaction and only then awaits crypto (the ticket's signature). The parts it calls
  * are passed in with each call; it returns what it did.
  */
-import { describeOutcome, newDecisionId, type Decision } from './describe.js';
+import { describeOutcome, type Decision } from './describe.js';
 import type { DecideScope, EngineRequest, StatefulEngine } from './stateful-engine.js';
 
 /** The parts of the edge a decision passes through after the policy. */
@@ -47,7 +47,7 @@ export function governedDecision<Reply extends Decision, Plan>(
   if (refusal !== null) {
     const { info, hash } = engine.bundle;
     const denied = describeOutcome({ decision: 'deny', code: 'delegation', rules: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
-    const reply = parts.audited(request, { ...denied, id: newDecisionId(), reasons: [{ rule: null, effect: 'deny', message: refusal }] } as Reply);
+    const reply = parts.audited(request, { ...denied, reasons: [{ rule: null, effect: 'deny', message: refusal }] } as Reply);
     return { reply, replayed: false, plan: null, request };
   }
   const run = engine.run(request, scope);

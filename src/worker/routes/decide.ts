@@ -3,7 +3,8 @@
  * `POST /v1/decide` and `/v1/decide/batch`: an agent asks before it acts. The agent, its
  * tenant, roles and delegation come from its verified token, never from the body. A
  * delegated agent's cost is first reserved against every budgeted link of its chain (a
- * link's budget bounds its whole subtree), and given back when the decision is not allow.
+ * link's budget bounds its whole subtree), and given back when the decision is a deny (a
+ * require_approval keeps it: a human may approve it later).
  */
 import { Hono } from 'hono';
 import { Pricing } from '../../engine/pricing.js';
@@ -49,7 +50,7 @@ function budgetedLinks(agent: AgentPrincipal): { jti: string; agent: string; bud
 /**
  * Decides `requests` in the agent's object. Below a budgeted delegation, each request's
  * cost is reserved on the chain first (a refusal is a deny with code `delegation`), and
- * returned for every request that did not end in allow.
+ * returned for every request that ended in deny.
  */
 async function decideAll(c: AppContext, agent: AgentPrincipal, requests: EngineRequest[]): Promise<EdgeDecision[]> {
   const stub = agentCalls(c.env, agent.tenant, agent.id);
@@ -66,7 +67,7 @@ async function decideAll(c: AppContext, agent: AgentPrincipal, requests: EngineR
   const refused = total > 0 ? await callAgent(() => tenant.reserveDelegated(links, total, day)) : null;
   if (refused !== null) return decide(refused); // denied (and audited) in the agent's object, code `delegation`
   const answers = await decide(); // if this fails, the reservation stands: nothing is allowed twice
-  const unused = answers.reduce((sum, a, i) => sum + (a.decision === 'allow' ? 0 : costs[i]), 0);
+  const unused = answers.reduce((sum, a, i) => sum + (a.decision === 'deny' ? costs[i] : 0), 0);
   if (unused > 0) await callAgent(() => tenant.releaseDelegated(links, unused, day));
   return answers;
 }

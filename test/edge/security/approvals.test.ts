@@ -18,6 +18,17 @@ async function requestPayment(agent: string, body: object) {
   return res.body.approval.id as string;
 }
 
+/**
+ * Runs the agent's alarm until `done` (at most five times): workerd may also run a due alarm
+ * by itself, concurrently, so one explicit run is not always the one that delivers.
+ */
+async function runAlarmsUntil(agent: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 5 && !done(); i++) {
+    await runDurableObjectAlarm(stubOf(agent));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const approve = async (id: string) => call('POST', `/v1/approvals/${id}/approve`, { token: await operatorToken('ops-2') });
 const read = async (agent: string, id: string) => call('GET', `/v1/approvals/${id}`, { token: await agentToken(agent, ['finance']) });
 const monthUsed = async (agent: string) =>
@@ -94,7 +105,7 @@ describe('approvals', () => {
     const expected = { params: { amount_usd: 400, vendor: 'contact [REDACTED:email]' }, cost: { usd: 400, tokens: 0 } };
     expect((await call('GET', `/v1/approvals/${id}`, { token: await operatorToken() })).body.approval).toMatchObject(expected);
     expect((await call('GET', `/v1/approvals?agent=${agent}`, { token: await operatorToken() })).body.approvals[0]).toMatchObject(expected);
-    await runDurableObjectAlarm(stubOf(agent)); // delivers the webhook, copies to the tenant index
+    await runAlarmsUntil(agent, () => events.length > 0); // delivers the webhook, copies to the tenant index
     expect((await call('GET', '/v1/approvals?status=pending', { token: await operatorToken() })).body.approvals.find((a: { id: string }) => a.id === id)).toMatchObject(expected);
     expect(events[0]).toMatchObject({ type: 'approval.requested', approval: expected });
     expect(JSON.stringify(events)).not.toContain('billing@vendor.example');
@@ -114,7 +125,7 @@ describe('approvals', () => {
     await approve(approved);
     await call('POST', `/v1/approvals/${denied}/deny`, { token: await operatorToken() });
     await runInDurableObject(stubOf(agent), (_, ctx) => void ctx.storage.sql.exec('UPDATE approval_requests SET expires_at = ? WHERE id = ?', Date.now() - 1, expiring));
-    await runDurableObjectAlarm(stubOf(agent));
+    await runAlarmsUntil(agent, () => events.length >= 6);
     expect(events.sort()).toEqual(['approval.approved', 'approval.denied', 'approval.expired', 'approval.requested', 'approval.requested', 'approval.requested']);
   });
 });
