@@ -33,6 +33,7 @@ export default defineConfig({
           BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk),
           TICKET_SIGNING_JWK: JSON.stringify(ticketJwk),
           AUDIT_SIGNING_JWK: JSON.stringify(auditJwk),
+          AUDIT_DIGEST_KEY: crypto.randomUUID(),
           TEST_MIGRATIONS: migrations,
         },
       },

@@ -2,15 +2,18 @@
  * @module
  * What the audit chain records of a decision, with params made safe to keep: DLP redact
  * spans are blanked, and every param the action's registry entry does not list in
- * `log_params` is replaced by the SHA-256 of its canonical JSON. When DLP found a secret,
- * no param is kept as it is, whatever `log_params` says.
+ * `log_params` is replaced by its keyed digest (`digest.ts`). Param names the action's
+ * schema does not declare are digested too, and so are the action and resource names
+ * when DLP finds a secret in them. When DLP found a secret, no param is kept as it is,
+ * whatever `log_params` says.
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
 import type { EvalRequest, JsonValue, Redaction } from '../policy/decision.js';
 import { globMatch } from '../policy/glob.js';
-import { sha256Hex } from '../policy/bundle/sha256.js';
+import { DETECTORS } from '../policy/model.js';
+import { detect } from '../policy/reference/dlp.js';
 import type { Decision } from '../engine/describe.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import type { ValueDigester } from './digest.js';
 
 /** A decision's audit record, before the chain gives it a `seq`. */
 export interface DecisionRecordInput {
@@ -20,13 +23,8 @@ export interface DecisionRecordInput {
   requestId: string | null;
   /** The pending approval a require_approval opened. */
   approvalId: string | null;
-}
-
-const utf8 = new TextEncoder();
-
-/** `sha256:<hex>` of a value's canonical JSON: what the audit keeps of a param it may not log. */
-export function valueDigest(value: JsonValue): string {
-  return `sha256:${sha256Hex(utf8.encode(canonicalJson(value)))}`;
+  /** The tenant's keyed digest of what may not be logged. */
+  digester: ValueDigester;
 }
 
 /** A copy of `value` with each redaction at its path (`params.a[1]`) blanked out. */
@@ -46,10 +44,23 @@ function redact(value: JsonValue, path: string, spans: Map<string, Redaction[]>)
   return value;
 }
 
-/** The params the registry lets the audit keep as they are, for this action (first matching entry wins). */
-export function loggableParams(info: BundleInfo, action: string): ReadonlySet<string> {
+/** What the registry says the audit may keep of an action's params (first matching entry wins). */
+interface ParamsPolicy {
+  /** Params whose values are kept as they are. */
+  loggable: ReadonlySet<string>;
+  /** Param names kept as they are: the schema's and the loggable ones; any other name is digested. */
+  declared: ReadonlySet<string>;
+}
+
+function paramsPolicy(info: BundleInfo, action: string): ParamsPolicy {
   const entry = info.actionSettings.find((a) => globMatch(a.match, action));
-  return new Set(entry?.logParams ?? []);
+  const loggable = new Set(entry?.logParams ?? []);
+  return { loggable, declared: new Set([...(entry?.params ?? []), ...loggable]) };
+}
+
+/** Whether any DLP detector finds something in `text` (names are scanned with every detector, whatever the policy configures). */
+function flagged(text: string): boolean {
+  return DETECTORS.some((d) => detect(d, text).length > 0);
 }
 
 /** Params with each DLP redact span blanked: what an operator may be shown. */
@@ -59,35 +70,40 @@ export function redactedParams(params: { [key: string]: JsonValue } | undefined,
   return redact(params ?? {}, 'params', spans) as { [key: string]: JsonValue };
 }
 
-/** Params as the audit keeps them. `secretFound`: DLP denied the request, so nothing is logged as is. */
-export function auditParams(params: { [key: string]: JsonValue } | undefined, redactions: Redaction[], loggable: ReadonlySet<string>, secretFound: boolean): { [key: string]: JsonValue } {
+/**
+ * Params as the audit keeps them. `secretFound`: DLP denied the request, so nothing is
+ * logged as is. Built with `Object.fromEntries`, so `__proto__` is a param like any other.
+ */
+export function auditParams(params: { [key: string]: JsonValue } | undefined, redactions: Redaction[], policy: ParamsPolicy, secretFound: boolean, digester: ValueDigester): { [key: string]: JsonValue } {
   const spans = new Map<string, Redaction[]>();
   for (const r of redactions) (spans.get(r.path) ?? spans.set(r.path, []).get(r.path)!).push(r);
-  const out: { [key: string]: JsonValue } = {};
-  for (const [name, value] of Object.entries(params ?? {})) {
-    const safe = redact(value, `params.${name}`, spans);
-    out[name] = loggable.has(name) && !secretFound ? safe : valueDigest(safe);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(params ?? {}).map(([name, value]) => {
+      const safe = redact(value, `params.${name}`, spans);
+      const keptName = policy.declared.has(name) ? name : digester.digest(name);
+      return [keptName, policy.loggable.has(name) && !secretFound ? safe : digester.digest(safe)];
+    }),
+  );
 }
 
 /** The fields of a decision's record (the chain adds seq, time, tenant, agent and kind). */
 export function decisionFields(input: DecisionRecordInput): { [key: string]: JsonValue } {
-  const { request, decision, info } = input;
+  const { request, decision, info, digester } = input;
+  const name = (text: string) => (flagged(text) ? digester.digest(text) : text);
   const secretFound = decision.code === 'dlp' || decision.shadow?.code === 'dlp';
   const cost = request.cost ? { usd: request.cost.usd ?? 0, tokens: request.cost.tokens ?? 0 } : null;
   return {
     request_id: input.requestId,
     decision_id: decision.id,
-    action: request.action,
-    resource: request.resource,
+    action: name(request.action),
+    resource: name(request.resource),
     decision: decision.decision,
     code: decision.code,
     rules: [...new Set(decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null))],
     policy_hash: decision.policy.hash,
     shadow: decision.shadow ? { decision: decision.shadow.decision, code: decision.shadow.code } : null,
     cost,
-    params: auditParams(request.params, decision.redactions, loggableParams(info, request.action), secretFound),
+    params: auditParams(request.params, decision.redactions, paramsPolicy(info, request.action), secretFound, digester),
     redactions: decision.redactions.map((r) => ({ path: r.path, detector: r.detector })),
     approval: input.approvalId,
   };

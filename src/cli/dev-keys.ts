@@ -22,6 +22,8 @@ export interface DevKey {
   ticketJwk: JWK;
   /** Signs audit checkpoints (AUDIT_SIGNING_JWK). */
   auditJwk: JWK;
+  /** The secret tenants' audit digest keys derive from (AUDIT_DIGEST_KEY). */
+  auditDigestKey: string;
 }
 
 async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
@@ -34,15 +36,17 @@ async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: J
 export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
   if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
     const key = JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey;
-    if (key.bundleJwk && key.ticketJwk && key.auditJwk && readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_SIGNING_JWK')) return { key, created: false };
+    if (key.bundleJwk && key.ticketJwk && key.auditJwk && key.auditDigestKey && readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_DIGEST_KEY')) return { key, created: false };
   }
   const auth = await newPair('auth');
-  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk, auditJwk: (await newPair('audit')).privateJwk };
+  const digestBytes = crypto.getRandomValues(new Uint8Array(32));
+  const auditDigestKey = btoa(String.fromCharCode(...digestBytes));
+  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk, auditJwk: (await newPair('audit')).privateJwk, auditDigestKey };
   mkdirSync('.tollgate', { recursive: true });
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
   writeFileSync(
     DEV_VARS_FILE,
-    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\n`,
+    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\nAUDIT_DIGEST_KEY='${key.auditDigestKey}'\n`,
     { mode: 0o600 },
   );
   return { key, created: true };

@@ -22,6 +22,7 @@ import { AuditTrail, type AuditTail, type Who } from './audit/trail.js';
 import type { DelegatedScope, OutcomeResult, Reporter } from './agent-rpc.js';
 import { edgeGovernance, who } from './edge-governance.js';
 import { Alarm } from './alarm.js';
+import { tenantDigester } from './audit/digests.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
@@ -97,7 +98,8 @@ export class AgentState extends DurableObject<Env> {
 
   /** The parts a decision passes through after the policy, for one call. */
   private governance(requestId: string | null, scope: DelegatedScope | undefined) {
-    return edgeGovernance({ bundle: this.ready().bundle, desk: this.desk, tickets: this.tickets, record: (a, k, f) => this.record(a, k, f) }, requestId, scope);
+    const parts = { bundle: this.ready().bundle, desk: this.desk, tickets: this.tickets, record: this.record.bind(this), digester: (tenant: string) => tenantDigester(this.env, tenant) };
+    return edgeGovernance(parts, requestId, scope);
   }
 
   /** Decides every request in order, committing each one's state and audit records in one transaction; then signs the tickets. */

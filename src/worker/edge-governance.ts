@@ -5,6 +5,7 @@
  * the audit record, and the ticket plan, each committed in the caller's transaction.
  */
 import type { AuditKind } from '../audit/chain.js';
+import type { ValueDigester } from '../audit/digest.js';
 import { decisionFields } from '../audit/record.js';
 import type { Governance } from '../engine/pipeline.js';
 import type { AgentName } from '../engine/stateful-engine.js';
@@ -24,6 +25,8 @@ export interface EdgeParts {
   desk: ApprovalDesk;
   tickets: TicketIssuer;
   record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string };
+  /** The tenant's keyed digest of what the audit may not keep as sent. */
+  digester(tenant: string): ValueDigester;
 }
 
 /** The governance of one call: `requestId` names it in the audit, `scope` bounds a delegated agent. */
@@ -33,7 +36,8 @@ export function edgeGovernance(parts: EdgeParts, requestId: string | null, scope
     refusal: (request) => (scope ? (outsideChain(scope.links, request.action, request.resource) ?? scope.budgetRefusal) : null),
     awaitApproval: (request, decision) => parts.desk.ask(request, decision),
     audited: (request, reply) => {
-      const fields = decisionFields({ request, decision: reply, info, requestId, approvalId: reply.approval?.id ?? null });
+      const digester = parts.digester(request.agent.tenant ?? '');
+      const fields = decisionFields({ request, decision: reply, info, requestId, approvalId: reply.approval?.id ?? null, digester });
       return { ...reply, audit: parts.record(who(request.agent), 'decision', fields) };
     },
     planTicket: (request, reply) => {

@@ -29,6 +29,8 @@ export interface Env {
   AUDIT_DB: D1Database;
   /** The private Ed25519 JWK (JSON) that signs audit checkpoints; without it, records wait in the Durable Object. */
   AUDIT_SIGNING_JWK?: string;
+  /** The secret each tenant's audit digest key is derived from (HMAC-SHA-256); without it nothing is decided. */
+  AUDIT_DIGEST_KEY?: string;
   /** Where new approvals are announced (POST, JSON); none when unset. */
   APPROVAL_WEBHOOK_URL?: string;
   /** The HMAC-SHA256 key that signs webhook bodies (`X-Tollgate-Signature`). */

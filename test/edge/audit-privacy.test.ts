@@ -53,8 +53,8 @@ describe('secrets in params', () => {
     const rows = await env.AUDIT_DB.prepare("SELECT record FROM audit_records WHERE agent = 'leaky' AND kind = 'decision' ORDER BY seq").all<{ record: string }>();
     const records = rows.results.map((r) => JSON.parse(r.record));
     expect(records.map((r) => r.code)).toEqual(['dlp', 'dlp', 'dlp', 'no_match']);
-    expect(records[2].params).toEqual({ namespace: expect.stringMatching(/^sha256:/), deployment: expect.stringMatching(/^sha256:/), replicas: expect.stringMatching(/^sha256:/) });
-    expect(records[3].params).toEqual({ channel: '#[REDACTED:email]', text: expect.stringMatching(/^sha256:/) });
+    expect(records[2].params).toEqual({ namespace: expect.stringMatching(/^hmac-sha256:/), deployment: expect.stringMatching(/^hmac-sha256:/), replicas: expect.stringMatching(/^hmac-sha256:/) });
+    expect(records[3].params).toEqual({ channel: '#[REDACTED:email]', text: expect.stringMatching(/^hmac-sha256:/) });
     expect(logged.some((l) => l.includes('R2 is unavailable'))).toBe(true); // the logs were captured
   });
 

@@ -38,7 +38,7 @@ describe('audit records', () => {
       }),
     });
     // model is in the registry's log_params; messages is not, so only its hash is kept.
-    expect(body.records[0].record.params).toEqual({ model: 'gpt-4o-mini', messages: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(body.records[0].record.params).toEqual({ model: 'gpt-4o-mini', messages: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) });
   });
 
   it('outcomes, suspension, tickets and replays are recorded too, each in the same chain', async () => {

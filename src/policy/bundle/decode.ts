@@ -33,8 +33,8 @@ export interface BundleInfo {
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
-  /** The action registry's patterns, first match wins, with what the host reads: the params the audit records as they are, and the params the cost comes from. */
-  actionSettings: { match: string; logParams: string[]; cost: ActionCost | null }[];
+  /** The action registry's patterns, first match wins, with what the host reads: the params the audit records as they are, the params the cost comes from, and the schema's param names. */
+  actionSettings: { match: string; logParams: string[]; cost: ActionCost | null; params: string[] }[];
 }
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
@@ -135,10 +135,12 @@ function decode(bytes: Uint8Array): BundleInfo {
   const approvals = { ttlMs: approvalTtlMs, maxPending, claimTtlMs: f() };
   const auditLength = u();
   if (m + auditLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
-  const actionSettings = (JSON.parse(utf8.decode(bytes.subarray(m, m + auditLength))) as { match: string; log_params: string[]; cost: ActionCost | null }[]).map((a) => ({
+  type ActionJson = { match: string; log_params: string[]; cost?: ActionCost | null; params?: string[] };
+  const actionSettings = (JSON.parse(utf8.decode(bytes.subarray(m, m + auditLength))) as ActionJson[]).map((a) => ({
     match: a.match,
     logParams: a.log_params,
     cost: a.cost ?? null,
+    params: a.params ?? [],
   }));
   return {
     symbols,

@@ -214,7 +214,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   manifestSection.bytes(manifest.finish());
   // Settings only the host reads, after the rules: approvals, delegation and the audit's loggable params.
   manifestSection.f64(policy.approvals.ttlMs).u32(policy.approvals.maxPending).u32(policy.delegation.maxDepth).f64(policy.approvals.claimTtlMs);
-  const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams, cost: a.cost }))));
+  const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams, cost: a.cost, params: a.params?.map((p) => p.name) ?? [] }))));
   manifestSection.u32(auditJson.length).bytes(auditJson);
 
   const sections: Uint8Array[] = [];

@@ -29,6 +29,12 @@ export const ticketRoutes = new Hono<AppEnv>()
     }
     const params = body.params ?? {};
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError('invalid_request', 'params: must be an object');
+    let hashed: string;
+    try {
+      hashed = paramsHash(params as never);
+    } catch (err) {
+      throw new ApiError('invalid_request', `params: ${(err as Error).message}`);
+    }
     let claims;
     try {
       claims = await verifyTicket(body.ticket as string, publicJwks(c.env), c.env.TICKET_ISSUER);
@@ -39,7 +45,7 @@ export const ticketRoutes = new Hono<AppEnv>()
     const mismatches = [
       claims.action !== body.action ? 'action' : null,
       claims.resource !== body.resource ? 'resource' : null,
-      claims.params_hash !== paramsHash(params as never) ? 'params' : null,
+      claims.params_hash !== hashed ? 'params' : null,
     ].filter(Boolean);
     if (mismatches.length > 0) throw new ApiError('ticket_mismatch', `the ticket does not match the ${mismatches.join(', ')} about to run`);
     const burned = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id));
