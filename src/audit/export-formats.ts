@@ -48,7 +48,7 @@ const DISPOSITION: Record<string, [number, string]> = { allow: [1, 'Allowed'], d
  */
 export function ocsfEvent({ record, hash }: ChainedRecord): { [key: string]: JsonValue } {
   const decision = typeof record.decision === 'string' ? record.decision : null;
-  const [dispositionId, disposition] = decision ? DISPOSITION[decision] : [0, 'Unknown'];
+  const [dispositionId, disposition] = (decision ? DISPOSITION[decision] : undefined) ?? [0, 'Unknown'];
   return {
     class_uid: 6003,
     class_name: 'API Activity',

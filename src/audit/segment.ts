@@ -2,10 +2,13 @@
  * @module
  * Segments: a run of one agent's records as NDJSON. The first line is the header (the
  * range and its signed checkpoint); each further line is `{"hash":…,"record":{…}}`.
- * Segment keys sort by sequence: `audit/<tenant>/<agent>/<first>-<last>.ndjson`.
+ * Segment keys sort by sequence: `audit/<tenant>/<agent>/<first>-<last>.ndjson`, each part
+ * percent-encoded, or past 200 bytes its SHA-256 (`%sha256-<hex>`, which no encoding makes),
+ * so any id the API accepts gives a key within R2's 1,024 bytes.
  */
 import type { JWK } from 'jose';
 import type { JsonValue } from '../policy/decision.js';
+import { sha256Hex } from '../policy/bundle/sha256.js';
 import { canonicalJson } from '../tokens/canonical.js';
 import type { AuditRecord, ChainedRecord } from './chain.js';
 import { signCheckpoint, type SegmentRange } from './checkpoint.js';
@@ -16,9 +19,18 @@ export interface SegmentHeader extends SegmentRange {
 
 const pad = (n: number) => String(n).padStart(12, '0');
 
+/** The longest encoded part of a key kept as it is. */
+const MAX_KEY_PART = 200;
+
+/** One part of a key: percent-encoded, or its digest when that is too long. */
+export function keyPart(text: string): string {
+  const encoded = encodeURIComponent(text);
+  return encoded.length <= MAX_KEY_PART ? encoded : `%sha256-${sha256Hex(new TextEncoder().encode(text))}`;
+}
+
 /** Where one agent's segments live: `audit/<tenant>/<agent>/`. */
 export function segmentPrefix(tenant: string, agent: string): string {
-  return `audit/${encodeURIComponent(tenant)}/${encodeURIComponent(agent)}/`;
+  return `audit/${keyPart(tenant)}/${keyPart(agent)}/`;
 }
 
 export function segmentKey(range: Pick<SegmentRange, 'tenant' | 'agent' | 'first_seq' | 'last_seq'>): string {

@@ -138,7 +138,7 @@ export class AgentState extends DurableObject<Env> {
       const settled = engine.settle(report);
       if (!settled.ok) return { ok: false, code: 'conflict', message: settled.message };
       const cost = report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null;
-      this.record(who(report.agent), 'outcome', { decision: report.decision, outcome: report.outcome, by: reporter.id, cost, trust: settled.state.trust });
+      this.record(who(report.agent), 'outcome', { decision_id: report.decision, outcome: report.outcome, by: reporter.id, cost, trust: settled.state.trust });
       return settled;
     });
   }
@@ -163,7 +163,7 @@ export class AgentState extends DurableObject<Env> {
     return this.transaction(() => {
       const result = this.burned.burn(ticket, executor);
       const kind = result === 'redeemed' ? 'ticket_redeem' : 'ticket_replay';
-      this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, { jti: ticket.jti, decision: ticket.decision, by: executor, ...(result === 'expired' ? { expired: true } : {}) });
+      this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, { jti: ticket.jti, decision_id: ticket.decision, by: executor, ...(result === 'expired' ? { expired: true } : {}) });
       return result;
     });
   }

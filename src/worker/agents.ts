@@ -4,14 +4,19 @@
  * encoded so that no two pairs meet. A failure to reach the object (or an object that
  * could not load its policy) is a 503 with Retry-After: it never turns into an allow.
  */
+import { sha256Hex } from '../policy/bundle/sha256.js';
 import { ApiError } from './errors.js';
 import type { Env } from './env.js';
 import type { AgentState } from './agent-state.js';
 import type { AgentCalls, AuditTail } from './agent-rpc.js';
 
-/** The name of an agent's Durable Object: `["<tenant>","<agent id>"]`, never a bare `tenant:agent` join. */
+/**
+ * The name of an agent's Durable Object: `["<tenant>","<agent id>"]`, never a bare
+ * `tenant:agent` join; past 512 characters, the SHA-256 of that (which no JSON array looks like).
+ */
 export function agentObjectName(tenant: string, id: string): string {
-  return JSON.stringify([tenant, id]);
+  const name = JSON.stringify([tenant, id]);
+  return name.length <= 512 ? name : `sha256:${sha256Hex(new TextEncoder().encode(name))}`;
 }
 
 export function agentStub(env: Env, tenant: string, id: string): DurableObjectStub<AgentState> {

@@ -44,7 +44,7 @@ export function edgeGovernance(parts: EdgeParts, requestId: string | null, scope
       if (!parts.tickets.enabled) return null;
       const plan = parts.tickets.plan(request, reply.id, hash, Math.round(info.tickets.ttlMs / 1000));
       const { jti, action, resource, paramsHash } = plan.subject;
-      parts.record(who(request.agent), 'ticket_issue', { jti, decision: reply.id, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+      parts.record(who(request.agent), 'ticket_issue', { jti, decision_id: reply.id, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
       return plan;
     },
   };

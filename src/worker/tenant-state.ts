@@ -17,7 +17,7 @@ export class TenantState extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)');
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS pending_audit (agent TEXT PRIMARY KEY, since INTEGER NOT NULL)');
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS agents_pending_audit (agent TEXT PRIMARY KEY, from_seq INTEGER NOT NULL, since INTEGER NOT NULL)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS link_spend (jti TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, PRIMARY KEY (jti, day))');
   }
 
@@ -57,16 +57,22 @@ export class TenantState extends DurableObject<Env> {
     return null;
   }
 
-  /** An agent has audit records waiting to be flushed (told once per flush cycle by its object). */
-  auditPending(agent: string): void {
-    this.ctx.storage.sql.exec('INSERT INTO pending_audit (agent, since) VALUES (?, ?) ON CONFLICT(agent) DO UPDATE SET since = excluded.since', agent, Date.now());
+  /** An agent has audit records waiting from `fromSeq` on (told when its first is written, and again on every failed flush). */
+  auditPending(agent: string, fromSeq: number): void {
+    this.ctx.storage.sql.exec(
+      'INSERT INTO agents_pending_audit (agent, from_seq, since) VALUES (?, ?, ?) ON CONFLICT(agent) DO UPDATE SET from_seq = excluded.from_seq',
+      agent, fromSeq, Date.now(),
+    );
   }
 
-  /** Agents that had records pending within the last `withinMs` (a flush empties an agent within seconds), newest first. */
-  agentsWithPendingAudit(withinMs: number, limit: number): string[] {
-    const since = Date.now() - withinMs;
-    this.ctx.storage.sql.exec('DELETE FROM pending_audit WHERE since < ?', since);
-    return this.ctx.storage.sql.exec<{ agent: string }>('SELECT agent FROM pending_audit ORDER BY since DESC LIMIT ?', limit).toArray().map((r) => r.agent);
+  /** An agent's records through `throughSeq` reached R2 and D1 (a later announcement is kept). */
+  auditFlushed(agent: string, throughSeq: number): void {
+    this.ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ? AND from_seq <= ?', agent, throughSeq);
+  }
+
+  /** Every agent with records not yet flushed, however long they have waited, oldest first. */
+  agentsWithPendingAudit(): { agent: string; since: number }[] {
+    return this.ctx.storage.sql.exec<{ agent: string; since: number }>('SELECT agent, since FROM agents_pending_audit ORDER BY since').toArray();
   }
 }
 

@@ -54,7 +54,7 @@ describe('audit records', () => {
     const { body } = await audit('agent=rec-2');
     const kinds = body.records.map((r: { record: { kind: string } }) => r.record.kind).reverse();
     expect(kinds).toEqual(['decision', 'ticket_issue', 'ticket_redeem', 'outcome', 'suspend', 'resume', 'ticket_replay']);
-    expect(body.records.find((r: { record: { kind: string } }) => r.record.kind === 'outcome').record).toMatchObject({ decision: allowed.id, by: 'runner' });
+    expect(body.records.find((r: { record: { kind: string } }) => r.record.kind === 'outcome').record).toMatchObject({ decision_id: allowed.id, by: 'runner' });
     const jti = JSON.parse(atob(allowed.ticket.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).jti;
     expect(body.records.filter((r: { record: { jti?: string } }) => r.record.jti === jti)).toHaveLength(3);
     expect(body.records.find((r: { record: { kind: string } }) => r.record.kind === 'suspend').record.by).toBe('ops-7');

@@ -3,7 +3,8 @@
  * one shape; unknown routes say where the routes are listed.
  */
 import { describe, expect, it } from 'vitest';
-import { call } from './http.js';
+import { SELF } from 'cloudflare:test';
+import { BASE, call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 import { openApiDocument } from '../../src/worker/openapi.js';
 import { createApp } from '../../src/worker/app.js';
@@ -41,6 +42,32 @@ describe('bad input', () => {
     expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'success', cost: { usd: -1 } } })).body.error.message).toMatch(/cost\.usd/);
     expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, decision: 'latest', outcome: 'success' } })).body.error.message).toMatch(/^decision: must be the id/);
     expect((await call('POST', '/v1/outcomes', { token: t, body: { decision: report.decision, outcome: 'success' } })).body.error.message).toMatch(/^agent: must be the id/);
+  });
+
+  it('a chunked body past 64 KiB gets 413 without the rest being read', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const total = 128; // 8 MiB in 64 KiB chunks, sent with no Content-Length
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled++ < total) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await SELF.fetch(`${BASE}/v1/decide`, { method: 'POST', headers: { authorization: `Bearer ${await agentToken('big-body')}`, 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
+    expect(pulled).toBeLessThan(total / 2);
+  });
+
+  it('params nested 30,000 deep get 400 on every route, never 500', async () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const executor = await agentToken('deep-runner', ['executor']);
+    const redeem = await call('POST', '/v1/tickets/redeem', { token: executor, raw: `{"ticket":"x.y.z","action":"a","resource":"r","params":{"p":${deep}}}` });
+    expect(redeem.status).toBe(400);
+    expect(redeem.body.error.message).toMatch(/^params: value is nested deeper than 64/);
+    const decide = await call('POST', '/v1/decide', { token: await agentToken('deep-agent'), raw: `{"action":"a","resource":"r","params":{"p":${deep}}}` });
+    expect(decide.status).toBe(400);
   });
 
   it('unknown routes get a helpful 404 in the one shape', async () => {

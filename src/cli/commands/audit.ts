@@ -10,6 +10,7 @@ import type { JSONWebKeySet } from 'jose';
 import { nodeLinkHash } from '../../audit/node-link-hash.js';
 import { verifyChain } from '../../audit/verify.js';
 import { EXIT_FAILED, EXIT_OK, progress, progressDone, UsageError, type Command } from '../usage.js';
+import { STALE_AFTER_MS, staleness, type PendingSummary } from '../../audit/staleness.js';
 
 function ndjsonFiles(dir: string): string[] {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`folder '${dir}' does not exist`);
@@ -29,23 +30,24 @@ async function readJwks(source: string): Promise<JSONWebKeySet> {
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
 /** Every segment of one agent from an edge, and the head the edge says it flushed. */
-async function fetchSegments(base: string, agent: string, token: string): Promise<{ texts: string[]; flushed: { seq: number; hash: string } }> {
+async function fetchSegments(base: string, agent: string, token: string): Promise<{ texts: string[]; flushed: { seq: number; hash: string }; pending: PendingSummary | null }> {
   const texts: string[] = [];
   let flushed = { seq: 0, hash: '' };
+  let pending: PendingSummary | null = null;
   let cursor: string | null = '';
   while (cursor !== null) {
     const url = new URL('/v1/audit/segments', base);
     url.searchParams.set('agent', agent);
     if (cursor) url.searchParams.set('cursor', cursor);
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json()) as { error?: { message: string }; flushed: { seq: number; hash: string }; segments: { text: string }[]; next_cursor: string | null };
+    const body = (await res.json()) as { error?: { message: string }; flushed: { seq: number; hash: string }; pending?: PendingSummary; segments: { text: string }[]; next_cursor: string | null };
     if (!res.ok) throw new UsageError(`${url.origin}${url.pathname} answered ${res.status}: ${body.error?.message ?? 'no reason given'}`);
-    if (texts.length === 0) flushed = body.flushed;
+    if (texts.length === 0) (flushed = body.flushed), (pending = body.pending ?? null);
     texts.push(...body.segments.map((s) => s.text));
     cursor = body.next_cursor;
     progress(`fetching: ${texts.length} segments`);
   }
-  return { texts, flushed };
+  return { texts, flushed, pending };
 }
 
 export const auditCommand: Command = {
@@ -65,8 +67,9 @@ is required. With the URL of an edge, the segments of --agent are fetched from
 the edge's /.well-known/jwks.json and --head to the head the edge has flushed. The checks
 themselves run here, against the public keys only.
 
-Prints ok, or the first bad seq and why. Exits 0 when the chain verifies, 1 when it does
-not, 2 on bad usage.`,
+Prints ok, or the first bad seq and why. From an edge, records still waiting in the agent's
+object past ${STALE_AFTER_MS / 60_000} minutes are reported as STALE, naming the agent and the
+oldest seq. Exits 0 when the chain verifies, 1 when it does not or is stale, 2 on bad usage.`,
   async run(args) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, head: { type: 'string' }, agent: { type: 'string' }, token: { type: 'string' } } });
     if (positionals[0] !== 'verify' || positionals.length !== 2) throw new UsageError('expected: tollgate audit verify <dir|url>');
@@ -79,12 +82,14 @@ not, 2 on bad usage.`,
       expectedHead = { seq: Number(m[1]), hash: m[2] };
     }
     let texts: string[];
+    let pending: PendingSummary | null = null;
     if (isUrl(source)) {
       if (!values.agent) throw new UsageError('--agent <id> is required with a url');
       const token = values.token ?? process.env.TOLLGATE_TOKEN;
       if (!token) throw new UsageError('an operator token is required with a url: --token <jwt> or TOLLGATE_TOKEN');
       const fetched = await fetchSegments(source, values.agent, token);
       texts = fetched.texts;
+      pending = fetched.pending;
       expectedHead ??= fetched.flushed.seq > 0 ? fetched.flushed : undefined;
     } else {
       const files = ndjsonFiles(source);
@@ -101,6 +106,12 @@ not, 2 on bad usage.`,
     progressDone();
     if (!result.ok) {
       console.log(`FAILED at seq ${result.seq}: ${result.reason}`);
+      return EXIT_FAILED;
+    }
+    // Every hash checks out; records that wait too long to leave the agent's object are a finding too.
+    const stale = pending ? staleness(pending, Date.now()) : null;
+    if (stale) {
+      console.log(`STALE: agent ${values.agent}: ${stale}`);
       return EXIT_FAILED;
     }
     const seconds = (performance.now() - started) / 1000;

@@ -79,7 +79,7 @@ export class ApprovalDesk {
     const rules = decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null);
     const who = { tenant: request.agent.tenant ?? '', agent: request.agent.id };
     const opened = this.book.open({ who, decision: decision.id, request, shownParams: redactedParams(request.params, decision.redactions), rules, ttlMs });
-    this.host.record(who, 'approval_request', { approval: opened.id, decision: decision.id, request_hash: opened.request_hash, expires_at: new Date(opened.expires_at).toISOString() });
+    this.host.record(who, 'approval_request', { approval: opened.id, decision_id: decision.id, request_hash: opened.request_hash, expires_at: new Date(opened.expires_at).toISOString() });
     this.announce('approval.requested', opened);
     return { ...decision, approval: pendingView(opened) };
   }
@@ -111,7 +111,7 @@ export class ApprovalDesk {
         const { info, hash } = this.host.bundle();
         const plan = this.host.tickets.plan(request, approval.decision, hash, Math.round(info.tickets.ttlMs / 1000));
         this.book.claim(approval.id);
-        this.host.record(whoOf(approval), 'ticket_issue', { jti: plan.subject.jti, approval: approval.id, decision: approval.decision, action: approval.action, resource: approval.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+        this.host.record(whoOf(approval), 'ticket_issue', { jti: plan.subject.jti, approval: approval.id, decision_id: approval.decision, action: approval.action, resource: approval.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
         return plan;
       }),
     );
@@ -137,7 +137,7 @@ export class ApprovalDesk {
         }
       }
       const settled = this.book.settle(id, verdict, operator, note, this.host.bundle().info.approvals.claimTtlMs);
-      this.host.record(whoOf(approval), verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, decision: approval.decision, by: operator, note });
+      this.host.record(whoOf(approval), verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, decision_id: approval.decision, by: operator, note });
       this.announce(verdict === 'approved' ? 'approval.approved' : 'approval.denied', settled);
       this.notify(id);
       return { ok: true, approval: settled };
@@ -157,7 +157,7 @@ export class ApprovalDesk {
     this.host.transaction(() => {
       for (const expired of this.book.expireDue()) {
         if (expired.status === 'approved') this.host.engine().release({ id: expired.agent, tenant: expired.tenant }, expired.decision);
-        this.host.record(whoOf(expired), 'approval_expire', { approval: expired.id, decision: expired.decision, unclaimed: expired.status === 'approved' });
+        this.host.record(whoOf(expired), 'approval_expire', { approval: expired.id, decision_id: expired.decision, unclaimed: expired.status === 'approved' });
         this.announce('approval.expired', this.book.get(expired.id)!);
         this.notify(expired.id);
       }

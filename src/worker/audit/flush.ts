@@ -53,6 +53,13 @@ function sameRange(a: string, b: string): boolean {
 /** Checkpoints that sign the same range (whatever the key): the JWS payloads are equal. */
 const samePayload = (a: string, b: string) => a.split('.')[1] === b.split('.')[1];
 
+/** R2 keeps at most 2 KiB of custom metadata: a checkpoint past this (a long agent id signs into it) is named by its object instead. */
+const MAX_METADATA_CHECKPOINT = 1500;
+
+function checkpointMetadata(segmentKey: string, checkpoint: string): Record<string, string> {
+  return checkpoint.length <= MAX_METADATA_CHECKPOINT ? { checkpoint } : { checkpoint_object: checkpointKey(segmentKey) };
+}
+
 export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {
   const segment = await writeSegment(batch.tenant, batch.agent, batch.prevHash, batch.records, sinks.key);
   const { checkpoint, ...range } = segment.header;
@@ -63,7 +70,7 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
       segment.text,
       {
         httpMetadata: { contentType: 'application/x-ndjson' },
-        customMetadata: { checkpoint, first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
+        customMetadata: { ...checkpointMetadata(segment.key, checkpoint), first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
       },
       (existing) => sameRange(existing, segment.text),
     ),
@@ -91,10 +98,17 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
   ]);
 }
 
-/** Flushes every pending record, a segment of at most `perSegment` at a time; throws (keeping the rest pending) on the first failure. */
+/**
+ * Record text per segment, at most: the batch's D1 rows go as one JSON parameter, which must
+ * stay under D1's 2 MB value limit. A larger record (a 64 KiB body can't make one past
+ * about 1.3 MB, digests included) is flushed in a segment of its own.
+ */
+export const SEGMENT_BYTES = 900_000;
+
+/** Flushes every pending record, a segment of at most `perSegment` records at a time; throws (keeping the rest pending) on the first failure. */
 export async function flushPending(log: AuditLog, sinks: AuditSinks | null, perSegment: number): Promise<void> {
   if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
-  for (let batch = log.nextBatch(perSegment); batch; batch = log.nextBatch(perSegment)) {
+  for (let batch = log.nextBatch(perSegment, SEGMENT_BYTES); batch; batch = log.nextBatch(perSegment, SEGMENT_BYTES)) {
     await flushBatch(batch, sinks);
     log.flushedBatch(batch);
   }

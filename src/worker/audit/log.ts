@@ -60,6 +60,11 @@ export class AuditLog {
     this.meta = meta;
   }
 
+  /** Whose chain this is, once it has a record. */
+  get owner(): { tenant: string; agent: string } | null {
+    return this.meta ? { tenant: this.meta.tenant, agent: this.meta.agent } : null;
+  }
+
   /** The chain's head: the last record appended. */
   get head(): { seq: number; hash: string } {
     return { ...this.last };
@@ -106,18 +111,31 @@ export class AuditLog {
   }
 
   /**
-   * The next batch to flush, at most `max` records: the pinned one if a flush of it was
-   * started, so that a retry writes the same segment under the same key.
+   * The next batch to flush: the pinned one if a flush of it was started, so that a retry
+   * writes the same segment under the same key; otherwise at most `max` records and
+   * `maxBytes` of record text, or one record alone when it is larger than that.
    */
-  nextBatch(max: number): AuditBatch | null {
+  nextBatch(max: number, maxBytes: number): AuditBatch | null {
     const meta = this.meta;
     if (!meta || this.last.seq === meta.flushed_seq) return null;
-    if (meta.flight_last === 0) this.save({ ...meta, flight_last: Math.min(this.last.seq, meta.flushed_seq + max) });
+    if (meta.flight_last === 0) this.save({ ...meta, flight_last: this.batchEnd(meta.flushed_seq, max, maxBytes) });
     const records = this.sql
       .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq', this.meta!.flight_last)
       .toArray()
       .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord, text: r.record }));
     return { tenant: meta.tenant, agent: meta.agent, prevHash: meta.flushed_hash, records };
+  }
+
+  /** The last seq of a batch after `flushedSeq` that fits `max` records and `maxBytes` (at least one record). */
+  private batchEnd(flushedSeq: number, max: number, maxBytes: number): number {
+    const sizes = this.sql.exec<{ seq: number; bytes: number }>('SELECT seq, length(CAST(record AS BLOB)) AS bytes FROM audit_pending WHERE seq > ? ORDER BY seq LIMIT ?', flushedSeq, max).toArray();
+    let end = sizes[0].seq;
+    let bytes = sizes[0].bytes;
+    for (const row of sizes.slice(1)) {
+      if ((bytes += row.bytes) > maxBytes) break;
+      end = row.seq;
+    }
+    return end;
   }
 
   /** The batch reached R2 and D1: its records leave the object. */

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, exportLine, type ExportFormat } from '../../audit/export-formats.js';
 import { segmentPrefix } from '../../audit/segment.js';
+import { pendingSummary } from '../../audit/staleness.js';
 import { auditTail } from '../agents.js';
 import { auditRecords, decodeCursor, encodeCursor, parseAuditFilter } from './search.js';
 import { verifyAgentAudit } from './verify.js';
@@ -69,8 +70,8 @@ auditRoutes.get('/audit/segments', async (c) => {
   const cursor = c.req.query('cursor');
   const listing = await c.env.AUDIT_BUCKET.list({ prefix: segmentPrefix(tenant, agent), cursor: cursor || undefined, limit: SEGMENTS_PER_PAGE });
   const segments = await Promise.all(listing.objects.map(async (o) => ({ key: o.key, text: (await (await c.env.AUDIT_BUCKET.get(o.key))?.text()) ?? '' })));
-  const { flushed } = await auditTail(c.env, tenant, agent);
-  return c.json({ agent, flushed, segments, next_cursor: listing.truncated ? listing.cursor : null });
+  const { flushed, pending } = await auditTail(c.env, tenant, agent);
+  return c.json({ agent, flushed, pending: pendingSummary(pending, flushed.seq), segments, next_cursor: listing.truncated ? listing.cursor : null });
 });
 
 auditRoutes.get('/audit/verify', async (c) => {

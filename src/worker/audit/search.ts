@@ -124,15 +124,17 @@ async function indexPage(db: D1Database, tenant: string, f: AuditFilter, before:
   return results.map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
 }
 
-/** How far back the tenant remembers agents with unflushed records (a flush takes seconds). */
-const PENDING_WINDOW_MS = 10 * 60_000;
-/** At most this many agents' objects are asked for their pending records per search. */
-const MAX_PENDING_AGENTS = 100;
+/** Agents' objects asked at once for their pending records. */
+const TAILS_AT_ONCE = 50;
 
-/** The records still in the agents' objects that match, newest first. */
+/**
+ * The records still in the agents' objects that match, newest first: from every agent the
+ * tenant knows has some, however long they have waited.
+ */
 async function pendingRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): Promise<ChainedRecord[]> {
-  const agents = filter.agent !== undefined ? [filter.agent] : await callAgent(() => tenantState(env, tenant).agentsWithPendingAudit(PENDING_WINDOW_MS, MAX_PENDING_AGENTS));
-  const tails = await Promise.all(agents.map((agent) => auditTail(env, tenant, agent)));
+  const agents = filter.agent !== undefined ? [filter.agent] : (await callAgent(() => tenantState(env, tenant).agentsWithPendingAudit())).map((a) => a.agent);
+  const tails = [];
+  for (let i = 0; i < agents.length; i += TAILS_AT_ONCE) tails.push(...(await Promise.all(agents.slice(i, i + TAILS_AT_ONCE).map((agent) => auditTail(env, tenant, agent)))));
   const pending = tails.flatMap((t) => t.pending).filter((p) => matches(p.record, filter, start));
   return pending.sort((a, b) => (after(a.record, b.record) ? -1 : 1));
 }

@@ -50,7 +50,7 @@ export class AuditTrail {
 
   /** Appends a record (synchronously) and makes sure a flush will follow. */
   record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }, policyHash: string): { seq: number; hash: string } {
-    if (!this.log.hasPending) this.announce(agent);
+    if (!this.log.hasPending) this.announce(agent, this.log.flushed.seq + 1);
     const written = this.log.append(agent, kind, fields, policyHash);
     // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
     if (this.failures === 0) this.wake(Date.now() + (written.seq - this.log.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
@@ -58,15 +58,24 @@ export class AuditTrail {
   }
 
   /**
-   * Tells the tenant this agent has records waiting (once per flush cycle, after the
-   * commit), so a tenant-wide search finds them before they reach D1. A failure only
-   * delays them in such searches until the flush.
+   * Tells the tenant this agent has records waiting from `fromSeq` (when the first is
+   * written, after the commit, and again after every failed flush), so a tenant-wide search
+   * finds them before they reach D1, however long that takes. A failure to tell is retried
+   * with the next flush.
    */
-  private announce(agent: Who): void {
+  private announce(agent: Who, fromSeq: number): void {
     const told = tenantState(this.env, agent.tenant)
-      .auditPending(agent.agent)
+      .auditPending(agent.agent, fromSeq)
       .catch((err: Error) => console.error(`telling the tenant of pending audit records failed: ${err.message}`));
     this.announcing = told;
+    this.ctx.waitUntil(told);
+  }
+
+  /** Tells the tenant everything through `throughSeq` was flushed. */
+  private announceFlushed(agent: Who, throughSeq: number): void {
+    const told = tenantState(this.env, agent.tenant)
+      .auditFlushed(agent.agent, throughSeq)
+      .catch((err: Error) => console.error(`telling the tenant of flushed audit records failed: ${err.message}`));
     this.ctx.waitUntil(told);
   }
 
@@ -89,11 +98,16 @@ export class AuditTrail {
 
   /** Flushes what is pending; a failure is logged and retried later with backoff, never thrown. */
   async flush(sinks: AuditSinks | null): Promise<void> {
+    const owner = this.log.owner;
+    if (!owner) return;
+    const before = this.log.flushed.seq;
     try {
       await flushPending(this.log, sinks, SEGMENT_RECORDS);
       this.failures = 0;
+      if (this.log.flushed.seq > before && !this.log.hasPending) this.announceFlushed(owner, this.log.flushed.seq);
     } catch (err) {
       this.failures++;
+      this.announce(owner, this.log.flushed.seq + 1);
       const delay = Math.min(1000 * 2 ** this.failures, MAX_RETRY_MS);
       console.error(`audit flush failed (attempt ${this.failures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
     }

@@ -7,6 +7,7 @@
 import { chainHash, type ChainedRecord } from '../../audit/chain.js';
 import { segmentRecords, verifyIndex, type IndexRow } from '../../audit/index-check.js';
 import { segmentPrefix } from '../../audit/segment.js';
+import { pendingSummary, staleness } from '../../audit/staleness.js';
 import { verifyChain } from '../../audit/verify.js';
 import { auditTail } from '../agents.js';
 import { checkpointKey } from './flush.js';
@@ -15,7 +16,9 @@ import { publicJwks } from '../keys.js';
 
 export type AuditVerdict =
   | { ok: true; agent: string; records: number; segments: number; indexed: number; pending: number; head: { seq: number; hash: string } }
-  | { ok: false; agent: string; seq: number; reason: string };
+  | { ok: false; agent: string; seq: number; reason: string }
+  /** Every hash checks out, but records have waited past the bound to be flushed. */
+  | { ok: false; stale: true; agent: string; seq: number; reason: string; records: number; indexed: number; pending: number };
 
 async function segmentTexts(bucket: R2Bucket, prefix: string): Promise<{ key: string; text: string }[]> {
   const out: { key: string; text: string }[] = [];
@@ -72,5 +75,8 @@ export async function verifyAgentAudit(env: Env, tenant: string, agent: string):
   const broken = checkPending(tail.pending, chain.head);
   if (broken) return fail(broken.seq, broken.reason);
   if (tail.head.seq !== Math.max(chain.head.seq, tail.pending.at(-1)?.record.seq ?? 0)) return fail(tail.head.seq, 'the agent head is not reached by its records');
+  const summary = pendingSummary(tail.pending, tail.flushed.seq);
+  const stale = staleness(summary, Date.now());
+  if (stale) return { ok: false, stale: true, agent, seq: summary.oldest!.seq, reason: stale, records: tail.head.seq, indexed: index.rows, pending: summary.count };
   return { ok: true, agent, records: tail.head.seq, segments: segments.length, indexed: index.rows, pending: tail.head.seq - tail.flushed.seq, head: tail.head };
 }
