@@ -4,12 +4,12 @@
  * names and DLP-flagged action or resource names digested, and every param recorded,
  * `__proto__` included. The checks read the stored records, not the replies.
  */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantDigestKey, ValueDigester } from '../../src/audit/digest.js';
 import { sha256Hex } from '../../src/policy/bundle/sha256.js';
 import { canonicalJson } from '../../src/tokens/canonical.js';
-import { flushAll } from './agents.js';
+import { flushAll, stubOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
@@ -73,5 +73,27 @@ describe('keyed digests', () => {
     const params = records[4].params as Record<string, unknown>;
     expect(Object.getOwnPropertyNames(params).sort()).toEqual(['__proto__', 'constructor', 'prototype'].map((n) => digester.digest(n)).sort());
     expect(params[digester.digest('__proto__')]).toBe(digester.digest({ x: 1 }));
+  });
+});
+
+describe('rotating the digest key', () => {
+  it('records digested under the old key still verify after the key changes: the chain hashes the stored text', async () => {
+    const agent = 'rotated';
+    const t = await agentToken(agent, ['analyst']);
+    const query = { action: 'db.query', resource: 'db:dev/people', params: { sql: 'select 1' } };
+    expect((await call('POST', '/v1/decide', { token: t, body: query })).status).toBe(200);
+    await flushAll(agent);
+    // The Worker's secret changes (as `wrangler secret put AUDIT_DIGEST_KEY` would).
+    await runInDurableObject(stubOf(agent), (instance) => {
+      const o = instance as unknown as { env: object };
+      o.env = { ...o.env, AUDIT_DIGEST_KEY: 'the-next-key' };
+    });
+    expect((await call('POST', '/v1/decide', { token: t, body: query })).status).toBe(200);
+    await flushAll(agent);
+    const rows = await env.AUDIT_DB.prepare("SELECT record FROM audit_records WHERE agent = ? AND kind = 'decision' ORDER BY seq").bind(agent).all<{ record: string }>();
+    const [before, after] = rows.results.map((r) => JSON.parse(r.record).params.sql);
+    expect(before).not.toBe(after); // the same value, under two keys
+    const verdict = (await call('GET', `/v1/audit/verify?agent=${agent}`, { token: await operatorToken() })).body;
+    expect(verdict).toMatchObject({ ok: true, pending: 0 });
   });
 });
