@@ -113,6 +113,13 @@ describe('rate windows', () => {
 });
 
 describe('idempotency', () => {
+  it('a malformed request with an idempotency key is denied, never thrown, and keeps nothing', () => {
+    const bad = chat({ cost: { usd: NaN }, idempotency_key: 'k-bad' });
+    expect(engine.decide(bad)).toMatchObject({ decision: 'deny', code: 'invalid_request', reasons: [{ message: 'cost.usd: must be a finite number, not NaN' }] });
+    expect(engine.decide(chat({ idempotency_key: 'k-bad' })).decision).toBe('allow'); // the key was not taken
+    expect(engine.decide(chat({ idempotency_key: 'k'.repeat(129) }))).toMatchObject({ code: 'invalid_request', reasons: [{ message: 'idempotency_key: is longer than 128 characters' }] });
+  });
+
   it('retries with the same key return the same decision and consume once', () => {
     const first = engine.decide(chat({ cost: { usd: 1 }, idempotency_key: 'k1' }));
     for (let i = 0; i < 10; i++) expect(engine.decide(chat({ cost: { usd: 1 }, idempotency_key: 'k1' }))).toEqual(first);

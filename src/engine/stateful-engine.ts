@@ -11,7 +11,7 @@
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
 import { failedOutcome, type EvalRequest, type Facts } from '../policy/decision.js';
-import { MAX_IDEMPOTENCY_KEY } from '../policy/request-check.js';
+import { requestProblem } from '../policy/request-check.js';
 import { TollgateError } from '../policy/errors.js';
 import { consumption, type Consumption } from './consumption.js';
 import { describeOutcome, type Decision } from './describe.js';
@@ -146,8 +146,10 @@ export class StatefulEngine {
       return { kind: 'fresh', decision: evaluator.decide(request as EvalRequest), request, keepable: false }; // malformed: the evaluator says how, and denies
     }
     const idempotencyKey = request.idempotency_key;
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
-      return { kind: 'fresh', decision: this.denied(request, 'invalid_request', `idempotency_key: must be a string of 1 to ${MAX_IDEMPOTENCY_KEY} characters`), request, keepable: false };
+    if (idempotencyKey !== undefined) {
+      // A kept reply is bound to a hash of the request, so the request must be well formed before it is hashed.
+      const problem = requestProblem(request);
+      if (problem !== null) return { kind: 'fresh', decision: this.denied(request, 'invalid_request', problem), request, keepable: false };
     }
     const now = this.clock();
     const key = agentKey(agent);

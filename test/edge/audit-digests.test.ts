@@ -69,7 +69,7 @@ describe('keyed digests', () => {
 
   it('__proto__, constructor and prototype params are recorded like any other', () => {
     // The action declares no schema, so each name is kept as its digest: all three are there.
-    const digester = new ValueDigester(tenantDigestKey(env.AUDIT_DIGEST_KEY!, 'acme'));
+    const digester = new ValueDigester(tenantDigestKey(env.AUDIT_DIGEST_KEY, 'acme'));
     const params = records[4].params as Record<string, unknown>;
     expect(Object.getOwnPropertyNames(params).sort()).toEqual(['__proto__', 'constructor', 'prototype'].map((n) => digester.digest(n)).sort());
     expect(params[digester.digest('__proto__')]).toBe(digester.digest({ x: 1 }));

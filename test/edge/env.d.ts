@@ -12,6 +12,7 @@ declare namespace Cloudflare {
     TICKET_SIGNING_JWK: string;
     TICKET_ISSUER: string;
     AUDIT_SIGNING_JWK: string;
+    AUDIT_DIGEST_KEY: string;
     AUDIT_BUCKET: R2Bucket;
     AUDIT_DB: D1Database;
     /** The D1 migrations of src/audit/migrations, read by the test config. */
