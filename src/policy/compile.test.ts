@@ -46,9 +46,9 @@ describe('compilePolicies', () => {
     expect(info.approvals).toEqual({ ttlMs: 300_000, maxPending: 3, claimTtlMs: 120_000 });
     expect(info.delegation).toEqual({ maxDepth: 1 });
     expect(info.actionSettings).toEqual([
-      { match: 'k8s.*', logParams: ['namespace'], cost: null },
-      { match: 'pay', logParams: [], cost: { usd: 'amount', tokens: null } },
-      { match: '**', logParams: [], cost: null },
+      { match: 'k8s.*', logParams: ['namespace'], cost: null, params: [] },
+      { match: 'pay', logParams: [], cost: { usd: 'amount', tokens: null }, params: ['amount'] },
+      { match: '**', logParams: [], cost: null, params: [] },
     ]);
   });
 
