@@ -30,17 +30,21 @@ async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number
   return bytes;
 }
 
-/** The body as a JSON object; with `optional`, an empty body reads as `{}`. */
-export async function readJsonObject(c: Context, { optional = false } = {}): Promise<Record<string, unknown>> {
+/** The body as UTF-8 text, read up to the limit (413 past it). */
+export async function readText(c: Context): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
-  const bytes = await readAtMost(c.req.raw.body, MAX_BODY_BYTES);
-  let text: string;
   try {
-    text = utf8.decode(bytes);
-  } catch {
+    return utf8.decode(await readAtMost(c.req.raw.body, MAX_BODY_BYTES));
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError('invalid_json', 'body is not valid utf-8');
   }
+}
+
+/** The body as a JSON object; with `optional`, an empty body reads as `{}`. */
+export async function readJsonObject(c: Context, { optional = false } = {}): Promise<Record<string, unknown>> {
+  const text = await readText(c);
   if (optional && text.trim() === '') return {};
   let value: unknown;
   try {

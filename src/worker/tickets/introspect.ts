@@ -9,6 +9,7 @@ import { verifyTicket } from '../../tokens/ticket.js';
 import { agentStub } from '../agents.js';
 import { authenticate, type AuthConfig, type Principal } from '../auth.js';
 import type { AppContext } from '../env.js';
+import { readJsonObject, readText } from '../body.js';
 import { ApiError } from '../errors.js';
 import { publicJwks } from '../keys.js';
 import { revocationKeys, tenantState } from '../tenant-state.js';
@@ -17,8 +18,8 @@ import { revocationKeys, tenantState } from '../tenant-state.js';
 async function tokenParam(c: AppContext): Promise<string> {
   const type = c.req.header('content-type') ?? '';
   let token: unknown;
-  if (type.startsWith('application/x-www-form-urlencoded')) token = new URLSearchParams(await c.req.text()).get('token');
-  else if (type.startsWith('application/json')) token = ((await c.req.json().catch(() => null)) as { token?: unknown } | null)?.token;
+  if (type.startsWith('application/x-www-form-urlencoded')) token = new URLSearchParams(await readText(c)).get('token');
+  else if (type.startsWith('application/json')) token = (await readJsonObject(c)).token;
   else throw new ApiError('invalid_request', 'content-type: must be application/x-www-form-urlencoded (RFC 7662) or application/json');
   if (typeof token !== 'string' || token.length === 0 || token.length > 8192) throw new ApiError('invalid_request', 'token: must be a non-empty string of at most 8192 characters');
   return token;
