@@ -1,19 +1,20 @@
 /**
  * The README's quick starts, run as a new user would: the Node one with node, the browser
- * one in Chromium (test/browser covers the page itself).
+ * one in Chromium (test/browser covers the page itself); and the embed reference's store.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
 const readme = readFileSync('README.md', 'utf8');
+const embedDoc = readFileSync('docs/embed.md', 'utf8');
 
-/** The first fenced block of `lang` after `marker`. */
-export function snippet(marker: string, lang: string): string {
-  const from = readme.indexOf(marker);
+/** The first fenced block of `lang` after `marker` in `doc` (the README by default). */
+export function snippet(marker: string, lang: string, doc = readme): string {
+  const from = doc.indexOf(marker);
   expect(from, marker).toBeGreaterThanOrEqual(0);
-  const open = readme.indexOf(`\`\`\`${lang}\n`, from);
-  return readme.slice(open + lang.length + 4, readme.indexOf('\n```', open));
+  const open = doc.indexOf(`\`\`\`${lang}\n`, from);
+  return doc.slice(open + lang.length + 4, doc.indexOf('\n```', open));
 }
 
 it('the Node quick start runs as printed, in at most 10 lines', () => {
@@ -30,8 +31,8 @@ it('the Node quick start runs as printed, in at most 10 lines', () => {
   }
 });
 
-it("the README's FileStore keeps an agent's state, open decisions and replies across engines", () => {
-  const store = snippet('**Writing a store.**', 'ts').replace("// const engine = await createEngine({ bundle, store: new FileStore('.tollgate-state') });", '');
+it("the embed reference's FileStore keeps an agent's state, open decisions and replies across engines", () => {
+  const store = snippet('**Writing a store.**', 'ts', embedDoc).replace("// const engine = await createEngine({ bundle, store: new FileStore('.tollgate-state') });", '');
   const dir = 'test-output/file-store';
   rmSync(dir, { recursive: true, force: true });
   const usage = `
