@@ -1,6 +1,8 @@
 /**
  * The local edge runtime as a user meets it: `npm start` serves the API and its printed
  * curl example works; `wrangler deploy --dry-run` builds; a broken policy fails the build.
+ * `npm test` runs this file on its own, after the other Node suites: its 1,000 concurrent
+ * redemptions measure the edge, not the CPU the other suites take from it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
