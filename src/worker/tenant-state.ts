@@ -31,6 +31,7 @@ export class TenantState extends DurableObject<Env> {
    * anywhere in the subtree can never both take a link's last dollar.
    */
   reserveDelegated(links: { jti: string; agent: string; budget_usd: number }[], usd: number, day: string): string | null {
+    this.ctx.storage.sql.exec('DELETE FROM link_spend WHERE day < ?', day); // past days bound nothing any more
     for (const link of links) {
       const spent = this.linkSpent(link.jti, day);
       if (spent + usd > link.budget_usd + 1e-9) return `this request would exceed the delegated budget of ${link.budget_usd} USD per day given to '${link.agent}' (${spent} spent across its subtree today)`;

@@ -58,7 +58,6 @@ export function approvalAgent(id: string): string | null {
   }
 }
 
-export { requestHash };
 
 type Row = Record<string, SqlStorageValue> & {
   id: string; status: ApprovalStatus; tenant: string; agent: string; decision: string; action: string; resource: string;

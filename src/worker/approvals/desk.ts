@@ -14,7 +14,8 @@ import type { BundleInfo } from '../../policy/bundle/decode.js';
 import type { JsonValue } from '../../policy/decision.js';
 import type { Decision } from '../../engine/describe.js';
 import type { EngineRequest, StatefulEngine } from '../../engine/stateful-engine.js';
-import { ApprovalBook, requestHash, type Approval, type ApprovalStatus } from './book.js';
+import { requestHash } from '../../engine/request-hash.js';
+import { ApprovalBook, type Approval, type ApprovalStatus } from './book.js';
 import type { TicketIssuer } from '../tickets/issuer.js';
 import type { WebhookOutbox } from './webhook.js';
 
