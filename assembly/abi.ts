@@ -3,11 +3,11 @@
  * (a test compares the two files' numbers).
  */
 
-export const ABI_VERSION_NUMBER: u32 = 1;
+export const ABI_VERSION_NUMBER: u32 = 2;
 export const BUNDLE_MAGIC: u32 = 0x31424754;
 export const REQUEST_MAGIC: u32 = 0x31515254;
 export const HEADER_BYTES: u32 = 52;
-export const SECTION_COUNT: u32 = 12;
+export const SECTION_COUNT: u32 = 13;
 
 export const SEC_SYMBOLS: u32 = 0;
 export const SEC_SETTINGS: u32 = 1;
@@ -20,6 +20,7 @@ export const SEC_RULES: u32 = 7;
 export const SEC_INDEX: u32 = 8;
 export const SEC_POOL: u32 = 9;
 export const SEC_CODE: u32 = 10;
+export const SEC_REGEXES: u32 = 12;
 
 export const FLAG_SHADOW: u32 = 1;
 export const FLAG_CLOSED_REGISTRY: u32 = 2;
@@ -94,7 +95,25 @@ export const OP_OR_JUMP: u8 = 0x31;
 export const OP_STARTS_WITH: u8 = 0x40;
 export const OP_ENDS_WITH: u8 = 0x41;
 export const OP_CONTAINS: u8 = 0x42;
-export const OP_MATCHES: u8 = 0x43;
+export const OP_GLOB: u8 = 0x43;
+export const OP_MATCHES: u8 = 0x44;
+export const OP_LOWER_ASCII: u8 = 0x50;
+export const OP_UPPER_ASCII: u8 = 0x51;
+export const OP_TRIM: u8 = 0x52;
+export const OP_SIZE: u8 = 0x53;
+
+// Regex program instructions and assertion kinds.
+export const RX_CLASS: u32 = 0;
+export const RX_SPLIT: u32 = 1;
+export const RX_JUMP: u32 = 2;
+export const RX_ASSERT: u32 = 3;
+export const RX_MATCH: u32 = 4;
+export const RX_BEGIN_TEXT: u32 = 0;
+export const RX_END_TEXT: u32 = 1;
+export const RX_BEGIN_LINE: u32 = 2;
+export const RX_END_LINE: u32 = 3;
+export const RX_WORD_BOUNDARY: u32 = 4;
+export const RX_NOT_WORD_BOUNDARY: u32 = 5;
 
 // Request header offsets.
 export const REQ_MAGIC: u32 = 0;

@@ -4,11 +4,12 @@
  */
 import {
   ABI_VERSION_NUMBER, ACTION_BYTES, BUNDLE_MAGIC, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
-  OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_IN, OP_MATCHES, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
+  OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
   OP_STARTS_WITH, PARAM_BYTES, RESOURCE_BYTES, ROOT_RESOURCE_NAME, RULE_BYTES, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
   SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES,
   TAG_LIST, TAG_OBJECT, OP_ADD,
 } from './abi';
+import { loadRegexes, regexCount } from './regex';
 import { setSymbolLimit, validateValue } from './values';
 
 export let flags: u32 = 0;
@@ -105,11 +106,11 @@ function validateCode(at: u32, len: u32): bool {
     } else if (op == OP_AS_BOOL) {
       if (len - pc < 1) return false;
       pc++;
-    } else if (op == OP_MATCHES) {
-      if (len - pc < 4 || load<u32>(at + pc) >= globCount) return false;
+    } else if (op == OP_GLOB || op == OP_MATCHES) {
+      if (len - pc < 4 || load<u32>(at + pc) >= (op == OP_GLOB ? globCount : regexCount)) return false;
       pc += 4;
     } else if (!(op == OP_NOT || op == OP_NEGATE || (op >= OP_EQ && op <= OP_IN) || (op >= OP_ADD && op <= OP_DIV) ||
-        (op >= OP_STARTS_WITH && op <= OP_CONTAINS))) {
+        (op >= OP_STARTS_WITH && op <= OP_CONTAINS) || (op >= OP_LOWER_ASCII && op <= OP_SIZE))) {
       return false;
     }
   }
@@ -264,7 +265,7 @@ export function loadBundle(base: u32, len: u32): bool {
   if (load<u32>(base + 8) != len || load<u32>(base + 16) != SECTION_COUNT) return false;
   flags = load<u32>(base + 12);
   // Order matters: each step checks references into what the steps before it loaded.
-  return loadSymbols(base, len) && loadGlobs(base, len) && loadValues(base, len) && loadRawSections(base, len) &&
+  return loadSymbols(base, len) && loadGlobs(base, len) && loadRegexes(base, len) && loadValues(base, len) && loadRawSections(base, len) &&
     loadCatalogues(base, len) && loadRules(base, len) && loadIndex(base, len);
 }
 

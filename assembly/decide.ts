@@ -24,6 +24,7 @@ import { checkParams, violationKind, violationParam } from './params';
 import { agentLen, agentStr, agentSym, hasRole, rateCountFor } from './request';
 import { skipValue } from './values';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
+import { ERR_MISSING } from './abi';
 
 /** Work areas, sized for the bundle at load time. */
 export class Areas {
@@ -187,9 +188,10 @@ function consider(r: u32): void {
       store<u32>(Areas.errDetail + r * 4, errorDetail);
       store<u32>(Areas.errRules + errorCount * 4, r);
       errorCount++;
-      return;
+      // Fail closed: absent data means no match, but any other error can only restrict.
+      if (errorKind == ERR_MISSING || load<u32>(rule) == EFFECT_ALLOW) return;
     }
-    if (result != RUN_TRUE) {
+    else if (result != RUN_TRUE) {
       fatal = STATUS_STACK_OVERFLOW;
       return;
     }
@@ -235,18 +237,12 @@ function pushRule(r: u32): void {
   ruleOut++;
 }
 
-/** Writes the outcome, applying shadow mode unless the agent is suspended. */
+/** Writes the outcome, applying whole-bundle shadow mode unless the agent is suspended. */
 function finish(decision: u32, code: u32): u32 {
   out(OUT_RULE_COUNT, ruleOut);
-  if (decision != EFFECT_ALLOW && code != CODE_SUSPENDED) {
-    let shadowed = (flags & FLAG_SHADOW) != 0;
-    if (ruleOut > 0) {
-      shadowed = true;
-      for (let k: u32 = 0; k < ruleOut; k++) {
-        const r = load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4);
-        if ((load<u32>(ruleAddr(r) + 4) & RULE_SHADOW) == 0) shadowed = false;
-      }
-    }
+  if (decision != EFFECT_ALLOW && code != CODE_SUSPENDED && (flags & FLAG_SHADOW) != 0) {
+    let shadowed = true;
+    for (let k: u32 = 0; k < ruleOut && shadowed; k++) shadowed = isShadowRule(load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4));
     if (shadowed) {
       out(OUT_SHADOW, 1);
       out(OUT_SHADOW_DECISION, decision);
@@ -323,37 +319,83 @@ export function decideRequest(req: u32): u32 {
   matchRules();
   if (fatal != STATUS_OK) return fatal;
   copyErrors();
-  return combine();
+  return decideByRules();
 }
 
-/** Deny overrides, then require_approval, then allow; then limits and risk. */
-function combine(): u32 {
+@inline function pack(decision: u32, code: u32): u32 {
+  return (decision << 8) | code;
+}
+
+function isShadowRule(r: u32): bool {
+  return (load<u32>(ruleAddr(r) + 4) & RULE_SHADOW) != 0;
+}
+
+/**
+ * Per-rule shadow: the answer is combined as if the shadow rules did not exist, and the
+ * outcome with them is reported beside it when it differs. Shadow never weakens the answer.
+ */
+function decideByRules(): u32 {
+  let shadowMatched = false;
+  for (let k: u32 = 0; k < matchedCount && !shadowMatched; k++) shadowMatched = isShadowRule(load<u32>(Areas.matched + k * 4));
+  if (!shadowMatched) return finishPacked(combine(true));
+  const full = combine(true);
+  ruleOut = 0;
+  const enforced = combine(false);
+  // A whole-bundle shadow with nothing enforced behind the answer is log-only.
+  if ((flags & FLAG_SHADOW) != 0 && enforced == pack(EFFECT_DENY, CODE_NO_MATCH)) {
+    ruleOut = 0;
+    return finishPacked(combine(true));
+  }
+  out(OUT_RULE_COUNT, ruleOut);
+  if (full != enforced) {
+    out(OUT_SHADOW, 1);
+    out(OUT_SHADOW_DECISION, full >> 8);
+    out(OUT_SHADOW_CODE, full & 0xff);
+  }
+  out(OUT_DECISION, enforced >> 8);
+  out(OUT_CODE, enforced & 0xff);
+  return STATUS_OK;
+}
+
+function finishPacked(packed: u32): u32 {
+  return finish(packed >> 8, packed & 0xff);
+}
+
+/**
+ * Deny overrides, then require_approval, then allow; then limits and risk. Pushes the
+ * rules behind the result and returns it packed; `withShadow` false leaves shadow rules out.
+ */
+function combine(withShadow: bool): u32 {
   let denies: u32 = 0;
   let approvals: u32 = 0;
   let allows: u32 = 0;
   for (let k: u32 = 0; k < matchedCount; k++) {
-    const effect = load<u32>(ruleAddr(load<u32>(Areas.matched + k * 4)));
+    const r = load<u32>(Areas.matched + k * 4);
+    if (!withShadow && isShadowRule(r)) continue;
+    const effect = load<u32>(ruleAddr(r));
     if (effect == EFFECT_DENY) denies++;
     else if (effect == EFFECT_APPROVAL) approvals++;
     else allows++;
   }
   if (denies > 0) {
-    pushEffect(EFFECT_DENY);
-    return finish(EFFECT_DENY, CODE_RULE);
+    pushEffect(EFFECT_DENY, withShadow);
+    return pack(EFFECT_DENY, CODE_RULE);
   }
-  if (approvals == 0 && allows == 0) return finish(EFFECT_DENY, CODE_NO_MATCH);
+  if (approvals == 0 && allows == 0) return pack(EFFECT_DENY, CODE_NO_MATCH);
 
   // Rate windows first, then budgets.
   for (let k: u32 = 0; k < matchedCount; k++) {
     const r = load<u32>(Areas.matched + k * 4);
+    if (!withShadow && isShadowRule(r)) continue;
     const rule = ruleAddr(r);
     if (load<u32>(rule) == EFFECT_ALLOW && (load<u32>(rule + 4) & RULE_RATE) != 0 && rateCountFor(r) >= load<f64>(rule + 40)) pushRule(r);
   }
-  if (ruleOut > 0) return finish(EFFECT_DENY, CODE_RATE_LIMITED);
+  if (ruleOut > 0) return pack(EFFECT_DENY, CODE_RATE_LIMITED);
   const usd = reqF64(REQ_COST_USD);
   const tokens = reqF64(REQ_COST_TOKENS);
   for (let k: u32 = 0; k < matchedCount; k++) {
     const r = load<u32>(Areas.matched + k * 4);
+    if (!withShadow && isShadowRule(r)) continue;
     const rule = ruleAddr(r);
     if (load<u32>(rule) != EFFECT_ALLOW) continue;
     const rflags = load<u32>(rule + 4);
@@ -368,23 +410,24 @@ function combine(): u32 {
     }
     if (over) pushRule(r);
   }
-  if (ruleOut > 0) return finish(EFFECT_DENY, CODE_BUDGET);
+  if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET);
 
   const risky = (flags & FLAG_RISK) != 0;
   const risk = reqF64(REQ_RISK);
-  if (risky && risk >= load<f64>(settingsAt + 16)) return finish(EFFECT_DENY, CODE_RISK);
+  if (risky && risk >= load<f64>(settingsAt + 16)) return pack(EFFECT_DENY, CODE_RISK);
   if (approvals > 0) {
-    pushEffect(EFFECT_APPROVAL);
-    return finish(EFFECT_APPROVAL, CODE_RULE);
+    pushEffect(EFFECT_APPROVAL, withShadow);
+    return pack(EFFECT_APPROVAL, CODE_RULE);
   }
-  pushEffect(EFFECT_ALLOW);
-  if (risky && risk >= load<f64>(settingsAt + 8)) return finish(EFFECT_APPROVAL, CODE_RISK);
-  return finish(EFFECT_ALLOW, CODE_RULE);
+  pushEffect(EFFECT_ALLOW, withShadow);
+  if (risky && risk >= load<f64>(settingsAt + 8)) return pack(EFFECT_APPROVAL, CODE_RISK);
+  return pack(EFFECT_ALLOW, CODE_RULE);
 }
 
-function pushEffect(effect: u32): void {
+function pushEffect(effect: u32, withShadow: bool): void {
   for (let k: u32 = 0; k < matchedCount; k++) {
     const r = load<u32>(Areas.matched + k * 4);
+    if (!withShadow && isShadowRule(r)) continue;
     if (load<u32>(ruleAddr(r)) == effect) pushRule(r);
   }
 }

@@ -11,6 +11,8 @@ import { loadBundle, ruleCount } from './bundle';
 import { Areas, decideRequest, outputBytes } from './decide';
 import { buildInternTable, internCapacity } from './intern';
 import { adoptRequest, prepareRequestKeys } from './request';
+import { regexWorkBytes, setRegexWork } from './regex';
+import { Arena } from './vm';
 
 export const ABI_VERSION: u32 = ABI_VERSION_NUMBER;
 
@@ -45,6 +47,9 @@ export function load_bundle(len: u32): u32 {
   Areas.errKind = reserve(ruleCount * 4 + 4);
   Areas.errDetail = reserve(ruleCount * 4 + 4);
   Areas.errRules = reserve(ruleCount * 4 + 4);
+  Arena.size = INPUT_CAPACITY * 2;
+  if (Arena.at == 0) Arena.at = reserve(Arena.size);
+  setRegexWork(reserve(regexWorkBytes()));
   const capacity = internCapacity();
   buildInternTable(reserve(capacity * 4), capacity);
   prepareRequestKeys();

@@ -5,7 +5,8 @@
  */
 import {
   ERR_DIV_ZERO, ERR_MISSING, ERR_TYPE, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS, OP_DIV, OP_END,
-  OP_ENDS_WITH, OP_EQ, OP_GE, OP_GT, OP_IN, OP_LE, OP_LT, OP_MATCHES, OP_MUL, OP_NE, OP_NEGATE, OP_NOT, OP_OR_JUMP,
+  OP_ENDS_WITH, OP_EQ, OP_GE, OP_GLOB, OP_GT, OP_IN, OP_LE, OP_LOWER_ASCII, OP_LT, OP_MATCHES, OP_MUL, OP_NE, OP_NEGATE,
+  OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII,
   OP_PATH, OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION,
   ROOT_NOW, ROOT_PARAMS, ROOT_RESOURCE_ATTRS, ROOT_RESOURCE_NAME, TAG_FALSE, TAG_LIST, TAG_NULL, TAG_NUMBER,
   TAG_OBJECT, TAG_STRING, TAG_TRUE,
@@ -13,6 +14,8 @@ import {
 import { globAddr, globLen, valueAddr } from './bundle';
 import { bytesCompare, bytesContain, bytesEndWith, bytesEqual, bytesStartWith } from './bytes';
 import { globMatch } from './glob';
+import { intern } from './intern';
+import { regexMatch } from './regex';
 import { objectGet, skipValue, symbolAt } from './values';
 
 export const RUN_FALSE: u32 = 0;
@@ -42,6 +45,16 @@ export class Subject {
   static resourceStr: u32 = 0;
   static resourceLen: u32 = 0;
   static resourceSym: i32 = -1;
+}
+
+/**
+ * Where lowerAscii and upperAscii write the strings they make: reset at every run, so
+ * nothing outlives one rule. A run that would overflow it ends with RUN_OVERFLOW (deny).
+ */
+export class Arena {
+  static at: u32 = 0;
+  static size: u32 = 0;
+  static top: u32 = 0;
 }
 
 /** Set when a run ends in RUN_ERROR: the error kind and its detail (path symbol or opcode). */
@@ -131,8 +144,42 @@ function listContains(a: u32, b: u32): bool {
   return false;
 }
 
+function codePoints(p: u32, len: u32): u32 {
+  let n: u32 = 0;
+  // Count every byte that does not continue a UTF-8 sequence.
+  for (let i: u32 = 0; i < len; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) n++;
+  return n;
+}
+
+@inline function isTrimmed(b: u8): bool {
+  return b == 0x20 || (b >= 0x09 && b <= 0x0d);
+}
+
+/** Trims, lowers or uppers (ASCII only) the string in slot i; false when the arena is full. */
+function transform(op: u8, i: u32): bool {
+  let p = ptrAt(i);
+  let len = lenAt(i);
+  if (op == OP_TRIM) {
+    while (len > 0 && isTrimmed(load<u8>(p))) { p++; len--; }
+    while (len > 0 && isTrimmed(load<u8>(p + len - 1))) len--;
+    setString(i, p, len, len == lenAt(i) ? symAt(i) : intern(p, len));
+    return true;
+  }
+  if (Arena.size - Arena.top < len) return false;
+  const out = Arena.at + Arena.top;
+  Arena.top += len;
+  const lo: u8 = op == OP_LOWER_ASCII ? 0x41 : 0x61;
+  for (let k: u32 = 0; k < len; k++) {
+    const b = load<u8>(p + k);
+    store<u8>(out + k, b >= lo && b <= lo + 25 ? b ^ 0x20 : b);
+  }
+  setString(i, out, len, intern(out, len));
+  return true;
+}
+
 /** Runs the validated program at `code`; returns RUN_TRUE, RUN_FALSE, RUN_ERROR or RUN_OVERFLOW. */
 export function run(code: u32): u32 {
+  Arena.top = 0;
   let pc = code;
   let sp: u32 = 0;
   while (true) {
@@ -190,11 +237,18 @@ export function run(code: u32): u32 {
       pc += 4;
       if ((t == TAG_FALSE) == (op == OP_AND_JUMP)) pc = code + target;
       else sp--;
-    } else if (op == OP_MATCHES) {
-      const g = load<u32>(pc);
+    } else if (op == OP_GLOB || op == OP_MATCHES) {
+      const id = load<u32>(pc);
       pc += 4;
       if (t != TAG_STRING) return fail(ERR_TYPE, op);
-      setBool(top, globMatch(globAddr(g), globLen(g), ptrAt(top), lenAt(top)));
+      setBool(top, op == OP_GLOB ? globMatch(globAddr(id), globLen(id), ptrAt(top), lenAt(top)) : regexMatch(id, ptrAt(top), lenAt(top)));
+    } else if (op == OP_SIZE) {
+      if (t == TAG_LIST) setNum(top, <f64>load<u32>(ptrAt(top) + 1));
+      else if (t == TAG_STRING) setNum(top, <f64>codePoints(ptrAt(top), lenAt(top)));
+      else return fail(ERR_TYPE, op);
+    } else if (op == OP_TRIM || op == OP_LOWER_ASCII || op == OP_UPPER_ASCII) {
+      if (t != TAG_STRING) return fail(ERR_TYPE, op);
+      if (!transform(op, top)) return RUN_OVERFLOW;
     } else {
       if (sp < 2) return RUN_OVERFLOW;
       const a = sp - 2;

@@ -7,6 +7,7 @@ import * as F from '../src/policy/bundle/format.js';
 import { CODE_LIST } from '../src/policy/bundle/format.js';
 import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS } from '../src/policy/decision.js';
 import { DETECTORS } from '../src/policy/model.js';
+import { ASSERT_KINDS } from '../src/policy/regex/program.js';
 
 const source = readFileSync(new URL('../assembly/abi.ts', import.meta.url), 'utf8');
 const asConst = (name: string): number => {
@@ -40,6 +41,11 @@ it('mirrors the bundle and request layout', () => {
     if (typeof value !== 'number') continue;
     expect(asConst(`OP_${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`)).toBe(value);
   }
+  expect(asConst('SEC_REGEXES')).toBe(F.Section.Regexes);
+  for (const [name, value] of Object.entries(F.RegexOp)) {
+    if (typeof value === 'number') expect(asConst(`RX_${name.toUpperCase()}`), name).toBe(value);
+  }
+  ASSERT_KINDS.forEach((kind, i) => expect(asConst(`RX_${kind.toUpperCase()}`), kind).toBe(i));
 });
 
 it('numbers codes, errors, violations and detectors the same way', () => {

@@ -8,7 +8,7 @@
  * require_approval until it is approved.
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
-import type { EvalRequest, Outcome } from '../policy/decision.js';
+import { stateOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
 
 export interface Consumption {
   /** Rule ids whose rate window takes this request. */
@@ -20,9 +20,9 @@ export interface Consumption {
 
 export const NOTHING: Consumption = Object.freeze({ rates: [], usd: 0, tokens: 0, risk: 0 }) as Consumption;
 
-/** The consumption of an outcome; shadow decisions consume as their real outcome would. */
+/** The consumption of an outcome; whole-bundle shadow decisions consume as their real outcome would. */
 export function consumption(outcome: Outcome, info: BundleInfo, request: EvalRequest): Consumption {
-  const real = outcome.shadow?.decision ?? outcome.decision;
+  const real = stateOutcome(outcome).decision;
   if (real !== 'allow') return NOTHING;
   const rules = outcome.rules.map((i) => info.rules[i]);
   return {

@@ -47,7 +47,7 @@ describe('decide (DESIGN §3 shape)', () => {
     expect(JSON.stringify(d)).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 
-  it('errors name the rule and what failed; shadow keeps the real outcome', async () => {
+  it('errors name the rule and what failed; a deny rule that errors applies; shadow keeps the real outcome', async () => {
     const bundle = compilePolicies({
       'p.yaml': 'mode: shadow\nrules:\n  - id: big\n    effect: deny\n    when: context.rows > 100\n  - id: ratio\n    effect: deny\n    when: context.a / context.b > 1\n',
     });
@@ -57,8 +57,8 @@ describe('decide (DESIGN §3 shape)', () => {
       id: expect.stringMatching(/^dec_[0-9a-f]{32}$/),
       decision: 'allow',
       code: 'shadow',
-      shadow: { decision: 'deny', code: 'no_match' },
-      reasons: [{ rule: null, effect: 'deny', message: 'no rule allows this request' }],
+      shadow: { decision: 'deny', code: 'rule' },
+      reasons: [{ rule: 'ratio', effect: 'deny', message: "rule 'ratio' denies this request (its condition failed to evaluate, so the rule applies: fail closed)" }],
       errors: [
         { rule: 'big', code: 'missing_attribute', message: "missing attribute 'context.rows'" },
         { rule: 'ratio', code: 'division_by_zero', message: 'division by zero' },

@@ -5,7 +5,7 @@
  * param values, so a secret that tripped DLP is never repeated.
  */
 import type { BundleInfo, RuleInfo } from '../policy/bundle/decode.js';
-import type { DecisionCode, EvalErrorKind, EvalRequest, Outcome, ParamsViolation, Redaction } from '../policy/decision.js';
+import { stateOutcome, type DecisionCode, type EvalErrorKind, type EvalRequest, type Outcome, type ParamsViolation, type Redaction } from '../policy/decision.js';
 import type { Effect } from '../policy/model.js';
 
 export interface Reason {
@@ -30,7 +30,7 @@ export interface Decision {
   reasons: Reason[];
   errors: DecisionError[];
   redactions: Redaction[];
-  /** Present when shadow mode answered allow: the outcome that was not enforced. */
+  /** Whole-bundle shadow (`code: shadow`): the real outcome answered allow. Per-rule shadow: what the shadow rules would have decided, when it differs. */
   shadow?: { decision: Effect; code: DecisionCode };
   policy: { hash: string };
 }
@@ -67,8 +67,11 @@ function reasonsFor(o: Outcome, real: { decision: Effect; code: DecisionCode }, 
   const rules = o.rules.map((i) => info.rules[i]);
   const fixed = (message: string): Reason[] => [{ rule: null, effect: real.decision, message }];
   switch (real.code) {
-    case 'rule':
-      return rules.map((r) => ({ rule: r.id, effect: r.effect, message: ruleReason(r) }));
+    case 'rule': {
+      const errored = new Set(o.errors.map((e) => e.rule));
+      const failClosed = ' (its condition failed to evaluate, so the rule applies: fail closed)';
+      return rules.map((r) => ({ rule: r.id, effect: r.effect, message: ruleReason(r) + (errored.has(r.index) ? failClosed : '') }));
+    }
     case 'no_match':
       return fixed('no rule allows this request');
     case 'suspended':
@@ -115,7 +118,7 @@ function errorMessage(kind: EvalErrorKind, detail: string): string {
 
 /** The §3 decision for an outcome of the bundle described by `info`, with hash `hash`. */
 export function describeOutcome(o: Outcome, info: BundleInfo, hash: string, request: EvalRequest): Decision {
-  const real = o.shadow ?? { decision: o.decision, code: o.code };
+  const real = stateOutcome(o);
   const decision: Decision = {
     id: newDecisionId(),
     decision: o.decision,

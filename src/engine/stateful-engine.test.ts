@@ -98,7 +98,7 @@ describe('budgets', () => {
 
 describe('rate windows', () => {
   it('allow exactly N per sliding window under 10× load, with no boundary burst', async () => {
-    engine = await engineFor(POLICY.replace(/breaker: .*\n/, '')); // rate denials would trip the breaker
+    // The breaker stays on: by default it does not count rate_limited denials.
     let allowed = 0;
     for (let i = 0; i < 50; i++) if (engine.decide(chat()).decision === 'allow') allowed++;
     expect(allowed).toBe(5);
@@ -171,6 +171,22 @@ describe('trust, risk, breaker and suspension', () => {
     now += 600_000;
     expect(engine.decide(chat()).decision).toBe('allow');
     expect(engine.state(agent).suspended).toBe(false);
+  });
+
+  it('hitting a limit never trips the breaker by default: 300 calls, 5 allowed, the rest rate_limited, none suspended', () => {
+    const codes = new Set<string>();
+    for (let i = 0; i < 300; i++) codes.add(engine.decide(chat()).code);
+    expect([...codes].sort()).toEqual(['rate_limited', 'rule']);
+    expect(engine.state(agent).suspended).toBe(false);
+  });
+
+  it('count: names the codes the breaker counts', async () => {
+    engine = await engineFor(POLICY.replace(/breaker: .*\n/, 'breaker: { denies: 3, window: 1m, cooldown: 10m, count: [rate_limited] }\n'));
+    for (let i = 0; i < 5; i++) engine.decide({ agent, action: 'shell', resource: 'h' });
+    expect(engine.state(agent).suspended).toBe(false); // a rule deny is not counted now
+    for (let i = 0; i < 5; i++) expect(engine.decide(chat()).code).toBe('rule');
+    for (let i = 0; i < 3; i++) expect(engine.decide(chat()).code).toBe('rate_limited');
+    expect(engine.decide(chat()).code).toBe('suspended');
   });
 
   it("the operator's kill switch applies to the very next decision, and resume lifts it", () => {

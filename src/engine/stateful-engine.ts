@@ -10,7 +10,7 @@
  * key) and commits nothing but the agent's state; the caller adds what it owns (the audit
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
-import { failedOutcome, type EvalRequest, type Facts } from '../policy/decision.js';
+import { failedOutcome, stateOutcome, type DecisionCode, type EvalRequest, type Facts } from '../policy/decision.js';
 import { requestProblem } from '../policy/request-check.js';
 import { TollgateError } from '../policy/errors.js';
 import { consumption, type Consumption } from './consumption.js';
@@ -175,9 +175,9 @@ export class StatefulEngine {
     const outcome = evaluator.evaluate(withFacts);
     const used = consumption(outcome, evaluator.info, priced.request);
     const decision = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
-    if ((outcome.shadow?.decision ?? outcome.decision) === 'allow') this.consume(record, used, now);
+    if (stateOutcome(outcome).decision === 'allow') this.consume(record, used, now);
     if (decision.decision === 'allow') this.open(key, record, decision.id, used, now);
-    if (outcome.decision === 'deny' && outcome.code !== 'suspended') this.recordDenial(record, now);
+    if (outcome.decision === 'deny') this.recordDenial(record, outcome.code, now);
     this.store.put(key, record);
     return { kind: 'fresh', decision, request: priced.request, keepable };
   }
@@ -212,10 +212,10 @@ export class StatefulEngine {
     this.store.putOpenDecision(key, { id, at: now, usd: used.usd, tokens: used.tokens, day: record.day.period, month: record.month.period });
   }
 
-  /** The breaker: `denies` denials within `window` suspend the agent for `cooldown`. */
-  private recordDenial(record: AgentRecord, now: number): void {
+  /** The breaker: `denies` denials of the counted codes within `window` suspend the agent for `cooldown`. */
+  private recordDenial(record: AgentRecord, code: DecisionCode, now: number): void {
     const breaker = this.evaluator.info.breaker;
-    if (!breaker) return;
+    if (!breaker || !(breaker.count as readonly string[]).includes(code)) return;
     record.denials.push(now);
     if (pruneWindow(record.denials, now, breaker.windowMs) >= breaker.denies) {
       record.suspendedUntil = now + breaker.cooldownMs;
@@ -289,7 +289,7 @@ export class StatefulEngine {
     if ('problem' in priced) return { ok: false, decision: this.denied(request, 'invalid_request', priced.problem) };
     const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
     const outcome = this.evaluator.evaluate(withFacts);
-    const real = outcome.shadow ?? outcome;
+    const real = stateOutcome(outcome);
     if (real.decision === 'deny') return { ok: false, decision: describeOutcome(outcome, this.evaluator.info, this.evaluator.hash, withFacts) };
     // Approved: consumed as an allow would be. (Which allow rules matched is not known
     // behind a require_approval, so rate windows are not taken; the budget is.)

@@ -112,8 +112,19 @@ export interface Outcome {
   detail: OutcomeDetail | null;
   errors: RuleError[];
   redactions: Redaction[];
-  /** Set when shadow mode answered allow in place of the real outcome. */
+  /**
+   * Whole-bundle shadow (`code: 'shadow'`): the real outcome that was answered allow.
+   * Per-rule shadow: the outcome the shadow rules would have produced, when it differs.
+   */
   shadow: { decision: Effect; code: DecisionCode } | null;
+}
+
+/**
+ * The outcome the agent's state follows: the answer, except under whole-bundle shadow
+ * mode, which is log-only and so consumes as the real outcome would.
+ */
+export function stateOutcome(o: Pick<Outcome, 'decision' | 'code' | 'shadow'>): { decision: Effect; code: DecisionCode } {
+  return o.code === 'shadow' && o.shadow ? o.shadow : { decision: o.decision, code: o.code };
 }
 
 /** A deny that no evaluation produced: a malformed request, or an evaluator that could not decide. */

@@ -23,6 +23,7 @@ export type PolicyIssueCode =
   | 'expr_too_large'
   | 'unknown_path'
   | 'type_error'
+  | 'bad_regex'
   | 'too_many';
 
 /** One problem in one policy file, with its 1-based position. */

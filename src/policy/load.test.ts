@@ -31,7 +31,7 @@ describe('loadPolicies', () => {
     expect(errors).toEqual([
       "bad.yaml:1:11 bad_value tollgate must be 1 (the schema version), not 2",
       "bad.yaml:2:7 bad_value mode must be one of enforce, shadow, not 'enforced'",
-      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level; expected one of: tollgate, mode, trust, registry, actions, resources, rules, risk, breaker, tickets, approvals, delegation, dlp",
+      "bad.yaml:3:1 unknown_key unknown key 'rulez' in the top level. Did you mean 'rules'?",
       "bad.yaml:5:9 bad_value rule id 'Bad_Id' must be 1-64 characters of [a-z0-9-]",
       "bad.yaml:6:13 bad_value rule 'Bad_Id'.effect must be one of allow, deny, require_approval, not 'allwo'",
       "bad.yaml:7:15 bad_glob rule 'Bad_Id'.actions[0]: glob 'db.***' has three or more '*' in a row",

@@ -10,6 +10,8 @@ import { checkActions, checkResources } from './check-catalogue.js';
 import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
+  BREAKER_CODES,
+  DEFAULT_BREAKER_COUNT,
   DEFAULT_APPROVALS,
   DEFAULT_DELEGATION,
   DEFAULT_TICKETS,
@@ -19,6 +21,7 @@ import {
   type ApprovalSettings,
   type DelegationSettings,
   type AttrValue,
+  type BreakerCode,
   type BreakerSettings,
   type Detector,
   type PolicySet,
@@ -94,14 +97,18 @@ function checkRisk(src: SourceFile, node: Node | null): RiskSettings | undefined
 }
 
 function checkBreaker(src: SourceFile, node: Node | null): BreakerSettings | undefined {
-  const m = mappingEntries(src, node, 'breaker', ['denies', 'window', 'cooldown']);
+  const m = mappingEntries(src, node, 'breaker', ['denies', 'window', 'cooldown', 'count']);
   if (!m) return undefined;
-  for (const key of ['denies', 'window', 'cooldown']) if (!m.has(key)) src.report(node, 'missing_key', `breaker needs '${key}'`);
-  if (m.size < 3) return undefined;
+  const missing = ['denies', 'window', 'cooldown'].filter((key) => !m.has(key));
+  for (const key of missing) src.report(node, 'missing_key', `breaker needs '${key}'`);
+  if (missing.length > 0) return undefined;
   const denies = numberValue(src, m.get('denies')!, 'breaker.denies', { min: 1, integer: true });
   const windowMs = durationValue(src, m.get('window')!, 'breaker.window');
   const cooldownMs = durationValue(src, m.get('cooldown')!, 'breaker.cooldown');
-  return denies !== null && windowMs !== null && cooldownMs !== null ? { denies, windowMs, cooldownMs } : undefined;
+  const items = m.has('count') ? sequenceItems(src, m.get('count')!, 'breaker.count') : null;
+  const codes = items?.map((item, i) => oneOf(src, item, `breaker.count[${i}]`, BREAKER_CODES)) ?? [...DEFAULT_BREAKER_COUNT];
+  if (denies === null || windowMs === null || cooldownMs === null || codes.some((c) => c === null)) return undefined;
+  return { denies, windowMs, cooldownMs, count: codes as BreakerCode[] };
 }
 
 function checkTickets(src: SourceFile, node: Node | null): TicketSettings | undefined {

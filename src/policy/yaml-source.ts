@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PolicyIssue, PolicyIssueCode } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
@@ -58,7 +59,8 @@ export function mappingEntries(src: SourceFile, node: Node | null, where: string
       continue;
     }
     if (!allowed.includes(key)) {
-      src.report(pair.key, 'unknown_key', `unknown key '${key}' in ${where}; expected one of: ${allowed.join(', ')}`);
+      const hint = didYouMean(key, allowed);
+      src.report(pair.key, 'unknown_key', `unknown key '${key}' in ${where}.${hint || ` Expected one of: ${allowed.join(', ')}.`}`);
       continue;
     }
     out.set(key, pair.value ?? null);

@@ -4,7 +4,7 @@
  * ASTs, well-typed or not, so run-time type errors and missing paths get exercised too.
  */
 import fc from 'fast-check';
-import type { BinaryOp, Expr, PathRoot, Scalar } from '../../src/policy/expr/ast.js';
+import { UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar } from '../../src/policy/expr/ast.js';
 import type { EvalRequest, JsonValue } from '../../src/policy/decision.js';
 import { DETECTORS, type ActionEntry, type AttrValue, type ParamSchema, type PolicySet, type ResourceEntry, type Rule } from '../../src/policy/model.js';
 import { DEFAULT_APPROVALS, DEFAULT_DELEGATION, DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
@@ -80,6 +80,13 @@ const path: fc.Arbitrary<Expr> = fc
     return { kind: 'path', root, keys, text: [root, ...keys].join('.'), pos: 0 };
   });
 
+/** RE2 patterns around the vocabulary: anchors, classes, folding, repetition, alternation, boundaries. */
+const REGEXES = [
+  'a', '^a', 'b$', '^$', '(?i)PROD', '^db\\.', '[0-9]+', '\\d{3}-\\d{2}', '^(a|ab)*c?$', '\\bdev\\b', '\\Bb', '.', '(?s).',
+  '[^a-z]', '(?i)^drop\\s+table', 'é|😀', '^.{2,3}$', 'x*', '(a*)*b', '[[:upper:]]', '\\w+@\\w+', '(?m)^b', 'AKIA[0-9A-Z]{16}',
+  '(?i)é', '\\s', 'a{0}', '(?:ab|cd){1,2}',
+];
+
 const BINARY: BinaryOp[] = ['==', '!=', '<', '<=', '>', '>=', 'in', '+', '-', '*', '/', '&&', '||'];
 
 export const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
@@ -95,8 +102,12 @@ export const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
       ([fn, target, arg]): Expr => ({ kind: 'call', fn, target, arg, pos: 0 }),
     ),
     fc.tuple(tie('e'), globFrom([...STRINGS.filter((s) => s !== ''), ...ACTIONS])).map(
-      ([target, g]): Expr => ({ kind: 'call', fn: 'matches', target, arg: { kind: 'literal', value: g, pos: 0 }, pos: 0 }),
+      ([target, g]): Expr => ({ kind: 'call', fn: 'glob', target, arg: { kind: 'literal', value: g, pos: 0 }, pos: 0 }),
     ),
+    fc.tuple(tie('e'), fc.constantFrom(...REGEXES)).map(
+      ([target, re]): Expr => ({ kind: 'call', fn: 'matches', target, arg: { kind: 'literal', value: re, pos: 0 }, pos: 0 }),
+    ),
+    fc.tuple(fc.constantFrom(...UNARY_FNS), tie('e')).map(([fn, target]): Expr => ({ kind: 'method', fn, target, pos: 0 })),
   ),
 })).e;
 

@@ -11,6 +11,7 @@ import { createEngine } from '../../src/embed/engine.js';
 import { StatefulEngine, type EngineRequest } from '../../src/engine/stateful-engine.js';
 import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
 import { compilePolicySet } from '../../src/policy/compile.js';
+import type { BreakerCode } from '../../src/policy/model.js';
 import { POLICY_WASM } from '../../src/worker/policy-source.js';
 import { SqlStateStore } from '../../src/worker/sql-store.js';
 import { AGENTS, policySet, request } from '../differential/arbitraries.js';
@@ -24,7 +25,7 @@ const step = fc.record({
 // Policies with the stateful settings on: a breaker, and risk.
 const statefulPolicy = policySet.map((p) => ({
   ...p,
-  breaker: { denies: 3, windowMs: 60_000, cooldownMs: 120_000 },
+  breaker: { denies: 3, windowMs: 60_000, cooldownMs: 120_000, count: ['rule', 'no_match', 'rate_limited', 'budget_exceeded'] as BreakerCode[] },
   risk: p.risk ?? { windowMs: 3_600_000, escalateAt: 3, denyAt: 6 },
 }));
 

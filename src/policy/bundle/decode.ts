@@ -5,7 +5,7 @@
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
 import { TollgateError } from '../errors.js';
-import type { ActionCost, Effect, Mode, Period } from '../model.js';
+import type { ActionCost, BreakerCode, BreakerSettings, Effect, Mode, Period } from '../model.js';
 import { sha256 } from './sha256.js';
 import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
 
@@ -29,7 +29,7 @@ export interface BundleInfo {
   registry: 'open' | 'closed';
   trust: { initial: number; success: number; failure: number; exception: number; violation: number };
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
-  breaker: { denies: number; windowMs: number; cooldownMs: number } | null;
+  breaker: BreakerSettings | null;
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
@@ -142,6 +142,10 @@ function decode(bytes: Uint8Array): BundleInfo {
     cost: a.cost ?? null,
     params: a.params ?? [],
   }));
+  m += auditLength;
+  const hostLength = u();
+  if (m + hostLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
+  const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as { breaker_count: BreakerCode[] };
   return {
     symbols,
     rules,
@@ -149,7 +153,7 @@ function decode(bytes: Uint8Array): BundleInfo {
     registry: flags & FLAG_CLOSED_REGISTRY ? 'closed' : 'open',
     trust,
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
-    breaker: hasBreaker ? breaker : null,
+    breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
     tickets,
     approvals,
     delegation,

@@ -8,6 +8,7 @@ import { exprSymbols, compileExpr } from '../expr/bytecode.js';
 import type { Scalar } from '../expr/ast.js';
 import { NOW_FIELDS } from '../expr/typecheck.js';
 import { isLiteralGlob, tokenizeGlob, STAR } from '../glob.js';
+import { compileRegex, encodeRegex } from '../regex/program.js';
 import { DETECTORS, type AttrValue, type Detector, type PolicySet } from '../model.js';
 import {
   ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
@@ -119,7 +120,17 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const code = new ByteWriter();
   const rules = new ByteWriter().u32(policy.rules.length);
   const manifest = new ByteWriter();
-  const tables = { symbol: sym, constant, glob };
+  const regexIds = new Map<string, number>();
+  const regexList: string[] = [];
+  const regex = (pattern: string) => {
+    let id = regexIds.get(pattern);
+    if (id === undefined) {
+      id = regexList.push(pattern) - 1;
+      regexIds.set(pattern, id);
+    }
+    return id;
+  };
+  const tables = { symbol: sym, constant, glob, regex };
   for (const rule of policy.rules) {
     const { rate, spend, tokens } = rule.limits;
     const shadow = (rule.mode ?? policy.mode) === 'shadow';
@@ -216,6 +227,8 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   manifestSection.f64(policy.approvals.ttlMs).u32(policy.approvals.maxPending).u32(policy.delegation.maxDepth).f64(policy.approvals.claimTtlMs);
   const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams, cost: a.cost, params: a.params?.map((p) => p.name) ?? [] }))));
   manifestSection.u32(auditJson.length).bytes(auditJson);
+  const hostJson = utf8.encode(JSON.stringify({ breaker_count: policy.breaker?.count ?? [] }));
+  manifestSection.u32(hostJson.length).bytes(hostJson);
 
   const sections: Uint8Array[] = [];
   sections[Section.Symbols] = symbolSection.finish();
@@ -230,6 +243,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   sections[Section.Pool] = pool.finish();
   sections[Section.Code] = code.finish();
   sections[Section.Manifest] = manifestSection.finish();
+  sections[Section.Regexes] = regexSection(regexList);
 
   const flags = (policy.mode === 'shadow' ? FLAG_SHADOW : 0) | (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) | (policy.risk ? FLAG_RISK : 0);
   const out = new ByteWriter();
@@ -249,6 +263,18 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const bytes = out.finish();
   bytes.set(sha256(bytes), DIGEST_OFFSET); // hashed while the digest field is still zero
   return bytes;
+}
+
+/** Compiled regex programs: a count, (offset, length) per program, then the programs' u32 words. */
+function regexSection(patterns: string[]): Uint8Array {
+  const table = new ByteWriter().u32(patterns.length);
+  const data = new ByteWriter();
+  for (const pattern of patterns) {
+    const words = encodeRegex(compileRegex(pattern));
+    table.u32(data.length).u32(words.length * 4);
+    for (const word of words) data.u32(word);
+  }
+  return new ByteWriter().bytes(table.finish()).bytes(data.finish()).finish();
 }
 
 /** A glob's bytes: wildcards as GLOB_STAR / GLOB_DOUBLE_STAR, literals as UTF-8. */

@@ -10,7 +10,7 @@
  */
 
 export const BUNDLE_MAGIC = 0x31424754; // "TGB1"
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 /** magic, abi, length, flags, section count, then a SHA-256 of the whole bundle taken with these 32 bytes zeroed. */
 export const HEADER_BYTES = 52;
 export const DIGEST_OFFSET = 20;
@@ -28,8 +28,9 @@ export enum Section {
   Pool = 9,
   Code = 10,
   Manifest = 11,
+  Regexes = 12,
 }
-export const SECTION_COUNT = 12;
+export const SECTION_COUNT = 13;
 
 /** Bundle header flags. */
 export const FLAG_SHADOW = 1;
@@ -113,14 +114,31 @@ export enum Op {
   StartsWith = 0x40,
   EndsWith = 0x41,
   Contains = 0x42,
-  Matches = 0x43,
+  /** u32 glob index follows. */
+  Glob = 0x43,
+  /** u32 regex index follows. */
+  Matches = 0x44,
+  LowerAscii = 0x50,
+  UpperAscii = 0x51,
+  Trim = 0x52,
+  Size = 0x53,
+}
+
+/** Regex program instructions (`src/policy/regex/program.ts`): each is three u32 words, op, a, b. */
+export enum RegexOp {
+  Class = 0,
+  Split = 1,
+  Jump = 2,
+  Assert = 3,
+  Match = 4,
 }
 
 /** What a type error's opcode detail reads as, in both engines' outcomes. */
 export const OP_TEXT: Record<number, string> = {
   0x00: 'condition', 0x03: '!', 0x04: '-', 0x10: '==', 0x11: '!=', 0x12: '<', 0x13: '<=', 0x14: '>', 0x15: '>=',
   0x16: 'in', 0x20: '+', 0x21: '-', 0x22: '*', 0x23: '/', 0x30: '&&', 0x31: '||',
-  0x40: 'startsWith', 0x41: 'endsWith', 0x42: 'contains', 0x43: 'matches',
+  0x40: 'startsWith', 0x41: 'endsWith', 0x42: 'contains', 0x43: 'glob', 0x44: 'matches',
+  0x50: 'lowerAscii', 0x51: 'upperAscii', 0x52: 'trim', 0x53: 'size',
 };
 
 /**

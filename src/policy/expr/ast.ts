@@ -11,8 +11,12 @@ export type PathRoot = 'agent' | 'action' | 'resource' | 'params' | 'context' | 
 export const PATH_ROOTS: readonly PathRoot[] = ['agent', 'action', 'resource', 'params', 'context', 'delegation', 'now'];
 
 export type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/' | '&&' | '||';
-export type StringFn = 'startsWith' | 'endsWith' | 'contains' | 'matches';
-export const STRING_FNS: readonly StringFn[] = ['startsWith', 'endsWith', 'contains', 'matches'];
+/** Methods with one argument. `glob` and `matches` take a string literal, compiled at build time. */
+export type StringFn = 'startsWith' | 'endsWith' | 'contains' | 'matches' | 'glob';
+export const STRING_FNS: readonly StringFn[] = ['startsWith', 'endsWith', 'contains', 'matches', 'glob'];
+/** Methods with no argument: string transforms, and `size` of a string (code points) or a list. */
+export type UnaryFn = 'lowerAscii' | 'upperAscii' | 'trim' | 'size';
+export const UNARY_FNS: readonly UnaryFn[] = ['lowerAscii', 'upperAscii', 'trim', 'size'];
 
 export type Expr =
   | { kind: 'literal'; value: Scalar; pos: number }
@@ -21,4 +25,5 @@ export type Expr =
   | { kind: 'not'; arg: Expr; pos: number }
   | { kind: 'negate'; arg: Expr; pos: number }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; pos: number }
-  | { kind: 'call'; fn: StringFn; target: Expr; arg: Expr; pos: number };
+  | { kind: 'call'; fn: StringFn; target: Expr; arg: Expr; pos: number }
+  | { kind: 'method'; fn: UnaryFn; target: Expr; pos: number };

@@ -13,6 +13,7 @@ export interface CodeTables {
   symbol(s: string): number;
   constant(v: Scalar | Scalar[]): number;
   glob(pattern: string): number;
+  regex(pattern: string): number;
 }
 
 const BINARY_OPS: Record<string, Op> = {
@@ -20,6 +21,7 @@ const BINARY_OPS: Record<string, Op> = {
   '+': Op.Add, '-': Op.Sub, '*': Op.Mul, '/': Op.Div,
 };
 const CALL_OPS = { startsWith: Op.StartsWith, endsWith: Op.EndsWith, contains: Op.Contains } as const;
+const METHOD_OPS = { lowerAscii: Op.LowerAscii, upperAscii: Op.UpperAscii, trim: Op.Trim, size: Op.Size } as const;
 const ROOTS = {
   agent: Root.Agent, action: Root.ActionAttrs, resource: Root.ResourceAttrs, params: Root.Params,
   context: Root.Context, delegation: Root.Delegation, now: Root.Now,
@@ -34,6 +36,7 @@ export function exprSymbols(e: Expr, add: (s: string) => void): void {
     case 'not': case 'negate': return exprSymbols(e.arg, add);
     case 'binary': exprSymbols(e.left, add); return exprSymbols(e.right, add);
     case 'call': exprSymbols(e.target, add); return exprSymbols(e.arg, add);
+    case 'method': return exprSymbols(e.target, add);
   }
 }
 
@@ -71,12 +74,17 @@ function emit(e: Expr, w: ByteWriter, t: CodeTables): void {
       return;
     case 'call':
       emit(e.target, w, t);
-      if (e.fn === 'matches') {
-        w.u8(Op.Matches).u32(t.glob((e.arg as { value: string }).value));
+      if (e.fn === 'glob' || e.fn === 'matches') {
+        const literal = (e.arg as { value: string }).value;
+        w.u8(e.fn === 'glob' ? Op.Glob : Op.Matches).u32(e.fn === 'glob' ? t.glob(literal) : t.regex(literal));
         return;
       }
       emit(e.arg, w, t);
       w.u8(CALL_OPS[e.fn]);
+      return;
+    case 'method':
+      emit(e.target, w, t);
+      w.u8(METHOD_OPS[e.fn]);
       return;
     case 'binary': {
       if (e.op === '&&' || e.op === '||') {

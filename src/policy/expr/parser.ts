@@ -6,7 +6,8 @@
  * Precedence, loosest first: `||`, `&&`, relations (`== != < <= > >= in`), `+ -`, `* /`,
  * unary (`! -`), member access and method calls.
  */
-import { PATH_ROOTS, STRING_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn } from './ast.js';
+import { closest, didYouMean } from '../suggest.js';
+import { PATH_ROOTS, STRING_FNS, UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn, type UnaryFn } from './ast.js';
 
 export const MAX_EXPR_LENGTH = 4096;
 export const MAX_EXPR_DEPTH = 32;
@@ -108,7 +109,15 @@ function collectStrings(e: Expr): string[] {
     case 'not': case 'negate': return collectStrings(e.arg);
     case 'binary': return [...collectStrings(e.left), ...collectStrings(e.right)];
     case 'call': return [...collectStrings(e.target), ...collectStrings(e.arg)];
+    case 'method': return collectStrings(e.target);
   }
+}
+
+/** The closest known function name, for a did-you-mean hint. */
+function unknownFunction(name: string): string {
+  const known = [...STRING_FNS, ...UNARY_FNS];
+  const near = closest(name, known);
+  return `unknown function '${name}'${near ? `; did you mean '${near}'?` : `; functions are ${known.join(', ')}`}`;
 }
 
 function describe(tok: Token): string {
@@ -211,10 +220,13 @@ class Parser {
       if (name.t !== 'id') throw new ExprSyntaxError('expr_syntax', `expected a name after '.' but found '${describe(name)}'`, name.pos);
       this.i++;
       if (this.isOp('(')) {
-        if (!STRING_FNS.includes(name.v as StringFn)) {
-          throw new ExprSyntaxError('expr_syntax', `unknown function '${name.v}'`, name.pos);
-        }
         this.i++;
+        if (UNARY_FNS.includes(name.v as UnaryFn)) {
+          this.expectOp(')');
+          e = this.node({ kind: 'method', fn: name.v as UnaryFn, target: e, pos: name.pos });
+          continue;
+        }
+        if (!STRING_FNS.includes(name.v as StringFn)) throw new ExprSyntaxError('expr_syntax', unknownFunction(name.v), name.pos);
         const arg = this.parseOr();
         this.expectOp(')');
         e = this.node({ kind: 'call', fn: name.v as StringFn, target: e, arg, pos: name.pos });
@@ -233,8 +245,15 @@ class Parser {
     if (t.t === 'id') {
       if (t.v === 'true' || t.v === 'false') return this.node({ kind: 'literal', value: t.v === 'true', pos: t.pos });
       if (t.v === 'null') return this.node({ kind: 'literal', value: null, pos: t.pos });
+      if (t.v === 'size' && this.isOp('(')) {
+        // CEL's global form: size(x) is x.size().
+        this.i++;
+        const target = this.parseOr();
+        this.expectOp(')');
+        return this.node({ kind: 'method', fn: 'size', target, pos: t.pos });
+      }
       if (!PATH_ROOTS.includes(t.v as PathRoot)) {
-        throw new ExprSyntaxError('unknown_path', `unknown name '${t.v}': paths start with ${PATH_ROOTS.join(', ')}`, t.pos);
+        throw new ExprSyntaxError('unknown_path', `unknown name '${t.v}': paths start with ${PATH_ROOTS.join(', ')}.${didYouMean(t.v, PATH_ROOTS)}`, t.pos);
       }
       return this.node({ kind: 'path', root: t.v as PathRoot, keys: [], text: t.v, pos: t.pos });
     }

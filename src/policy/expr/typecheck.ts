@@ -5,6 +5,20 @@
  * `context` are dynamic (`dyn`) and are checked at run time instead.
  */
 import type { Expr, PathRoot } from './ast.js';
+import { compileRegex } from '../regex/program.js';
+import { didYouMean } from '../suggest.js';
+import { RegexSyntaxError } from '../regex/parse.js';
+
+/** Why RE2 would reject the pattern, or null. */
+function regexProblem(pattern: string): RegexSyntaxError | null {
+  try {
+    compileRegex(pattern);
+    return null;
+  } catch (err) {
+    if (err instanceof RegexSyntaxError) return err;
+    throw err;
+  }
+}
 
 export type ExprType = 'num' | 'str' | 'bool' | 'null' | 'list' | 'dyn';
 
@@ -15,7 +29,7 @@ export interface TypeEnv {
 }
 
 export interface TypeProblem {
-  code: 'unknown_path' | 'type_error';
+  code: 'unknown_path' | 'type_error' | 'bad_regex';
   message: string;
   pos: number;
 }
@@ -73,10 +87,23 @@ function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
       return 'num';
     case 'call': {
       expect(e.target, 'str', env, out, `'${e.fn}'`);
-      if (e.fn === 'matches' && (e.arg.kind !== 'literal' || typeof e.arg.value !== 'string')) {
-        out.push({ code: 'type_error', message: "'matches' takes a string literal glob", pos: e.arg.pos });
+      if ((e.fn === 'matches' || e.fn === 'glob') && (e.arg.kind !== 'literal' || typeof e.arg.value !== 'string')) {
+        const what = e.fn === 'matches' ? 'an RE2 pattern' : 'a glob';
+        out.push({ code: 'type_error', message: `'${e.fn}' takes a string literal: ${what}, compiled when the bundle is built`, pos: e.arg.pos });
+      } else if (e.fn === 'matches') {
+        const problem = regexProblem((e.arg as { value: string }).value);
+        if (problem) out.push({ code: 'bad_regex', message: `'matches' pattern ${JSON.stringify((e.arg as { value: string }).value)}: ${problem.message} (at offset ${problem.pos} of the pattern)`, pos: e.arg.pos });
       } else expect(e.arg, 'str', env, out, `'${e.fn}'`);
       return 'bool';
+    }
+    case 'method': {
+      if (e.fn !== 'size') {
+        expect(e.target, 'str', env, out, `'${e.fn}'`);
+        return 'str';
+      }
+      const t = check(e.target, env, out);
+      if (t !== 'str' && t !== 'list' && t !== 'dyn') out.push({ code: 'type_error', message: `'size' needs a string or a list, not a ${typeName(t)}`, pos: e.target.pos });
+      return 'num';
     }
     case 'binary':
       return binaryType(e, env, out);
@@ -139,8 +166,10 @@ function pathType(e: Extract<Expr, { kind: 'path' }>, env: TypeEnv, out: TypePro
   const attrs = e.root === 'action' ? env.actionAttrs : e.root === 'resource' ? env.resourceAttrs : null;
   const type = fixed ?? attrs?.get(e.keys[0]);
   if (type === undefined) {
+    const known = [...Object.keys(FIXED_PATHS).filter((p) => p.startsWith(`${e.root}.`)).map((p) => p.slice(e.root.length + 1)), ...(attrs?.keys() ?? [])];
     const hint = attrs ? `: no '${e.root}s' entry declares the attribute '${e.keys[0]}'` : '';
-    out.push({ code: 'unknown_path', message: `unknown path '${e.text}'${hint}`, pos: e.pos });
+    const suggestion = didYouMean(e.keys[0], known).replace(/'(.*)'/, `'${e.root}.$1'`);
+    out.push({ code: 'unknown_path', message: `unknown path '${e.text}'${hint}${suggestion && `.${suggestion}`}`, pos: e.pos });
     return 'dyn';
   }
   if (e.keys.length > 1) {

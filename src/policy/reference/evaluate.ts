@@ -5,7 +5,7 @@
  *
  * Order: request check → suspension → registry → params schema → DLP deny → rules
  * (deny overrides, then require_approval, then allow, else no_match) → limits → risk →
- * shadow mode.
+ * shadow mode. A condition that errors fails closed; shadow rules never change the answer.
  */
 import type { PathRoot } from '../expr/ast.js';
 import { failedOutcome, nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
@@ -89,26 +89,42 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Outc
       } catch (err) {
         if (!(err instanceof EvalFailure)) throw err;
         errors.push({ rule: index, kind: err.kind, detail: err.detail });
-        return;
+        // Fail closed: absent data means no match, but any other error can only restrict.
+        if (err.kind === 'missing_attribute' || rule.effect === 'allow') return;
       }
     }
     matched.push(index);
   });
 
+  const isShadow = (i: number) => (policy.rules[i].mode ?? policy.mode) === 'shadow';
+  const full = { ...combine(policy, matched, request), errors };
+  if (!matched.some(isShadow)) return finish(full);
+  const enforced = { ...combine(policy, matched.filter((i) => !isShadow(i)), request), errors };
+  // A whole-bundle shadow with nothing enforced behind the answer is log-only.
+  if (policy.mode === 'shadow' && enforced.code === 'no_match') return finish(full);
+  const differs = full.decision !== enforced.decision || full.code !== enforced.code;
+  return { ...enforced, redactions, shadow: differs ? { decision: full.decision, code: full.code } : null };
+}
+
+/**
+ * Combines the matching rules (DESIGN §2 steps 3 and 4): deny overrides, then
+ * require_approval, then allow, else no_match; then limits and risk.
+ */
+function combine(policy: PolicySet, matched: number[], request: EvalRequest): Outcome {
   const withEffect = (effect: Effect) => matched.filter((i) => policy.rules[i].effect === effect);
   const denies = withEffect('deny');
-  if (denies.length > 0) return finish(outcome('deny', 'rule', { rules: denies, errors }));
+  if (denies.length > 0) return outcome('deny', 'rule', { rules: denies });
   const approvals = withEffect('require_approval');
   const allows = withEffect('allow');
-  if (approvals.length === 0 && allows.length === 0) return finish(outcome('deny', 'no_match', { errors }));
+  if (approvals.length === 0 && allows.length === 0) return outcome('deny', 'no_match');
 
   const limited = checkLimits(policy.rules, allows, request);
-  if (limited) return finish({ ...limited, errors });
-  const risk = facts.risk ?? 0;
-  if (policy.risk && risk >= policy.risk.denyAt) return finish(outcome('deny', 'risk', { errors }));
-  if (approvals.length > 0) return finish(outcome('require_approval', 'rule', { rules: approvals, errors }));
-  if (policy.risk && risk >= policy.risk.escalateAt) return finish(outcome('require_approval', 'risk', { rules: allows, errors }));
-  return finish(outcome('allow', 'rule', { rules: allows, errors }));
+  if (limited) return limited;
+  const risk = request.facts?.risk ?? 0;
+  if (policy.risk && risk >= policy.risk.denyAt) return outcome('deny', 'risk');
+  if (approvals.length > 0) return outcome('require_approval', 'rule', { rules: approvals });
+  if (policy.risk && risk >= policy.risk.escalateAt) return outcome('require_approval', 'risk', { rules: allows });
+  return outcome('allow', 'rule', { rules: allows });
 }
 
 /** Rate windows first, then budgets: the rules over their limit, or null. */
@@ -130,13 +146,12 @@ function checkLimits(rules: Rule[], allows: number[], request: EvalRequest): Out
 }
 
 /**
- * Shadow mode answers allow in place of a real deny or require_approval, keeping the real
- * outcome. It applies when every rule behind the outcome is in shadow mode (its own, or
- * the bundle's), or, for an outcome no rule caused, when the bundle is.
+ * Whole-bundle shadow mode answers allow in place of a real deny or require_approval,
+ * keeping the real outcome. It applies to an outcome no enforced rule is behind: one from
+ * the registry, params or DLP, no_match, or one whose rules are all in shadow mode.
  */
 function applyShadow(policy: PolicySet, o: Outcome): Outcome {
-  if (o.decision === 'allow') return o;
-  const shadowed =
-    o.rules.length > 0 ? o.rules.every((i) => (policy.rules[i].mode ?? policy.mode) === 'shadow') : policy.mode === 'shadow';
-  return shadowed ? { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code } } : o;
+  if (o.decision === 'allow' || policy.mode !== 'shadow') return o;
+  if (!o.rules.every((i) => (policy.rules[i].mode ?? policy.mode) === 'shadow')) return o;
+  return { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code } };
 }

@@ -7,6 +7,19 @@
 import type { Expr, PathRoot } from '../expr/ast.js';
 import type { EvalErrorKind, JsonValue } from '../decision.js';
 import { globMatch } from '../glob.js';
+import { compileRegex, regexMatch, type RegexProgram } from '../regex/program.js';
+
+const regexCache = new Map<string, RegexProgram>();
+
+/** Patterns are literals checked at build time, so each compiles once. */
+function compiledRegex(pattern: string): RegexProgram {
+  let prog = regexCache.get(pattern);
+  if (!prog) {
+    if (regexCache.size >= 1000) regexCache.clear();
+    regexCache.set(pattern, (prog = compileRegex(pattern)));
+  }
+  return prog;
+}
 
 export class EvalFailure {
   constructor(
@@ -97,7 +110,19 @@ export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
       if (e.fn === 'startsWith') return target.startsWith(arg);
       if (e.fn === 'endsWith') return target.endsWith(arg);
       if (e.fn === 'contains') return target.includes(arg);
+      if (e.fn === 'matches') return regexMatch(compiledRegex(arg), target);
       return globMatch(arg, target);
+    }
+    case 'method': {
+      const target = evaluateExpr(e.target, lookup);
+      if (e.fn === 'size') {
+        if (Array.isArray(target)) return target.length;
+        return [...str('size', target)].length;
+      }
+      const text = str(e.fn, target);
+      if (e.fn === 'trim') return text.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
+      // ASCII letters only, as CEL's lowerAscii/upperAscii: no locale, no length change.
+      return e.fn === 'lowerAscii' ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text.replace(/[a-z]+/g, (m) => m.toUpperCase());
     }
     case 'binary':
       return binary(e.op, e.left, e.right, lookup);
