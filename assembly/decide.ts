@@ -21,7 +21,7 @@ import {
 import { scan } from './dlp';
 import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
-import { agentLen, agentStr, agentSym, hasRole, rateCountFor } from './request';
+import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, rateCountFor } from './request';
 import { skipValue } from './values';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
 import { ERR_MISSING } from './abi';
@@ -113,7 +113,7 @@ function visitString(p: u32, len: u32, denying: bool): bool {
   return true;
 }
 
-/** Depth-first over values in encoding order; false stops the walk. */
+/** Depth-first over values in encoding order, for redactions; false stops the walk. */
 function walkStrings(v: u32, denying: bool): bool {
   const tag = <u32>load<u8>(v);
   if (tag == TAG_STRING) return visitString(v + 9, load<u32>(v + 5), denying);
@@ -126,6 +126,18 @@ function walkStrings(v: u32, denying: bool): bool {
     q = skipValue(q);
   }
   return true;
+}
+
+/** The deny detectors over the request's DLP views; a hit names the detector and the view. */
+function scanViews(): void {
+  dlpHitDetector = -1;
+  const count = load<u32>(dlpViewsAt + 1);
+  let q = dlpViewsAt + 9;
+  for (let k: u32 = 0; k < count; k++) {
+    ordinal = k;
+    if (!visitString(q + 9, load<u32>(q + 5), true)) return;
+    q = skipValue(q);
+  }
 }
 
 // --- Sorting rule indices ------------------------------------------------------------
@@ -304,9 +316,7 @@ export function decideRequest(req: u32): u32 {
     return finish(EFFECT_DENY, CODE_PARAMS);
   }
   if (denyMask != 0) {
-    ordinal = 0;
-    dlpHitDetector = -1;
-    walkStrings(Subject.paramsObj, true);
+    scanViews();
     if (dlpHitDetector >= 0) {
       out(OUT_DETAIL_A, <u32>dlpHitDetector);
       out(OUT_DETAIL_B, dlpHitOrdinal);

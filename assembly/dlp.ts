@@ -49,26 +49,26 @@ function runEnd(i: u32, cls: u32): u32 {
 const C_KEY: u32 = 0; // [A-Za-z0-9_-]
 const C_ALNUM: u32 = 1; // [A-Za-z0-9]
 const C_WORD: u32 = 2; // [A-Za-z0-9_]
-const C_UPPER_SPACE: u32 = 3; // [A-Z ]
 const C_USER: u32 = 4; // [^ \t\r\n:/@]
 const C_PASSWORD: u32 = 5; // [^ \t\r\n/@]
 const C_NON_SPACE: u32 = 6; // [^ \t\r\n]
 const C_LOCAL: u32 = 7;
 const C_LABEL: u32 = 8;
 const C_UPPER_DIGIT: u32 = 9; // [A-Z0-9]
+const C_LABEL_KEY: u32 = 10; // [A-Z0-9 ]
 
 function inClass(c: u32, cls: u32): bool {
   switch (cls) {
     case C_KEY: return isKeyChar(c);
     case C_ALNUM: return isAlnum(c);
     case C_WORD: return isAlnum(c) || c == 0x5f;
-    case C_UPPER_SPACE: return isUpper(c) || c == 0x20;
     case C_USER: return !isSpace(c) && c != 0x3a && c != 0x2f && c != 0x40;
     case C_PASSWORD: return !isSpace(c) && c != 0x2f && c != 0x40;
     case C_NON_SPACE: return !isSpace(c);
     case C_LOCAL: return isLocalChar(c);
     case C_LABEL: return isLabelChar(c);
     case C_UPPER_DIGIT: return isUpper(c) || isDigit(c);
+    case C_LABEL_KEY: return isUpper(c) || isDigit(c) || c == 0x20;
   }
   return false;
 }
@@ -78,11 +78,23 @@ function boundaryBefore(i: u32, cls: u32): bool {
   return i == 0 || !inClass(at(i - 1), cls);
 }
 
-/** `[A-Z ]*PRIVATE KEY-----` from i: the end of the match, or -1. */
-function keyLabelEnd(i: u32): i32 {
-  const j = runEnd(i, C_UPPER_SPACE);
-  if (j - i < 11 || !literalAt(j - 11, 'PRIVATE KEY') || !literalAt(j, '-----')) return -1;
-  return <i32>(j + 5);
+/**
+ * A key label from i: `[A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----` in the PEM and PGP form, or
+ * `[A-Z0-9 ]*PRIVATE KEY ----` in the SSH2 form. The end of the match, or -1.
+ */
+function keyLabelEnd(i: u32, ssh2: bool): i32 {
+  const j = runEnd(i, C_LABEL_KEY);
+  if (ssh2) return j - i >= 12 && literalAt(j - 12, 'PRIVATE KEY ') && literalAt(j, '----') ? <i32>(j + 4) : -1;
+  if (!literalAt(j, '-----')) return -1;
+  if ((j - i >= 11 && literalAt(j - 11, 'PRIVATE KEY')) || (j - i >= 17 && literalAt(j - 17, 'PRIVATE KEY BLOCK'))) return <i32>(j + 5);
+  return -1;
+}
+
+/** A BEGIN or END marker (`word` is 'BEGIN ' or 'END ') of either form at i: its end, or -1. */
+function keyMarkerEnd(i: u32, word: string): i32 {
+  if (literalAt(i, '-----') && literalAt(i + 5, word)) return keyLabelEnd(i + 5 + <u32>word.length, false);
+  if (literalAt(i, '---- ') && literalAt(i + 5, word)) return keyLabelEnd(i + 5 + <u32>word.length, true);
+  return -1;
 }
 
 const SCHEMES: StaticArray<string> = ['postgres', 'postgresql', 'mysql', 'mariadb', 'mongodb', 'mongodb+srv', 'redis', 'rediss', 'amqp', 'amqps', 'mssql'];
@@ -94,9 +106,8 @@ let cardValid = false;
 function matchAt(d: u32, i: u32): i32 {
   const c = at(i);
   if (d == D_AWS) {
-    if (c != 0x41 || !boundaryBefore(i, C_ALNUM) || !(literalAt(i, 'AKIA') || literalAt(i, 'ASIA'))) return -1;
-    if (n - i < 20 || runEnd(i + 4, C_UPPER_DIGIT) < i + 20) return -1;
-    return i + 20 < n && isAlnum(at(i + 20)) ? -1 : <i32>(i + 20);
+    if (c != 0x41 || !(literalAt(i, 'AKIA') || literalAt(i, 'ASIA'))) return -1;
+    return n - i >= 20 && runEnd(i + 4, C_UPPER_DIGIT) >= i + 20 ? <i32>(i + 20) : -1;
   }
   if (d == D_OPENAI || d == D_ANTHROPIC) {
     if (c != 0x73 || !boundaryBefore(i, C_KEY) || !literalAt(i, 'sk-')) return -1;
@@ -122,12 +133,12 @@ function matchAt(d: u32, i: u32): i32 {
     return -1;
   }
   if (d == D_PRIVATE_KEY) {
-    if (c != 0x2d || !literalAt(i, '-----BEGIN ')) return -1;
-    const header = keyLabelEnd(i + 11);
+    if (c != 0x2d) return -1;
+    const header = keyMarkerEnd(i, 'BEGIN ');
     if (header < 0) return -1;
     for (let q = <u32>header; q < n; q++) {
-      if (at(q) == 0x2d && literalAt(q, '-----END ')) {
-        const end = keyLabelEnd(q + 9);
+      if (at(q) == 0x2d) {
+        const end = keyMarkerEnd(q, 'END ');
         if (end >= 0) return end;
       }
     }
@@ -159,9 +170,11 @@ function matchAt(d: u32, i: u32): i32 {
   }
   if (d == D_SSN) {
     if (!isDigit(c) || (i > 0 && isDigit(at(i - 1))) || n - i < 11) return -1;
+    const sep = at(i + 3);
+    if (sep != 0x2d && sep != 0x20 && sep != 0x2e) return -1;
     for (let k: u32 = 0; k < 11; k++) {
       const x = at(i + k);
-      if (k == 3 || k == 6 ? x != 0x2d : !isDigit(x)) return -1;
+      if (k == 3 || k == 6 ? x != sep : !isDigit(x)) return -1;
     }
     if (i + 11 < n && isDigit(at(i + 11))) return -1;
     if (literalAt(i, '000') || literalAt(i, '666') || c == 0x39 || literalAt(i + 4, '00') || literalAt(i + 7, '0000')) return -1;
@@ -171,16 +184,24 @@ function matchAt(d: u32, i: u32): i32 {
     if (!isDigit(c) || (i > 0 && isDigit(at(i - 1)))) return -1;
     let j = i + 1;
     let digits: u32 = 1;
+    let groups: u32 = 1;
+    let group: u32 = 1;
+    let groupsOk = true;
     while (true) {
       if (j < n && isDigit(at(j))) {
         j++;
         digits++;
-      } else if (j + 1 < n && (at(j) == 0x20 || at(j) == 0x2d) && isDigit(at(j + 1))) {
+        group++;
+      } else if (j + 1 < n && isCardSeparator(at(j)) && isDigit(at(j + 1))) {
+        if (group < 3 || group > 6) groupsOk = false;
         j += 2;
         digits++;
+        groups++;
+        group = 1;
       } else break;
     }
-    cardValid = digits >= 13 && digits <= 19 && luhn(i, j);
+    if (groups > 1 && (group < 3 || group > 6)) groupsOk = false;
+    cardValid = groupsOk && digits >= 13 && digits <= 19 && luhn(i, j);
     return <i32>j;
   }
   if (d == D_EMAIL) {
@@ -201,6 +222,11 @@ function matchAt(d: u32, i: u32): i32 {
     return best;
   }
   return -1;
+}
+
+/** Space, dot, slash or dash: what may group a card's digits. */
+@inline function isCardSeparator(c: u32): bool {
+  return c == 0x20 || c == 0x2e || c == 0x2f || c == 0x2d;
 }
 
 function lettersOnly(a: u32, b: u32): bool {

@@ -5,7 +5,7 @@
 import {
   REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
   REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
-  REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
+  REQ_DLP_VIEWS, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
   TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING,
 } from './abi';
 import { ruleCount } from './bundle';
@@ -20,6 +20,8 @@ export let rolesAt: u32 = 0;
 export let rolesCount: u32 = 0;
 export let ratesAt: u32 = 0;
 export let ratesCount: u32 = 0;
+/** The list of strings the DLP deny detectors scan. */
+export let dlpViewsAt: u32 = 0;
 
 /** A (sym, offset, length) string reference in the header: checked, then interned. */
 function stringRef(base: u32, len: u32, at: u32): bool {
@@ -28,6 +30,23 @@ function stringRef(base: u32, len: u32, at: u32): bool {
   if (off > len || n > len - off) return false;
   store<i32>(base + at, intern(base + off, n));
   return true;
+}
+
+/** A list of strings at the header's offset, or 0 when it is anything else. */
+function stringListRef(base: u32, len: u32, at: u32): u32 {
+  const off = load<u32>(base + at);
+  if (off < REQ_HEADER_BYTES || off >= len || <u32>load<u8>(base + off) != TAG_LIST) return 0;
+  // Interning mode only marks each string's sym as not interned: views are never compared.
+  setInterning(true);
+  const ok = validateValue(base + off, base + len, 1) != 0;
+  setInterning(false);
+  if (!ok) return 0;
+  let q = base + off + 9;
+  for (let i: u32 = 0, count = load<u32>(base + off + 1); i < count; i++) {
+    if (<u32>load<u8>(q) != TAG_STRING) return 0;
+    q = skipValue(q);
+  }
+  return base + off;
 }
 
 /** An object (or, when `nullable`, null) value at the header's offset. */
@@ -60,6 +79,8 @@ export function adoptRequest(base: u32, len: u32): bool {
   Subject.contextObj = objectRef(base, len, REQ_CONTEXT_OBJ, false);
   Subject.delegationObj = objectRef(base, len, REQ_DELEGATION_OBJ, true);
   Subject.nowObj = objectRef(base, len, REQ_NOW_OBJ, false);
+  dlpViewsAt = stringListRef(base, len, REQ_DLP_VIEWS);
+  if (dlpViewsAt == 0) return false;
   if (Subject.agentObj == 0 || Subject.paramsObj == 0 || Subject.contextObj == 0 || Subject.delegationObj == 0 || Subject.nowObj == 0) return false;
   Subject.actionSym = load<i32>(base + REQ_ACTION_SYM);
   Subject.actionStr = base + load<u32>(base + REQ_ACTION_OFF);

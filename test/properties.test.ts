@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consumption } from '../src/engine/consumption.js';
 import { compilePolicySet } from '../src/policy/compile.js';
-import type { Outcome } from '../src/policy/decision.js';
+import { stateOutcome, type Outcome } from '../src/policy/decision.js';
 import type { PolicySet, Rule } from '../src/policy/model.js';
 import { evaluateReference } from '../src/policy/reference/evaluate.js';
 import { policySet, request } from './differential/arbitraries.js';
@@ -90,7 +90,7 @@ describe('consumption', () => {
         const { wasm } = await enginePair(policy);
         const out = wasm.evaluate(r);
         const used = consumption(out, wasm.info, r);
-        const real = out.shadow?.decision ?? out.decision;
+        const real = stateOutcome(out).decision;
         if (real !== 'allow') expect(used).toEqual({ rates: [], usd: 0, tokens: 0, risk: 0 });
         else {
           const limited = out.rules.filter((i) => policy.rules[i].limits.rate !== null).map((i) => policy.rules[i].id);

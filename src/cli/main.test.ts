@@ -74,6 +74,40 @@ describe('tollgate CLI', () => {
     expect(out).toMatch(/0 passed, 1 failed/);
   });
 
+  it('test explains a failure with the decision\'s reasons and condition errors', async () => {
+    const dir = policyDir({
+      'p.yaml': 'rules:\n  - id: pay\n    effect: allow\n    actions: ["pay"]\n  - id: big-payments\n    effect: deny\n    actions: ["pay"]\n    when: context.amount_usd > 10000\n',
+      'tests/t.yaml': 'cases:\n  - name: a big payment is allowed (wrong)\n    request: { agent: { id: a }, action: pay, resource: r, context: { amount_usd: "25002" } }\n    expect: { decision: allow }\n',
+    });
+    const { code, out } = await run('test', dir);
+    expect(code).toBe(1);
+    expect(out).toContain('decision: expected "allow", got "deny"');
+    expect(out).toContain("reason: big-payments (deny): rule 'big-payments' denies this request (its condition failed to evaluate, so the rule applies: fail closed)");
+    expect(out).toContain("error: rule 'big-payments' type_error: type error in '>'");
+  });
+
+  it('check --json and test --json print machine-readable results', async () => {
+    const bad = policyDir({ 'a.yaml': 'rulez: []\n' });
+    const checked = await run('check', bad, '--json');
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.out)).toEqual({
+      ok: false,
+      errors: [{ file: join(bad, 'a.yaml'), line: 1, col: 1, code: 'unknown_key', message: "unknown key 'rulez' in the top level. Did you mean 'rules'?" }],
+    });
+    const good = await run('check', 'policies', '--json');
+    expect(JSON.parse(good.out)).toMatchObject({ ok: true, errors: [] });
+
+    const dir = policyDir({
+      'p.yaml': 'rules:\n  - id: read\n    effect: allow\n',
+      'tests/t.yaml': 'cases:\n  - name: reads\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: allow }\n  - name: wrong\n    request: { agent: { id: a }, action: x, resource: r }\n    expect: { decision: deny }\n',
+    });
+    const tested = await run('test', dir, '--json');
+    expect(tested.code).toBe(1);
+    const report = JSON.parse(tested.out);
+    expect(report).toMatchObject({ passed: 1, failed: 1 });
+    expect(report.cases[1]).toMatchObject({ name: 'wrong', ok: false, diffs: ['decision: expected "deny", got "allow"'], decision: { decision: 'allow', code: 'rule', errors: [] } });
+  });
+
   it('build writes the bundle and prints its hash and size', async () => {
     const dir = policyDir({ 'p.yaml': 'rules:\n  - id: a\n    effect: allow\n' });
     const { code, out } = await run('build', dir, '-o', join(dir, 'out.bundle'));

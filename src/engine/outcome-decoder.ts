@@ -4,6 +4,7 @@
  * errors, params and DLP hits exactly as the reference evaluator does.
  */
 import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js';
+import type { DlpView } from '../policy/dlp-views.js';
 import { EVAL_ERROR_KINDS, failedOutcome, PARAMS_VIOLATIONS, type EvalRequest, type Outcome, type Redaction, type RuleError } from '../policy/decision.js';
 import { DETECTORS, type Effect } from '../policy/model.js';
 import { paramStrings, utf16Offset } from '../policy/params-walk.js';
@@ -31,7 +32,7 @@ export function evaluatorFailure(message: string): Outcome {
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */
-export function decodeOutcome(status: number, out: Uint32Array, symbols: readonly string[], request: EvalRequest): Outcome {
+export function decodeOutcome(status: number, out: Uint32Array, symbols: readonly string[], request: EvalRequest, views: readonly DlpView[]): Outcome {
   if (status !== 0) return evaluatorFailure(`evaluator status ${status}: ${STATUS_TEXT[status] ?? 'unknown'}`);
   const decision = EFFECTS[out[DECISION]];
   const code = CODE_LIST[out[CODE]];
@@ -58,7 +59,7 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
     return { decision, code, rules, detail: null, errors, redactions: [], shadow };
   }
 
-  const strings = redactionCount > 0 || realCode === 'dlp' ? paramStrings(request.params ?? {}) : [];
+  const strings = redactionCount > 0 ? paramStrings(request.params ?? {}) : [];
   const redactions: Redaction[] = [];
   const redactionsAt = out[REDACTIONS_OFF] >> 2;
   for (let i = 0; i < redactionCount; i++) {
@@ -72,7 +73,9 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
     const name = param & UNKNOWN_KEY ? Object.keys(request.params ?? {})[param & ~UNKNOWN_KEY] : symbols[param];
     detail = { kind: 'params', violation: PARAMS_VIOLATIONS[out[DETAIL_A]], param: name };
   } else if (realCode === 'dlp') {
-    detail = { kind: 'dlp', detector: DETECTORS[out[DETAIL_A]], path: strings[out[DETAIL_B]].path };
+    const view = views[out[DETAIL_B]];
+    if (view === undefined) return evaluatorFailure('evaluator named a DLP view the host did not send');
+    detail = { kind: 'dlp', detector: DETECTORS[out[DETAIL_A]], path: view.path };
   }
   return { decision, code, rules, detail, errors, redactions, shadow };
 }

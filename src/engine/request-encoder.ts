@@ -245,7 +245,7 @@ export class RequestEncoder {
    * it is malformed and `RequestTooLarge` when it doesn't fit. `trustDefault` is the
    * bundle's initial trust, used when the facts carry none.
    */
-  encode(r: EvalRequest, trustDefault: number): number {
+  encode(r: EvalRequest, trustDefault: number, dlpViews: readonly string[] = []): number {
     if (!isPlain(r)) bad();
     const top = Object.keys(r);
     for (let i = 0; i < top.length; i++) if (!isTopField(top[i])) bad();
@@ -371,6 +371,8 @@ export class RequestEncoder {
       }
       this.endObject(at, NOW_KEYS.length);
     } else this.root(undefined);
+    v.setUint32(Req.DlpViews, this.pos, true);
+    this.viewList(dlpViews);
     v.setUint32(Req.Length, this.pos, true);
     return this.pos;
   }
@@ -388,9 +390,9 @@ export class RequestEncoder {
   }
 
   /** A list of at most 64 strings (roles, delegation chain); absent is empty. */
-  private stringList(list: unknown): void {
+  private stringList(list: unknown, max = 64): void {
     const items = list === undefined ? [] : list;
-    if (!Array.isArray(items) || items.length > 64) bad();
+    if (!Array.isArray(items) || items.length > max) bad();
     this.room(9);
     const at = this.pos;
     this.bytes[at] = Tag.List;
@@ -402,6 +404,11 @@ export class RequestEncoder {
       this.string(items[i]);
     }
     this.view.setUint32(at + 5, this.pos - at - 9, true);
+  }
+
+  /** The DLP views: built by the host, so bounded by `dlpViews` rather than here. */
+  private viewList(views: readonly string[]): void {
+    this.stringList(views, Infinity);
   }
 
   private delegation(d: unknown): void {

@@ -10,6 +10,7 @@ import { bundleHash } from '../policy/compile.js';
 import { failedOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
 import { TollgateError } from '../policy/errors.js';
 import { requestProblem } from '../policy/request-check.js';
+import { DLP_TOO_MUCH, dlpViews, type DlpView } from '../policy/dlp-views.js';
 import { describeOutcome, type Decision } from './describe.js';
 import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
 import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
@@ -85,9 +86,14 @@ export class WasmEvaluator {
   /** Decides one request. Never throws and never allows what it can't evaluate. */
   evaluate(request: EvalRequest): Outcome {
     if (this.broken) return evaluatorFailure(this.broken);
+    let views: DlpView[] | null = [];
+    if (this.info.dlpDenies) {
+      views = requestProblem(request) === null ? dlpViews(request) : [];
+      if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
+    }
     let len: number;
     try {
-      len = this.encoder.encode(request, this.info.trust.initial);
+      len = this.encoder.encode(request, this.info.trust.initial, views.map((view) => view.text));
     } catch (err) {
       if (err instanceof EncodeFailure) return failedOutcome('invalid_request', requestProblem(request) ?? 'request could not be encoded');
       if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
@@ -101,7 +107,7 @@ export class WasmEvaluator {
       this.broken = `evaluator trapped: ${(err as Error).message}`;
       return evaluatorFailure(this.broken);
     }
-    return decodeOutcome(status, this.output, this.info.symbols, request);
+    return decodeOutcome(status, this.output, this.info.symbols, request, views);
   }
 
   /** Decides one request and describes it as DESIGN §3 does: reasons, errors and the policy hash. */

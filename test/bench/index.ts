@@ -14,6 +14,7 @@ import { evaluateReference } from '../../dist/policy/reference/evaluate.js';
 import { benchRequests, benchRules, toTollgateFiles } from './agent-policy.js';
 import { formatNs, formatRate, measure, type Measurement } from './measure.js';
 import { cedarDecider, celDecider } from './peers.js';
+import { dlpAndRegex } from './dlp-and-regex.js';
 
 const wasmBytes = readFileSync(new URL('../../build/policy.wasm', import.meta.url));
 const wasmModule = new WebAssembly.Module(wasmBytes);
@@ -112,6 +113,7 @@ for (const [what, source] of [
   const bytes = out.outputFiles[0].contents;
   console.log(`Embed size, ${what} (minified, WASM inlined): ${kib(bytes.length)} raw, ${kib(gzipSync(bytes, { level: 9 }).length)} gzipped`);
 }
+await dlpAndRegex();
 const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
 // Audit verification: 100,000 records in 100 signed segments, verified offline.
 {

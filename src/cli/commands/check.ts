@@ -10,16 +10,24 @@ import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../usage.js';
 export const checkCommand: Command = {
   name: 'check',
   summary: 'validate policies and print every error as file:line:col code message',
-  help: `Usage: tollgate check [dir]
+  help: `Usage: tollgate check [dir] [--json]
 
 Validates every .yaml file in dir (default: policies) as one policy set and prints each
-problem as "file:line:col code message". Exits 0 when the policies are valid, 1 when
-they are not, 2 on bad usage.`,
+problem as "file:line:col code message". With --json, prints one JSON object instead:
+{ "ok", "files", "rules", "actions", "resources", "errors": [{ file, line, col, code, message }] }.
+Exits 0 when the policies are valid, 1 when they are not, 2 on bad usage.`,
   async run(args) {
-    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
     if (positionals.length > 1) throw new UsageError('check takes at most one folder');
     const dir = positionals[0] ?? 'policies';
     const result = loadPolicyDir(dir);
+    if (values.json) {
+      const summary = result.ok
+        ? { ok: true, files: result.fileCount, rules: result.policy.rules.length, actions: result.policy.actions.length, resources: result.policy.resources.length, errors: [] }
+        : { ok: false, errors: result.errors };
+      console.log(JSON.stringify(summary, null, 2));
+      return result.ok ? EXIT_OK : EXIT_FAILED;
+    }
     if (!result.ok) {
       for (const issue of result.errors) console.log(formatIssue(issue));
       console.log(`\n${result.errors.length} error(s) in ${new Set(result.errors.map((e) => e.file)).size} file(s)`);

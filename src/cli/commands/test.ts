@@ -4,6 +4,7 @@
  * compiled policies, through the WASM evaluator, and checks the reference agrees.
  */
 import { parseArgs } from 'node:util';
+import { describeOutcome } from '../../engine/describe.js';
 import { WasmEvaluator } from '../../engine/wasm-evaluator.js';
 import { CaseFileError, compareOutcome, parseCaseFile, type PolicyCase } from '../../policy/cases.js';
 import { compilePolicySet } from '../../policy/compile.js';
@@ -17,7 +18,7 @@ import { readEvaluatorWasm } from '../wasm-file.js';
 export const testCommand: Command = {
   name: 'test',
   summary: 'run the table-driven cases in <dir>/tests/*.yaml',
-  help: `Usage: tollgate test [dir] [--verbose]
+  help: `Usage: tollgate test [dir] [--verbose] [--json]
 
 Compiles the policies in dir (default: policies) and runs every case in dir/tests/*.yaml.
 A case gives a request, an optional state (trust, risk, spend, rates, suspended, now) and
@@ -29,9 +30,12 @@ the expected decision, optionally with the rule and code:
       state: { trust: 90, now: "2026-01-05T10:00:00Z" }
       expect: { decision: allow, rule: prod-db-read }
 
-A failing case prints what differs. Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
+A failing case prints what differs, and beside it the decision's reasons and the errors
+its rules' conditions raised. With --json, prints one JSON object: { "passed", "failed",
+"cases": [{ name, where, ok, diffs, decision: { decision, code, reasons, errors } }] }.
+Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
   async run(args) {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' } } });
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } } });
     if (positionals.length > 1) throw new UsageError('test takes at most one folder');
     const dir = positionals[0] ?? 'policies';
     const loaded = loadPolicyDir(dir);
@@ -51,23 +55,32 @@ A failing case prints what differs. Exits 0 when all pass, 1 when any fails, 2 o
       }
     }
     if (cases.length === 0) throw new UsageError(`no test cases in ${dir}/tests/*.yaml`);
-    let failed = 0;
-    cases.forEach((c, i) => {
-      progress(`[${i + 1}/${cases.length}] ${c.name}`);
+    const results = cases.map((c, i) => {
+      if (!values.json) progress(`[${i + 1}/${cases.length}] ${c.name}`);
       const outcome = evaluator.evaluate(c.request);
       const diffs = compareOutcome(outcome, c.expect, evaluator.info);
       const reference = evaluateReference(loaded.policy, c.request);
       if (JSON.stringify(reference) !== JSON.stringify(outcome)) diffs.push(`engines disagree: reference ${JSON.stringify(reference)}`);
-      if (diffs.length === 0) {
-        if (values.verbose) console.log(`  ✓ ${c.name}`);
-        return;
-      }
-      failed++;
-      progressDone();
-      console.log(`  ✗ ${c.name} (${c.where})`);
-      for (const d of diffs) console.log(`      ${d}`);
+      const { decision, code, reasons, errors } = describeOutcome(outcome, evaluator.info, evaluator.hash, c.request);
+      return { name: c.name, where: c.where, ok: diffs.length === 0, diffs, decision: { decision, code, reasons, errors } };
     });
+    const failed = results.filter((r) => !r.ok).length;
+    if (values.json) {
+      console.log(JSON.stringify({ passed: cases.length - failed, failed, cases: results }, null, 2));
+      return failed === 0 ? EXIT_OK : EXIT_FAILED;
+    }
     progressDone();
+    for (const r of results) {
+      if (r.ok) {
+        if (values.verbose) console.log(`  ✓ ${r.name}`);
+        continue;
+      }
+      console.log(`  ✗ ${r.name} (${r.where})`);
+      for (const d of r.diffs) console.log(`      ${d}`);
+      // Why the decision came out as it did: the reasons, and any condition that errored.
+      for (const reason of r.decision.reasons) console.log(`      reason: ${reason.rule ? `${reason.rule} (${reason.effect})` : reason.effect}: ${reason.message}`);
+      for (const error of r.decision.errors) console.log(`      error: rule '${error.rule}' ${error.code}: ${error.message}`);
+    }
     console.log(`\n${cases.length - failed} passed, ${failed} failed`);
     return failed === 0 ? EXIT_OK : EXIT_FAILED;
   },

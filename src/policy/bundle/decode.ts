@@ -30,6 +30,8 @@ export interface BundleInfo {
   trust: { initial: number; success: number; failure: number; exception: number; violation: number };
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
   breaker: BreakerSettings | null;
+  /** Whether any DLP detector denies, so the host must build the DLP views. */
+  dlpDenies: boolean;
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
@@ -154,6 +156,7 @@ function decode(bytes: Uint8Array): BundleInfo {
     trust,
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
+    dlpDenies: v.getUint32(settingsAt + 24, true) !== 0,
     tickets,
     approvals,
     delegation,

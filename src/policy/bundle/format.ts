@@ -151,7 +151,8 @@ export enum Req {
   ActionSym = 4, ActionOff = 8, ActionLen = 12,
   ResourceSym = 16, ResourceOff = 20, ResourceLen = 24,
   AgentSym = 28, AgentOff = 32, AgentLen = 36,
-  Reserved1 = 40, Reserved2 = 44,
+  /** Offset of the list of strings DLP deny detectors scan (`src/policy/dlp-views.ts`). */
+  DlpViews = 40, Reserved2 = 44,
   Trust = 48, Risk = 56, CostUsd = 64, CostTokens = 72,
   SpendDayUsd = 80, SpendDayTokens = 88, SpendMonthUsd = 96, SpendMonthTokens = 104,
   Flags = 112,

@@ -8,15 +8,17 @@
 import type { Detector } from '../model.js';
 
 const PATTERNS: Record<Detector, RegExp> = {
-  aws_key: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+  // No boundaries: a key glued to other text is still a key.
+  aws_key: /(?:AKIA|ASIA)[A-Z0-9]{16}/g,
   openai_key: /(?<![A-Za-z0-9_-])sk-(?!ant-)[A-Za-z0-9_-]{20,}/g,
   anthropic_key: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g,
   github_token: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
-  private_key: /-----BEGIN [A-Z ]*PRIVATE KEY-----[^]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  // PEM (RSA, EC, DSA, ENCRYPTED, OPENSSH), PGP (`... PRIVATE KEY BLOCK-----`) and SSH2 (`---- BEGIN ... ----`).
+  private_key: /(?:-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- BEGIN [A-Z0-9 ]*PRIVATE KEY ----)[^]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- END [A-Z0-9 ]*PRIVATE KEY ----|$)/g,
   jwt: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
   db_url: /(?<![A-Za-z0-9+.-])(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|mssql):\/\/[^ \t\r\n:/@]+:[^ \t\r\n/@]+@[^ \t\r\n]+/g,
-  ssn: /(?<![0-9])(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9])/g,
-  credit_card: /(?<![0-9])[0-9](?:[ -]?[0-9])*/g,
+  ssn: /(?<![0-9])(?!000|666|9)[0-9]{3}([- .])(?!00)[0-9]{2}\1(?!0000)[0-9]{4}(?![0-9])/g,
+  credit_card: /(?<![0-9])[0-9](?:[ ./-]?[0-9])*/g,
   email: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])/g,
 };
 
@@ -34,9 +36,15 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** A credit card is a run of 13 to 19 digits, single spaces or dashes between, that passes Luhn. */
+/**
+ * A credit card is a run of 13 to 19 digits that passes Luhn. Single spaces, dots,
+ * slashes or dashes may group the digits, in groups of 3 to 6 as cards are printed, so
+ * that decimals and version numbers are not taken for cards.
+ */
 function isCardNumber(run: string): boolean {
-  const digits = run.replace(/[ -]/g, '');
+  const groups = run.split(/[ ./-]/);
+  if (groups.length > 1 && groups.some((g) => g.length < 3 || g.length > 6)) return false;
+  const digits = groups.join('');
   return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
 }
 

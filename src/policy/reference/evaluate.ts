@@ -14,6 +14,7 @@ import type { Effect, PolicySet, Rule } from '../model.js';
 import { paramStrings } from '../params-walk.js';
 import { requestProblem } from '../request-check.js';
 import { detect } from './dlp.js';
+import { DLP_TOO_MUCH, dlpViews } from '../dlp-views.js';
 import { EvalFailure, evaluateExpr } from './expression.js';
 import { checkParams } from './params.js';
 
@@ -29,6 +30,8 @@ function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = 
 export function evaluateReference(policy: PolicySet, request: EvalRequest): Outcome {
   const problem = requestProblem(request);
   if (problem !== null) return failedOutcome('invalid_request', problem);
+  const views = policy.dlpDeny.length > 0 ? dlpViews(request) : [];
+  if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
   const facts = request.facts ?? {};
   const params = request.params ?? {};
   const strings = paramStrings(params);
@@ -47,7 +50,7 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Outc
   const violation = entry ? checkParams(entry, params) : null;
   if (violation) return finish(outcome('deny', 'params', { detail: { kind: 'params', ...violation } }));
 
-  for (const { path, text } of strings) {
+  for (const { path, text } of views) {
     const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0);
     if (detector) return finish(outcome('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
   }
