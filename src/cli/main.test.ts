@@ -93,9 +93,10 @@ describe('tollgate CLI', () => {
     expect(JSON.parse(checked.out)).toEqual({
       ok: false,
       errors: [{ file: join(bad, 'a.yaml'), line: 1, col: 1, code: 'unknown_key', message: "unknown key 'rulez' in the top level. Did you mean 'rules'?" }],
+      warnings: [],
     });
     const good = await run('check', 'policies', '--json');
-    expect(JSON.parse(good.out)).toMatchObject({ ok: true, errors: [] });
+    expect(JSON.parse(good.out)).toMatchObject({ ok: true, errors: [], warnings: [] });
 
     const dir = policyDir({
       'p.yaml': 'rules:\n  - id: read\n    effect: allow\n',

@@ -118,6 +118,20 @@ function checkCost(src: SourceFile, node: Node, where: string, params: ParamSche
   return cost.usd === null && cost.tokens === null ? null : cost;
 }
 
+/** A schema's fields (`{ name: { type, required, ... } }`), sorted by name. */
+export function checkSchemaFields(src: SourceFile, node: Node, where: string): ParamSchema[] {
+  const fields: ParamSchema[] = [];
+  for (const [name, value, keyNode] of namedEntries(src, node, where)) {
+    if (!PARAM_NAME.test(name)) {
+      src.report(keyNode, 'bad_params_schema', `param name '${name}' in ${where} must match [A-Za-z_][A-Za-z0-9_-]*`);
+      continue;
+    }
+    const schema = checkParamSchema(src, name, value, `${where}.${name}`);
+    if (schema) fields.push(schema);
+  }
+  return fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] {
   const out: ActionEntry[] = [];
   sequenceItems(src, node, 'actions').forEach((item, i) => {
@@ -128,18 +142,7 @@ export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] 
     const match = checkGlob(src, m.get('match')!, `${where}.match`);
     const attrs = m.has('attrs') ? checkAttrs(src, m.get('attrs')!, `${where}.attrs`) : {};
     let params: ParamSchema[] | null = null;
-    if (m.has('params')) {
-      params = [];
-      for (const [name, value, keyNode] of namedEntries(src, m.get('params')!, `${where}.params`)) {
-        if (!PARAM_NAME.test(name)) {
-          src.report(keyNode, 'bad_params_schema', `param name '${name}' in ${where}.params must match [A-Za-z_][A-Za-z0-9_-]*`);
-          continue;
-        }
-        const schema = checkParamSchema(src, name, value, `${where}.params.${name}`);
-        if (schema) params.push(schema);
-      }
-      params.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
+    if (m.has('params')) params = checkSchemaFields(src, m.get('params')!, `${where}.params`);
     let additionalParams = true;
     if (m.has('additional_params')) {
       const v = scalarValue(m.get('additional_params')!);

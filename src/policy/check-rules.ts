@@ -29,9 +29,11 @@ function textOffset(node: Node): number {
 }
 
 /** Reports an expression problem at the exact column when the expression sits on one line. */
-export function reportInExpr(src: SourceFile, node: Node, source: string, code: Parameters<SourceFile['report']>[1], message: string, pos: number): void {
+export function reportInExpr(src: SourceFile, node: Node, source: string, code: Parameters<SourceFile['report']>[1], message: string, pos: number, severity: 'error' | 'warning' = 'error'): void {
   const singleLine = !source.includes('\n');
-  src.report(node, code, message, singleLine ? textOffset(node) + pos : 0);
+  const offset = singleLine ? textOffset(node) + pos : 0;
+  if (severity === 'warning') src.warn(node, code, message, offset);
+  else src.report(node, code, message, offset);
 }
 
 function globList(src: SourceFile, node: Node | null, where: string): string[] | null {

@@ -24,6 +24,7 @@ export type PolicyIssueCode =
   | 'unknown_path'
   | 'type_error'
   | 'bad_regex'
+  | 'unrequired_path'
   | 'too_many';
 
 /** One problem in one policy file, with its 1-based position. */
@@ -33,6 +34,8 @@ export interface PolicyIssue {
   col: number;
   code: PolicyIssueCode;
   message: string;
+  /** Absent for errors. */
+  severity?: 'warning';
 }
 
 /** Codes of errors raised outside policy checking. */
@@ -69,7 +72,7 @@ export class PolicyError extends TollgateError {
 
 /** `file:line:col code message`, the format `tollgate check` prints. */
 export function formatIssue(issue: PolicyIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col} ${issue.code} ${issue.message}`;
+  return `${issue.file}:${issue.line}:${issue.col} ${issue.severity === 'warning' ? 'warning ' : ''}${issue.code} ${issue.message}`;
 }
 
 /** Sorts issues by file, then position, so reports never depend on discovery order. */

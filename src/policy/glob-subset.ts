@@ -60,3 +60,25 @@ export function globsSubset(inner: readonly string[], outer: readonly string[]):
   // errs on the side of narrowing.)
   return inner.every((g) => outer.some((o) => globSubset(g, o)));
 }
+
+/** True when some string matches both globs. */
+export function globsOverlap(a: string, b: string): boolean {
+  const ta = tokenizeGlob(a);
+  const tb = tokenizeGlob(b);
+  const alphabet = [...new Set([...ta, ...tb].filter((t) => t >= 0)), SLASH, OTHER];
+  const seen = new Set<string>();
+  const queue: [Set<number>, Set<number>][] = [[close(ta, new Set([0])), close(tb, new Set([0]))]];
+  while (queue.length > 0) {
+    const [sa, sb] = queue.pop()!;
+    if (sa.has(ta.length) && sb.has(tb.length)) return true;
+    const id = `${key(sa)}|${key(sb)}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const symbol of alphabet) {
+      const na = step(ta, sa, symbol);
+      const nb = step(tb, sb, symbol);
+      if (na.size > 0 && nb.size > 0) queue.push([na, nb]);
+    }
+  }
+  return false;
+}

@@ -45,7 +45,7 @@ describe('loadPolicies', () => {
   });
 
   it('reports malformed yaml with its position', () => {
-    expect(errorsOf({ 'x.yaml': 'rules:\n  - id: a\n   effect: [' })[0]).toMatch(/^x\.yaml:\d+:\d+ yaml_syntax /);
+    expect(errorsOf({ 'x.yaml': 'rules:\n  - id: a\n   effect: [' }).some((e) => /^x\.yaml:\d+:\d+ yaml_syntax /.test(e))).toBe(true);
   });
 
   it('rejects duplicate keys in one mapping', () => {

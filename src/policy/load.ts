@@ -6,7 +6,8 @@
 import type { Node } from 'yaml';
 import { sortIssues, type PolicyIssue } from './errors.js';
 import { parseDuration } from './duration.js';
-import { checkActions, checkResources } from './check-catalogue.js';
+import { checkActions, checkResources, checkSchemaFields } from './check-catalogue.js';
+import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js';
 import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
@@ -20,6 +21,7 @@ import {
   type ActionEntry,
   type ApprovalSettings,
   type DelegationSettings,
+  type ParamSchema,
   type AttrValue,
   type BreakerCode,
   type BreakerSettings,
@@ -32,12 +34,13 @@ import {
 } from './model.js';
 import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
 
-const TOP_KEYS = ['tollgate', 'mode', 'trust', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
+const TOP_KEYS = ['tollgate', 'mode', 'trust', 'context', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
 export const MAX_RULES = 100_000;
 
-export type LoadResult = { ok: true; policy: PolicySet } | { ok: false; errors: PolicyIssue[] };
+/** `warnings` never fail the load: they point at rules that may not do what they seem to. */
+export type LoadResult = { ok: true; policy: PolicySet; warnings: PolicyIssue[] } | { ok: false; errors: PolicyIssue[]; warnings: PolicyIssue[] };
 
 /** A setting that may be given in at most one file (or identically in several). */
 interface Setting<T> {
@@ -54,6 +57,7 @@ interface FileParts {
   tickets?: TicketSettings;
   approvals?: ApprovalSettings;
   delegation?: DelegationSettings;
+  context?: ParamSchema[];
   actions: ActionEntry[];
   resources: ResourceEntry[];
   rules: CheckedRule[];
@@ -182,6 +186,7 @@ function checkFile(src: SourceFile): FileParts {
       case 'tickets': parts.tickets = checkTickets(src, node); break;
       case 'approvals': parts.approvals = checkApprovals(src, node); break;
       case 'delegation': parts.delegation = checkDelegation(src, node); break;
+      case 'context': parts.context = node ? checkSchemaFields(src, node, 'context') : []; break;
       case 'actions': parts.actions = checkActions(src, node); break;
       case 'resources': parts.resources = checkResources(src, node); break;
       case 'rules': parts.rules = checkRules(src, node); break;
@@ -227,7 +232,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     } else if (!seen) settings.set(key, { value, file: file.name });
   };
   parts.forEach((p, i) => {
-    for (const key of ['mode', 'registry', 'trust', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+    for (const key of ['mode', 'registry', 'trust', 'context', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
   });
 
   const rules = parts.flatMap((p) => p.rules);
@@ -243,20 +248,30 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
 
   const actions = parts.flatMap((p) => p.actions);
   const resources = parts.flatMap((p) => p.resources);
-  const env: TypeEnv = { actionAttrs: attrTypes(actions), resourceAttrs: attrTypes(resources) };
+  const registry = (settings.get('registry')?.value as PolicySet['registry'] | undefined) ?? 'open';
+  const contextSchema = (settings.get('context')?.value as ParamSchema[] | undefined) ?? null;
+  const env: TypeEnv = { actionAttrs: attrTypes(actions), resourceAttrs: attrTypes(resources), context: contextFields(contextSchema) };
   for (const r of rules) {
     if (!r.rule.when || !r.whenNode) continue;
-    for (const p of typecheck(r.rule.when, env)) {
+    const ruleEnv = { ...env, params: paramFields(r.rule, actions, registry) };
+    const problems = typecheck(r.rule.when, ruleEnv);
+    for (const p of problems) {
       reportInExpr(r.src, r.whenNode, r.rule.whenSource!, p.code, `rule '${r.rule.id}'.when: ${p.message}`, p.pos);
+    }
+    if (problems.length > 0) continue;
+    for (const p of unrequiredPaths(r.rule, actions, registry, contextSchema)) {
+      reportInExpr(r.src, r.whenNode, r.rule.whenSource!, 'unrequired_path', `rule '${r.rule.id}'.when reads '${p.text}': ${p.why}`, p.pos, 'warning');
     }
   }
   issues.push(...sources.flatMap((s) => s.issues));
-  if (issues.length > 0) return { ok: false, errors: sortIssues(issues) };
+  const warnings = sortIssues(sources.flatMap((s) => s.warnings));
+  if (issues.length > 0) return { ok: false, errors: sortIssues(issues), warnings };
 
   const get = <T>(key: string, fallback: T): T => (settings.get(key)?.value as T | undefined) ?? fallback;
   const dlpDeny = new Set(parts.flatMap((p) => p.dlpDeny));
   return {
     ok: true,
+    warnings,
     policy: {
       mode: get('mode', 'enforce'),
       registry: get('registry', 'open'),

@@ -12,6 +12,7 @@ export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 /** One parsed file and a sink for its problems. */
 export class SourceFile {
   readonly issues: PolicyIssue[] = [];
+  readonly warnings: PolicyIssue[] = [];
   private readonly lines = new LineCounter();
   readonly root: Node | null = null;
 
@@ -29,7 +30,8 @@ export class SourceFile {
       const at = this.lines.linePos(err.pos[0]);
       this.issues.push({ file: name, line: at.line, col: at.col, code: 'yaml_syntax', message: err.message.split('\n')[0].toLowerCase() });
     }
-    if (doc.errors.length === 0) this.root = (doc.contents as Node | null) ?? null;
+    // Check what the parser could read even past a syntax error, so one typo hides nothing else.
+    this.root = (doc.contents as Node | null) ?? null;
   }
 
   /** Position of a node (or of the file start when the node has none). */
@@ -42,6 +44,11 @@ export class SourceFile {
   report(node: Node | null | undefined, code: PolicyIssueCode, message: string, offset = 0): void {
     const { line, col } = this.at(node, offset);
     this.issues.push({ file: this.name, line, col, code, message });
+  }
+
+  warn(node: Node | null | undefined, code: PolicyIssueCode, message: string, offset = 0): void {
+    const { line, col } = this.at(node, offset);
+    this.warnings.push({ file: this.name, line, col, code, message, severity: 'warning' });
   }
 }
 

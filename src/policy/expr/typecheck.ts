@@ -22,10 +22,23 @@ function regexProblem(pattern: string): RegexSyntaxError | null {
 
 export type ExprType = 'num' | 'str' | 'bool' | 'null' | 'list' | 'dyn';
 
-/** What the checker knows about paths: the attribute types the catalogues declare. */
+/** Declared fields under `params.*` or `context.*`, from schemas. */
+export interface FieldTypes {
+  types: ReadonlyMap<string, ExprType>;
+  /** No other field can be present: a path to one is an error. */
+  closed: boolean;
+  /** What the schema says when a path names an undeclared field. */
+  describe: string;
+}
+
+/** What the checker knows about paths: the attribute types the catalogues declare, and the schemas. */
 export interface TypeEnv {
   actionAttrs: ReadonlyMap<string, ExprType>;
   resourceAttrs: ReadonlyMap<string, ExprType>;
+  /** The params of the actions a rule can match; absent, params are dynamic. */
+  params?: FieldTypes;
+  /** The `context:` schema; absent, context is dynamic. */
+  context?: FieldTypes;
 }
 
 export interface TypeProblem {
@@ -160,7 +173,20 @@ function pathType(e: Extract<Expr, { kind: 'path' }>, env: TypeEnv, out: TypePro
     out.push({ code: 'unknown_path', message: `path '${e.text}' must name a field, like '${e.root}.<name>'`, pos: e.pos });
     return 'dyn';
   }
-  if (OPEN_ROOTS.includes(e.root)) return 'dyn';
+  if (OPEN_ROOTS.includes(e.root)) {
+    const fields = e.root === 'params' ? env.params : env.context;
+    const type = fields?.types.get(e.keys[0]);
+    if (fields && type === undefined && fields.closed) {
+      out.push({ code: 'unknown_path', message: `unknown path '${e.root}.${e.keys[0]}': ${fields.describe} declares no '${e.keys[0]}'.${didYouMean(e.keys[0], [...fields.types.keys()])}`.replace(/\.$/, ''), pos: e.pos });
+      return 'dyn';
+    }
+    if (type === undefined || type === 'dyn') return 'dyn';
+    if (e.keys.length > 1) {
+      out.push({ code: 'unknown_path', message: `unknown path '${e.text}': '${e.root}.${e.keys[0]}' is a ${typeName(type)}, with no fields`, pos: e.pos });
+      return 'dyn';
+    }
+    return type;
+  }
   const head = `${e.root}.${e.keys[0]}`;
   const fixed = FIXED_PATHS[head];
   const attrs = e.root === 'action' ? env.actionAttrs : e.root === 'resource' ? env.resourceAttrs : null;
