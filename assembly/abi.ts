@@ -72,6 +72,9 @@ export const ROOT_DELEGATION: u32 = 5;
 export const ROOT_NOW: u32 = 6;
 export const ROOT_ACTION_NAME: u32 = 7;
 export const ROOT_RESOURCE_NAME: u32 = 8;
+/** ROOT_VAR + slot names a macro's bound variable. */
+export const ROOT_VAR: u32 = 9;
+export const MAX_MACRO_DEPTH: u32 = 4;
 
 export const OP_END: u8 = 0x00;
 export const OP_CONST: u8 = 0x01;
@@ -101,6 +104,8 @@ export const OP_LOWER_ASCII: u8 = 0x50;
 export const OP_UPPER_ASCII: u8 = 0x51;
 export const OP_TRIM: u8 = 0x52;
 export const OP_SIZE: u8 = 0x53;
+export const OP_EXISTS: u8 = 0x60;
+export const OP_ALL: u8 = 0x61;
 
 // Regex program instructions and assertion kinds.
 export const RX_CLASS: u32 = 0;

@@ -4,10 +4,10 @@
  */
 import {
   ABI_VERSION_NUMBER, ACTION_BYTES, BUNDLE_MAGIC, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
-  OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
+  OP_ALL, OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_EXISTS, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
   OP_STARTS_WITH, PARAM_BYTES, RESOURCE_BYTES, ROOT_RESOURCE_NAME, RULE_BYTES, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
   SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES,
-  TAG_LIST, TAG_OBJECT, OP_ADD,
+  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH,
 } from './abi';
 import { loadRegexes, regexCount } from './regex';
 import { setSymbolLimit, validateValue } from './values';
@@ -82,33 +82,49 @@ function valueIsTag(id: i32, tag: u32): bool {
 
 /** Checks one rule's bytecode: known opcodes, operands in range, forward jumps inside it. */
 function validateCode(at: u32, len: u32): bool {
-  let pc: u32 = 0;
-  while (pc < len) {
+  return validateBlock(at, 0, len, 0);
+}
+
+/**
+ * Validates the code in [from, to) of the rule's code at `at`: it must end with End exactly
+ * at `to`, jump only forward and inside itself, and read only the macro variables bound
+ * around it (`depth` of them).
+ */
+function validateBlock(at: u32, from: u32, to: u32, depth: u32): bool {
+  let pc = from;
+  while (pc < to) {
     const op = load<u8>(at + pc);
     pc++;
-    if (op == OP_END) return pc == len;
+    if (op == OP_END) return pc == to;
     if (op == OP_CONST) {
-      if (len - pc < 4 || load<u32>(at + pc) >= valueCount) return false;
+      if (to - pc < 4 || load<u32>(at + pc) >= valueCount) return false;
       pc += 4;
     } else if (op == OP_PATH) {
-      if (len - pc < 6) return false;
-      if (<u32>load<u8>(at + pc) > ROOT_RESOURCE_NAME || load<u32>(at + pc + 1) >= symbolCount) return false;
+      if (to - pc < 6) return false;
+      const root = <u32>load<u8>(at + pc);
+      if ((root > ROOT_RESOURCE_NAME && (root < ROOT_VAR || root - ROOT_VAR >= depth)) || load<u32>(at + pc + 1) >= symbolCount) return false;
       const n = <u32>load<u8>(at + pc + 5);
       pc += 6;
-      if (len - pc < n * 4) return false;
+      if (to - pc < n * 4) return false;
       for (let k: u32 = 0; k < n; k++) if (load<u32>(at + pc + k * 4) >= symbolCount) return false;
       pc += n * 4;
     } else if (op == OP_AND_JUMP || op == OP_OR_JUMP) {
-      if (len - pc < 4) return false;
+      if (to - pc < 4) return false;
       const target = load<u32>(at + pc);
       pc += 4;
-      if (target <= pc || target > len) return false;
+      if (target <= pc || target > to) return false;
     } else if (op == OP_AS_BOOL) {
-      if (len - pc < 1) return false;
+      if (to - pc < 1) return false;
       pc++;
     } else if (op == OP_GLOB || op == OP_MATCHES) {
-      if (len - pc < 4 || load<u32>(at + pc) >= (op == OP_GLOB ? globCount : regexCount)) return false;
+      if (to - pc < 4 || load<u32>(at + pc) >= (op == OP_GLOB ? globCount : regexCount)) return false;
       pc += 4;
+    } else if (op == OP_EXISTS || op == OP_ALL) {
+      if (to - pc < 5 || <u32>load<u8>(at + pc) != depth || depth >= MAX_MACRO_DEPTH) return false;
+      const bodyLen = load<u32>(at + pc + 1);
+      pc += 5;
+      if (bodyLen > to - pc || !validateBlock(at, pc, pc + bodyLen, depth + 1)) return false;
+      pc += bodyLen;
     } else if (!(op == OP_NOT || op == OP_NEGATE || (op >= OP_EQ && op <= OP_IN) || (op >= OP_ADD && op <= OP_DIV) ||
         (op >= OP_STARTS_WITH && op <= OP_CONTAINS) || (op >= OP_LOWER_ASCII && op <= OP_SIZE))) {
       return false;

@@ -6,7 +6,7 @@
 import {
   ERR_DIV_ZERO, ERR_MISSING, ERR_TYPE, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS, OP_DIV, OP_END,
   OP_ENDS_WITH, OP_EQ, OP_GE, OP_GLOB, OP_GT, OP_IN, OP_LE, OP_LOWER_ASCII, OP_LT, OP_MATCHES, OP_MUL, OP_NE, OP_NEGATE,
-  OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII,
+  OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII, OP_EXISTS, OP_ALL, ROOT_VAR,
   OP_PATH, OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION,
   ROOT_NOW, ROOT_PARAMS, ROOT_RESOURCE_ATTRS, ROOT_RESOURCE_NAME, TAG_FALSE, TAG_LIST, TAG_NULL, TAG_NUMBER,
   TAG_OBJECT, TAG_STRING, TAG_TRUE,
@@ -29,6 +29,8 @@ const nums = memory.data(<i32>(STACK * 8), 8);
 const ptrs = memory.data(<i32>(STACK * 4), 4);
 const lens = memory.data(<i32>(STACK * 4), 4);
 const syms = memory.data(<i32>(STACK * 4), 4);
+/** The element each enclosing macro has bound, by slot. */
+const bound = memory.data(16, 4);
 
 /** The request being decided, set by `decide` before rules run. */
 export class Subject {
@@ -180,14 +182,56 @@ function transform(op: u8, i: u32): bool {
 /** Runs the validated program at `code`; returns RUN_TRUE, RUN_FALSE, RUN_ERROR or RUN_OVERFLOW. */
 export function run(code: u32): u32 {
   Arena.top = 0;
-  let pc = code;
-  let sp: u32 = 0;
+  return runBlock(code, code, 0, OP_END);
+}
+
+/**
+ * `exists` or `all` over the list in slot `top`, running the body once per element, CEL's
+ * way: a decisive element (true for exists, false for all) decides whatever the order;
+ * failing that, the first error stands.
+ */
+function runMacro(op: u8, code: u32, body: u32, slot: u32, top: u32): u32 {
+  const exists = op == OP_EXISTS;
+  const list = ptrAt(top);
+  const count = load<u32>(list + 1);
+  let q = list + 9;
+  let failed = false;
+  let kind: u32 = 0;
+  let detail: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    store<u32>(bound + slot * 4, q);
+    const r = runBlock(code, body, top + 1, op);
+    if (r == RUN_OVERFLOW) return r;
+    if (r == RUN_ERROR) {
+      if (!failed) {
+        failed = true;
+        kind = errorKind;
+        detail = errorDetail;
+      }
+    } else if ((r == RUN_TRUE) == exists) {
+      setBool(top, exists);
+      return RUN_TRUE;
+    }
+    q = skipValue(q);
+  }
+  if (failed) return fail(kind, detail);
+  setBool(top, !exists);
+  return RUN_TRUE;
+}
+
+/**
+ * Runs code from `start` with the stack from slot `base`, until End leaves one boolean.
+ * Jumps count from `code`, the rule's code. `endOp` is what a non-boolean result reports.
+ */
+function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
+  let pc = start;
+  let sp = base;
   while (true) {
     const op = load<u8>(pc++);
     if (op == OP_END) {
-      if (sp != 1) return RUN_OVERFLOW;
-      const t = tagAt(0);
-      if (!isBool(t)) return fail(ERR_TYPE, OP_END);
+      if (sp != base + 1) return RUN_OVERFLOW;
+      const t = tagAt(base);
+      if (!isBool(t)) return fail(ERR_TYPE, endOp);
       return t == TAG_TRUE ? RUN_TRUE : RUN_FALSE;
     }
     if (op == OP_CONST || op == OP_PATH) {
@@ -209,17 +253,19 @@ export function run(code: u32): u32 {
         setString(sp++, Subject.resourceStr, Subject.resourceLen, Subject.resourceSym);
         continue;
       }
-      let v = rootValue(root);
+      const isVar = root >= ROOT_VAR;
+      let v = isVar ? load<u32>(bound + (root - ROOT_VAR) * 4) : rootValue(root);
       for (let k: u32 = 0; k < n; k++) {
         v = objectGet(v, load<i32>(pc + k * 4));
         if (v == 0) break;
       }
       pc += n * 4;
-      if (v == 0 || n == 0) return fail(ERR_MISSING, text);
+      // A root alone (`params`) names nothing; a bound variable alone is its element.
+      if (v == 0 || (n == 0 && !isVar)) return fail(ERR_MISSING, text);
       setValue(sp++, v);
       continue;
     }
-    if (sp == 0) return RUN_OVERFLOW;
+    if (sp == base) return RUN_OVERFLOW;
     const top = sp - 1;
     const t = tagAt(top);
     if (op == OP_NOT) {
@@ -246,11 +292,18 @@ export function run(code: u32): u32 {
       if (t == TAG_LIST) setNum(top, <f64>load<u32>(ptrAt(top) + 1));
       else if (t == TAG_STRING) setNum(top, <f64>codePoints(ptrAt(top), lenAt(top)));
       else return fail(ERR_TYPE, op);
+    } else if (op == OP_EXISTS || op == OP_ALL) {
+      const slot = <u32>load<u8>(pc);
+      const body = pc + 5;
+      pc = body + load<u32>(pc + 1);
+      if (t != TAG_LIST) return fail(ERR_TYPE, op);
+      const r = runMacro(op, code, body, slot, top);
+      if (r != RUN_TRUE) return r;
     } else if (op == OP_TRIM || op == OP_LOWER_ASCII || op == OP_UPPER_ASCII) {
       if (t != TAG_STRING) return fail(ERR_TYPE, op);
       if (!transform(op, top)) return RUN_OVERFLOW;
     } else {
-      if (sp < 2) return RUN_OVERFLOW;
+      if (sp < base + 2) return RUN_OVERFLOW;
       const a = sp - 2;
       const r = binary(op, a, top);
       if (r != RUN_TRUE) return r;

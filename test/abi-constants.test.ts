@@ -8,6 +8,7 @@ import { CODE_LIST } from '../src/policy/bundle/format.js';
 import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS } from '../src/policy/decision.js';
 import { DETECTORS } from '../src/policy/model.js';
 import { ASSERT_KINDS } from '../src/policy/regex/program.js';
+import { MAX_MACRO_DEPTH } from '../src/policy/expr/ast.js';
 
 const source = readFileSync(new URL('../assembly/abi.ts', import.meta.url), 'utf8');
 const asConst = (name: string): number => {
@@ -42,6 +43,8 @@ it('mirrors the bundle and request layout', () => {
     expect(asConst(`OP_${name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`)).toBe(value);
   }
   expect(asConst('SEC_REGEXES')).toBe(F.Section.Regexes);
+  expect(asConst('ROOT_VAR')).toBe(F.Root.Var);
+  expect(asConst('MAX_MACRO_DEPTH')).toBe(MAX_MACRO_DEPTH);
   for (const [name, value] of Object.entries(F.RegexOp)) {
     if (typeof value === 'number') expect(asConst(`RX_${name.toUpperCase()}`), name).toBe(value);
   }

@@ -108,6 +108,18 @@ export const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
       ([target, re]): Expr => ({ kind: 'call', fn: 'matches', target, arg: { kind: 'literal', value: re, pos: 0 }, pos: 0 }),
     ),
     fc.tuple(fc.constantFrom(...UNARY_FNS), tie('e')).map(([fn, target]): Expr => ({ kind: 'method', fn, target, pos: 0 })),
+    fc.tuple(fc.constantFrom('exists', 'all') as fc.Arbitrary<'exists' | 'all'>, path, fc.oneof(path, scalar.map((value): Expr => ({ kind: 'literal', value, pos: 0 }))), fc.constantFrom<BinaryOp>('==', '<', '>=', '!=', 'in'), fc.option(fc.constantFrom(...KEYS), { nil: undefined })).map(
+      ([fn, target, other, op, key]): Expr => ({
+        kind: 'macro',
+        fn,
+        target,
+        variable: 'x',
+        slot: 0,
+        // The element itself or one of its fields, against a path or a literal (nesting is in the conformance cases).
+        body: { kind: 'binary', op, left: { kind: 'var', name: 'x', slot: 0, keys: key ? [key] : [], text: key ? `x.${key}` : 'x', pos: 0 }, right: other, pos: 0 },
+        pos: 0,
+      }),
+    ),
   ),
 })).e;
 

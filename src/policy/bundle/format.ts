@@ -88,6 +88,8 @@ export enum Root {
   Now = 6,
   ActionName = 7,
   ResourceName = 8,
+  /** A macro's bound variable: Var + its slot (0 to 3). */
+  Var = 9,
 }
 
 /** Bytecode opcodes. A type error reports the opcode as its detail. */
@@ -122,6 +124,9 @@ export enum Op {
   UpperAscii = 0x51,
   Trim = 0x52,
   Size = 0x53,
+  /** u8 slot, u32 body length, then the body: code that ends with End and leaves a boolean. */
+  Exists = 0x60,
+  All = 0x61,
 }
 
 /** Regex program instructions (`src/policy/regex/program.ts`): each is three u32 words, op, a, b. */
@@ -138,7 +143,7 @@ export const OP_TEXT: Record<number, string> = {
   0x00: 'condition', 0x03: '!', 0x04: '-', 0x10: '==', 0x11: '!=', 0x12: '<', 0x13: '<=', 0x14: '>', 0x15: '>=',
   0x16: 'in', 0x20: '+', 0x21: '-', 0x22: '*', 0x23: '/', 0x30: '&&', 0x31: '||',
   0x40: 'startsWith', 0x41: 'endsWith', 0x42: 'contains', 0x43: 'glob', 0x44: 'matches',
-  0x50: 'lowerAscii', 0x51: 'upperAscii', 0x52: 'trim', 0x53: 'size',
+  0x50: 'lowerAscii', 0x51: 'upperAscii', 0x52: 'trim', 0x53: 'size', 0x60: 'exists', 0x61: 'all',
 };
 
 /**

@@ -26,4 +26,13 @@ export type Expr =
   | { kind: 'negate'; arg: Expr; pos: number }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; pos: number }
   | { kind: 'call'; fn: StringFn; target: Expr; arg: Expr; pos: number }
-  | { kind: 'method'; fn: UnaryFn; target: Expr; pos: number };
+  | { kind: 'method'; fn: UnaryFn; target: Expr; pos: number }
+  /** `list.exists(x, pred)` and `list.all(x, pred)`: `pred` reads the element as `x`. */
+  | { kind: 'macro'; fn: MacroFn; target: Expr; variable: string; slot: number; body: Expr; pos: number }
+  /** A macro's bound variable, or a field of it (`x.amount`); `slot` is its nesting depth. */
+  | { kind: 'var'; name: string; slot: number; keys: string[]; text: string; pos: number };
+
+export type MacroFn = 'exists' | 'all';
+export const MACRO_FNS: readonly MacroFn[] = ['exists', 'all'];
+/** How deeply macros may nest. */
+export const MAX_MACRO_DEPTH = 4;

@@ -37,6 +37,8 @@ export function exprSymbols(e: Expr, add: (s: string) => void): void {
     case 'binary': exprSymbols(e.left, add); return exprSymbols(e.right, add);
     case 'call': exprSymbols(e.target, add); return exprSymbols(e.arg, add);
     case 'method': return exprSymbols(e.target, add);
+    case 'macro': exprSymbols(e.target, add); return exprSymbols(e.body, add);
+    case 'var': add(e.text); for (const k of e.keys) add(k); return;
   }
 }
 
@@ -86,6 +88,21 @@ function emit(e: Expr, w: ByteWriter, t: CodeTables): void {
       emit(e.target, w, t);
       w.u8(METHOD_OPS[e.fn]);
       return;
+    case 'var':
+      w.u8(Op.Path).u8(Root.Var + e.slot).u32(t.symbol(e.text)).u8(e.keys.length);
+      for (const k of e.keys) w.u32(t.symbol(k));
+      return;
+    case 'macro': {
+      // The body is inline, so its jumps keep counting from the start of the rule's code.
+      emit(e.target, w, t);
+      w.u8(e.fn === 'exists' ? Op.Exists : Op.All).u8(e.slot);
+      const at = w.length;
+      w.u32(0);
+      emit(e.body, w, t);
+      w.u8(Op.End);
+      w.patchU32(at, w.length - at - 4);
+      return;
+    }
     case 'binary': {
       if (e.op === '&&' || e.op === '||') {
         const jump = e.op === '&&' ? Op.AndJump : Op.OrJump;

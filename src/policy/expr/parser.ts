@@ -7,7 +7,7 @@
  * unary (`! -`), member access and method calls.
  */
 import { closest, didYouMean } from '../suggest.js';
-import { PATH_ROOTS, STRING_FNS, UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn, type UnaryFn } from './ast.js';
+import { MACRO_FNS, MAX_MACRO_DEPTH, PATH_ROOTS, STRING_FNS, UNARY_FNS, type MacroFn, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn, type UnaryFn } from './ast.js';
 
 export const MAX_EXPR_LENGTH = 4096;
 export const MAX_EXPR_DEPTH = 32;
@@ -110,6 +110,8 @@ function collectStrings(e: Expr): string[] {
     case 'binary': return [...collectStrings(e.left), ...collectStrings(e.right)];
     case 'call': return [...collectStrings(e.target), ...collectStrings(e.arg)];
     case 'method': return collectStrings(e.target);
+    case 'macro': return [...collectStrings(e.target), ...collectStrings(e.body)];
+    case 'var': return [];
   }
 }
 
@@ -128,6 +130,8 @@ class Parser {
   private i = 0;
   private depth = 0;
   private nodes = 0;
+  /** Names bound by the enclosing macros, innermost last. */
+  private readonly scope: string[] = [];
   constructor(private readonly toks: Token[]) {}
 
   peek(): Token {
@@ -221,6 +225,10 @@ class Parser {
       this.i++;
       if (this.isOp('(')) {
         this.i++;
+        if (MACRO_FNS.includes(name.v as MacroFn)) {
+          e = this.parseMacro(name.v as MacroFn, e, name.pos);
+          continue;
+        }
         if (UNARY_FNS.includes(name.v as UnaryFn)) {
           this.expectOp(')');
           e = this.node({ kind: 'method', fn: name.v as UnaryFn, target: e, pos: name.pos });
@@ -230,7 +238,7 @@ class Parser {
         const arg = this.parseOr();
         this.expectOp(')');
         e = this.node({ kind: 'call', fn: name.v as StringFn, target: e, arg, pos: name.pos });
-      } else if (e.kind === 'path') {
+      } else if (e.kind === 'path' || e.kind === 'var') {
         e = { ...e, keys: [...e.keys, name.v], text: `${e.text}.${name.v}` };
       } else {
         throw new ExprSyntaxError('expr_syntax', `'.${name.v}' can only follow a path`, name.pos);
@@ -252,6 +260,8 @@ class Parser {
         this.expectOp(')');
         return this.node({ kind: 'method', fn: 'size', target, pos: t.pos });
       }
+      const slot = this.scope.lastIndexOf(t.v);
+      if (slot >= 0) return this.node({ kind: 'var', name: t.v, slot, keys: [], text: t.v, pos: t.pos });
       if (!PATH_ROOTS.includes(t.v as PathRoot)) {
         throw new ExprSyntaxError('unknown_path', `unknown name '${t.v}': paths start with ${PATH_ROOTS.join(', ')}.${didYouMean(t.v, PATH_ROOTS)}`, t.pos);
       }
@@ -265,6 +275,22 @@ class Parser {
     if (t.t === 'op' && t.v === '[') return this.parseList(t.pos);
     throw new ExprSyntaxError('expr_syntax', `unexpected '${describe(t)}'`, t.pos);
   }
+  /** After `target.exists(` or `target.all(`: the variable, a comma, the predicate and ')'. */
+  private parseMacro(fn: MacroFn, target: Expr, pos: number): Expr {
+    const v = this.toks[this.i++];
+    if (v.t !== 'id') throw new ExprSyntaxError('expr_syntax', `'${fn}' takes a variable name first, as in list.${fn}(x, x > 0)`, v.pos);
+    if (PATH_ROOTS.includes(v.v as PathRoot) || ['true', 'false', 'null', 'in', 'size'].includes(v.v)) {
+      throw new ExprSyntaxError('expr_syntax', `'${v.v}' is a reserved name and cannot be a ${fn} variable`, v.pos);
+    }
+    if (this.scope.length >= MAX_MACRO_DEPTH) throw new ExprSyntaxError('expr_too_deep', `macros nest deeper than ${MAX_MACRO_DEPTH}`, pos);
+    this.expectOp(',');
+    this.scope.push(v.v);
+    const body = this.parseOr();
+    this.scope.pop();
+    this.expectOp(')');
+    return this.node({ kind: 'macro', fn, target, variable: v.v, slot: this.scope.length, body, pos });
+  }
+
   private parseList(pos: number): Expr {
     const items: Scalar[] = [];
     while (!this.isOp(']')) {

@@ -25,6 +25,7 @@ describe('typecheck', () => {
     'resource.name.matches("^db:(prod|dev)/")',
     'params.sql.lowerAscii().trim().matches("(?i)drop")',
     'size(agent.roles) > 0 && agent.id.size() < 64 && context.tags.size() < 3',
+    'agent.roles.exists(r, r.startsWith("adm")) && context.items.all(i, i.price < 100 && i.tags.exists(t, t == "x"))',
   ])('accepts %s', (src) => {
     expect(problems(src)).toEqual([]);
   });
@@ -48,6 +49,11 @@ describe('typecheck', () => {
     ['agent.id.matches("(?=x)")', /lookaround is not supported/],
     ['agent.trust.lowerAscii() == "x"', /'lowerAscii' needs a string, not a number/],
     ['agent.trust.size() > 1', /'size' needs a string or a list, not a number/],
+    ['agent.trust.exists(x, x > 1)', /'exists' needs a list, not a number/],
+    ['agent.roles.all(r, r.size())', /the predicate of 'all' needs a boolean, not a number/],
+    ['agent.roles.exists(params, true)', /'params' is a reserved name/],
+    ['agent.roles.exists(r r)', /expected ','/],
+    ['agent.roles.exists(a, a.exists(b, b.exists(c, c.exists(d, d.exists(e, true)))))', /macros nest deeper than 4/],
     ['agent.id.lowercase() == "x"', /expr_syntax: unknown function 'lowercase'; did you mean 'lowerAscii'\?/],
     ['agent.id.strtsWith("x")', /did you mean 'startsWith'\?/],
     ['agent.trust == "a"', /compares a number with a string/],

@@ -109,6 +109,13 @@ function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
       } else expect(e.arg, 'str', env, out, `'${e.fn}'`);
       return 'bool';
     }
+    case 'macro': {
+      expect(e.target, 'list', env, out, `'${e.fn}'`);
+      expect(e.body, 'bool', env, out, `the predicate of '${e.fn}'`);
+      return 'bool';
+    }
+    case 'var':
+      return 'dyn';
     case 'method': {
       if (e.fn !== 'size') {
         expect(e.target, 'str', env, out, `'${e.fn}'`);

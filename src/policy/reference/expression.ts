@@ -82,29 +82,64 @@ function bool(op: string, v: JsonValue): boolean {
   return v;
 }
 
-/** Evaluates an expression against the request; throws `EvalFailure`. */
-export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
+/** Follows `keys` into objects; undefined when a key is missing or the value is not an object. */
+function field(v: JsonValue | undefined, keys: readonly string[]): JsonValue | undefined {
+  for (const key of keys) {
+    v = v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+  }
+  return v;
+}
+
+/**
+ * `exists` and `all` as CEL defines them, whatever the order of the elements: a decisive
+ * element (true for exists, false for all) decides; otherwise the first error stands.
+ */
+function macro(e: Extract<Expr, { kind: 'macro' }>, lookup: RootLookup, bound: JsonValue[]): boolean {
+  const list = evaluateExpr(e.target, lookup, bound);
+  if (!Array.isArray(list)) throw new EvalFailure('type_error', e.fn);
+  const decisive = e.fn === 'exists';
+  let failure: EvalFailure | null = null;
+  for (const item of list) {
+    try {
+      const v = evaluateExpr(e.body, lookup, [...bound.slice(0, e.slot), item]);
+      if (typeof v !== 'boolean') throw new EvalFailure('type_error', e.fn);
+      if (v === decisive) return decisive;
+    } catch (err) {
+      if (!(err instanceof EvalFailure)) throw err;
+      failure ??= err;
+    }
+  }
+  if (failure) throw failure;
+  return !decisive;
+}
+
+/** Evaluates an expression against the request; throws `EvalFailure`. `bound` holds the macro variables by slot. */
+export function evaluateExpr(e: Expr, lookup: RootLookup, bound: JsonValue[] = []): JsonValue {
   switch (e.kind) {
     case 'literal':
       return e.value;
     case 'list':
       return e.items;
     case 'path': {
-      let v = lookup(e.root, e.keys[0]);
-      for (const key of e.keys.slice(1)) {
-        v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
-      }
+      const v = field(lookup(e.root, e.keys[0]), e.keys.slice(1));
       if (v === undefined) throw new EvalFailure('missing_attribute', e.text);
       return v;
     }
+    case 'var': {
+      const v = field(bound[e.slot], e.keys);
+      if (v === undefined) throw new EvalFailure('missing_attribute', e.text);
+      return v;
+    }
+    case 'macro':
+      return macro(e, lookup, bound);
     case 'not':
-      return !bool('!', evaluateExpr(e.arg, lookup));
+      return !bool('!', evaluateExpr(e.arg, lookup, bound));
     case 'negate':
-      return -num('-', evaluateExpr(e.arg, lookup));
+      return -num('-', evaluateExpr(e.arg, lookup, bound));
     case 'call': {
       // Both operands are evaluated before either is type-checked, as for binary operators.
-      const targetValue = evaluateExpr(e.target, lookup);
-      const argValue = evaluateExpr(e.arg, lookup);
+      const targetValue = evaluateExpr(e.target, lookup, bound);
+      const argValue = evaluateExpr(e.arg, lookup, bound);
       const target = str(e.fn, targetValue);
       const arg = str(e.fn, argValue);
       if (e.fn === 'startsWith') return target.startsWith(arg);
@@ -114,7 +149,7 @@ export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
       return globMatch(arg, target);
     }
     case 'method': {
-      const target = evaluateExpr(e.target, lookup);
+      const target = evaluateExpr(e.target, lookup, bound);
       if (e.fn === 'size') {
         if (Array.isArray(target)) return target.length;
         return [...str('size', target)].length;
@@ -125,18 +160,18 @@ export function evaluateExpr(e: Expr, lookup: RootLookup): JsonValue {
       return e.fn === 'lowerAscii' ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text.replace(/[a-z]+/g, (m) => m.toUpperCase());
     }
     case 'binary':
-      return binary(e.op, e.left, e.right, lookup);
+      return binary(e.op, e.left, e.right, lookup, bound);
   }
 }
 
-function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: RootLookup): JsonValue {
-  const left = evaluateExpr(leftExpr, lookup);
+function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: RootLookup, bound: JsonValue[]): JsonValue {
+  const left = evaluateExpr(leftExpr, lookup, bound);
   if (op === '&&' || op === '||') {
     const l = bool(op, left);
     if (op === '&&' ? !l : l) return l;
-    return bool(op, evaluateExpr(rightExpr, lookup));
+    return bool(op, evaluateExpr(rightExpr, lookup, bound));
   }
-  const right = evaluateExpr(rightExpr, lookup);
+  const right = evaluateExpr(rightExpr, lookup, bound);
   switch (op) {
     case '==': return equal(op, left, right);
     case '!=': return !equal(op, left, right);
