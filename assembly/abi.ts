@@ -26,6 +26,12 @@ export const FLAG_SHADOW: u32 = 1;
 export const FLAG_CLOSED_REGISTRY: u32 = 2;
 export const FLAG_RISK: u32 = 4;
 
+export const SETTINGS_BYTES: u32 = 56;
+export const BUDGET_USD: u32 = 1;
+export const BUDGET_USD_MONTH: u32 = 2;
+export const BUDGET_TOKENS: u32 = 4;
+export const BUDGET_TOKENS_MONTH: u32 = 8;
+
 export const TAG_NULL: u32 = 0;
 export const TAG_FALSE: u32 = 1;
 export const TAG_TRUE: u32 = 2;
@@ -132,7 +138,7 @@ export const REQ_AGENT_SYM: u32 = 28;
 export const REQ_AGENT_OFF: u32 = 32;
 export const REQ_AGENT_LEN: u32 = 36;
 export const REQ_DLP_VIEWS: u32 = 40;
-export const REQ_RESERVED2: u32 = 44;
+export const REQ_LEDGERS_OFF: u32 = 44;
 export const REQ_TRUST: u32 = 48;
 export const REQ_RISK: u32 = 56;
 export const REQ_COST_USD: u32 = 64;
@@ -168,7 +174,9 @@ export const OUT_REDACTION_COUNT: u32 = 40;
 export const OUT_REDACTIONS_OFF: u32 = 44;
 export const OUT_DETAIL_A: u32 = 48;
 export const OUT_DETAIL_B: u32 = 52;
-export const OUT_HEADER_BYTES: u32 = 56;
+export const OUT_HELD_COUNT: u32 = 56;
+export const OUT_HELD_OFF: u32 = 60;
+export const OUT_HEADER_BYTES: u32 = 64;
 
 // Status codes.
 export const STATUS_OK: u32 = 0;

@@ -7,7 +7,7 @@ import {
   OP_ALL, OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_EXISTS, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
   OP_STARTS_WITH, PARAM_BYTES, RESOURCE_BYTES, ROOT_RESOURCE_NAME, RULE_BYTES, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
   SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES,
-  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH,
+  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH, SETTINGS_BYTES,
 } from './abi';
 import { loadRegexes, regexCount } from './regex';
 import { setSymbolLimit, validateValue } from './values';
@@ -194,7 +194,7 @@ function loadValues(base: u32, len: u32): bool {
 
 /** The params, pool and code sections are read through the tables that point into them. */
 function loadRawSections(base: u32, len: u32): bool {
-  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < 32) return false;
+  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < SETTINGS_BYTES) return false;
   settingsAt = load<u32>(sec);
   if (!section(base, len, SEC_PARAMS, sec)) return false;
   paramsAt = load<u32>(sec);

@@ -8,7 +8,7 @@ import {
   CODE_SUSPENDED, CODE_UNREGISTERED, DETECTOR_COUNT, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
   FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERRORS_OFF,
   OUT_ERROR_COUNT, OUT_HEADER_BYTES, OUT_REDACTIONS_OFF, OUT_REDACTION_COUNT, OUT_RULES_OFF, OUT_RULE_COUNT, OUT_SHADOW,
-  OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
+  OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, OUT_HELD_COUNT, OUT_HELD_OFF, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
   REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES,
   RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS,
   STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING,
@@ -21,10 +21,10 @@ import {
 import { scan } from './dlp';
 import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
-import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, rateCountFor } from './request';
+import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, ledgerFor, rateCountFor } from './request';
 import { skipValue } from './values';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
-import { ERR_MISSING } from './abi';
+import { BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, ERR_MISSING } from './abi';
 
 /** Work areas, sized for the bundle at load time. */
 export class Areas {
@@ -40,7 +40,7 @@ let request: u32 = 0;
 
 /** Bytes the output area needs for `rules` rules. */
 export function outputBytes(rules: u32): u32 {
-  return OUT_HEADER_BYTES + rules * 4 + rules * 12 + MAX_REDACTIONS * 16;
+  return OUT_HEADER_BYTES + rules * 4 + rules * 12 + MAX_REDACTIONS * 16 + rules * 4;
 }
 
 @inline function out(at: u32, v: u32): void {
@@ -291,6 +291,7 @@ export function decideRequest(req: u32): u32 {
   out(OUT_RULES_OFF, OUT_HEADER_BYTES);
   out(OUT_ERRORS_OFF, OUT_HEADER_BYTES + ruleCount * 4);
   out(OUT_REDACTIONS_OFF, OUT_HEADER_BYTES + ruleCount * 16);
+  out(OUT_HELD_OFF, OUT_HEADER_BYTES + ruleCount * 16 + MAX_REDACTIONS * 16);
   ruleOut = 0;
   matchedCount = 0;
   errorCount = 0;
@@ -376,6 +377,7 @@ function finishPacked(packed: u32): u32 {
  * rules behind the result and returns it packed; `withShadow` false leaves shadow rules out.
  */
 function combine(withShadow: bool): u32 {
+  out(OUT_HELD_COUNT, 0);
   let denies: u32 = 0;
   let approvals: u32 = 0;
   let allows: u32 = 0;
@@ -410,28 +412,45 @@ function combine(withShadow: bool): u32 {
     if (load<u32>(rule) != EFFECT_ALLOW) continue;
     const rflags = load<u32>(rule + 4);
     let over = false;
-    if ((rflags & RULE_SPEND) != 0) {
-      const spent = reqF64(load<u32>(rule + 64) == 1 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD);
-      over = spent + usd > load<f64>(rule + 48);
-    }
-    if (!over && (rflags & RULE_TOKENS) != 0) {
-      const spent = reqF64(load<u32>(rule + 68) == 1 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS);
-      over = spent + tokens > load<f64>(rule + 56);
-    }
+    // The rule's own ledger; money in integer micro-dollars, so the sums are exact.
+    if ((rflags & RULE_SPEND) != 0) over = ledgerFor(r, false) + usd > load<f64>(rule + 48);
+    if (!over && (rflags & RULE_TOKENS) != 0) over = ledgerFor(r, true) + tokens > load<f64>(rule + 56);
     if (over) pushRule(r);
   }
   if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET);
+  // The agent-wide budgets, across all rules.
+  const budgets = load<u32>(settingsAt + 32);
+  if ((budgets & BUDGET_USD) != 0 &&
+      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > load<f64>(settingsAt + 40)) return pack(EFFECT_DENY, CODE_BUDGET);
+  if ((budgets & BUDGET_TOKENS) != 0 &&
+      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > load<f64>(settingsAt + 48)) return pack(EFFECT_DENY, CODE_BUDGET);
 
   const risky = (flags & FLAG_RISK) != 0;
   const risk = reqF64(REQ_RISK);
   if (risky && risk >= load<f64>(settingsAt + 16)) return pack(EFFECT_DENY, CODE_RISK);
   if (approvals > 0) {
     pushEffect(EFFECT_APPROVAL, withShadow);
+    holdAllows(withShadow);
     return pack(EFFECT_APPROVAL, CODE_RULE);
   }
   pushEffect(EFFECT_ALLOW, withShadow);
-  if (risky && risk >= load<f64>(settingsAt + 8)) return pack(EFFECT_APPROVAL, CODE_RISK);
+  if (risky && risk >= load<f64>(settingsAt + 8)) {
+    holdAllows(withShadow);
+    return pack(EFFECT_APPROVAL, CODE_RISK);
+  }
   return pack(EFFECT_ALLOW, CODE_RULE);
+}
+
+/** A require_approval names the allow rules an approval takes: their limits passed. */
+function holdAllows(withShadow: bool): void {
+  const at = Areas.out + load<u32>(Areas.out + OUT_HELD_OFF);
+  let n: u32 = 0;
+  for (let k: u32 = 0; k < matchedCount; k++) {
+    const r = load<u32>(Areas.matched + k * 4);
+    if (!withShadow && isShadowRule(r)) continue;
+    if (load<u32>(ruleAddr(r)) == EFFECT_ALLOW) store<u32>(at + (n++) * 4, r);
+  }
+  out(OUT_HELD_COUNT, n);
 }
 
 function pushEffect(effect: u32, withShadow: bool): void {

@@ -5,7 +5,7 @@
 import {
   REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
   REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
-  REQ_DLP_VIEWS, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
+  REQ_DLP_VIEWS, REQ_LEDGERS_OFF, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
   TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING,
 } from './abi';
 import { ruleCount } from './bundle';
@@ -20,6 +20,9 @@ export let rolesAt: u32 = 0;
 export let rolesCount: u32 = 0;
 export let ratesAt: u32 = 0;
 export let ratesCount: u32 = 0;
+/** Rule ledgers: (rule index u32, usd micro-dollars f64, tokens f64) each. */
+let ledgersAt: u32 = 0;
+let ledgersCount: u32 = 0;
 /** The list of strings the DLP deny detectors scan. */
 export let dlpViewsAt: u32 = 0;
 
@@ -70,6 +73,12 @@ export function adoptRequest(base: u32, len: u32): bool {
   if (ratesOff > len || ratesCount > (len - ratesOff) / 12) return false;
   ratesAt = base + ratesOff;
   for (let i: u32 = 0; i < ratesCount; i++) if (load<u32>(ratesAt + i * 12) >= ruleCount) return false;
+  const ledgersOff = load<u32>(base + REQ_LEDGERS_OFF);
+  if (ledgersOff < REQ_HEADER_BYTES || ledgersOff > len - 4) return false;
+  ledgersCount = load<u32>(base + ledgersOff);
+  if (ledgersCount > (len - ledgersOff - 4) / 20) return false;
+  ledgersAt = base + ledgersOff + 4;
+  for (let i: u32 = 0; i < ledgersCount; i++) if (load<u32>(ledgersAt + i * 20) >= ruleCount) return false;
 
   Subject.agentObj = objectRef(base, len, REQ_AGENT_OBJ, false);
   // The roles are the agent object's `roles` list, validated and interned with it.
@@ -95,6 +104,14 @@ export function adoptRequest(base: u32, len: u32): bool {
 }
 
 /** The request's rate count for rule `r` (0 when the host sent none). */
+/** Rule r's ledger: usd (micro-dollars) when `tokens` is false, else tokens; 0 when the host sent none. */
+export function ledgerFor(r: u32, tokens: bool): f64 {
+  for (let i: u32 = 0; i < ledgersCount; i++) {
+    if (load<u32>(ledgersAt + i * 20) == r) return load<f64>(ledgersAt + i * 20 + (tokens ? 12 : 4));
+  }
+  return 0;
+}
+
 export function rateCountFor(r: u32): f64 {
   for (let i: u32 = 0; i < ratesCount; i++) {
     if (load<u32>(ratesAt + i * 12) == r) return load<f64>(ratesAt + i * 12 + 4);

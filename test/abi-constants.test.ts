@@ -44,6 +44,7 @@ it('mirrors the bundle and request layout', () => {
   }
   expect(asConst('SEC_REGEXES')).toBe(F.Section.Regexes);
   expect(asConst('ROOT_VAR')).toBe(F.Root.Var);
+  for (const name of ['SETTINGS_BYTES', 'BUDGET_USD', 'BUDGET_USD_MONTH', 'BUDGET_TOKENS', 'BUDGET_TOKENS_MONTH'] as const) expect(asConst(name), name).toBe(F[name]);
   expect(asConst('MAX_MACRO_DEPTH')).toBe(MAX_MACRO_DEPTH);
   for (const [name, value] of Object.entries(F.RegexOp)) {
     if (typeof value === 'number') expect(asConst(`RX_${name.toUpperCase()}`), name).toBe(value);

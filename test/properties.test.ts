@@ -91,11 +91,11 @@ describe('consumption', () => {
         const out = wasm.evaluate(r);
         const used = consumption(out, wasm.info, r);
         const real = stateOutcome(out).decision;
-        if (real !== 'allow') expect(used).toEqual({ rates: [], usd: 0, tokens: 0, risk: 0 });
+        if (real !== 'allow') expect(used).toEqual({ rates: [], ledgers: [], micros: 0, tokens: 0, risk: 0 });
         else {
           const limited = out.rules.filter((i) => policy.rules[i].limits.rate !== null).map((i) => policy.rules[i].id);
           expect(used.rates).toEqual(limited);
-          expect(used.usd).toBe(r.cost?.usd ?? 0);
+          expect(used.micros).toBe(Math.round((r.cost?.usd ?? 0) * 1e6));
         }
       }),
       { numRuns: 300 },

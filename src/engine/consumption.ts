@@ -8,26 +8,38 @@
  * require_approval until it is approved.
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
+import { toMicros } from '../policy/money.js';
 import { stateOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
 
 export interface Consumption {
   /** Rule ids whose rate window takes this request. */
   rates: string[];
-  usd: number;
+  /** Rule ids whose own ledgers take its cost: the allowing rules with a spend or token limit. */
+  ledgers: string[];
+  /** The cost, in integer micro-dollars. */
+  micros: number;
   tokens: number;
   risk: number;
 }
 
-export const NOTHING: Consumption = Object.freeze({ rates: [], usd: 0, tokens: 0, risk: 0 }) as Consumption;
+export const NOTHING: Consumption = Object.freeze({ rates: [], ledgers: [], micros: 0, tokens: 0, risk: 0 }) as Consumption;
 
 /** The consumption of an outcome; whole-bundle shadow decisions consume as their real outcome would. */
 export function consumption(outcome: Outcome, info: BundleInfo, request: EvalRequest): Consumption {
-  const real = stateOutcome(outcome).decision;
-  if (real !== 'allow') return NOTHING;
-  const rules = outcome.rules.map((i) => info.rules[i]);
+  return stateOutcome(outcome).decision === 'allow' ? consumedBy(outcome.rules, info, request) : NOTHING;
+}
+
+/** What approving a require_approval consumes: what an allow by the rules it held would. */
+export function approvalConsumption(outcome: Outcome, info: BundleInfo, request: EvalRequest): Consumption {
+  return consumedBy(outcome.held, info, request);
+}
+
+function consumedBy(indices: number[], info: BundleInfo, request: EvalRequest): Consumption {
+  const rules = indices.map((i) => info.rules[i]);
   return {
     rates: rules.filter((r) => r.rate !== null).map((r) => r.id),
-    usd: request.cost?.usd ?? 0,
+    ledgers: rules.filter((r) => r.spend !== null || r.tokens !== null).map((r) => r.id),
+    micros: toMicros(request.cost?.usd ?? 0) ?? 0,
     tokens: request.cost?.tokens ?? 0,
     risk: rules.reduce((sum, r) => sum + r.risk, 0),
   };

@@ -37,7 +37,7 @@ describe('decide (DESIGN §3 shape)', () => {
     [{ agent: analyst, action: 'db.query', resource: 'db:dev/x', params: {} }, 'params', "param 'sql' is required"],
     [{ agent: analyst, action: 'db.query', resource: 'db:dev/x', params: { sql: 'AKIAIOSFODNN7EXAMPLE' } }, 'dlp', 'params.sql contains a value that looks like aws key'],
     [{ agent: { id: 'x', roles: ['assistant'] }, action: 'llm.chat', resource: 'llm:x', params: { model: 'gpt-4o-mini' }, facts: { rates: { 'llm-chat': 60 } } }, 'rate_limited', "rate limit of rule 'llm-chat' reached (60 per minute)"],
-    [{ agent: { id: 'x', roles: ['assistant'] }, action: 'llm.chat', resource: 'llm:x', params: { model: 'gpt-4o-mini' }, cost: { usd: 2 }, facts: { spend: { day: { usd: 9 } } } }, 'budget_exceeded', "this request (2 USD) would exceed the budget of rule 'llm-chat' (10 USD per day, 200000 tokens per day)"],
+    [{ agent: { id: 'x', roles: ['assistant'] }, action: 'llm.chat', resource: 'llm:x', params: { model: 'gpt-4o-mini' }, cost: { usd: 2 }, facts: { ledgers: { 'llm-chat': { usd: 9 } } } }, 'budget_exceeded', "this request (2 USD) would exceed the budget of rule 'llm-chat' (10 USD per day, 200000 tokens per day)"],
     [{ agent: analyst, action: 'github.get_issue', resource: 'github:acme/x', facts: { risk: 120 } }, 'risk', 'rolling risk 120 is at or above 100'],
     [{ agent: analyst, action: 'db.query', resource: 5 }, 'invalid_request', 'resource: must be a string, not a number'],
   ])('%# %s → %s', (request, code, message) => {

@@ -25,6 +25,8 @@ const REDACTION_COUNT = Out.RedactionCount >> 2;
 const REDACTIONS_OFF = Out.RedactionsOff >> 2;
 const DETAIL_A = Out.DetailA >> 2;
 const DETAIL_B = Out.DetailB >> 2;
+const HELD_COUNT = Out.HeldCount >> 2;
+const HELD_OFF = Out.HeldOff >> 2;
 
 /** An outcome for when the evaluator could not decide: always deny. */
 export function evaluatorFailure(message: string): Outcome {
@@ -42,6 +44,8 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
   const rulesAt = out[RULES_OFF] >> 2;
   const rules: number[] = new Array(ruleCount);
   for (let i = 0; i < ruleCount; i++) rules[i] = out[rulesAt + i];
+  const held: number[] = new Array(out[HELD_COUNT]);
+  for (let i = 0, at = out[HELD_OFF] >> 2; i < held.length; i++) held[i] = out[at + i];
 
   const errors: RuleError[] = [];
   const errorsAt = out[ERRORS_OFF] >> 2;
@@ -56,7 +60,7 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
   const realCode = shadow?.code ?? code;
   const redactionCount = out[REDACTION_COUNT];
   if (redactionCount === 0 && realCode !== 'dlp' && realCode !== 'params') {
-    return { decision, code, rules, detail: null, errors, redactions: [], shadow };
+    return { decision, code, rules, held, detail: null, errors, redactions: [], shadow };
   }
 
   const strings = redactionCount > 0 ? paramStrings(request.params ?? {}) : [];
@@ -77,5 +81,5 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
     if (view === undefined) return evaluatorFailure('evaluator named a DLP view the host did not send');
     detail = { kind: 'dlp', detector: DETECTORS[out[DETAIL_A]], path: view.path };
   }
-  return { decision, code, rules, detail, errors, redactions, shadow };
+  return { decision, code, rules, held, detail, errors, redactions, shadow };
 }

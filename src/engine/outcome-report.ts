@@ -4,6 +4,7 @@
  * edge it comes from the executor that redeemed that decision's ticket, or an operator,
  * never from the agent itself.
  */
+import { toMicros } from '../policy/money.js';
 import { isDecisionId } from './describe.js';
 
 export type OutcomeKind = 'success' | 'failure' | 'exception' | 'violation';
@@ -29,6 +30,7 @@ export function outcomeProblem(report: OutcomeReport): string | null {
   for (const [k, v] of Object.entries(cost)) {
     if (k !== 'usd' && k !== 'tokens') return `cost.${k}: is not a known field (expected usd, tokens)`;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `cost.${k}: must be a finite number of at least 0`;
+    if (k === 'usd' && toMicros(v) === null) return 'cost.usd: must be a dollar amount with at most 6 decimals';
   }
   return null;
 }

@@ -46,7 +46,7 @@ export function governedDecision<Reply extends Decision, Plan>(
   const refusal = parts.refusal(request);
   if (refusal !== null) {
     const { info, hash } = engine.bundle;
-    const denied = describeOutcome({ decision: 'deny', code: 'delegation', rules: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
+    const denied = describeOutcome({ decision: 'deny', code: 'delegation', rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
     const reply = parts.audited(request, { ...denied, reasons: [{ rule: null, effect: 'deny', message: refusal }] } as Reply);
     return { reply, replayed: false, plan: null, request };
   }

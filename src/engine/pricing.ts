@@ -6,6 +6,7 @@
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
 import { globMatch } from '../policy/glob.js';
+import { toMicros } from '../policy/money.js';
 import type { ActionCost } from '../policy/model.js';
 import type { EngineRequest } from './stateful-engine.js';
 
@@ -39,6 +40,9 @@ export class Pricing {
       const value = request.params?.[param];
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
         return { problem: `params.${param}: the action's cost in ${unit} is read from it, so it must be a number of at least 0` };
+      }
+      if (unit === 'usd' && toMicros(value) === null) {
+        return { problem: `params.${param}: the action's cost in usd is read from it, so it must be a dollar amount with at most 6 decimals` };
       }
       cost[unit] = value;
     }

@@ -7,6 +7,7 @@
  * INVARIANT: `encode` throws `EncodeFailure` exactly when `requestProblem` reports a problem
  * (a property test holds the two equal); the caller asks `requestProblem` for the wording.
  */
+import { toMicros } from '../policy/money.js';
 import { MAX_IDEMPOTENCY_KEY, MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
 import type { EvalRequest, JsonValue } from '../policy/decision.js';
 import { nowFields } from '../policy/decision.js';
@@ -48,6 +49,13 @@ function isTopField(k: string): boolean {
 function finite(v: unknown, min = -Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) bad();
   return v;
+}
+
+/** Dollars (absent is 0) as micro-dollars; more than 6 decimals is malformed. */
+function micros(v: unknown): number {
+  if (v === undefined) return 0;
+  const m = toMicros(finite(v, 0));
+  return m === null ? bad() : m;
 }
 
 function optionalFinite(v: unknown, min = -Infinity): number {
@@ -274,9 +282,10 @@ export class RequestEncoder {
     let day: Record<string, unknown> | undefined;
     let month: Record<string, unknown> | undefined;
     let rates: Record<string, unknown> | undefined;
+    let ledgers: Record<string, unknown> | undefined;
     if (facts !== undefined) {
       if (!isPlain(facts)) bad();
-      onlyKeys(facts, ['trust', 'risk', 'suspended', 'spend', 'rates', 'now']);
+      onlyKeys(facts, ['trust', 'risk', 'suspended', 'spend', 'ledgers', 'rates', 'now']);
       if (facts.trust !== undefined) trust = finite(facts.trust);
       risk = optionalFinite(facts.risk, 0);
       nowMs = optionalFinite(facts.now);
@@ -292,6 +301,10 @@ export class RequestEncoder {
         if (!isPlain(facts.rates)) bad();
         rates = facts.rates;
       }
+      if (facts.ledgers !== undefined) {
+        if (!isPlain(facts.ledgers)) bad();
+        ledgers = facts.ledgers;
+      }
     }
     v.setFloat64(Req.Trust, trust, true);
     v.setFloat64(Req.Risk, risk, true);
@@ -301,15 +314,15 @@ export class RequestEncoder {
     if (cost !== undefined) {
       if (!isPlain(cost)) bad();
       onlyKeys(cost, ['usd', 'tokens']);
-      usd = optionalFinite(cost.usd, 0);
+      usd = micros(cost.usd);
       tokens = optionalFinite(cost.tokens, 0);
       if (!Number.isSafeInteger(tokens)) bad();
     }
     v.setFloat64(Req.CostUsd, usd, true);
     v.setFloat64(Req.CostTokens, tokens, true);
-    v.setFloat64(Req.SpendDayUsd, optionalFinite(day?.usd, 0), true);
+    v.setFloat64(Req.SpendDayUsd, micros(day?.usd), true);
     v.setFloat64(Req.SpendDayTokens, optionalFinite(day?.tokens, 0), true);
-    v.setFloat64(Req.SpendMonthUsd, optionalFinite(month?.usd, 0), true);
+    v.setFloat64(Req.SpendMonthUsd, micros(month?.usd), true);
     v.setFloat64(Req.SpendMonthTokens, optionalFinite(month?.tokens, 0), true);
     v.setUint32(Req.Flags, suspended ? REQ_SUSPENDED : 0, true);
 
@@ -328,6 +341,29 @@ export class RequestEncoder {
       }
     }
     v.setUint32(Req.RatesCount, rateCount, true);
+
+    // Each rule's own ledger, in its limits' periods: usd in micro-dollars, and tokens.
+    let ledgerCount = 0;
+    const ledgersAt = this.pos;
+    v.setUint32(Req.LedgersOff, ledgersAt, true);
+    this.room(4);
+    this.pos += 4;
+    if (ledgers) {
+      for (const id of Object.keys(ledgers)) {
+        const ledger = ledgers[id];
+        if (!isPlain(ledger)) bad();
+        onlyKeys(ledger, ['usd', 'tokens']);
+        const index = this.ruleIndex.get(id);
+        if (index === undefined) continue;
+        this.room(20);
+        v.setUint32(this.pos, index, true);
+        v.setFloat64(this.pos + 4, micros(ledger.usd), true);
+        v.setFloat64(this.pos + 12, optionalFinite(ledger.tokens, 0), true);
+        this.pos += 20;
+        ledgerCount++;
+      }
+    }
+    v.setUint32(ledgersAt, ledgerCount, true);
 
     // agent: { id, tenant?, roles, trust }
     v.setUint32(Req.AgentObj, this.pos, true);

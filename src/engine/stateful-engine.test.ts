@@ -96,6 +96,21 @@ describe('budgets', () => {
   });
 });
 
+describe('ledgers', () => {
+  it("an outcome settles the rule's own ledger and the agent-wide one, in micro-dollars", async () => {
+    engine = await engineFor(`${POLICY}budgets: { spend: { usd: 50, per: day } }\n`);
+    const d = engine.decide(chat({ cost: { usd: 1.000001 } }));
+    expect(d.decision).toBe('allow');
+    const budget = (rule: string | null) => engine.state(agent).budgets.find((b) => b.rule === rule && b.unit === 'usd')!;
+    expect(budget('llm')).toMatchObject({ used: 1.000001, remaining: 8.999999 });
+    expect(budget(null)).toMatchObject({ used: 1.000001, remaining: 48.999999 });
+    engine.outcome({ agent, decision: d.id, outcome: 'success', cost: { usd: 0.3 } });
+    expect(budget('llm')).toMatchObject({ used: 0.3, remaining: 9.7 });
+    expect(budget(null)).toMatchObject({ used: 0.3, remaining: 49.7 });
+    expect(() => engine.outcome({ agent, decision: engine.decide(chat()).id, outcome: 'success', cost: { usd: 0.1234567 } })).toThrow(/at most 6 decimals/);
+  });
+});
+
 describe('rate windows', () => {
   it('allow exactly N per sliding window under 10× load, with no boundary burst', async () => {
     // The breaker stays on: by default it does not count rate_limited denials.

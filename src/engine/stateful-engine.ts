@@ -10,14 +10,15 @@
  * key) and commits nothing but the agent's state; the caller adds what it owns (the audit
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
-import { failedOutcome, stateOutcome, type DecisionCode, type EvalRequest, type Facts } from '../policy/decision.js';
+import { failedOutcome, stateOutcome, type DecisionCode, type EvalRequest, type Facts, type SpendFacts } from '../policy/decision.js';
 import { requestProblem } from '../policy/request-check.js';
 import { TollgateError } from '../policy/errors.js';
-import { consumption, type Consumption } from './consumption.js';
+import { approvalConsumption, consumption, type Consumption } from './consumption.js';
 import { describeOutcome, type Decision } from './describe.js';
 import { Pricing } from './pricing.js';
 import { requestHash } from './request-hash.js';
-import { newAgentRecord, rollPeriods, type AgentRecord } from './state/agent-record.js';
+import { newAgentRecord, newLedgers, rollPeriods, type AgentRecord, type Ledger } from './state/agent-record.js';
+import { toMicros, toUsd } from '../policy/money.js';
 import { agentView, type AgentView } from './state/agent-view.js';
 import type { OpenDecision, StateStore } from './state/store.js';
 import { pruneWindow, windowSum } from './state/windows.js';
@@ -61,6 +62,11 @@ const PRUNE_EVERY_MS = 60_000;
  */
 export function agentKey(agent: AgentName): string {
   return JSON.stringify([agent.tenant ?? '', agent.id]);
+}
+
+/** Spent plus reserved, in dollars for the evaluator's facts: usd from one ledger, tokens from another. */
+function ledgerFacts(usd: Ledger, tokens: Ledger): SpendFacts {
+  return { usd: toUsd(usd.spentMicros + usd.reservedMicros), tokens: tokens.spentTokens + tokens.reservedTokens };
 }
 
 /** Rate windows by rule id, for the bundle in force (built once per bundle, not per decision). */
@@ -113,13 +119,22 @@ export class StatefulEngine {
       trust: ceiling === null || ceiling === undefined ? record.trust : Math.min(record.trust, ceiling),
       risk: info.risk ? windowSum(record.risk, now, info.risk.windowMs) : 0,
       suspended: this.suspended(record, now),
-      spend: {
-        day: { usd: record.day.spentUsd + record.day.reservedUsd, tokens: record.day.spentTokens + record.day.reservedTokens },
-        month: { usd: record.month.spentUsd + record.month.reservedUsd, tokens: record.month.spentTokens + record.month.reservedTokens },
-      },
+      spend: { day: ledgerFacts(record.day, record.day), month: ledgerFacts(record.month, record.month) },
+      ledgers: this.ruleLedgerFacts(record),
       rates,
       now,
     };
+  }
+
+  /** Each limited rule's own ledger, in the periods of its limits. */
+  private ruleLedgerFacts(record: AgentRecord): Record<string, SpendFacts> {
+    const out: Record<string, SpendFacts> = {};
+    for (const rule of this.evaluator.info.rules) {
+      const ledgers = record.ruleLedgers[rule.id];
+      if (!ledgers || (!rule.spend && !rule.tokens)) continue;
+      out[rule.id] = ledgerFacts(ledgers[rule.spend?.per ?? 'day'], ledgers[rule.tokens?.per ?? 'day']);
+    }
+    return out;
   }
 
   private suspended(record: AgentRecord, now: number): boolean {
@@ -198,18 +213,21 @@ export class StatefulEngine {
     return run.decision;
   }
 
+  /** Reserves the cost in the agent-wide ledgers and in the ledgers of the rules that allowed it. */
   private consume(record: AgentRecord, used: Consumption, now: number): void {
     for (const id of used.rates) (record.rates[id] ??= []).push(now);
-    record.day.reservedUsd += used.usd;
-    record.day.reservedTokens += used.tokens;
-    record.month.reservedUsd += used.usd;
-    record.month.reservedTokens += used.tokens;
+    for (const ledgers of [record, ...used.ledgers.map((id) => (record.ruleLedgers[id] ??= newLedgers(now)))]) {
+      for (const ledger of [ledgers.day, ledgers.month]) {
+        ledger.reservedMicros += used.micros;
+        ledger.reservedTokens += used.tokens;
+      }
+    }
     if (used.risk > 0) record.risk.push([now, used.risk]);
   }
 
   /** An allowed decision stays open, with its reservation, until its outcome is reported. */
   private open(key: string, record: AgentRecord, id: string, used: Consumption, now: number): void {
-    this.store.putOpenDecision(key, { id, at: now, usd: used.usd, tokens: used.tokens, day: record.day.period, month: record.month.period });
+    this.store.putOpenDecision(key, { id, at: now, micros: used.micros, tokens: used.tokens, day: record.day.period, month: record.month.period, rules: used.ledgers });
   }
 
   /** The breaker: `denies` denials of the counted codes within `window` suspend the agent for `cooldown`. */
@@ -231,19 +249,24 @@ export class StatefulEngine {
     if (now - record.prunedAt < PRUNE_EVERY_MS) return;
     record.prunedAt = now;
     this.store.pruneReplies(key, now - REPLY_TTL_MS, MAX_REPLIES);
-    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.closeReservation(record, stale, { usd: stale.usd, tokens: stale.tokens });
+    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.closeReservation(record, stale, { micros: stale.micros, tokens: stale.tokens }, now);
   }
 
-  /** Releases a decision's reservation from the ledgers it was made in, and charges `spent` to today's. */
-  private closeReservation(record: AgentRecord, open: OpenDecision, spent: { usd: number; tokens: number }): void {
-    for (const [ledger, reservedIn] of [[record.day, open.day], [record.month, open.month]] as const) {
-      // A reservation made in a period that has since closed has nothing left to release.
-      if (ledger.period === reservedIn) {
-        ledger.reservedUsd = Math.max(0, ledger.reservedUsd - open.usd);
-        ledger.reservedTokens = Math.max(0, ledger.reservedTokens - open.tokens);
+  /**
+   * Releases a decision's reservation from the ledgers it was made in (the agent-wide ones
+   * and those of the rules that allowed it), and charges `spent` to the current periods'.
+   */
+  private closeReservation(record: AgentRecord, open: OpenDecision, spent: { micros: number; tokens: number }, now: number): void {
+    for (const ledgers of [record, ...open.rules.map((id) => (record.ruleLedgers[id] ??= newLedgers(now)))]) {
+      for (const [ledger, reservedIn] of [[ledgers.day, open.day], [ledgers.month, open.month]] as const) {
+        // A reservation made in a period that has since closed has nothing left to release.
+        if (ledger.period === reservedIn) {
+          ledger.reservedMicros = Math.max(0, ledger.reservedMicros - open.micros);
+          ledger.reservedTokens = Math.max(0, ledger.reservedTokens - open.tokens);
+        }
+        ledger.spentMicros += spent.micros;
+        ledger.spentTokens += spent.tokens;
       }
-      ledger.spentUsd += spent.usd;
-      ledger.spentTokens += spent.tokens;
     }
   }
 
@@ -270,7 +293,8 @@ export class StatefulEngine {
     const record = this.load(key, now);
     const { trust } = this.evaluator.info;
     record.trust = Math.min(100, Math.max(0, record.trust + trust[report.outcome]));
-    this.closeReservation(record, open, { usd: report.cost?.usd ?? open.usd, tokens: report.cost?.tokens ?? open.tokens });
+    const micros = report.cost?.usd === undefined ? open.micros : toMicros(report.cost.usd)!;
+    this.closeReservation(record, open, { micros, tokens: report.cost?.tokens ?? open.tokens }, now);
     this.store.deleteOpenDecision(key, open.id);
     this.store.put(key, record);
     return { ok: true, state: this.view(report.agent, record, now) };
@@ -291,9 +315,10 @@ export class StatefulEngine {
     const outcome = this.evaluator.evaluate(withFacts);
     const real = stateOutcome(outcome);
     if (real.decision === 'deny') return { ok: false, decision: describeOutcome(outcome, this.evaluator.info, this.evaluator.hash, withFacts) };
-    // Approved: consumed as an allow would be. (Which allow rules matched is not known
-    // behind a require_approval, so rate windows are not taken; the budget is.)
-    const used: Consumption = { rates: [], usd: priced.request.cost?.usd ?? 0, tokens: priced.request.cost?.tokens ?? 0, risk: 0 };
+    // Approved: consumed as an allow by the rules the require_approval held would be (or,
+    // should the policy now allow it outright, as that allow).
+    const info = this.evaluator.info;
+    const used = real.decision === 'allow' ? consumption(outcome, info, withFacts) : approvalConsumption(outcome, info, withFacts);
     this.consume(record, used, now);
     this.open(key, record, decisionId, used, now);
     this.store.put(key, record);
@@ -307,7 +332,7 @@ export class StatefulEngine {
     const open = this.store.openDecision(key, decisionId);
     if (!open) return;
     const record = this.load(key, now);
-    this.closeReservation(record, open, { usd: 0, tokens: 0 });
+    this.closeReservation(record, open, { micros: 0, tokens: 0 }, now);
     this.store.deleteOpenDecision(key, decisionId);
     this.store.put(key, record);
   }

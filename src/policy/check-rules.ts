@@ -3,6 +3,7 @@
  * Checks the `rules` section of one policy file. Expressions are parsed here; they are
  * type-checked after all files are merged, when every declared attribute is known.
  */
+import { toMicros } from './money.js';
 import { isScalar, type Node, type Scalar as YamlScalar } from 'yaml';
 import { parseRate } from './duration.js';
 import type { Expr } from './expr/ast.js';
@@ -43,9 +44,10 @@ function globList(src: SourceFile, node: Node | null, where: string): string[] |
   return globs.every((g) => g !== null) ? [...new Set(globs as string[])].sort() : null;
 }
 
-function checkLimits(src: SourceFile, node: Node | null, where: string): RuleLimits {
+/** A rule's `limits:`, or (without `rate`) the agent-wide `budgets:`. */
+export function checkLimits(src: SourceFile, node: Node | null, where: string, keys: readonly string[] = ['rate', 'spend', 'tokens']): RuleLimits {
   const limits: RuleLimits = { rate: null, spend: null, tokens: null };
-  const m = mappingEntries(src, node, where, ['rate', 'spend', 'tokens']);
+  const m = mappingEntries(src, node, where, keys);
   if (!m) return limits;
   if (m.has('rate')) {
     const text = stringValue(src, m.get('rate')!, `${where}.rate`);
@@ -60,7 +62,8 @@ function checkLimits(src: SourceFile, node: Node | null, where: string): RuleLim
     else if (s) {
       const usd = numberValue(src, s.get('usd')!, `${where}.spend.usd`, { min: 0 });
       const per = oneOf(src, s.get('per')!, `${where}.spend.per`, PERIODS);
-      if (usd !== null && per) limits.spend = { usd, per };
+      if (usd !== null && toMicros(usd) === null) src.report(s.get('usd'), 'bad_limit', `${where}.spend.usd ${usd} must have at most 6 decimals (money is kept in micro-dollars)`);
+      else if (usd !== null && per) limits.spend = { usd, per };
     }
   }
   if (m.has('tokens')) {

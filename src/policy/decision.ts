@@ -54,8 +54,10 @@ export interface Facts {
   /** Rolling risk: sum of the risk of requests allowed within the risk window before this one. */
   risk?: number;
   suspended?: boolean;
-  /** Spent plus reserved, per UTC period. */
+  /** The agent-wide ledger for `budgets:`: spent plus reserved, per UTC period. Dollars, at most 6 decimals. */
   spend?: { day?: SpendFacts; month?: SpendFacts };
+  /** Per rule id: that rule's own ledger, spent plus reserved in the periods of its limits. */
+  ledgers?: Record<string, SpendFacts>;
   /** Per rule id: requests allowed within the rule's rate window before this one. */
   rates?: Record<string, number>;
   /** Milliseconds since the epoch; `now.*` reads it. Defaults to 0. */
@@ -113,6 +115,11 @@ export interface Outcome {
   errors: RuleError[];
   redactions: Redaction[];
   /**
+   * For a require_approval: the matching allow rules whose limits the request passed. An
+   * approval consumes as an allow by them would (rate slots, their ledgers, risk).
+   */
+  held: number[];
+  /**
    * Whole-bundle shadow (`code: 'shadow'`): the real outcome that was answered allow.
    * Per-rule shadow: the outcome the shadow rules would have produced, when it differs.
    */
@@ -129,7 +136,7 @@ export function stateOutcome(o: Pick<Outcome, 'decision' | 'code' | 'shadow'>): 
 
 /** A deny that no evaluation produced: a malformed request, or an evaluator that could not decide. */
 export function failedOutcome(code: 'invalid_request' | 'evaluator_error', message: string): Outcome {
-  return { decision: 'deny', code, rules: [], detail: { kind: code, message }, errors: [], redactions: [], shadow: null };
+  return { decision: 'deny', code, rules: [], held: [], detail: { kind: code, message }, errors: [], redactions: [], shadow: null };
 }
 
 /** Converts epoch milliseconds to the `now.*` fields, all UTC. */

@@ -8,7 +8,7 @@ import { sortIssues, type PolicyIssue } from './errors.js';
 import { parseDuration } from './duration.js';
 import { checkActions, checkResources, checkSchemaFields } from './check-catalogue.js';
 import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js';
-import { checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
+import { checkLimits, checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
   BREAKER_CODES,
@@ -24,6 +24,7 @@ import {
   type ParamSchema,
   type AttrValue,
   type BreakerCode,
+  type Budgets,
   type BreakerSettings,
   type Detector,
   type PolicySet,
@@ -34,7 +35,7 @@ import {
 } from './model.js';
 import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
 
-const TOP_KEYS = ['tollgate', 'mode', 'trust', 'context', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
+const TOP_KEYS = ['tollgate', 'mode', 'trust', 'context', 'budgets', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
 export const MAX_RULES = 100_000;
@@ -58,6 +59,7 @@ interface FileParts {
   approvals?: ApprovalSettings;
   delegation?: DelegationSettings;
   context?: ParamSchema[];
+  budgets?: Budgets;
   actions: ActionEntry[];
   resources: ResourceEntry[];
   rules: CheckedRule[];
@@ -186,6 +188,11 @@ function checkFile(src: SourceFile): FileParts {
       case 'tickets': parts.tickets = checkTickets(src, node); break;
       case 'approvals': parts.approvals = checkApprovals(src, node); break;
       case 'delegation': parts.delegation = checkDelegation(src, node); break;
+      case 'budgets': {
+        const { spend, tokens } = checkLimits(src, node, 'budgets', ['spend', 'tokens']);
+        parts.budgets = { spend, tokens };
+        break;
+      }
       case 'context': parts.context = node ? checkSchemaFields(src, node, 'context') : []; break;
       case 'actions': parts.actions = checkActions(src, node); break;
       case 'resources': parts.resources = checkResources(src, node); break;
@@ -232,7 +239,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     } else if (!seen) settings.set(key, { value, file: file.name });
   };
   parts.forEach((p, i) => {
-    for (const key of ['mode', 'registry', 'trust', 'context', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+    for (const key of ['mode', 'registry', 'trust', 'context', 'budgets', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
   });
 
   const rules = parts.flatMap((p) => p.rules);
@@ -278,6 +285,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       trust: get('trust', DEFAULT_TRUST),
       risk: get<RiskSettings | null>('risk', null),
       breaker: get<BreakerSettings | null>('breaker', null),
+      budgets: get<Budgets | null>('budgets', null),
       tickets: get('tickets', DEFAULT_TICKETS),
       approvals: get('approvals', DEFAULT_APPROVALS),
       delegation: get('delegation', DEFAULT_DELEGATION),

@@ -72,6 +72,12 @@ export interface RuleLimits {
   tokens: { count: number; per: Period } | null;
 }
 
+/** Agent-wide totals across all rules (`budgets:`). */
+export interface Budgets {
+  spend: { usd: number; per: Period } | null;
+  tokens: { count: number; per: Period } | null;
+}
+
 export interface Rule {
   id: string;
   effect: Effect;
@@ -132,6 +138,8 @@ export interface PolicySet {
   rules: Rule[];
   risk: RiskSettings | null;
   breaker: BreakerSettings | null;
+  /** Agent-wide budgets; null when none is set. */
+  budgets: Budgets | null;
   /** Execution tickets issued on allow at the edge. */
   tickets: TicketSettings;
   approvals: ApprovalSettings;

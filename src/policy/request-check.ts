@@ -4,6 +4,8 @@
  * malformed request is an `invalid_request` deny everywhere, with a message that names
  * the offending field. Nothing malformed ever reaches the evaluator.
  */
+import { MAX_USD, toMicros } from './money.js';
+
 export const MAX_VALUE_DEPTH = 32;
 export const MAX_VALUE_NODES = 10_000;
 export const MAX_STRING_LENGTH = 65_536;
@@ -89,7 +91,9 @@ function checkRequest(r: unknown): void {
   }
   if (r.cost !== undefined) {
     const cost = checkObject(r.cost, 'cost', ['usd', 'tokens']);
-    if (cost.usd !== undefined) checkNumber(cost.usd, 'cost.usd', { min: 0 });
+    if (cost.usd !== undefined && toMicros(checkNumber(cost.usd, 'cost.usd', { min: 0 })) === null) {
+      fail('cost.usd', `must be a dollar amount with at most 6 decimals, up to ${MAX_USD}`);
+    }
     if (cost.tokens !== undefined) checkNumber(cost.tokens, 'cost.tokens', { min: 0, integer: true });
   }
   if (r.idempotency_key !== undefined) {
@@ -106,8 +110,13 @@ function checkRequest(r: unknown): void {
   if (r.facts !== undefined) checkFacts(r.facts);
 }
 
+function checkSpend(p: Record<string, unknown>, field: string): void {
+  if (p.usd !== undefined && toMicros(checkNumber(p.usd, `${field}.usd`, { min: 0 })) === null) fail(`${field}.usd`, 'must be a dollar amount with at most 6 decimals');
+  if (p.tokens !== undefined) checkNumber(p.tokens, `${field}.tokens`, { min: 0 });
+}
+
 function checkFacts(v: unknown): void {
-  const f = checkObject(v, 'facts', ['trust', 'risk', 'suspended', 'spend', 'rates', 'now']);
+  const f = checkObject(v, 'facts', ['trust', 'risk', 'suspended', 'spend', 'ledgers', 'rates', 'now']);
   if (f.trust !== undefined) checkNumber(f.trust, 'facts.trust');
   if (f.risk !== undefined) checkNumber(f.risk, 'facts.risk', { min: 0 });
   if (f.now !== undefined) checkNumber(f.now, 'facts.now');
@@ -117,9 +126,12 @@ function checkFacts(v: unknown): void {
     for (const period of ['day', 'month'] as const) {
       if (s[period] === undefined) continue;
       const p = checkObject(s[period], `facts.spend.${period}`, ['usd', 'tokens']);
-      if (p.usd !== undefined) checkNumber(p.usd, `facts.spend.${period}.usd`, { min: 0 });
-      if (p.tokens !== undefined) checkNumber(p.tokens, `facts.spend.${period}.tokens`, { min: 0 });
+      checkSpend(p, `facts.spend.${period}`);
     }
+  }
+  if (f.ledgers !== undefined) {
+    if (!isPlainObject(f.ledgers)) fail('facts.ledgers', 'must be an object of rule id to { usd, tokens }');
+    for (const [id, ledger] of Object.entries(f.ledgers)) checkSpend(checkObject(ledger, `facts.ledgers.${id}`, ['usd', 'tokens']), `facts.ledgers.${id}`);
   }
   if (f.rates !== undefined) {
     if (!isPlainObject(f.rates)) fail('facts.rates', 'must be an object of rule id to count');

@@ -9,16 +9,22 @@
 import type { AgentRecord } from '../engine/state/agent-record.js';
 import type { KeptReply, OpenDecision, StateStore } from '../engine/state/store.js';
 
-type OpenRow = { id: string; at: number; usd: number; tokens: number; day: string; month: string };
+type OpenRow = { id: string; at: number; micros: number; tokens: number; day: string; month: string; rules: string };
+
+const openDecision = (row: OpenRow): OpenDecision => ({ ...row, rules: JSON.parse(row.rules) as string[] });
+const OPEN_COLUMNS = 'id, at, micros, tokens, day, month, rules';
 
 export class SqlStateStore implements StateStore {
   private readonly cache = new Map<string, AgentRecord>();
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec('CREATE TABLE IF NOT EXISTS agent_state (key TEXT PRIMARY KEY, state TEXT NOT NULL)');
-    sql.exec(`CREATE TABLE IF NOT EXISTS open_decisions (agent TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, usd REAL NOT NULL,
-      tokens REAL NOT NULL, day TEXT NOT NULL, month TEXT NOT NULL, PRIMARY KEY (agent, id))`);
-    sql.exec('CREATE INDEX IF NOT EXISTS open_decisions_age ON open_decisions (agent, at)');
+    // Open decisions hold their reservation in micro-dollars and name the rule ledgers it is in.
+    // (The table before that, open_decisions, held dollars and no rules; its rows are dropped.)
+    sql.exec('DROP TABLE IF EXISTS open_decisions');
+    sql.exec(`CREATE TABLE IF NOT EXISTS open_reservations (agent TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, micros INTEGER NOT NULL,
+      tokens REAL NOT NULL, day TEXT NOT NULL, month TEXT NOT NULL, rules TEXT NOT NULL, PRIMARY KEY (agent, id))`);
+    sql.exec('CREATE INDEX IF NOT EXISTS open_reservations_age ON open_reservations (agent, at)');
     sql.exec('CREATE TABLE IF NOT EXISTS replies (agent TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, at INTEGER NOT NULL, reply TEXT NOT NULL, PRIMARY KEY (agent, key))');
     sql.exec('CREATE INDEX IF NOT EXISTS replies_age ON replies (agent, at)');
   }
@@ -44,27 +50,32 @@ export class SqlStateStore implements StateStore {
   }
 
   openDecision(agent: string, id: string): OpenDecision | undefined {
-    return this.sql.exec<OpenRow>('SELECT id, at, usd, tokens, day, month FROM open_decisions WHERE agent = ? AND id = ?', agent, id).toArray()[0];
+    const row = this.sql.exec<OpenRow>(`SELECT ${OPEN_COLUMNS} FROM open_reservations WHERE agent = ? AND id = ?`, agent, id).toArray()[0];
+    return row && openDecision(row);
   }
 
   putOpenDecision(agent: string, d: OpenDecision): void {
-    this.sql.exec('INSERT OR REPLACE INTO open_decisions (agent, id, at, usd, tokens, day, month) VALUES (?, ?, ?, ?, ?, ?, ?)', agent, d.id, d.at, d.usd, d.tokens, d.day, d.month);
+    this.sql.exec(
+      `INSERT OR REPLACE INTO open_reservations (agent, ${OPEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      agent, d.id, d.at, d.micros, d.tokens, d.day, d.month, JSON.stringify(d.rules),
+    );
   }
 
   deleteOpenDecision(agent: string, id: string): void {
-    this.sql.exec('DELETE FROM open_decisions WHERE agent = ? AND id = ?', agent, id);
+    this.sql.exec('DELETE FROM open_reservations WHERE agent = ? AND id = ?', agent, id);
   }
 
   takeExpiredDecisions(agent: string, before: number, keep: number): OpenDecision[] {
     const stale = this.sql
       .exec<OpenRow>(
-        `SELECT id, at, usd, tokens, day, month FROM open_decisions WHERE agent = ?1 AND (at < ?2 OR id NOT IN
-           (SELECT id FROM open_decisions WHERE agent = ?1 ORDER BY at DESC LIMIT ?3)) ORDER BY at`,
+        `SELECT ${OPEN_COLUMNS} FROM open_reservations WHERE agent = ?1 AND (at < ?2 OR id NOT IN
+           (SELECT id FROM open_reservations WHERE agent = ?1 ORDER BY at DESC LIMIT ?3)) ORDER BY at`,
         agent,
         before,
         keep,
       )
-      .toArray();
+      .toArray()
+      .map(openDecision);
     for (const d of stale) this.deleteOpenDecision(agent, d.id);
     return stale;
   }

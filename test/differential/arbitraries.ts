@@ -194,6 +194,13 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
     resources: fc.array(resourceEntry, { maxLength: 3 }),
     rules: fc.array(ruleBody, { minLength: 0, maxLength: 8 }),
     risk: fc.option(fc.record({ escalateAt: fc.constantFrom(10, 50), denyAt: fc.constantFrom(50, 100) }), { nil: null }),
+    budgets: fc.option(
+      fc.record({
+        spend: fc.option(fc.record({ usd: fc.constantFrom(0, 1, 10, 0.3, 9.999999), per: period }), { nil: null }),
+        tokens: fc.option(fc.record({ count: fc.constantFrom(0, 100, 1000), per: period }), { nil: null }),
+      }),
+      { nil: null, freq: 2 },
+    ),
     dlp: fc.array(fc.tuple(fc.constantFrom(...DETECTORS), fc.constantFrom('deny', 'redact', 'none')), { maxLength: 10 }),
   })
   .map((p) => {
@@ -222,6 +229,7 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       })),
       risk: p.risk && { windowMs: 3_600_000, escalateAt: Math.min(p.risk.escalateAt, p.risk.denyAt), denyAt: p.risk.denyAt },
       breaker: null,
+      budgets: p.budgets,
       tickets: DEFAULT_TICKETS,
       approvals: DEFAULT_APPROVALS,
       delegation: DEFAULT_DELEGATION,
@@ -241,7 +249,7 @@ export const request: fc.Arbitrary<EvalRequest> = fc
     }, { requiredKeys: ['id'] }),
     params: fc.option(jsonObject, { nil: undefined }),
     context: fc.option(jsonObject, { nil: undefined }),
-    cost: fc.option(fc.record({ usd: fc.constantFrom(0, 0.1, 0.3, 1, 5), tokens: fc.constantFrom(0, 10, 100, 1000) }, { requiredKeys: [] }), { nil: undefined }),
+    cost: fc.option(fc.record({ usd: fc.constantFrom(0, 0.1, 0.3, 1, 5, 0.000001, 0.2), tokens: fc.constantFrom(0, 10, 100, 1000) }, { requiredKeys: [] }), { nil: undefined }),
     delegation: fc.option(fc.record({ depth: fc.nat(3), root: fc.constantFrom(...AGENTS), chain: fc.array(fc.constantFrom(...AGENTS), { maxLength: 3 }) }), { nil: undefined }),
     facts: fc.option(
       fc.record({
@@ -250,6 +258,11 @@ export const request: fc.Arbitrary<EvalRequest> = fc
         suspended: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
         spend: fc.record({ day: fc.record({ usd: fc.constantFrom(0, 0.7, 9.9, 10), tokens: fc.constantFrom(0, 900, 1000) }), month: fc.record({ usd: fc.constantFrom(0, 5), tokens: fc.constantFrom(0, 999) }) }, { requiredKeys: [] }),
         rates: fc.dictionary(fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'), fc.nat(6), { maxKeys: 4 }),
+        ledgers: fc.dictionary(
+          fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'),
+          fc.record({ usd: fc.constantFrom(0, 0.7, 9.9, 9.999999, 10, 0.000001), tokens: fc.constantFrom(0, 900, 1000) }, { requiredKeys: [] }),
+          { maxKeys: 4 },
+        ),
         now: fc.integer({ min: 0, max: 4_102_444_800_000 }),
       }, { requiredKeys: [] }),
       { nil: undefined },

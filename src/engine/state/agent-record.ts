@@ -6,13 +6,19 @@
  * open decisions and idempotent replies, is kept in rows of its own (see `store.ts`).
  */
 
-/** One UTC period's budget ledger: what was spent and what allowed requests reserved. */
+/** One UTC period's budget ledger: what was spent and what allowed requests reserved. Money in integer micro-dollars. */
 export interface Ledger {
   period: string;
-  spentUsd: number;
+  spentMicros: number;
   spentTokens: number;
-  reservedUsd: number;
+  reservedMicros: number;
   reservedTokens: number;
+}
+
+/** A day's and a month's ledger. */
+export interface Ledgers {
+  day: Ledger;
+  month: Ledger;
 }
 
 export interface AgentRecord {
@@ -23,8 +29,11 @@ export interface AgentRecord {
   suspendedUntil: number;
   /** Per rule id: times (epoch ms) of the requests its rate window allowed. */
   rates: Record<string, number[]>;
+  /** The agent-wide ledgers, for `budgets:`. */
   day: Ledger;
   month: Ledger;
+  /** Per rule id: that rule's own ledgers (agent × rule), for its spend and token limits. */
+  ruleLedgers: Record<string, Ledgers>;
   /** (time, risk) of allowed requests, for rolling risk. */
   risk: [number, number][];
   /** Times of denials, for the breaker. */
@@ -40,17 +49,27 @@ export function periodKeys(now: number): { day: string; month: string } {
 }
 
 function emptyLedger(period: string): Ledger {
-  return { period, spentUsd: 0, spentTokens: 0, reservedUsd: 0, reservedTokens: 0 };
+  return { period, spentMicros: 0, spentTokens: 0, reservedMicros: 0, reservedTokens: 0 };
+}
+
+/** Fresh ledgers for the current day and month. */
+export function newLedgers(now: number): Ledgers {
+  const { day, month } = periodKeys(now);
+  return { day: emptyLedger(day), month: emptyLedger(month) };
 }
 
 export function newAgentRecord(trust: number, now: number): AgentRecord {
   const { day, month } = periodKeys(now);
-  return { trust, killed: false, suspendedUntil: 0, rates: {}, day: emptyLedger(day), month: emptyLedger(month), risk: [], denials: [], prunedAt: now };
+  return { trust, killed: false, suspendedUntil: 0, rates: {}, day: emptyLedger(day), month: emptyLedger(month), ruleLedgers: {}, risk: [], denials: [], prunedAt: now };
 }
 
 /** Starts new ledgers when the UTC day or month has turned. */
 export function rollPeriods(record: AgentRecord, now: number): void {
   const { day, month } = periodKeys(now);
-  if (record.day.period !== day) record.day = emptyLedger(day);
-  if (record.month.period !== month) record.month = emptyLedger(month);
+  // Records written before ledgers were per rule and in micro-dollars start afresh.
+  record.ruleLedgers ??= {};
+  for (const ledgers of [record, ...Object.values(record.ruleLedgers)]) {
+    if (ledgers.day.period !== day || ledgers.day.spentMicros === undefined) ledgers.day = emptyLedger(day);
+    if (ledgers.month.period !== month || ledgers.month.spentMicros === undefined) ledgers.month = emptyLedger(month);
+  }
 }

@@ -5,14 +5,17 @@
  * and whether the agent is suspended and until when.
  */
 import type { BundleInfo } from '../../policy/bundle/decode.js';
-import type { AgentRecord } from './agent-record.js';
+import type { Period } from '../../policy/model.js';
+import { toMicros, toUsd } from '../../policy/money.js';
+import type { AgentRecord, Ledgers } from './agent-record.js';
 
 export interface BudgetView {
-  rule: string;
+  /** The rule whose own ledger this is; null for the agent-wide `budgets:`. */
+  rule: string | null;
   per: 'day' | 'month';
   unit: 'usd' | 'tokens';
   limit: number;
-  /** Spent plus reserved in the current period. */
+  /** Spent plus reserved in the current period (dollars for usd). */
   used: number;
   remaining: number;
 }
@@ -40,22 +43,26 @@ export interface AgentView {
 export function agentView(agent: { id: string; tenant?: string }, state: AgentRecord, info: BundleInfo, now: number): AgentView {
   const budgets: BudgetView[] = [];
   const rates: RateView[] = [];
+  const budget = (rule: string | null, ledgers: Ledgers | undefined, spend: { usd: number; per: Period } | null, tokens: { count: number; per: Period } | null) => {
+    if (spend) {
+      const ledger = ledgers?.[spend.per];
+      const used = ledger ? toUsd(ledger.spentMicros + ledger.reservedMicros) : 0;
+      budgets.push({ rule, per: spend.per, unit: 'usd', limit: spend.usd, used, remaining: Math.max(0, toUsd(toMicros(spend.usd)! - toMicros(used)!)) });
+    }
+    if (tokens) {
+      const ledger = ledgers?.[tokens.per];
+      const used = ledger ? ledger.spentTokens + ledger.reservedTokens : 0;
+      budgets.push({ rule, per: tokens.per, unit: 'tokens', limit: tokens.count, used, remaining: Math.max(0, tokens.count - used) });
+    }
+  };
   for (const rule of info.rules) {
-    if (rule.spend) {
-      const ledger = rule.spend.per === 'day' ? state.day : state.month;
-      const used = ledger.spentUsd + ledger.reservedUsd;
-      budgets.push({ rule: rule.id, per: rule.spend.per, unit: 'usd', limit: rule.spend.usd, used, remaining: Math.max(0, rule.spend.usd - used) });
-    }
-    if (rule.tokens) {
-      const ledger = rule.tokens.per === 'day' ? state.day : state.month;
-      const used = ledger.spentTokens + ledger.reservedTokens;
-      budgets.push({ rule: rule.id, per: rule.tokens.per, unit: 'tokens', limit: rule.tokens.count, used, remaining: Math.max(0, rule.tokens.count - used) });
-    }
+    budget(rule.id, state.ruleLedgers[rule.id], rule.spend, rule.tokens);
     if (rule.rate) {
       const used = state.rates[rule.id]?.length ?? 0;
       rates.push({ rule: rule.id, limit: rule.rate.count, windowMs: rule.rate.windowMs, used, remaining: Math.max(0, rule.rate.count - used) });
     }
   }
+  if (info.budgets) budget(null, state, info.budgets.spend, info.budgets.tokens);
   const breakerOn = state.suspendedUntil > now;
   return {
     agent,

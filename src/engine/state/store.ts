@@ -16,11 +16,14 @@ export interface OpenDecision {
   id: string;
   /** When it was allowed (epoch ms). */
   at: number;
-  usd: number;
+  /** The reservation, in micro-dollars and tokens. */
+  micros: number;
   tokens: number;
   /** The UTC day and month whose ledgers hold the reservation. */
   day: string;
   month: string;
+  /** The rules whose own ledgers hold it too (besides the agent-wide ledgers). */
+  rules: string[];
 }
 
 /** A reply kept for retries with the same idempotency key, bound to the request it answered. */

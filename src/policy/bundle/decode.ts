@@ -5,9 +5,10 @@
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
 import { TollgateError } from '../errors.js';
-import type { ActionCost, BreakerCode, BreakerSettings, Effect, Mode, Period } from '../model.js';
+import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, Mode, Period } from '../model.js';
+import { toUsd } from '../money.js';
 import { sha256 } from './sha256.js';
-import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section } from './format.js';
+import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH } from './format.js';
 
 /** What a rule means to the host. */
 export interface RuleInfo {
@@ -30,6 +31,7 @@ export interface BundleInfo {
   trust: { initial: number; success: number; failure: number; exception: number; violation: number };
   risk: { windowMs: number; escalateAt: number; denyAt: number } | null;
   breaker: BreakerSettings | null;
+  budgets: Budgets | null;
   /** Whether any DLP detector denies, so the host must build the DLP views. */
   dlpDenies: boolean;
   tickets: { ttlMs: number };
@@ -41,6 +43,15 @@ export interface BundleInfo {
 
 const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function budgetsAt(v: DataView, at: number): Budgets | null {
+  const flags = v.getUint32(at + 32, true);
+  if (flags === 0) return null;
+  return {
+    spend: flags & BUDGET_USD ? { usd: toUsd(v.getFloat64(at + 40, true)), per: flags & BUDGET_USD_MONTH ? 'month' : 'day' } : null,
+    tokens: flags & BUDGET_TOKENS ? { count: v.getFloat64(at + 48, true), per: flags & BUDGET_TOKENS_MONTH ? 'month' : 'day' } : null,
+  };
+}
 
 /** Decodes the host's view of a bundle; throws `TollgateError('bundle_invalid')`. */
 export function decodeBundle(bytes: Uint8Array): BundleInfo {
@@ -126,7 +137,7 @@ function decode(bytes: Uint8Array): BundleInfo {
       reason: reasonSym >= 0 ? sym(reasonSym) : null,
       mode: modeCode === 0 ? null : modeCode === 1 ? 'enforce' : 'shadow',
       rate: rflags & RULE_RATE ? { count: v.getFloat64(r + 40, true), windowMs } : null,
-      spend: rflags & RULE_SPEND ? { usd: v.getFloat64(r + 48, true), per: v.getUint32(r + 64, true) === 1 ? 'month' : 'day' } : null,
+      spend: rflags & RULE_SPEND ? { usd: toUsd(v.getFloat64(r + 48, true)), per: v.getUint32(r + 64, true) === 1 ? 'month' : 'day' } : null,
       tokens: rflags & RULE_TOKENS ? { count: v.getFloat64(r + 56, true), per: v.getUint32(r + 68, true) === 1 ? 'month' : 'day' } : null,
       risk,
     });
@@ -157,6 +168,7 @@ function decode(bytes: Uint8Array): BundleInfo {
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
     dlpDenies: v.getUint32(settingsAt + 24, true) !== 0,
+    budgets: budgetsAt(v, settingsAt),
     tickets,
     approvals,
     delegation,

@@ -9,12 +9,13 @@ import type { Scalar } from '../expr/ast.js';
 import { NOW_FIELDS } from '../expr/typecheck.js';
 import { isLiteralGlob, tokenizeGlob, STAR } from '../glob.js';
 import { compileRegex, encodeRegex } from '../regex/program.js';
+import { toMicros } from '../money.js';
 import { DETECTORS, type AttrValue, type Detector, type PolicySet } from '../model.js';
 import {
   ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
   GLOB_STAR, HEADER_BYTES, PARAM_ENUM, PARAM_INTEGER, PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN,
   PARAM_REQUIRED, PARAM_TYPE_CODES, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW,
-  RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section,
+  RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH,
 } from './format.js';
 import { sha256 } from './sha256.js';
 import { SymbolTable } from './symbols.js';
@@ -153,7 +154,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     rules.u32(list(agentGlobs)).u32(agentGlobs.length);
     rules.u32(list(roles)).u32(roles.length);
     rules.i32(codeAt).u32(codeLen);
-    rules.f64(rate?.count ?? 0).f64(spend?.usd ?? 0).f64(tokens?.count ?? 0);
+    rules.f64(rate?.count ?? 0).f64(spend ? toMicros(spend.usd)! : 0).f64(tokens?.count ?? 0);
     rules.u32(spend?.per === 'month' ? 1 : 0).u32(tokens?.per === 'month' ? 1 : 0).u32(0).u32(0);
     manifest.u32(sym(rule.id)).i32(rule.reason !== null ? sym(rule.reason) : -1).u32(rule.mode === null ? 0 : rule.mode === 'enforce' ? 1 : 2);
     manifest.f64(rate?.windowMs ?? 0).f64(rule.risk);
@@ -215,6 +216,11 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const settings = new ByteWriter();
   settings.f64(policy.trust.initial).f64(policy.risk?.escalateAt ?? 0).f64(policy.risk?.denyAt ?? 0);
   settings.u32(detectorMask(policy.dlpDeny)).u32(detectorMask(policy.dlpRedact));
+  // Agent-wide budgets: flags (which limits, and whether each is per month), then the limits.
+  const budgets = policy.budgets;
+  const budgetFlags = (budgets?.spend ? BUDGET_USD : 0) | (budgets?.spend?.per === 'month' ? BUDGET_USD_MONTH : 0) |
+    (budgets?.tokens ? BUDGET_TOKENS : 0) | (budgets?.tokens?.per === 'month' ? BUDGET_TOKENS_MONTH : 0);
+  settings.u32(budgetFlags).u32(0).f64(budgets?.spend ? toMicros(budgets.spend.usd)! : 0).f64(budgets?.tokens?.count ?? 0);
 
   const manifestSection = new ByteWriter();
   const t = policy.trust;

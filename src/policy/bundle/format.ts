@@ -37,6 +37,13 @@ export const FLAG_SHADOW = 1;
 export const FLAG_CLOSED_REGISTRY = 2;
 export const FLAG_RISK = 4;
 
+/** Settings: agent-wide budget flags at offset 32, the usd limit (micro-dollars) at 40, tokens at 48. */
+export const SETTINGS_BYTES = 56;
+export const BUDGET_USD = 1;
+export const BUDGET_USD_MONTH = 2;
+export const BUDGET_TOKENS = 4;
+export const BUDGET_TOKENS_MONTH = 8;
+
 /** Value tags, shared by constants and request values. */
 export enum Tag {
   Null = 0,
@@ -157,7 +164,9 @@ export enum Req {
   ResourceSym = 16, ResourceOff = 20, ResourceLen = 24,
   AgentSym = 28, AgentOff = 32, AgentLen = 36,
   /** Offset of the list of strings DLP deny detectors scan (`src/policy/dlp-views.ts`). */
-  DlpViews = 40, Reserved2 = 44,
+  DlpViews = 40,
+  /** Offset of the rule ledgers: a u32 count, then (rule index u32, usd micro-dollars f64, tokens f64) each. */
+  LedgersOff = 44,
   Trust = 48, Risk = 56, CostUsd = 64, CostTokens = 72,
   SpendDayUsd = 80, SpendDayTokens = 88, SpendMonthUsd = 96, SpendMonthTokens = 104,
   Flags = 112,
@@ -177,7 +186,9 @@ export enum Out {
   ErrorCount = 32, ErrorsOff = 36,
   RedactionCount = 40, RedactionsOff = 44,
   DetailA = 48, DetailB = 52,
-  HeaderBytes = 56,
+  /** For a require_approval: the allow rules whose limits it passed, which an approval takes. */
+  HeldCount = 56, HeldOff = 60,
+  HeaderBytes = 64,
 }
 
 /** Evaluator status codes; anything but Ok makes the host deny. */

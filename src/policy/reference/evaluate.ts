@@ -10,10 +10,11 @@
 import type { PathRoot } from '../expr/ast.js';
 import { failedOutcome, nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
 import { globMatch } from '../glob.js';
-import type { Effect, PolicySet, Rule } from '../model.js';
+import type { Effect, PolicySet } from '../model.js';
 import { paramStrings } from '../params-walk.js';
 import { requestProblem } from '../request-check.js';
 import { detect } from './dlp.js';
+import { toMicros } from '../money.js';
 import { DLP_TOO_MUCH, dlpViews } from '../dlp-views.js';
 import { EvalFailure, evaluateExpr } from './expression.js';
 import { checkParams } from './params.js';
@@ -23,7 +24,7 @@ function anyGlob(globs: string[] | null, text: string): boolean {
 }
 
 function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = {}): Outcome {
-  return { decision, code, rules: [], detail: null, errors: [], redactions: [], shadow: null, ...rest };
+  return { decision, code, rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null, ...rest };
 }
 
 /** Decides one request against a checked policy. Pure: the agent's state comes in `facts`. */
@@ -121,31 +122,44 @@ function combine(policy: PolicySet, matched: number[], request: EvalRequest): Ou
   const allows = withEffect('allow');
   if (approvals.length === 0 && allows.length === 0) return outcome('deny', 'no_match');
 
-  const limited = checkLimits(policy.rules, allows, request);
+  const limited = checkLimits(policy, allows, request);
   if (limited) return limited;
   const risk = request.facts?.risk ?? 0;
   if (policy.risk && risk >= policy.risk.denyAt) return outcome('deny', 'risk');
-  if (approvals.length > 0) return outcome('require_approval', 'rule', { rules: approvals });
-  if (policy.risk && risk >= policy.risk.escalateAt) return outcome('require_approval', 'risk', { rules: allows });
+  if (approvals.length > 0) return outcome('require_approval', 'rule', { rules: approvals, held: allows });
+  if (policy.risk && risk >= policy.risk.escalateAt) return outcome('require_approval', 'risk', { rules: allows, held: allows });
   return outcome('allow', 'rule', { rules: allows });
 }
 
-/** Rate windows first, then budgets: the rules over their limit, or null. */
-function checkLimits(rules: Rule[], allows: number[], request: EvalRequest): Outcome | null {
+/** Dollars in micro-dollars; request-check has already refused anything finer. */
+const micros = (usd: number | undefined) => toMicros(usd ?? 0)!;
+
+/**
+ * Rate windows first, then each allowing rule's own budgets (its ledger: agent × rule),
+ * then the agent-wide `budgets:`. All money in integer micro-dollars: a budget allows
+ * while spent + reserved + cost is at most the limit.
+ */
+function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest): Outcome | null {
+  const { rules } = policy;
   const facts = request.facts ?? {};
   const rated = allows.filter((i) => {
     const rate = rules[i].limits.rate;
     return rate !== null && (facts.rates?.[rules[i].id] ?? 0) >= rate.count;
   });
   if (rated.length > 0) return outcome('deny', 'rate_limited', { rules: rated });
-  const usd = request.cost?.usd ?? 0;
+  const usd = micros(request.cost?.usd);
   const tokens = request.cost?.tokens ?? 0;
   const overBudget = allows.filter((i) => {
     const { spend, tokens: tokenLimit } = rules[i].limits;
-    if (spend && (facts.spend?.[spend.per]?.usd ?? 0) + usd > spend.usd) return true;
-    return tokenLimit !== null && (facts.spend?.[tokenLimit.per]?.tokens ?? 0) + tokens > tokenLimit.count;
+    const ledger = facts.ledgers?.[rules[i].id];
+    if (spend && micros(ledger?.usd) + usd > micros(spend.usd)) return true;
+    return tokenLimit !== null && (ledger?.tokens ?? 0) + tokens > tokenLimit.count;
   });
-  return overBudget.length > 0 ? outcome('deny', 'budget_exceeded', { rules: overBudget }) : null;
+  if (overBudget.length > 0) return outcome('deny', 'budget_exceeded', { rules: overBudget });
+  const budgets = policy.budgets;
+  if (budgets?.spend && micros(facts.spend?.[budgets.spend.per]?.usd) + usd > micros(budgets.spend.usd)) return outcome('deny', 'budget_exceeded');
+  if (budgets?.tokens && (facts.spend?.[budgets.tokens.per]?.tokens ?? 0) + tokens > budgets.tokens.count) return outcome('deny', 'budget_exceeded');
+  return null;
 }
 
 /**

@@ -80,7 +80,7 @@ describe('idempotency', () => {
     const sizes = await runInDurableObject(stub, (_, ctx) => {
       const count = (table: string) => ctx.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
       const record = ctx.storage.sql.exec<{ n: number }>('SELECT max(length(state)) AS n FROM agent_state').one().n;
-      return { replies: count('replies'), tickets: count('kept_tickets'), open: count('open_decisions'), record, database: ctx.storage.sql.databaseSize };
+      return { replies: count('replies'), tickets: count('kept_tickets'), open: count('open_reservations'), record, database: ctx.storage.sql.databaseSize };
     });
     expect(sizes.replies).toBeLessThanOrEqual(MAX_REPLIES + 100);
     expect(sizes.tickets).toBeLessThanOrEqual(MAX_REPLIES + 100);
