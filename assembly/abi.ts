@@ -26,7 +26,7 @@ export const FLAG_SHADOW: u32 = 1;
 export const FLAG_CLOSED_REGISTRY: u32 = 2;
 export const FLAG_RISK: u32 = 4;
 
-export const SETTINGS_BYTES: u32 = 56;
+export const SETTINGS_BYTES: u32 = 60;
 export const BUDGET_USD: u32 = 1;
 export const BUDGET_USD_MONTH: u32 = 2;
 export const BUDGET_TOKENS: u32 = 4;

@@ -19,6 +19,7 @@ export let valueCount: u32 = 0;
 export let actionCount: u32 = 0;
 export let resourceCount: u32 = 0;
 export let ruleCount: u32 = 0;
+export let customDetectorCount: u32 = 0;
 /** Addresses of sections and their tables. */
 export let symbolsAt: u32 = 0;
 export let settingsAt: u32 = 0;
@@ -61,6 +62,11 @@ export function globLen(id: u32): u32 {
 export function globLiteralSym(id: u32): i32 {
   return load<i32>(globsAt + id * 12 + 8);
 }
+/** The regex id of custom DLP detector k. */
+export function customDetectorRegex(k: u32): u32 {
+  return load<u32>(settingsAt + SETTINGS_BYTES + k * 4);
+}
+
 export function valueAddr(id: u32): u32 {
   return valueDataAt + load<u32>(valuesAt + id * 4);
 }
@@ -196,6 +202,10 @@ function loadValues(base: u32, len: u32): bool {
 function loadRawSections(base: u32, len: u32): bool {
   if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < SETTINGS_BYTES) return false;
   settingsAt = load<u32>(sec);
+  // Custom DLP detectors: a count, then a regex id each, all inside the section.
+  customDetectorCount = load<u32>(settingsAt + 56);
+  if (customDetectorCount > (load<u32>(sec + 4) - SETTINGS_BYTES) / 4) return false;
+  for (let k: u32 = 0; k < customDetectorCount; k++) if (load<u32>(settingsAt + SETTINGS_BYTES + k * 4) >= regexCount) return false;
   if (!section(base, len, SEC_PARAMS, sec)) return false;
   paramsAt = load<u32>(sec);
   paramsLen = load<u32>(sec + 4);

@@ -14,11 +14,12 @@ import {
   STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING,
 } from './abi';
 import {
-  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, exactListCount, exactListOff, flags, globAddr, globLen,
+  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, customDetectorRegex, exactListCount, exactListOff, flags, globAddr, globLen,
   globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount,
   valueAddr, wildCount, wildEntry,
 } from './bundle';
 import { scan } from './dlp';
+import { regexMatch } from './regex';
 import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
 import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, ledgerFor, rateCountFor } from './request';
@@ -98,6 +99,14 @@ function visitString(p: u32, len: u32, denying: bool): bool {
     for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
       if ((denyMask & (1 << d)) != 0 && scan(d, p, len, true, ignoreMatch) > 0) {
         dlpHitDetector = <i32>d;
+        dlpHitOrdinal = ordinal;
+        return false;
+      }
+    }
+    // Then the policy's own detectors, numbered after the built-in ones.
+    for (let k: u32 = 0; k < customDetectorCount; k++) {
+      if (regexMatch(customDetectorRegex(k), p, len)) {
+        dlpHitDetector = <i32>(DETECTOR_COUNT + k);
         dlpHitOrdinal = ordinal;
         return false;
       }
@@ -316,7 +325,7 @@ export function decideRequest(req: u32): u32 {
     out(OUT_DETAIL_B, violationParam);
     return finish(EFFECT_DENY, CODE_PARAMS);
   }
-  if (denyMask != 0) {
+  if (denyMask != 0 || customDetectorCount != 0) {
     scanViews();
     if (dlpHitDetector >= 0) {
       out(OUT_DETAIL_A, <u32>dlpHitDetector);

@@ -5,6 +5,7 @@
  */
 import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js';
 import type { DlpView } from '../policy/dlp-views.js';
+import type { BundleInfo } from '../policy/bundle/decode.js';
 import { EVAL_ERROR_KINDS, failedOutcome, PARAMS_VIOLATIONS, type EvalRequest, type Outcome, type Redaction, type RuleError } from '../policy/decision.js';
 import { DETECTORS, type Effect } from '../policy/model.js';
 import { paramStrings, utf16Offset } from '../policy/params-walk.js';
@@ -34,7 +35,8 @@ export function evaluatorFailure(message: string): Outcome {
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */
-export function decodeOutcome(status: number, out: Uint32Array, symbols: readonly string[], request: EvalRequest, views: readonly DlpView[]): Outcome {
+export function decodeOutcome(status: number, out: Uint32Array, info: Pick<BundleInfo, 'symbols' | 'dlpCustom'>, request: EvalRequest, views: readonly DlpView[]): Outcome {
+  const { symbols } = info;
   if (status !== 0) return evaluatorFailure(`evaluator status ${status}: ${STATUS_TEXT[status] ?? 'unknown'}`);
   const decision = EFFECTS[out[DECISION]];
   const code = CODE_LIST[out[CODE]];
@@ -79,7 +81,9 @@ export function decodeOutcome(status: number, out: Uint32Array, symbols: readonl
   } else if (realCode === 'dlp') {
     const view = views[out[DETAIL_B]];
     if (view === undefined) return evaluatorFailure('evaluator named a DLP view the host did not send');
-    detail = { kind: 'dlp', detector: DETECTORS[out[DETAIL_A]], path: view.path };
+    const detector = DETECTORS[out[DETAIL_A]] ?? info.dlpCustom[out[DETAIL_A] - DETECTORS.length];
+    if (detector === undefined) return evaluatorFailure('evaluator named a DLP detector the bundle does not have');
+    detail = { kind: 'dlp', detector, path: view.path };
   }
   return { decision, code, rules, held, detail, errors, redactions, shadow };
 }

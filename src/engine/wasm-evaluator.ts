@@ -107,7 +107,7 @@ export class WasmEvaluator {
       this.broken = `evaluator trapped: ${(err as Error).message}`;
       return evaluatorFailure(this.broken);
     }
-    return decodeOutcome(status, this.output, this.info.symbols, request, views);
+    return decodeOutcome(status, this.output, this.info, request, views);
   }
 
   /** Decides one request and describes it as DESIGN §3 does: reasons, errors and the policy hash. */

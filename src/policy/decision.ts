@@ -101,7 +101,8 @@ export interface Redaction {
 
 export type OutcomeDetail =
   | { kind: 'params'; violation: ParamsViolation; param: string }
-  | { kind: 'dlp'; detector: Detector; path: string }
+  /** `detector` is a built-in detector or a custom one's name. */
+  | { kind: 'dlp'; detector: string; path: string }
   | { kind: 'invalid_request'; message: string }
   | { kind: 'evaluator_error'; message: string };
 

@@ -115,4 +115,17 @@ describe('loadPolicies', () => {
     expect(one.ok && one.policy.rules.map((r) => r.id)).toEqual(['a', 'b']);
     expect(one.ok && one.policy.actions.map((e) => e.match)).toEqual(['x.*', 'x.y']);
   });
+
+  it('checks custom DLP detectors: RE2 patterns, deny only, names that are not built in', () => {
+    const dlp = (item: string) => errorsOf({ 'd.yaml': `dlp:\n  - ${item}\n` });
+    expect(dlp('{ name: acme, pattern: "acme_(?=x)", effect: deny }')).toEqual([
+      "d.yaml:2:28 bad_regex dlp[0].pattern: lookaround is not supported (RE2 syntax): use a linear-time pattern (at offset 5 of the pattern)",
+    ]);
+    expect(dlp('{ name: acme, pattern: "acme_\\\\d+", effect: redact }')).toEqual([
+      "d.yaml:2:49 bad_value dlp[0].effect: a custom detector can only deny (redaction needs the built-in detectors' spans)",
+    ]);
+    expect(dlp('{ name: aws_key, pattern: "x", effect: deny }')[0]).toMatch(/'aws_key' is a built-in detector/);
+    expect(dlp('{ name: acme, detect: [ssn], pattern: "x", effect: deny }')[0]).toMatch(/either built-in detectors \('detect'\) or one custom detector/);
+    expect(dlp('{ name: Acme, pattern: "x", effect: deny }')[0]).toMatch(/must match \[a-z\]\[a-z0-9_\]\*/);
+  });
 });

@@ -8,6 +8,8 @@ import { sortIssues, type PolicyIssue } from './errors.js';
 import { parseDuration } from './duration.js';
 import { checkActions, checkResources, checkSchemaFields } from './check-catalogue.js';
 import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js';
+import { compileRegex } from './regex/program.js';
+import { RegexSyntaxError } from './regex/parse.js';
 import { checkLimits, checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
 import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
@@ -26,6 +28,7 @@ import {
   type BreakerCode,
   type Budgets,
   type BreakerSettings,
+  type CustomDetector,
   type Detector,
   type PolicySet,
   type ResourceEntry,
@@ -65,6 +68,7 @@ interface FileParts {
   rules: CheckedRule[];
   dlpDeny: Detector[];
   dlpRedact: Detector[];
+  dlpCustom: (CustomDetector & { node: Node })[];
   nodes: Map<string, Node | null>;
 }
 
@@ -157,10 +161,36 @@ function checkDelegation(src: SourceFile, node: Node | null): DelegationSettings
   return maxDepth === null ? undefined : { maxDepth };
 }
 
+const DETECTOR_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** A custom detector: `{ name, pattern, effect: deny }`, its pattern RE2 as for `matches`. */
+function checkCustomDetector(src: SourceFile, m: Map<string, Node | null>, where: string, parts: FileParts): void {
+  const name = stringValue(src, m.get('name') ?? null, `${where}.name`);
+  const pattern = stringValue(src, m.get('pattern') ?? null, `${where}.pattern`);
+  const effect = m.has('effect') ? oneOf(src, m.get('effect')!, `${where}.effect`, ['deny', 'redact'] as const) : null;
+  if (!m.has('effect')) src.report(m.get('name') ?? null, 'missing_key', `${where} needs 'effect: deny'`);
+  if (effect === 'redact') src.report(m.get('effect')!, 'bad_value', `${where}.effect: a custom detector can only deny (redaction needs the built-in detectors' spans)`);
+  if (name !== null && !DETECTOR_NAME.test(name)) src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' must match [a-z][a-z0-9_]*`);
+  else if (name !== null && (DETECTORS as readonly string[]).includes(name)) src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' is a built-in detector; use 'detect: [${name}]'`);
+  if (pattern === null) return;
+  try {
+    compileRegex(pattern);
+  } catch (err) {
+    if (!(err instanceof RegexSyntaxError)) throw err;
+    return src.report(m.get('pattern')!, 'bad_regex', `${where}.pattern: ${err.message} (at offset ${err.pos} of the pattern)`);
+  }
+  if (name !== null && effect === 'deny' && DETECTOR_NAME.test(name)) parts.dlpCustom.push({ name, pattern, node: m.get('name')! });
+}
+
 function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
   sequenceItems(src, node, 'dlp').forEach((item, i) => {
-    const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect']);
+    const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect', 'name', 'pattern']);
     if (!m) return;
+    if (m.has('name') || m.has('pattern')) {
+      if (m.has('detect')) return src.report(m.get('detect')!, 'bad_value', `dlp[${i}] is either built-in detectors ('detect') or one custom detector ('name' and 'pattern'), not both`);
+      if (!m.has('name') || !m.has('pattern')) return src.report(item, 'missing_key', `dlp[${i}] needs both 'name' and 'pattern'`);
+      return checkCustomDetector(src, m, `dlp[${i}]`, parts);
+    }
     if (!m.has('detect') || !m.has('effect')) return src.report(item, 'missing_key', `dlp[${i}] needs 'detect' and 'effect'`);
     const effect = oneOf(src, m.get('effect')!, `dlp[${i}].effect`, ['deny', 'redact'] as const);
     const detectors = sequenceItems(src, m.get('detect')!, `dlp[${i}].detect`).map((n, j) => oneOf(src, n, `dlp[${i}].detect[${j}]`, DETECTORS));
@@ -170,7 +200,7 @@ function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
 }
 
 function checkFile(src: SourceFile): FileParts {
-  const parts: FileParts = { actions: [], resources: [], rules: [], dlpDeny: [], dlpRedact: [], nodes: new Map() };
+  const parts: FileParts = { actions: [], resources: [], rules: [], dlpDeny: [], dlpRedact: [], dlpCustom: [], nodes: new Map() };
   if (src.root === null) return parts;
   const top = mappingEntries(src, src.root, 'the top level', TOP_KEYS);
   if (!top) return parts;
@@ -251,6 +281,16 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       issues.push({ file: r.src.name, line, col, code: 'duplicate_rule', message: `rule id '${r.rule.id}' is already used at ${first.src.name}:${first.src.at(first.idNode).line}` });
     } else byId.set(r.rule.id, r);
   }
+  const custom = new Map<string, CustomDetector>();
+  parts.forEach((p, i) => {
+    for (const d of p.dlpCustom) {
+      const seen = custom.get(d.name);
+      if (seen && seen.pattern !== d.pattern) {
+        const { line, col } = sources[i].at(d.node);
+        issues.push({ file: sources[i].name, line, col, code: 'conflicting_setting', message: `custom detector '${d.name}' is also defined, with another pattern` });
+      } else custom.set(d.name, { name: d.name, pattern: d.pattern });
+    }
+  });
   if (rules.length > MAX_RULES) issues.push({ file: names[0] ?? '', line: 1, col: 1, code: 'too_many', message: `${rules.length} rules; the limit is ${MAX_RULES}` });
 
   const actions = parts.flatMap((p) => p.actions);
@@ -294,6 +334,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       rules: [...byId.values()].map((r) => r.rule).sort((a, b) => (a.id < b.id ? -1 : 1)),
       dlpDeny: DETECTORS.filter((d) => dlpDeny.has(d)),
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.has(d) && parts.some((p) => p.dlpRedact.includes(d))),
+      dlpCustom: [...custom.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
     },
   };
 }

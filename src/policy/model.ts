@@ -146,6 +146,13 @@ export interface PolicySet {
   delegation: DelegationSettings;
   dlpDeny: Detector[];
   dlpRedact: Detector[];
+  /** Custom detectors from policy: a name and an RE2 pattern, effect deny; sorted by name. */
+  dlpCustom: CustomDetector[];
+}
+
+export interface CustomDetector {
+  name: string;
+  pattern: string;
 }
 
 export interface TicketSettings {

@@ -202,6 +202,7 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       { nil: null, freq: 2 },
     ),
     dlp: fc.array(fc.tuple(fc.constantFrom(...DETECTORS), fc.constantFrom('deny', 'redact', 'none')), { maxLength: 10 }),
+    dlpCustom: fc.subarray([{ name: 'acme_token', pattern: 'acme_[0-9a-f]{4}' }, { name: 'ticket', pattern: '(?i)\\bdb\\.q' }, { name: 'zzz', pattern: '😀|é$' }]),
   })
   .map((p) => {
     const dlpDeny = DETECTORS.filter((d) => p.dlp.some(([x, e]) => x === d && e === 'deny'));
@@ -235,6 +236,7 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       delegation: DEFAULT_DELEGATION,
       dlpDeny,
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.includes(d) && p.dlp.some(([x, e]) => x === d && e === 'redact')),
+      dlpCustom: p.dlpCustom,
     };
   });
 

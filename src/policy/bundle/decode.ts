@@ -34,6 +34,8 @@ export interface BundleInfo {
   budgets: Budgets | null;
   /** Whether any DLP detector denies, so the host must build the DLP views. */
   dlpDenies: boolean;
+  /** The custom detectors' names, in the order the evaluator numbers them (after the built-in ones). */
+  dlpCustom: string[];
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
@@ -158,7 +160,7 @@ function decode(bytes: Uint8Array): BundleInfo {
   m += auditLength;
   const hostLength = u();
   if (m + hostLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
-  const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as { breaker_count: BreakerCode[] };
+  const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as { breaker_count: BreakerCode[]; dlp_custom: string[] };
   return {
     symbols,
     rules,
@@ -167,7 +169,8 @@ function decode(bytes: Uint8Array): BundleInfo {
     trust,
     risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
-    dlpDenies: v.getUint32(settingsAt + 24, true) !== 0,
+    dlpDenies: v.getUint32(settingsAt + 24, true) !== 0 || host.dlp_custom.length > 0,
+    dlpCustom: host.dlp_custom,
     budgets: budgetsAt(v, settingsAt),
     tickets,
     approvals,

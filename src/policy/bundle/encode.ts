@@ -221,6 +221,9 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const budgetFlags = (budgets?.spend ? BUDGET_USD : 0) | (budgets?.spend?.per === 'month' ? BUDGET_USD_MONTH : 0) |
     (budgets?.tokens ? BUDGET_TOKENS : 0) | (budgets?.tokens?.per === 'month' ? BUDGET_TOKENS_MONTH : 0);
   settings.u32(budgetFlags).u32(0).f64(budgets?.spend ? toMicros(budgets.spend.usd)! : 0).f64(budgets?.tokens?.count ?? 0);
+  // Custom DLP detectors: a count, then each one's regex.
+  settings.u32(policy.dlpCustom.length);
+  for (const d of policy.dlpCustom) settings.u32(regex(d.pattern));
 
   const manifestSection = new ByteWriter();
   const t = policy.trust;
@@ -233,7 +236,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   manifestSection.f64(policy.approvals.ttlMs).u32(policy.approvals.maxPending).u32(policy.delegation.maxDepth).f64(policy.approvals.claimTtlMs);
   const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams, cost: a.cost, params: a.params?.map((p) => p.name) ?? [] }))));
   manifestSection.u32(auditJson.length).bytes(auditJson);
-  const hostJson = utf8.encode(JSON.stringify({ breaker_count: policy.breaker?.count ?? [] }));
+  const hostJson = utf8.encode(JSON.stringify({ breaker_count: policy.breaker?.count ?? [], dlp_custom: policy.dlpCustom.map((d) => d.name) }));
   manifestSection.u32(hostJson.length).bytes(hostJson);
 
   const sections: Uint8Array[] = [];

@@ -37,8 +37,8 @@ export const FLAG_SHADOW = 1;
 export const FLAG_CLOSED_REGISTRY = 2;
 export const FLAG_RISK = 4;
 
-/** Settings: agent-wide budget flags at offset 32, the usd limit (micro-dollars) at 40, tokens at 48. */
-export const SETTINGS_BYTES = 56;
+/** Settings: agent-wide budget flags at offset 32, the usd limit (micro-dollars) at 40, tokens at 48; custom DLP detectors at 56 (a count, then a regex id each). */
+export const SETTINGS_BYTES = 60;
 export const BUDGET_USD = 1;
 export const BUDGET_USD_MONTH = 2;
 export const BUDGET_TOKENS = 4;

@@ -16,7 +16,8 @@ import { requestProblem } from '../request-check.js';
 import { detect } from './dlp.js';
 import { toMicros } from '../money.js';
 import { DLP_TOO_MUCH, dlpViews } from '../dlp-views.js';
-import { EvalFailure, evaluateExpr } from './expression.js';
+import { compiledRegex, EvalFailure, evaluateExpr } from './expression.js';
+import { regexMatch } from '../regex/program.js';
 import { checkParams } from './params.js';
 
 function anyGlob(globs: string[] | null, text: string): boolean {
@@ -31,7 +32,7 @@ function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = 
 export function evaluateReference(policy: PolicySet, request: EvalRequest): Outcome {
   const problem = requestProblem(request);
   if (problem !== null) return failedOutcome('invalid_request', problem);
-  const views = policy.dlpDeny.length > 0 ? dlpViews(request) : [];
+  const views = policy.dlpDeny.length > 0 || policy.dlpCustom.length > 0 ? dlpViews(request) : [];
   if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
   const facts = request.facts ?? {};
   const params = request.params ?? {};
@@ -52,7 +53,8 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Outc
   if (violation) return finish(outcome('deny', 'params', { detail: { kind: 'params', ...violation } }));
 
   for (const { path, text } of views) {
-    const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0);
+    // Built-in detectors in their order, then custom ones by name.
+    const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0) ?? policy.dlpCustom.find((d) => regexMatch(compiledRegex(d.pattern), text))?.name;
     if (detector) return finish(outcome('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
   }
 

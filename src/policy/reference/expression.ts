@@ -12,7 +12,7 @@ import { compileRegex, regexMatch, type RegexProgram } from '../regex/program.js
 const regexCache = new Map<string, RegexProgram>();
 
 /** Patterns are literals checked at build time, so each compiles once. */
-function compiledRegex(pattern: string): RegexProgram {
+export function compiledRegex(pattern: string): RegexProgram {
   let prog = regexCache.get(pattern);
   if (!prog) {
     if (regexCache.size >= 1000) regexCache.clear();
