@@ -5,25 +5,23 @@
  */
 import {
   ACTION_BYTES, CODE_BUDGET, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW,
-  CODE_SUSPENDED, CODE_UNREGISTERED, DETECTOR_COUNT, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
+  CODE_SUSPENDED, CODE_UNREGISTERED, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
   FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERRORS_OFF,
   OUT_ERROR_COUNT, OUT_HEADER_BYTES, OUT_REDACTIONS_OFF, OUT_REDACTION_COUNT, OUT_RULES_OFF, OUT_RULE_COUNT, OUT_SHADOW,
   OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, OUT_HELD_COUNT, OUT_HELD_OFF, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
   REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES,
   RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS,
-  STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING,
+  STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS,
 } from './abi';
 import {
-  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, customDetectorRegex, exactListCount, exactListOff, flags, globAddr, globLen,
+  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, exactListCount, exactListOff, flags, globAddr, globLen,
   globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount,
   valueAddr, wildCount, wildEntry,
 } from './bundle';
-import { scan } from './dlp';
-import { regexMatch } from './regex';
+import { DlpHit, findSecret, redactParams } from './dlp-walk';
 import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
 import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, ledgerFor, rateCountFor } from './request';
-import { skipValue } from './values';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
 import { BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, ERR_MISSING } from './abi';
 
@@ -62,91 +60,6 @@ function globHit(g: u32, p: u32, len: u32, sym: i32): bool {
 function anyGlobHit(off: u32, count: u32, p: u32, len: u32, sym: i32): bool {
   for (let k: u32 = 0; k < count; k++) if (globHit(poolU32(off + k * 4), p, len, sym)) return true;
   return false;
-}
-
-// --- Walking the strings in params -------------------------------------------------
-
-let ordinal: u32 = 0;
-let walkDetector: u32 = 0;
-let redactionCount: u32 = 0;
-let overflow = false;
-let dlpHitDetector: i32 = -1;
-let dlpHitOrdinal: u32 = 0;
-let denyMask: u32 = 0;
-let redactMask: u32 = 0;
-
-function recordRedaction(start: u32, end: u32): bool {
-  if (redactionCount >= MAX_REDACTIONS) {
-    overflow = true;
-    return false;
-  }
-  const r = Areas.out + OUT_HEADER_BYTES + ruleCount * 16 + redactionCount * 16;
-  store<u32>(r, ordinal);
-  store<u32>(r + 4, start);
-  store<u32>(r + 8, end);
-  store<u32>(r + 12, walkDetector);
-  redactionCount++;
-  return true;
-}
-
-function ignoreMatch(start: u32, end: u32): bool {
-  return true;
-}
-
-/** Visits one string: redaction spans, or (in deny mode) the first deny detector that fires. */
-function visitString(p: u32, len: u32, denying: bool): bool {
-  if (denying) {
-    for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
-      if ((denyMask & (1 << d)) != 0 && scan(d, p, len, true, ignoreMatch) > 0) {
-        dlpHitDetector = <i32>d;
-        dlpHitOrdinal = ordinal;
-        return false;
-      }
-    }
-    // Then the policy's own detectors, numbered after the built-in ones.
-    for (let k: u32 = 0; k < customDetectorCount; k++) {
-      if (regexMatch(customDetectorRegex(k), p, len)) {
-        dlpHitDetector = <i32>(DETECTOR_COUNT + k);
-        dlpHitOrdinal = ordinal;
-        return false;
-      }
-    }
-  } else {
-    for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
-      if ((redactMask & (1 << d)) == 0) continue;
-      walkDetector = d;
-      if (scan(d, p, len, false, recordRedaction) < 0) return false;
-    }
-  }
-  ordinal++;
-  return true;
-}
-
-/** Depth-first over values in encoding order, for redactions; false stops the walk. */
-function walkStrings(v: u32, denying: bool): bool {
-  const tag = <u32>load<u8>(v);
-  if (tag == TAG_STRING) return visitString(v + 9, load<u32>(v + 5), denying);
-  if (tag != TAG_LIST && tag != TAG_OBJECT) return true;
-  const count = load<u32>(v + 1);
-  let q = v + 9;
-  for (let i: u32 = 0; i < count; i++) {
-    if (tag == TAG_OBJECT) q += 8 + load<u32>(q + 4);
-    if (!walkStrings(q, denying)) return false;
-    q = skipValue(q);
-  }
-  return true;
-}
-
-/** The deny detectors over the request's DLP views; a hit names the detector and the view. */
-function scanViews(): void {
-  dlpHitDetector = -1;
-  const count = load<u32>(dlpViewsAt + 1);
-  let q = dlpViewsAt + 9;
-  for (let k: u32 = 0; k < count; k++) {
-    ordinal = k;
-    if (!visitString(q + 9, load<u32>(q + 5), true)) return;
-    q = skipValue(q);
-  }
 }
 
 // --- Sorting rule indices ------------------------------------------------------------
@@ -305,15 +218,9 @@ export function decideRequest(req: u32): u32 {
   matchedCount = 0;
   errorCount = 0;
   fatal = STATUS_OK;
-  denyMask = load<u32>(settingsAt + 24);
-  redactMask = load<u32>(settingsAt + 28);
-
-  redactionCount = 0;
-  overflow = false;
-  ordinal = 0;
-  if (redactMask != 0) walkStrings(Subject.paramsObj, false);
-  if (overflow) return STATUS_TOO_MANY_REDACTIONS;
-  out(OUT_REDACTION_COUNT, redactionCount);
+  const redactions = redactParams(load<u32>(settingsAt + 28), Subject.paramsObj, Areas.out + OUT_HEADER_BYTES + ruleCount * 16);
+  if (redactions < 0) return STATUS_TOO_MANY_REDACTIONS;
+  out(OUT_REDACTION_COUNT, <u32>redactions);
 
   if ((load<u32>(req + REQ_FLAGS) & REQ_SUSPENDED) != 0) return finish(EFFECT_DENY, CODE_SUSPENDED);
 
@@ -325,11 +232,11 @@ export function decideRequest(req: u32): u32 {
     out(OUT_DETAIL_B, violationParam);
     return finish(EFFECT_DENY, CODE_PARAMS);
   }
+  const denyMask = load<u32>(settingsAt + 24);
   if (denyMask != 0 || customDetectorCount != 0) {
-    scanViews();
-    if (dlpHitDetector >= 0) {
-      out(OUT_DETAIL_A, <u32>dlpHitDetector);
-      out(OUT_DETAIL_B, dlpHitOrdinal);
+    if (findSecret(denyMask, dlpViewsAt)) {
+      out(OUT_DETAIL_A, DlpHit.detector);
+      out(OUT_DETAIL_B, DlpHit.view);
       return finish(EFFECT_DENY, CODE_DLP);
     }
   }

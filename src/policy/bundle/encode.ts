@@ -63,22 +63,20 @@ function collectSymbols(policy: PolicySet): SymbolTable {
   return table;
 }
 
+/** A table of distinct strings in first-use order, and the function that numbers them. */
+function numbering(): [string[], (s: string) => number] {
+  const ids = new Map<string, number>();
+  const list: string[] = [];
+  return [list, (s) => ids.get(s) ?? (ids.set(s, list.push(s) - 1), list.length - 1)];
+}
+
 /** Encodes the policy. The result is the whole bundle; hash it with `bundleHash`. */
 export function encodeBundle(policy: PolicySet): Uint8Array {
   const table = collectSymbols(policy);
   const symbols = table.freeze();
   const sym = (s: string) => table.id(s);
 
-  const globIds = new Map<string, number>();
-  const globList: string[] = [];
-  const glob = (g: string) => {
-    let id = globIds.get(g);
-    if (id === undefined) {
-      id = globList.push(g) - 1;
-      globIds.set(g, id);
-    }
-    return id;
-  };
+  const [globList, glob] = numbering();
   const constIds = new Map<string, number>();
   const values = new ByteWriter();
   const valueOffsets: number[] = [];
@@ -121,16 +119,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const code = new ByteWriter();
   const rules = new ByteWriter().u32(policy.rules.length);
   const manifest = new ByteWriter();
-  const regexIds = new Map<string, number>();
-  const regexList: string[] = [];
-  const regex = (pattern: string) => {
-    let id = regexIds.get(pattern);
-    if (id === undefined) {
-      id = regexList.push(pattern) - 1;
-      regexIds.set(pattern, id);
-    }
-    return id;
-  };
+  const [regexList, regex] = numbering();
   const tables = { symbol: sym, constant, glob, regex };
   for (const rule of policy.rules) {
     const { rate, spend, tokens } = rule.limits;
