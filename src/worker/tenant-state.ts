@@ -12,37 +12,45 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from './env.js';
+import { MICROS_PER_USD, toUsd } from '../policy/money.js';
 
 export class TenantState extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)');
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS agents_pending_audit (agent TEXT PRIMARY KEY, from_seq INTEGER NOT NULL, since INTEGER NOT NULL)');
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS link_spend (jti TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, PRIMARY KEY (jti, day))');
+    // A link's spend in integer micro-dollars. (The table before, link_spend, kept float dollars; a day's worth is dropped.)
+    ctx.storage.sql.exec('DROP TABLE IF EXISTS link_spend');
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS link_spend_micros (jti TEXT NOT NULL, day TEXT NOT NULL, micros INTEGER NOT NULL, PRIMARY KEY (jti, day))');
   }
 
   private linkSpent(jti: string, day: string): number {
-    return this.ctx.storage.sql.exec<{ usd: number }>('SELECT usd FROM link_spend WHERE jti = ? AND day = ?', jti, day).toArray()[0]?.usd ?? 0;
+    return this.ctx.storage.sql.exec<{ micros: number }>('SELECT micros FROM link_spend_micros WHERE jti = ? AND day = ?', jti, day).toArray()[0]?.micros ?? 0;
   }
 
   /**
-   * Reserves `usd` against every budgeted link of a chain for the UTC `day`, all or none:
-   * null when every link has room, otherwise why not. Synchronous, so concurrent decisions
-   * anywhere in the subtree can never both take a link's last dollar.
+   * Reserves `micros` (micro-dollars) against every budgeted link of a chain for the UTC
+   * `day`, all or none: null when every link has room, otherwise why not. Synchronous, so
+   * concurrent decisions anywhere in the subtree can never both take a link's last dollar.
    */
-  reserveDelegated(links: { jti: string; agent: string; budget_usd: number }[], usd: number, day: string): string | null {
-    this.ctx.storage.sql.exec('DELETE FROM link_spend WHERE day < ?', day); // past days bound nothing any more
+  reserveDelegated(links: { jti: string; agent: string; budget_usd: number }[], micros: number, day: string): string | null {
+    this.ctx.storage.sql.exec('DELETE FROM link_spend_micros WHERE day < ?', day); // past days bound nothing any more
     for (const link of links) {
       const spent = this.linkSpent(link.jti, day);
-      if (spent + usd > link.budget_usd + 1e-9) return `this request would exceed the delegated budget of ${link.budget_usd} USD per day given to '${link.agent}' (${spent} spent across its subtree today)`;
+      // A budget finer than a micro-dollar rounds down: never more than was given.
+      if (spent + micros > Math.floor(link.budget_usd * MICROS_PER_USD)) {
+        return `this request would exceed the delegated budget of ${link.budget_usd} USD per day given to '${link.agent}' (${toUsd(spent)} spent across its subtree today)`;
+      }
     }
-    for (const link of links) this.ctx.storage.sql.exec('INSERT INTO link_spend (jti, day, usd) VALUES (?, ?, ?) ON CONFLICT(jti, day) DO UPDATE SET usd = usd + excluded.usd', link.jti, day, usd);
+    for (const link of links) {
+      this.ctx.storage.sql.exec('INSERT INTO link_spend_micros (jti, day, micros) VALUES (?, ?, ?) ON CONFLICT(jti, day) DO UPDATE SET micros = micros + excluded.micros', link.jti, day, micros);
+    }
     return null;
   }
 
-  /** Gives back a reservation whose decision did not allow. */
-  releaseDelegated(links: { jti: string }[], usd: number, day: string): void {
-    for (const link of links) this.ctx.storage.sql.exec('UPDATE link_spend SET usd = max(0, usd - ?) WHERE jti = ? AND day = ?', usd, link.jti, day);
+  /** Gives back a reservation (micro-dollars) whose decision did not allow. */
+  releaseDelegated(links: { jti: string }[], micros: number, day: string): void {
+    for (const link of links) this.ctx.storage.sql.exec('UPDATE link_spend_micros SET micros = max(0, micros - ?) WHERE jti = ? AND day = ?', micros, link.jti, day);
   }
 
   /** Revokes `key` (`jti:<id>` or `agent:<id>`); true if it was not revoked before. */

@@ -8,6 +8,7 @@
  */
 import { Hono } from 'hono';
 import { Pricing } from '../../engine/pricing.js';
+import { toMicros } from '../../policy/money.js';
 import type { EngineRequest } from '../../engine/stateful-engine.js';
 import { requestProblem } from '../../policy/request-check.js';
 import type { DelegatedScope, EdgeDecision } from '../agent-rpc.js';
@@ -59,9 +60,10 @@ async function decideAll(c: AppContext, agent: AgentPrincipal, requests: EngineR
   if (links.length === 0) return decide();
   const tenant = tenantState(c.env, agent.tenant);
   const day = new Date().toISOString().slice(0, 10);
+  // In micro-dollars, so the subtree's sums are exact.
   const costs = requests.map((r) => {
     const priced = pricing.price(r);
-    return 'request' in priced ? (priced.request.cost?.usd ?? 0) : 0;
+    return 'request' in priced ? (toMicros(priced.request.cost?.usd ?? 0) ?? 0) : 0;
   });
   const total = costs.reduce((a, b) => a + b, 0);
   const refused = total > 0 ? await callAgent(() => tenant.reserveDelegated(links, total, day)) : null;
