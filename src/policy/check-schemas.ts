@@ -12,8 +12,20 @@ import type { ActionEntry, ParamSchema, PolicySet, Rule } from './model.js';
 
 const TYPES: Record<ParamSchema['type'], ExprType> = { string: 'str', number: 'num', boolean: 'bool', array: 'list', object: 'dyn' };
 
+/** Rules often share their action globs: the answer per registry and glob list, computed once. */
+const governingCache = new WeakMap<readonly ActionEntry[], Map<string, { entries: ActionEntry[]; covered: boolean }>>();
+
 /** The registry entries a request the rule matches can fall under, and whether they are all there is. */
 function governing(rule: Rule, actions: readonly ActionEntry[], registry: PolicySet['registry']): { entries: ActionEntry[]; covered: boolean } {
+  let cache = governingCache.get(actions);
+  if (!cache) governingCache.set(actions, (cache = new Map()));
+  const key = `${registry} ${JSON.stringify(rule.actions)}`;
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = governingUncached(rule, actions, registry)));
+  return found;
+}
+
+function governingUncached(rule: Rule, actions: readonly ActionEntry[], registry: PolicySet['registry']): { entries: ActionEntry[]; covered: boolean } {
   const entries = rule.actions === null ? [...actions] : actions.filter((e) => rule.actions!.some((g) => globsOverlap(g, e.match)));
   // Under a closed registry an unregistered action is denied before any rule is read.
   const covered = registry === 'closed' || (rule.actions !== null && rule.actions.every((g) => entries.some((e) => globSubset(g, e.match))));

@@ -6,7 +6,7 @@
  * apart), and a search over pairs of their state sets looks for a string only `inner`
  * accepts. Delegation uses it so that rights handed down can only narrow.
  */
-import { DOUBLE_STAR, STAR, tokenizeGlob } from './glob.js';
+import { DOUBLE_STAR, globMatch, isLiteralGlob, STAR, tokenizeGlob } from './glob.js';
 
 const SLASH = 47;
 /** Stands for every character neither glob names (and that is not `/`). */
@@ -63,6 +63,9 @@ export function globsSubset(inner: readonly string[], outer: readonly string[]):
 
 /** True when some string matches both globs. */
 export function globsOverlap(a: string, b: string): boolean {
+  // Most globs in a registry or a rule are literal names: those need no search.
+  if (isLiteralGlob(a)) return globMatch(b, a);
+  if (isLiteralGlob(b)) return globMatch(a, b);
   const ta = tokenizeGlob(a);
   const tb = tokenizeGlob(b);
   const alphabet = [...new Set([...ta, ...tb].filter((t) => t >= 0)), SLASH, OTHER];
