@@ -38,6 +38,8 @@ const INVISIBLE_RE = /[\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u3164\u
 
 /** NFKC, invisible characters removed, Latin look-alikes mapped to Latin. */
 export function normalizeForDlp(text: string): string {
+  // Printable ASCII is its own normal form: the common case costs one scan.
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
   return text.normalize('NFKC').replace(INVISIBLE_RE, '').replace(CONFUSABLE_RE, (c) => CONFUSABLES[c]);
 }
 

@@ -11,6 +11,29 @@ import { loadPolicyDir } from '../load-dir.js';
 import { applyLocalMigrations, startWranglerDev } from '../wrangler-dev.js';
 import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
 
+/**
+ * Watches wrangler's output for the one rebuild its policies/ watcher always runs once it is
+ * ready (wrangler does this to catch edits made during the first build), and for the server
+ * to be back after it. That rebuild reloads the Worker; announcing before it would hand out
+ * a server that drops in-flight requests a moment later ("Your worker restarted mid-request").
+ */
+function settledAfterWatcherRebuild(output: NodeJS.ReadableStream, forward: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    let rebuilding = false;
+    let pending = '';
+    output.on('data', (chunk: Buffer) => {
+      forward.write(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/changed, restarting build/.test(line)) rebuilding = true;
+        else if (rebuilding && /Local server updated and ready|Ready on /.test(line)) resolve();
+      }
+    });
+  });
+}
+
 async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -51,7 +74,9 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       console.error(`${migrated.output}\napplying the audit index's D1 migrations failed`);
       return EXIT_FAILED;
     }
-    const { exited, stop } = startWranglerDev(port, [], ['ignore', 'inherit', 'inherit']);
+    const { child, exited, stop } = startWranglerDev(port, [], ['ignore', 'pipe', 'pipe']);
+    child.stderr!.pipe(process.stderr);
+    const settled = settledAfterWatcherRebuild(child.stdout!, process.stdout);
     // Whatever stops us stops wrangler and the workerd it started.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(signal, () => {
@@ -61,7 +86,9 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
     }
     process.on('exit', stop);
     const base = `http://127.0.0.1:${port}`;
-    const up = await Promise.race([waitUntilUp(`${base}/healthz`, 120_000), exited.then(() => false)]);
+    // Up means answering after the watcher's rebuild (or 30 s, should a wrangler release not run one).
+    const afterRebuild = Promise.race([settled, new Promise((r) => setTimeout(r, 30_000))]).then(() => waitUntilUp(`${base}/healthz`, 120_000));
+    const up = await Promise.race([afterRebuild, exited.then(() => false)]);
     if (!up) {
       stop();
       console.error(`the local edge runtime did not come up on ${base}`);
