@@ -51,6 +51,16 @@ describe('typed checks (params, catalogue attributes, context)', () => {
     ]);
   });
 
+  it("warns when a 'matches' pattern reads like a glob (matches is RE2 since 1.1)", () => {
+    const { errors, warnings } = check(`  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/*") || resource.name.matches("^db:(prod|dev)/.*$")\n`);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      `p.yaml:18:33 warning glob_like_pattern rule 'r'.when: 'matches' takes an RE2 pattern; "db:prod/*" reads like a glob: for a glob, write .glob("db:prod/*")`,
+    ]);
+    // A glob that is not even valid RE2 is an error, with the same hint.
+    expect(check(`  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/**")\n`).errors[0]).toMatch(/bad repetition operator.*reads like a glob: for a glob, write \.glob\("db:prod\/\*\*"\)/);
+  });
+
   it('a YAML syntax error does not hide the rest of the file', () => {
     const result = loadPolicies({ 'p.yaml': 'rules:\n  - id: a\n    effect: alow\n  - id: b\n   effect: deny\n' });
     expect(result.ok ? [] : result.errors.map((e) => e.code)).toEqual(['bad_value', 'missing_key', 'yaml_syntax', 'missing_key']);

@@ -25,6 +25,7 @@ export type PolicyIssueCode =
   | 'type_error'
   | 'bad_regex'
   | 'unrequired_path'
+  | 'glob_like_pattern'
   | 'too_many';
 
 /** One problem in one policy file, with its 1-based position. */

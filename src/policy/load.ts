@@ -11,7 +11,7 @@ import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js'
 import { compileRegex } from './regex/program.js';
 import { RegexSyntaxError } from './regex/parse.js';
 import { checkLimits, checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
-import { typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
+import { globLikePatterns, typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
   BREAKER_CODES,
   DEFAULT_BREAKER_COUNT,
@@ -306,6 +306,9 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       reportInExpr(r.src, r.whenNode, r.rule.whenSource!, p.code, `rule '${r.rule.id}'.when: ${p.message}`, p.pos);
     }
     if (problems.length > 0) continue;
+    for (const p of globLikePatterns(r.rule.when)) {
+      reportInExpr(r.src, r.whenNode, r.rule.whenSource!, 'glob_like_pattern', `rule '${r.rule.id}'.when: ${p.message}`, p.pos, 'warning');
+    }
     for (const p of unrequiredPaths(r.rule, actions, registry, contextSchema)) {
       reportInExpr(r.src, r.whenNode, r.rule.whenSource!, 'unrequired_path', `rule '${r.rule.id}'.when reads '${p.text}': ${p.why}`, p.pos, 'warning');
     }

@@ -71,6 +71,40 @@ export const NOW_FIELDS = ['unix', 'year', 'month', 'day', 'hour', 'minute', 'we
 
 const OPEN_ROOTS: readonly PathRoot[] = ['params', 'context'];
 
+/** A pattern with `*` and none of RE2's other syntax: most likely a glob written before 1.1. */
+function readsLikeGlob(pattern: string): boolean {
+  return pattern.includes('*') && !/[\\()[\]^$+?{}|]/.test(pattern);
+}
+
+function globHint(pattern: string): string {
+  return `${JSON.stringify(pattern)} reads like a glob: for a glob, write .glob(${JSON.stringify(pattern)})`;
+}
+
+/**
+ * `matches` patterns that read like globs (`"db:*"`, `"github:acme/**"`): since 1.1 they are
+ * RE2, where `*` repeats what comes before it, so such a rule likely means `glob(...)`.
+ */
+export function globLikePatterns(e: Expr, out: TypeProblem[] = []): TypeProblem[] {
+  const visit = (x: Expr): void => {
+    switch (x.kind) {
+      case 'call':
+        if (x.fn === 'matches' && x.arg.kind === 'literal' && typeof x.arg.value === 'string' && readsLikeGlob(x.arg.value)) {
+          out.push({ code: 'type_error', message: `'matches' takes an RE2 pattern; ${globHint(x.arg.value)}`, pos: x.arg.pos });
+        }
+        visit(x.target);
+        visit(x.arg);
+        return;
+      case 'not': case 'negate': return visit(x.arg);
+      case 'binary': visit(x.left); return visit(x.right);
+      case 'method': return visit(x.target);
+      case 'macro': visit(x.target); return visit(x.body);
+      default: return;
+    }
+  };
+  visit(e);
+  return out;
+}
+
 /** Type-checks an expression; returns every problem found (empty when it is well typed). */
 export function typecheck(expr: Expr, env: TypeEnv): TypeProblem[] {
   const problems: TypeProblem[] = [];
@@ -105,7 +139,9 @@ function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
         out.push({ code: 'type_error', message: `'${e.fn}' takes a string literal: ${what}, compiled when the bundle is built`, pos: e.arg.pos });
       } else if (e.fn === 'matches') {
         const problem = regexProblem((e.arg as { value: string }).value);
-        if (problem) out.push({ code: 'bad_regex', message: `'matches' pattern ${JSON.stringify((e.arg as { value: string }).value)}: ${problem.message} (at offset ${problem.pos} of the pattern)`, pos: e.arg.pos });
+        const pattern = (e.arg as { value: string }).value;
+        const hint = readsLikeGlob(pattern) ? `; ${globHint(pattern)}` : '';
+        if (problem) out.push({ code: 'bad_regex', message: `'matches' pattern ${JSON.stringify(pattern)}: ${problem.message} (at offset ${problem.pos} of the pattern)${hint}`, pos: e.arg.pos });
       } else expect(e.arg, 'str', env, out, `'${e.fn}'`);
       return 'bool';
     }
