@@ -10,6 +10,7 @@
  * key) and commits nothing but the agent's state; the caller adds what it owns (the audit
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
+import type { Period } from '../policy/model.js';
 import { failedOutcome, stateOutcome, type DecisionCode, type EvalRequest, type Facts, type SpendFacts } from '../policy/decision.js';
 import { requestProblem } from '../policy/request-check.js';
 import { TollgateError } from '../policy/errors.js';
@@ -74,8 +75,15 @@ function rateWindows(evaluator: WasmEvaluator): Map<string, number> {
   return new Map(evaluator.info.rules.filter((r) => r.rate !== null).map((r) => [r.id, r.rate!.windowMs]));
 }
 
+/** The periods of each limited rule's ledgers, for the bundle in force (built once per bundle). */
+function ledgerPeriods(evaluator: WasmEvaluator): Map<string, { usd: Period; tokens: Period }> {
+  const limited = evaluator.info.rules.filter((r) => r.spend !== null || r.tokens !== null);
+  return new Map(limited.map((r) => [r.id, { usd: r.spend?.per ?? 'day', tokens: r.tokens?.per ?? 'day' }]));
+}
+
 export class StatefulEngine {
   private windows: Map<string, number>;
+  private periods: Map<string, { usd: Period; tokens: Period }>;
   private pricing: Pricing;
 
   constructor(
@@ -84,6 +92,7 @@ export class StatefulEngine {
     private readonly clock: () => number = Date.now,
   ) {
     this.windows = rateWindows(evaluator);
+    this.periods = ledgerPeriods(evaluator);
     this.pricing = new Pricing(evaluator.info);
   }
 
@@ -95,6 +104,7 @@ export class StatefulEngine {
   /** Swaps the policy: the next decision uses `evaluator`; no decision sees a mix. */
   swap(evaluator: WasmEvaluator): void {
     this.windows = rateWindows(evaluator);
+    this.periods = ledgerPeriods(evaluator);
     this.pricing = new Pricing(evaluator.info);
     this.evaluator = evaluator;
   }
@@ -126,13 +136,12 @@ export class StatefulEngine {
     };
   }
 
-  /** Each limited rule's own ledger, in the periods of its limits. */
+  /** Each limited rule's own ledger, in the periods of its limits: per decision, only the ledgers the agent has. */
   private ruleLedgerFacts(record: AgentRecord): Record<string, SpendFacts> {
     const out: Record<string, SpendFacts> = {};
-    for (const rule of this.evaluator.info.rules) {
-      const ledgers = record.ruleLedgers[rule.id];
-      if (!ledgers || (!rule.spend && !rule.tokens)) continue;
-      out[rule.id] = ledgerFacts(ledgers[rule.spend?.per ?? 'day'], ledgers[rule.tokens?.per ?? 'day']);
+    for (const [id, ledgers] of Object.entries(record.ruleLedgers)) {
+      const periods = this.periods.get(id);
+      if (periods) out[id] = ledgerFacts(ledgers[periods.usd], ledgers[periods.tokens]);
     }
     return out;
   }

@@ -88,7 +88,12 @@ export class WasmEvaluator {
     if (this.broken) return evaluatorFailure(this.broken);
     let views: DlpView[] | null = [];
     if (this.info.dlpDenies) {
-      views = requestProblem(request) === null ? dlpViews(request) : [];
+      // The encoder validates the request; only a malformed one can make the views throw.
+      try {
+        views = dlpViews(request);
+      } catch (err) {
+        return failedOutcome('invalid_request', requestProblem(request) ?? `request could not be scanned: ${(err as Error).message}`);
+      }
       if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
     }
     let len: number;

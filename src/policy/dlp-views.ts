@@ -44,6 +44,7 @@ export function normalizeForDlp(text: string): string {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const utf8 = new TextEncoder();
 
 /** Bytes as text, when they are valid UTF-8 and mostly printable; else null. */
 function asText(bytes: Uint8Array): string | null {
@@ -83,7 +84,7 @@ function fromPercent(text: string): string | null {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (text[i] === '+') bytes.push(0x20);
-    else bytes.push(...new TextEncoder().encode(text[i]));
+    else bytes.push(...utf8.encode(text[i]));
   }
   return asText(Uint8Array.from(bytes));
 }
