@@ -60,7 +60,8 @@ describe('rule combining', () => {
         const renamed = dup.map((rule, i) => ({ ...rule, id: `q${String(i).padStart(2, '0')}`, original: rule.id }));
         const variant: PolicySet = { ...policy, rules: renamed };
         const { wasm } = await enginePair(variant);
-        const out = wasm.evaluate({ ...r, facts: r.facts && { ...r.facts, rates: remapRates(r.facts.rates, renamed) } });
+        // Per-rule facts follow their rules to the new ids.
+        const out = wasm.evaluate({ ...r, facts: r.facts && { ...r.facts, rates: remapById(r.facts.rates, renamed), ledgers: remapById(r.facts.ledgers, renamed) } });
         expect(out.decision).toBe(base.decision);
         expect(out.code).toBe(base.code);
         const originalIds = new Set(out.rules.map((i) => (renamed[i] as { original: string }).original));
@@ -103,10 +104,10 @@ describe('consumption', () => {
   });
 });
 
-/** Rates keyed by the original ids, re-keyed to the renamed (and duplicated) rules. */
-function remapRates(rates: Record<string, number> | undefined, renamed: { id: string; original?: string }[]): Record<string, number> | undefined {
-  if (!rates) return rates;
-  const out: Record<string, number> = {};
-  for (const rule of renamed) if (rule.original && rates[rule.original] !== undefined) out[rule.id] = rates[rule.original];
+/** Per-rule facts (rates, ledgers) keyed by the original ids, re-keyed to the renamed (and duplicated) rules. */
+function remapById<T>(byRule: Record<string, T> | undefined, renamed: { id: string; original?: string }[]): Record<string, T> | undefined {
+  if (!byRule) return byRule;
+  const out: Record<string, T> = {};
+  for (const rule of renamed) if (rule.original && byRule[rule.original] !== undefined) out[rule.id] = byRule[rule.original];
   return out;
 }
