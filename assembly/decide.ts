@@ -1,11 +1,11 @@
 /**
  * One decision, in the order DESIGN §2 fixes: suspension → registry → params schema →
  * DLP deny → rules (deny overrides, then require_approval, then allow, else no_match)
- * → limits → risk → shadow mode. Writes the outcome to the output area.
+ * → limits → risk → shadow mode. Writes the verdict to the output area.
  */
 import {
-  ACTION_BYTES, CODE_BUDGET, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW,
-  CODE_SUSPENDED, CODE_UNREGISTERED, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
+  ACTION_BYTES, CODE_BUDGET_EXCEEDED, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW,
+  CODE_SUSPENDED, CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
   FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERRORS_OFF,
   OUT_ERROR_COUNT, OUT_HEADER_BYTES, OUT_REDACTIONS_OFF, OUT_REDACTION_COUNT, OUT_RULES_OFF, OUT_RULE_COUNT, OUT_SHADOW,
   OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, OUT_HELD_COUNT, OUT_HELD_OFF, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
@@ -23,7 +23,7 @@ import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
 import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, ledgerFor, rateCountFor } from './request';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
-import { BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, ERR_MISSING } from './abi';
+import { BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, ERR_MISSING_ATTRIBUTE } from './abi';
 
 /** Work areas, sized for the bundle at load time. */
 export class Areas {
@@ -123,7 +123,7 @@ function consider(r: u32): void {
       store<u32>(Areas.errRules + errorCount * 4, r);
       errorCount++;
       // Fail closed: absent data means no match, but any other error can only restrict.
-      if (errorKind == ERR_MISSING || load<u32>(rule) == EFFECT_ALLOW) return;
+      if (errorKind == ERR_MISSING_ATTRIBUTE || load<u32>(rule) == EFFECT_ALLOW) return;
     }
     else if (result != RUN_TRUE) {
       fatal = STATUS_STACK_OVERFLOW;
@@ -162,7 +162,7 @@ function matchRules(): void {
   sortU32(Areas.errRules, errorCount);
 }
 
-// --- Outcome -------------------------------------------------------------------------
+// --- Verdict -------------------------------------------------------------------------
 
 let ruleOut: u32 = 0;
 
@@ -171,7 +171,7 @@ function pushRule(r: u32): void {
   ruleOut++;
 }
 
-/** Writes the outcome, applying whole-bundle shadow mode unless the agent is suspended. */
+/** Writes the verdict, applying whole-bundle shadow mode unless the agent is suspended. */
 function finish(decision: u32, code: u32): u32 {
   out(OUT_RULE_COUNT, ruleOut);
   if (decision != EFFECT_ALLOW && code != CODE_SUSPENDED && (flags & FLAG_SHADOW) != 0) {
@@ -206,7 +206,7 @@ function copyErrors(): void {
   out(OUT_ERROR_COUNT, errorCount);
 }
 
-/** Decides the validated request at `req`. Returns a status; the outcome is in the output area. */
+/** Decides the validated request at `req`. Returns a status; the verdict is in the output area. */
 export function decideRequest(req: u32): u32 {
   request = req;
   memory.fill(Areas.out, 0, OUT_HEADER_BYTES);
@@ -226,7 +226,7 @@ export function decideRequest(req: u32): u32 {
 
   const entry = firstEntry(actionsAt, actionCount, ACTION_BYTES, Subject.actionStr, Subject.actionLen, Subject.actionSym);
   Subject.actionAttrs = entry >= 0 ? valueAddr(load<u32>(actionsAt + <u32>entry * ACTION_BYTES + 4)) : 0;
-  if (entry < 0 && (flags & FLAG_CLOSED_REGISTRY) != 0) return finish(EFFECT_DENY, CODE_UNREGISTERED);
+  if (entry < 0 && (flags & FLAG_CLOSED_REGISTRY) != 0) return finish(EFFECT_DENY, CODE_UNREGISTERED_ACTION);
   if (entry >= 0 && checkParams(<u32>entry, Subject.paramsObj)) {
     out(OUT_DETAIL_A, violationKind);
     out(OUT_DETAIL_B, violationParam);
@@ -259,7 +259,7 @@ function isShadowRule(r: u32): bool {
 
 /**
  * Per-rule shadow: the answer is combined as if the shadow rules did not exist, and the
- * outcome with them is reported beside it when it differs. Shadow never weakens the answer.
+ * verdict with them is reported beside it when it differs. Shadow never weakens the answer.
  */
 function decideByRules(): u32 {
   let shadowMatched = false;
@@ -333,13 +333,13 @@ function combine(withShadow: bool): u32 {
     if (!over && (rflags & RULE_TOKENS) != 0) over = ledgerFor(r, true) + tokens > load<f64>(rule + 56);
     if (over) pushRule(r);
   }
-  if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET);
+  if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
   // The agent-wide budgets, across all rules.
   const budgets = load<u32>(settingsAt + 32);
   if ((budgets & BUDGET_USD) != 0 &&
-      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > load<f64>(settingsAt + 40)) return pack(EFFECT_DENY, CODE_BUDGET);
+      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > load<f64>(settingsAt + 40)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
   if ((budgets & BUDGET_TOKENS) != 0 &&
-      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > load<f64>(settingsAt + 48)) return pack(EFFECT_DENY, CODE_BUDGET);
+      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > load<f64>(settingsAt + 48)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
 
   const risky = (flags & FLAG_RISK) != 0;
   const risk = reqF64(REQ_RISK);

@@ -4,7 +4,7 @@
  * (the rule doesn't match); a malformed program ends it with a fatal status.
  */
 import {
-  ERR_DIV_ZERO, ERR_MISSING, ERR_TYPE, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS, OP_DIV, OP_END,
+  ERR_DIVISION_BY_ZERO, ERR_MISSING_ATTRIBUTE, ERR_TYPE_ERROR, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS, OP_DIV, OP_END,
   OP_ENDS_WITH, OP_EQ, OP_GE, OP_GLOB, OP_GT, OP_IN, OP_LE, OP_LOWER_ASCII, OP_LT, OP_MATCHES, OP_MUL, OP_NE, OP_NEGATE,
   OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII, OP_EXISTS, OP_ALL, ROOT_VAR,
   OP_PATH, OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION,
@@ -231,7 +231,7 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
     if (op == OP_END) {
       if (sp != base + 1) return RUN_OVERFLOW;
       const t = tagAt(base);
-      if (!isBool(t)) return fail(ERR_TYPE, endOp);
+      if (!isBool(t)) return fail(ERR_TYPE_ERROR, endOp);
       return t == TAG_TRUE ? RUN_TRUE : RUN_FALSE;
     }
     if (op == OP_CONST || op == OP_PATH) {
@@ -261,7 +261,7 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
       }
       pc += n * 4;
       // A root alone (`params`) names nothing; a bound variable alone is its element.
-      if (v == 0 || (n == 0 && !isVar)) return fail(ERR_MISSING, text);
+      if (v == 0 || (n == 0 && !isVar)) return fail(ERR_MISSING_ATTRIBUTE, text);
       setValue(sp++, v);
       continue;
     }
@@ -269,16 +269,16 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
     const top = sp - 1;
     const t = tagAt(top);
     if (op == OP_NOT) {
-      if (!isBool(t)) return fail(ERR_TYPE, op);
+      if (!isBool(t)) return fail(ERR_TYPE_ERROR, op);
       setBool(top, t == TAG_FALSE);
     } else if (op == OP_NEGATE) {
-      if (t != TAG_NUMBER) return fail(ERR_TYPE, op);
+      if (t != TAG_NUMBER) return fail(ERR_TYPE_ERROR, op);
       setNum(top, -numAt(top));
     } else if (op == OP_AS_BOOL) {
       const which = <u32>load<u8>(pc++);
-      if (!isBool(t)) return fail(ERR_TYPE, which);
+      if (!isBool(t)) return fail(ERR_TYPE_ERROR, which);
     } else if (op == OP_AND_JUMP || op == OP_OR_JUMP) {
-      if (!isBool(t)) return fail(ERR_TYPE, op);
+      if (!isBool(t)) return fail(ERR_TYPE_ERROR, op);
       const target = load<u32>(pc);
       pc += 4;
       if ((t == TAG_FALSE) == (op == OP_AND_JUMP)) pc = code + target;
@@ -286,21 +286,21 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
     } else if (op == OP_GLOB || op == OP_MATCHES) {
       const id = load<u32>(pc);
       pc += 4;
-      if (t != TAG_STRING) return fail(ERR_TYPE, op);
+      if (t != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
       setBool(top, op == OP_GLOB ? globMatch(globAddr(id), globLen(id), ptrAt(top), lenAt(top)) : regexMatch(id, ptrAt(top), lenAt(top)));
     } else if (op == OP_SIZE) {
       if (t == TAG_LIST) setNum(top, <f64>load<u32>(ptrAt(top) + 1));
       else if (t == TAG_STRING) setNum(top, <f64>codePoints(ptrAt(top), lenAt(top)));
-      else return fail(ERR_TYPE, op);
+      else return fail(ERR_TYPE_ERROR, op);
     } else if (op == OP_EXISTS || op == OP_ALL) {
       const slot = <u32>load<u8>(pc);
       const body = pc + 5;
       pc = body + load<u32>(pc + 1);
-      if (t != TAG_LIST) return fail(ERR_TYPE, op);
+      if (t != TAG_LIST) return fail(ERR_TYPE_ERROR, op);
       const r = runMacro(op, code, body, slot, top);
       if (r != RUN_TRUE) return r;
     } else if (op == OP_TRIM || op == OP_LOWER_ASCII || op == OP_UPPER_ASCII) {
-      if (t != TAG_STRING) return fail(ERR_TYPE, op);
+      if (t != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
       if (!transform(op, top)) return RUN_OVERFLOW;
     } else {
       if (sp < base + 2) return RUN_OVERFLOW;
@@ -323,26 +323,26 @@ function binary(op: u8, a: u32, b: u32): u32 {
     else {
       const kindA = isBool(ta) ? TAG_TRUE : ta;
       const kindB = isBool(tb) ? TAG_TRUE : tb;
-      if (kindA != kindB || ta == TAG_LIST || ta == TAG_OBJECT) return fail(ERR_TYPE, op);
+      if (kindA != kindB || ta == TAG_LIST || ta == TAG_OBJECT) return fail(ERR_TYPE_ERROR, op);
       eq = scalarsEqual(a, b);
     }
     setBool(a, op == OP_EQ ? eq : !eq);
     return RUN_TRUE;
   }
   if (op == OP_IN) {
-    if (tb != TAG_LIST || ta == TAG_LIST || ta == TAG_OBJECT) return fail(ERR_TYPE, op);
+    if (tb != TAG_LIST || ta == TAG_LIST || ta == TAG_OBJECT) return fail(ERR_TYPE_ERROR, op);
     setBool(a, listContains(a, b));
     return RUN_TRUE;
   }
   if (op >= OP_ADD && op <= OP_DIV) {
-    if (ta != TAG_NUMBER || tb != TAG_NUMBER) return fail(ERR_TYPE, op);
+    if (ta != TAG_NUMBER || tb != TAG_NUMBER) return fail(ERR_TYPE_ERROR, op);
     const x = numAt(a);
     const y = numAt(b);
     if (op == OP_ADD) setNum(a, x + y);
     else if (op == OP_SUB) setNum(a, x - y);
     else if (op == OP_MUL) setNum(a, x * y);
     else {
-      if (y == 0) return fail(ERR_DIV_ZERO, op);
+      if (y == 0) return fail(ERR_DIVISION_BY_ZERO, op);
       setNum(a, x / y);
     }
     return RUN_TRUE;
@@ -354,13 +354,13 @@ function binary(op: u8, a: u32, b: u32): u32 {
       setBool(a, op == OP_LT ? x < y : op == OP_LE ? x <= y : op == OP_GT ? x > y : x >= y);
       return RUN_TRUE;
     }
-    if (ta != TAG_STRING || tb != TAG_STRING) return fail(ERR_TYPE, op);
+    if (ta != TAG_STRING || tb != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
     const c = bytesCompare(ptrAt(a), lenAt(a), ptrAt(b), lenAt(b));
     setBool(a, op == OP_LT ? c < 0 : op == OP_LE ? c <= 0 : op == OP_GT ? c > 0 : c >= 0);
     return RUN_TRUE;
   }
   // startsWith, endsWith, contains
-  if (ta != TAG_STRING || tb != TAG_STRING) return fail(ERR_TYPE, op);
+  if (ta != TAG_STRING || tb != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
   const pa = ptrAt(a);
   const la = lenAt(a);
   const pb = ptrAt(b);

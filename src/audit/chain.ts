@@ -4,9 +4,9 @@
  * `hash = SHA-256(prev_hash ‖ canonical(record))`, with 32 zero bytes before the first.
  * Web APIs only, so the edge, the CLI and embedders verify the same way.
  */
-import { sha256 } from '../policy/bundle/sha256.js';
-import type { JsonValue } from '../policy/decision.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import { fromHex, toHex, utf8 } from '../lib/encoding.js';
+import { canonicalJson, type JsonValue } from '../lib/json.js';
+import { sha256 } from '../lib/sha256.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -47,27 +47,6 @@ export interface ChainedRecord {
   text?: string;
 }
 
-const utf8 = new TextEncoder();
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** A hex digit's value by char code ('0'-'9', 'a'-'f'). */
-function nibble(code: number): number {
-  return code <= 57 ? code - 48 : code - 87;
-}
-
-export function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
-  return out;
-}
-
-export function bytesToHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]];
-  return hex;
-}
-
 /** What the chain hashes for a record: the previous hash's 32 bytes, then the canonical record. */
 export function chainInput(prevHash: string, record: AuditRecord): Uint8Array<ArrayBuffer> {
   return chainInputOfText(prevHash, canonicalJson(record as JsonValue));
@@ -87,19 +66,19 @@ function chainInputOfText(prevHash: string, text: string): Uint8Array<ArrayBuffe
     }
     input[32 + i] = c;
   }
-  for (let i = 0; i < 32; i++) input[i] = (nibble(prevHash.charCodeAt(i * 2)) << 4) | nibble(prevHash.charCodeAt(i * 2 + 1));
+  fromHex(prevHash.slice(0, 64), input, 0);
   return input;
 }
 
 /** The chain hash of `record` after `prevHash` (hex), synchronously. */
 export function chainHash(prevHash: string, record: AuditRecord): string {
-  return bytesToHex(sha256(chainInput(prevHash, record)));
+  return toHex(sha256(chainInput(prevHash, record)));
 }
 
 /**
  * How to hash a link: `SHA-256(prev_hash bytes ‖ UTF-8 of the canonical record text)`, as
  * hex. The default is plain TypeScript (it runs everywhere); the CLI passes Node's native
- * one (`src/audit/node-link-hash.ts`).
+ * one (`src/cli/node-link-hash.ts`).
  */
 export type LinkHash = (prevHash: string, canonicalText: string) => string;
 
@@ -108,7 +87,7 @@ export type LinkHash = (prevHash: string, canonicalText: string) => string;
  * `chainHash` exactly when the text is the record's canonical JSON, which is how segments
  * store records: verifying then needs no re-serialisation.
  */
-export const chainHashOfText: LinkHash = (prevHash, canonicalText) => bytesToHex(sha256(chainInputOfText(prevHash, canonicalText)));
+export const chainHashOfText: LinkHash = (prevHash, canonicalText) => toHex(sha256(chainInputOfText(prevHash, canonicalText)));
 
 /** Appends records to a chain whose head is `prevHash`, numbering them from `nextSeq`. */
 export class ChainWriter {

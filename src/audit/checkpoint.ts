@@ -6,8 +6,8 @@
  */
 import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import { eddsaSigningKey } from '../tokens/private-key.js';
-import type { JsonValue } from '../policy/decision.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import type { JsonValue } from '../lib/json.js';
+import { canonicalJson } from '../lib/json.js';
 
 export const CHECKPOINT_TYPE = 'tollgate-checkpoint+jws';
 

@@ -4,7 +4,7 @@
  * CSV (one flat row per record) and OCSF (API Activity, class 6003). Params are already
  * redacted in the record, so no format can leak what the chain does not hold.
  */
-import type { JsonValue } from '../policy/decision.js';
+import type { JsonValue } from '../lib/json.js';
 import type { ChainedRecord } from './chain.js';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv', 'ocsf'] as const;

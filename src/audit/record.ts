@@ -8,7 +8,8 @@
  * whatever `log_params` says.
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
-import type { EvalRequest, JsonValue, Redaction } from '../policy/decision.js';
+import type { EvalRequest, Redaction } from '../policy/verdict.js';
+import type { JsonValue } from '../lib/json.js';
 import { globMatch } from '../policy/glob.js';
 import { DETECTORS } from '../policy/model.js';
 import { detect } from '../policy/reference/dlp.js';

@@ -7,9 +7,9 @@
  * so any id the API accepts gives a key within R2's 1,024 bytes.
  */
 import type { JWK } from 'jose';
-import type { JsonValue } from '../policy/decision.js';
-import { sha256Hex } from '../policy/bundle/sha256.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import type { JsonValue } from '../lib/json.js';
+import { sha256Hex } from '../lib/sha256.js';
+import { canonicalJson } from '../lib/json.js';
 import type { AuditRecord, ChainedRecord } from './chain.js';
 import { signCheckpoint, type SegmentRange } from './checkpoint.js';
 

@@ -7,8 +7,8 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from './chain.js';
-import type { JsonValue } from '../policy/decision.js';
-import { canonicalJson } from '../tokens/canonical.js';
+import type { JsonValue } from '../lib/json.js';
+import { canonicalJson } from '../lib/json.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { parseRecordLine, type SegmentHeader } from './segment.js';
 

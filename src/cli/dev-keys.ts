@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { toBase64 } from '../lib/encoding.js';
 
 export const DEV_KEY_FILE = '.tollgate/dev-key.json';
 export const DEV_VARS_FILE = '.dev.vars';
@@ -40,7 +41,7 @@ export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }
   }
   const auth = await newPair('auth');
   const digestBytes = crypto.getRandomValues(new Uint8Array(32));
-  const auditDigestKey = btoa(String.fromCharCode(...digestBytes));
+  const auditDigestKey = toBase64(digestBytes);
   const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk, auditJwk: (await newPair('audit')).privateJwk, auditDigestKey };
   mkdirSync('.tollgate', { recursive: true });
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });

@@ -2,13 +2,19 @@
  * @module
  * Exit codes and usage errors shared by every command.
  */
+import { TollgateError } from '../lib/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /** Bad usage: printed with the command's help hint, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends TollgateError<'usage'> {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
 
 /** What a command reports back to `main`. */
 export interface Command {

@@ -9,7 +9,7 @@ import { MemoryStore, type StateStore } from '../engine/state/store.js';
 import { StatefulEngine, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { compileWasm, WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
 import type { CompiledBundle } from '../policy/compile.js';
-import { TollgateError } from '../policy/errors.js';
+import { TollgateError } from '../lib/errors.js';
 import { verifySignedBundle } from '../tokens/signed-bundle.js';
 import type { JSONWebKeySet } from 'jose';
 import { packagedWasm } from './packaged-wasm.js';

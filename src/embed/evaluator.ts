@@ -7,16 +7,16 @@
 import type { Decision } from '../engine/describe.js';
 import { compileWasm, WasmEvaluator, type WasmSource } from '../engine/wasm-evaluator.js';
 import type { CompiledBundle } from '../policy/compile.js';
-import type { EvalRequest, Outcome } from '../policy/decision.js';
+import type { EvalRequest, Verdict } from '../policy/verdict.js';
 import { packagedWasm } from './packaged-wasm.js';
 
 export interface Evaluator {
   readonly hash: string;
-  /** The structured outcome (rule indices, details) for a request with its facts. */
-  evaluate(request: EvalRequest): Outcome;
+  /** The structured verdict (rule indices, details) for a request with its facts. */
+  evaluate(request: EvalRequest): Verdict;
   /** The DESIGN §3 decision for a request with its facts. */
   decide(request: EvalRequest): Decision;
-  /** Rule ids in bundle order: `outcome.rules` index into this. */
+  /** Rule ids in bundle order: `verdict.rules` index into this. */
   readonly ruleIds: readonly string[];
 }
 

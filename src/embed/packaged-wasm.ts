@@ -2,7 +2,7 @@
  * @module
  * The evaluator module shipped with the package, decoded from base64 once.
  */
-import { fromBase64 } from '../tokens/base64.js';
+import { fromBase64 } from '../lib/encoding.js';
 import { POLICY_WASM_BASE64 } from './policy-wasm.generated.js';
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;

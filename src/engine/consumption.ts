@@ -9,7 +9,7 @@
  */
 import type { BundleInfo } from '../policy/bundle/decode.js';
 import { toMicros } from '../policy/money.js';
-import { stateOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
+import { stateVerdict, type EvalRequest, type Verdict } from '../policy/verdict.js';
 
 export interface Consumption {
   /** Rule ids whose rate window takes this request. */
@@ -24,14 +24,14 @@ export interface Consumption {
 
 export const NOTHING: Consumption = Object.freeze({ rates: [], ledgers: [], micros: 0, tokens: 0, risk: 0 }) as Consumption;
 
-/** The consumption of an outcome; whole-bundle shadow decisions consume as their real outcome would. */
-export function consumption(outcome: Outcome, info: BundleInfo, request: EvalRequest): Consumption {
-  return stateOutcome(outcome).decision === 'allow' ? consumedBy(outcome.rules, info, request) : NOTHING;
+/** The consumption of a verdict; whole-bundle shadow decisions consume as their real verdict would. */
+export function consumption(verdict: Verdict, info: BundleInfo, request: EvalRequest): Consumption {
+  return stateVerdict(verdict).decision === 'allow' ? consumedBy(verdict.rules, info, request) : NOTHING;
 }
 
 /** What approving a require_approval consumes: what an allow by the rules it held would. */
-export function approvalConsumption(outcome: Outcome, info: BundleInfo, request: EvalRequest): Consumption {
-  return consumedBy(outcome.held, info, request);
+export function approvalConsumption(verdict: Verdict, info: BundleInfo, request: EvalRequest): Consumption {
+  return consumedBy(verdict.held, info, request);
 }
 
 function consumedBy(indices: number[], info: BundleInfo, request: EvalRequest): Consumption {

@@ -1,11 +1,11 @@
 /**
  * @module
- * Turns an evaluator `Outcome` into the decision callers see (DESIGN §3): rule ids instead
+ * Turns an evaluator `Verdict` into the decision callers see (DESIGN §3): rule ids instead
  * of indices, and a readable message for every reason and error. Messages never echo
  * param values, so a secret that tripped DLP is never repeated.
  */
 import type { BundleInfo, RuleInfo } from '../policy/bundle/decode.js';
-import { stateOutcome, type DecisionCode, type EvalErrorKind, type EvalRequest, type Outcome, type ParamsViolation, type Redaction } from '../policy/decision.js';
+import { stateVerdict, type DecisionCode, type EvalErrorKind, type EvalRequest, type Verdict, type ParamsViolation, type Redaction } from '../policy/verdict.js';
 import type { Effect } from '../policy/model.js';
 
 export interface Reason {
@@ -30,7 +30,7 @@ export interface Decision {
   reasons: Reason[];
   errors: DecisionError[];
   redactions: Redaction[];
-  /** Whole-bundle shadow (`code: shadow`): the real outcome answered allow. Per-rule shadow: what the shadow rules would have decided, when it differs. */
+  /** Whole-bundle shadow (`code: shadow`): the real verdict answered allow. Per-rule shadow: what the shadow rules would have decided, when it differs. */
   shadow?: { decision: Effect; code: DecisionCode };
   policy: { hash: string };
 }
@@ -63,7 +63,7 @@ function budgetText(rule: RuleInfo, request: EvalRequest): string {
   return `this request${cost ? ` (${cost})` : ''} would exceed the budget of rule '${rule.id}' (${parts.join(', ')})`;
 }
 
-function reasonsFor(o: Outcome, real: { decision: Effect; code: DecisionCode }, info: BundleInfo, request: EvalRequest): Reason[] {
+function reasonsFor(o: Verdict, real: { decision: Effect; code: DecisionCode }, info: BundleInfo, request: EvalRequest): Reason[] {
   const rules = o.rules.map((i) => info.rules[i]);
   const fixed = (message: string): Reason[] => [{ rule: null, effect: real.decision, message }];
   switch (real.code) {
@@ -116,9 +116,9 @@ function errorMessage(kind: EvalErrorKind, detail: string): string {
   return detail === 'condition' ? 'the condition is not a boolean' : `type error in '${detail}'`;
 }
 
-/** The §3 decision for an outcome of the bundle described by `info`, with hash `hash`. */
-export function describeOutcome(o: Outcome, info: BundleInfo, hash: string, request: EvalRequest): Decision {
-  const real = stateOutcome(o);
+/** The §3 decision for a verdict of the bundle described by `info`, with hash `hash`. */
+export function describeVerdict(o: Verdict, info: BundleInfo, hash: string, request: EvalRequest): Decision {
+  const real = stateVerdict(o);
   const decision: Decision = {
     id: newDecisionId(),
     decision: o.decision,

@@ -10,7 +10,7 @@
  * transaction and only then awaits crypto (the ticket's signature). The parts it calls
  * are passed in with each call; it returns what it did.
  */
-import { describeOutcome, type Decision } from './describe.js';
+import { describeVerdict, type Decision } from './describe.js';
 import type { DecideScope, EngineRequest, StatefulEngine } from './stateful-engine.js';
 
 /** The parts of the edge a decision passes through after the policy. */
@@ -46,7 +46,7 @@ export function governedDecision<Reply extends Decision, Plan>(
   const refusal = parts.refusal(request);
   if (refusal !== null) {
     const { info, hash } = engine.bundle;
-    const denied = describeOutcome({ decision: 'deny', code: 'delegation', rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
+    const denied = describeVerdict({ decision: 'deny', code: 'delegation', rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
     const reply = parts.audited(request, { ...denied, reasons: [{ rule: null, effect: 'deny', message: refusal }] } as Reply);
     return { reply, replayed: false, plan: null, request };
   }

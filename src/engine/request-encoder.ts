@@ -9,8 +9,9 @@
  */
 import { toMicros } from '../policy/money.js';
 import { MAX_IDEMPOTENCY_KEY, MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
-import type { EvalRequest, JsonValue } from '../policy/decision.js';
-import { nowFields } from '../policy/decision.js';
+import type { EvalRequest } from '../policy/verdict.js';
+import type { JsonValue } from '../lib/json.js';
+import { nowFields } from '../policy/verdict.js';
 import { Req, REQUEST_MAGIC, REQ_SUSPENDED, Tag } from '../policy/bundle/format.js';
 
 /** The request is malformed; `requestProblem` says how. */

@@ -11,11 +11,11 @@
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
 import type { Period } from '../policy/model.js';
-import { failedOutcome, stateOutcome, type DecisionCode, type EvalRequest, type Facts, type SpendFacts } from '../policy/decision.js';
+import { failedVerdict, stateVerdict, type DecisionCode, type EvalRequest, type Facts, type SpendFacts } from '../policy/verdict.js';
 import { requestProblem } from '../policy/request-check.js';
-import { TollgateError } from '../policy/errors.js';
+import { TollgateError } from '../lib/errors.js';
 import { approvalConsumption, consumption, type Consumption } from './consumption.js';
-import { describeOutcome, type Decision } from './describe.js';
+import { describeVerdict, type Decision } from './describe.js';
 import { Pricing } from './pricing.js';
 import { requestHash } from './request-hash.js';
 import { newAgentRecord, newLedgers, rollPeriods, type AgentRecord, type Ledger } from './state/agent-record.js';
@@ -151,7 +151,7 @@ export class StatefulEngine {
   }
 
   private denied(request: EngineRequest, code: 'invalid_request', message: string): Decision {
-    return describeOutcome(failedOutcome(code, message), this.evaluator.info, this.evaluator.hash, request as EvalRequest);
+    return describeVerdict(failedVerdict(code, message), this.evaluator.info, this.evaluator.hash, request as EvalRequest);
   }
 
   /**
@@ -196,12 +196,12 @@ export class StatefulEngine {
     if ('problem' in priced) return { kind: 'fresh', decision: this.denied(request, 'invalid_request', priced.problem), request, keepable: false };
 
     const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
-    const outcome = evaluator.evaluate(withFacts);
-    const used = consumption(outcome, evaluator.info, priced.request);
-    const decision = describeOutcome(outcome, evaluator.info, evaluator.hash, withFacts);
-    if (stateOutcome(outcome).decision === 'allow') this.consume(record, used, now);
+    const verdict = evaluator.evaluate(withFacts);
+    const used = consumption(verdict, evaluator.info, priced.request);
+    const decision = describeVerdict(verdict, evaluator.info, evaluator.hash, withFacts);
+    if (stateVerdict(verdict).decision === 'allow') this.consume(record, used, now);
     if (decision.decision === 'allow') this.open(key, record, decision.id, used, now);
-    if (outcome.decision === 'deny') this.recordDenial(record, outcome.code, now);
+    if (verdict.decision === 'deny') this.recordDenial(record, verdict.code, now);
     this.store.put(key, record);
     return { kind: 'fresh', decision, request: priced.request, keepable };
   }
@@ -321,13 +321,13 @@ export class StatefulEngine {
     const priced = this.pricing.price(request);
     if ('problem' in priced) return { ok: false, decision: this.denied(request, 'invalid_request', priced.problem) };
     const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
-    const outcome = this.evaluator.evaluate(withFacts);
-    const real = stateOutcome(outcome);
-    if (real.decision === 'deny') return { ok: false, decision: describeOutcome(outcome, this.evaluator.info, this.evaluator.hash, withFacts) };
+    const verdict = this.evaluator.evaluate(withFacts);
+    const real = stateVerdict(verdict);
+    if (real.decision === 'deny') return { ok: false, decision: describeVerdict(verdict, this.evaluator.info, this.evaluator.hash, withFacts) };
     // Approved: consumed as an allow by the rules the require_approval held would be (or,
     // should the policy now allow it outright, as that allow).
     const info = this.evaluator.info;
-    const used = real.decision === 'allow' ? consumption(outcome, info, withFacts) : approvalConsumption(outcome, info, withFacts);
+    const used = real.decision === 'allow' ? consumption(verdict, info, withFacts) : approvalConsumption(verdict, info, withFacts);
     this.consume(record, used, now);
     this.open(key, record, decisionId, used, now);
     this.store.put(key, record);

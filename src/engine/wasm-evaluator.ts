@@ -7,12 +7,12 @@
 import { ABI_VERSION, INPUT_CAPACITY, STATUS_TEXT } from '../policy/bundle/format.js';
 import { decodeBundle, type BundleInfo } from '../policy/bundle/decode.js';
 import { bundleHash } from '../policy/compile.js';
-import { failedOutcome, type EvalRequest, type Outcome } from '../policy/decision.js';
-import { TollgateError } from '../policy/errors.js';
+import { failedVerdict, type EvalRequest, type Verdict } from '../policy/verdict.js';
+import { TollgateError } from '../lib/errors.js';
 import { requestProblem } from '../policy/request-check.js';
 import { DLP_TOO_MUCH, dlpViews, type DlpView } from '../policy/dlp-views.js';
-import { describeOutcome, type Decision } from './describe.js';
-import { decodeOutcome, evaluatorFailure } from './outcome-decoder.js';
+import { describeVerdict, type Decision } from './describe.js';
+import { decodeVerdict, evaluatorFailure } from './verdict-decoder.js';
 import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encoder.js';
 
 /** The exports `policy.wasm` must have. */
@@ -84,7 +84,7 @@ export class WasmEvaluator {
   }
 
   /** Decides one request. Never throws and never allows what it can't evaluate. */
-  evaluate(request: EvalRequest): Outcome {
+  evaluate(request: EvalRequest): Verdict {
     if (this.broken) return evaluatorFailure(this.broken);
     let views: DlpView[] | null = [];
     if (this.info.dlpDenies) {
@@ -92,17 +92,17 @@ export class WasmEvaluator {
       try {
         views = dlpViews(request);
       } catch (err) {
-        return failedOutcome('invalid_request', requestProblem(request) ?? `request could not be scanned: ${(err as Error).message}`);
+        return failedVerdict('invalid_request', requestProblem(request) ?? `request could not be scanned: ${(err as Error).message}`);
       }
-      if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
+      if (views === null) return failedVerdict('invalid_request', DLP_TOO_MUCH);
     }
     let len: number;
     try {
       len = this.encoder.encode(request, this.info.trust.initial, views.map((view) => view.text));
     } catch (err) {
-      if (err instanceof EncodeFailure) return failedOutcome('invalid_request', requestProblem(request) ?? 'request could not be encoded');
+      if (err instanceof EncodeFailure) return failedVerdict('invalid_request', requestProblem(request) ?? 'request could not be encoded');
       if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
-      return failedOutcome('invalid_request', requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
+      return failedVerdict('invalid_request', requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
     }
     let status: number;
     try {
@@ -112,12 +112,12 @@ export class WasmEvaluator {
       this.broken = `evaluator trapped: ${(err as Error).message}`;
       return evaluatorFailure(this.broken);
     }
-    return decodeOutcome(status, this.output, this.info, request, views);
+    return decodeVerdict(status, this.output, this.info, request, views);
   }
 
   /** Decides one request and describes it as DESIGN §3 does: reasons, errors and the policy hash. */
   decide(request: EvalRequest): Decision {
-    return describeOutcome(this.evaluate(request), this.info, this.hash, request);
+    return describeVerdict(this.evaluate(request), this.info, this.hash, request);
   }
 
   /** Encodes without evaluating, for benchmarks of the pre-encoded path. Returns the length. */

@@ -2,11 +2,12 @@
  * @module
  * Table-driven policy test cases (`policies/tests/*.yaml`, and the shared conformance
  * files under `test/conformance/`): parsing, turning a case into an `EvalRequest`, and
- * comparing an outcome with what the case expects.
+ * comparing a verdict with what the case expects.
  */
+import { TollgateError } from '../lib/errors.js';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { BundleInfo } from './bundle/decode.js';
-import type { EvalRequest, Facts, Outcome } from './decision.js';
+import type { EvalRequest, Facts, Verdict } from './verdict.js';
 
 export interface CaseExpectation {
   decision: string;
@@ -16,9 +17,9 @@ export interface CaseExpectation {
   /** The exact rule ids behind the decision, in id order. */
   rules?: string[];
   errors?: { rule: string; kind: string; detail: string }[];
-  redactions?: Outcome['redactions'];
-  detail?: Outcome['detail'];
-  shadow?: Outcome['shadow'];
+  redactions?: Verdict['redactions'];
+  detail?: Verdict['detail'];
+  shadow?: Verdict['shadow'];
 }
 
 export interface PolicyCase {
@@ -35,7 +36,13 @@ export interface CaseFile {
   cases: PolicyCase[];
 }
 
-export class CaseFileError extends Error {}
+/** A case file that can't be read as cases (`case_file_invalid`). */
+export class CaseFileError extends TollgateError<'case_file_invalid'> {
+  constructor(message: string) {
+    super('case_file_invalid', message);
+    this.name = 'CaseFileError';
+  }
+}
 
 const CASE_KEYS = ['name', 'request', 'state', 'expect'];
 const EXPECT_KEYS = ['decision', 'code', 'rule', 'rules', 'errors', 'redactions', 'detail', 'shadow'];
@@ -97,20 +104,20 @@ export function parseCaseFile(file: string, text: string, opts: { allowPolicies:
   return { policies, cases };
 }
 
-/** Differences between an outcome and a case's expectation, as readable lines. */
-export function compareOutcome(outcome: Outcome, expect: CaseExpectation, info: BundleInfo): string[] {
+/** Differences between a verdict and a case's expectation, as readable lines. */
+export function compareVerdict(verdict: Verdict, expect: CaseExpectation, info: BundleInfo): string[] {
   const diffs: string[] = [];
-  const ids = outcome.rules.map((i) => info.rules[i].id);
+  const ids = verdict.rules.map((i) => info.rules[i].id);
   const field = (name: string, want: unknown, got: unknown) => {
     if (JSON.stringify(want) !== JSON.stringify(got)) diffs.push(`${name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   };
-  field('decision', expect.decision, outcome.decision);
-  if (expect.code !== undefined) field('code', expect.code, outcome.code);
+  field('decision', expect.decision, verdict.decision);
+  if (expect.code !== undefined) field('code', expect.code, verdict.code);
   if (expect.rule !== undefined && !ids.includes(expect.rule)) diffs.push(`rule: expected '${expect.rule}' among ${JSON.stringify(ids)}`);
   if (expect.rules !== undefined) field('rules', expect.rules, ids);
-  if (expect.errors !== undefined) field('errors', expect.errors, outcome.errors.map((e) => ({ rule: info.rules[e.rule].id, kind: e.kind, detail: e.detail })));
-  if (expect.redactions !== undefined) field('redactions', expect.redactions, outcome.redactions);
-  if (expect.detail !== undefined) field('detail', expect.detail, outcome.detail);
-  if (expect.shadow !== undefined) field('shadow', expect.shadow, outcome.shadow);
+  if (expect.errors !== undefined) field('errors', expect.errors, verdict.errors.map((e) => ({ rule: info.rules[e.rule].id, kind: e.kind, detail: e.detail })));
+  if (expect.redactions !== undefined) field('redactions', expect.redactions, verdict.redactions);
+  if (expect.detail !== undefined) field('detail', expect.detail, verdict.detail);
+  if (expect.shadow !== undefined) field('shadow', expect.shadow, verdict.shadow);
   return diffs;
 }

@@ -3,7 +3,7 @@
  * `compilePolicies`: YAML files in, a content-hashed binary bundle out.
  */
 import { encodeBundle } from './bundle/encode.js';
-import { sha256Hex } from './bundle/sha256.js';
+import { sha256Digest } from '../lib/digest.js';
 import { PolicyError } from './errors.js';
 import { loadPolicies } from './load.js';
 import type { PolicySet } from './model.js';
@@ -16,7 +16,7 @@ export interface CompiledBundle {
 
 /** The hash Tollgate uses to name a bundle: `sha256:<hex>`. */
 export function bundleHash(bytes: Uint8Array): string {
-  return `sha256:${sha256Hex(bytes)}`;
+  return sha256Digest(bytes);
 }
 
 /** Encodes an already checked policy. */

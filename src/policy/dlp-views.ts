@@ -10,7 +10,8 @@
  * most 256 of them per request, and all views together hold at most `MAX_VIEW_BYTES`. A
  * request past that bound is not scanned in part: it is refused as invalid.
  */
-import type { EvalRequest, JsonValue } from './decision.js';
+import type { EvalRequest } from './verdict.js';
+import type { JsonValue } from '../lib/json.js';
 
 export interface DlpView {
   /** Where the text came from, as `params.a.b[2]`, `params.a (key)`, `resource`, `context.k`. */

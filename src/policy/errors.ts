@@ -1,8 +1,9 @@
 /**
  * @module
- * Errors as values with stable codes. Every error Tollgate raises is a `TollgateError`;
- * policy problems are collected as `PolicyIssue`s and thrown together in one `PolicyError`.
+ * Policy problems: collected as `PolicyIssue`s and thrown together in one `PolicyError`,
+ * a `TollgateError` (the error root, `src/lib/errors.ts`).
  */
+import { TollgateError } from '../lib/errors.js';
 
 /** Stable codes for policy problems, printed as `file:line:col code message`. */
 export type PolicyIssueCode =
@@ -37,28 +38,6 @@ export interface PolicyIssue {
   message: string;
   /** Absent for errors. */
   severity?: 'warning';
-}
-
-/** Codes of errors raised outside policy checking. */
-export type TollgateErrorCode =
-  | 'policy_invalid'
-  | 'bundle_invalid'
-  | 'abi_mismatch'
-  | 'request_invalid'
-  | 'evaluator_trap'
-  /** An outcome named a decision that is not open: never allowed, already settled, or expired. */
-  | 'decision_not_open'
-  /** An idempotency key came back with a different request than it first came with. */
-  | 'idempotency_mismatch';
-
-/** Base class of every error Tollgate throws. `code` is stable; `message` is lowercase. */
-export class TollgateError extends Error {
-  readonly code: TollgateErrorCode;
-  constructor(code: TollgateErrorCode, message: string) {
-    super(message);
-    this.name = 'TollgateError';
-    this.code = code;
-  }
 }
 
 /** Thrown by `compilePolicies` when any file has problems; `errors` holds all of them. */

@@ -4,7 +4,7 @@
  * object keys in insertion order, array items by index. DLP spans and hits name strings
  * by their position in this order.
  */
-import type { JsonValue } from './decision.js';
+import type { JsonValue } from '../lib/json.js';
 
 /** Every string value in params, in visiting order, with its path (`params.a.b[2]`). */
 export function paramStrings(params: { [key: string]: JsonValue }): { path: string; text: string }[] {

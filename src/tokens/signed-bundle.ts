@@ -5,10 +5,10 @@
  * The signed text is `tollgate-bundle:<version>:<sha256:hash>`; the hash binds the bytes.
  */
 import { base64url, CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import { sha256Digest } from '../lib/digest.js';
+import { fromBase64, toBase64 } from '../lib/encoding.js';
+import { TollgateError } from '../lib/errors.js';
 import { eddsaSigningKey } from './private-key.js';
-import { sha256Hex } from '../policy/bundle/sha256.js';
-import { TollgateError } from '../policy/errors.js';
-import { fromBase64, toBase64 } from './base64.js';
 
 export const BUNDLE_SIGNATURE_TYPE = 'tollgate-bundle+jws';
 
@@ -35,7 +35,7 @@ function signedText(version: number, hash: string): Uint8Array {
 /** Signs a bundle with a private Ed25519 JWK (which must carry a `kid`). */
 export async function signBundle(bytes: Uint8Array, version: number, privateJwk: JWK): Promise<SignedBundle> {
   if (!Number.isSafeInteger(version) || version < 0) throw new TollgateError('bundle_invalid', 'bundle version must be a non-negative integer');
-  const hash = `sha256:${sha256Hex(bytes)}`;
+  const hash = sha256Digest(bytes);
   const jws = await new CompactSign(signedText(version, hash))
     .setProtectedHeader({ alg: 'EdDSA', kid: privateJwk.kid, typ: BUNDLE_SIGNATURE_TYPE })
     .sign(await eddsaSigningKey(privateJwk));
@@ -61,7 +61,7 @@ export async function verifySignedBundle(envelope: unknown, jwks: JSONWebKeySet)
   } catch {
     throw invalid('bundle is not base64');
   }
-  if (`sha256:${sha256Hex(bytes)}` !== e.hash) throw invalid('the bundle does not match its hash');
+  if (sha256Digest(bytes) !== e.hash) throw invalid('the bundle does not match its hash');
   const attached = `${parts[0]}.${base64url.encode(signedText(e.version!, e.hash))}.${parts[2]}`;
   try {
     const { protectedHeader } = await compactVerify(attached, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });

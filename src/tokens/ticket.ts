@@ -6,8 +6,15 @@
  * the agent's Durable Object when redeemed).
  */
 import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { sha256DigestOfJson } from '../lib/digest.js';
+import { TollgateError } from '../lib/errors.js';
+import type { JsonObject } from '../lib/json.js';
 import { eddsaSigningKey } from './private-key.js';
-import { TollgateError } from '../policy/errors.js';
+
+/** `sha256:<hex>` of the canonical JSON of params (absent params hash as `{}`): what a ticket binds. */
+export function paramsHash(params: JsonObject | undefined): string {
+  return sha256DigestOfJson(params ?? {});
+}
 
 export const TICKET_TYPE = 'tollgate-ticket+jwt';
 export const TICKET_AUDIENCE = 'tollgate-executor';
@@ -69,6 +76,6 @@ export async function verifyTicket(ticket: string, jwks: JSONWebKeySet, issuer: 
     }
     return payload as unknown as TicketClaims;
   } catch (err) {
-    throw new TollgateError('request_invalid', `ticket rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
+    throw new TollgateError('request_invalid', `ticket rejected: ${((err as Error).message || 'invalid').toLowerCase()}`, { cause: err });
   }
 }

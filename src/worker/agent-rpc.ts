@@ -1,7 +1,7 @@
 /**
  * @module
  * What the Worker and an agent's Durable Object say to each other: the types of the
- * `AgentState` object's RPC arguments and answers, and the hand-typed view of its verbs
+ * `AgentObject` object's RPC arguments and answers, and the hand-typed view of its verbs
  * (`AgentCalls`) for those whose inferred RPC types are too deep for the checker.
  */
 import type { Approval, ApprovalStatus } from './approvals/book.js';

@@ -4,10 +4,10 @@
  * encoded so that no two pairs meet. A failure to reach the object (or an object that
  * could not load its policy) is a 503 with Retry-After: it never turns into an allow.
  */
-import { sha256Hex } from '../policy/bundle/sha256.js';
+import { sha256DigestOfText } from '../lib/digest.js';
 import { ApiError } from './errors.js';
 import type { Env } from './env.js';
-import type { AgentState } from './agent-state.js';
+import type { AgentObject } from './agent-object.js';
 import type { AgentCalls, AuditTail } from './agent-rpc.js';
 
 /**
@@ -16,10 +16,10 @@ import type { AgentCalls, AuditTail } from './agent-rpc.js';
  */
 export function agentObjectName(tenant: string, id: string): string {
   const name = JSON.stringify([tenant, id]);
-  return name.length <= 512 ? name : `sha256:${sha256Hex(new TextEncoder().encode(name))}`;
+  return name.length <= 512 ? name : sha256DigestOfText(name);
 }
 
-export function agentStub(env: Env, tenant: string, id: string): DurableObjectStub<AgentState> {
+export function agentStub(env: Env, tenant: string, id: string): DurableObjectStub<AgentObject> {
   return env.AGENTS.get(env.AGENTS.idFromName(agentObjectName(tenant, id)));
 }
 
@@ -29,7 +29,7 @@ export async function callAgent<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError('unavailable', `the agent's state is unavailable: ${(err as Error).message}`, 1);
+    throw new ApiError('unavailable', `the agent's state is unavailable: ${(err as Error).message}`, { retryAfterSeconds: 1, cause: err });
   }
 }
 

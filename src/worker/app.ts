@@ -5,13 +5,12 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { TollgateError } from '../policy/errors.js';
 import { approvalRoutes } from './approvals/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { readJsonObject } from './body.js';
 import { delegationRoutes } from './delegation/routes.js';
 import type { AppEnv } from './env.js';
-import { ApiError, errorResponse, fromTollgateError } from './errors.js';
+import { ApiError, errorResponse, toApiError } from './errors.js';
 import { publicJwks } from './keys.js';
 import { openApiDocument } from './openapi.js';
 import { policyHash } from './policy-source.js';
@@ -43,10 +42,9 @@ export function createApp(): Hono<AppEnv> {
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));
   app.onError((err, c) => {
-    if (err instanceof ApiError) return errorResponse(c, err);
-    if (err instanceof TollgateError) return errorResponse(c, fromTollgateError(err));
-    console.error(`request ${c.get('requestId')} failed: ${err.message}`);
-    return errorResponse(c, new ApiError('internal', 'internal error'));
+    const apiError = toApiError(err);
+    if (apiError.code === 'internal') console.error(`request ${c.get('requestId')} failed: ${err.message}`);
+    return errorResponse(c, apiError);
   });
   return app;
 }

@@ -38,7 +38,7 @@ export async function readText(c: Context): Promise<string> {
     return utf8.decode(await readAtMost(c.req.raw.body, MAX_BODY_BYTES));
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError('invalid_json', 'body is not valid utf-8');
+    throw new ApiError('invalid_json', 'body is not valid utf-8', { cause: err });
   }
 }
 
@@ -50,7 +50,7 @@ export async function readJsonObject(c: Context, { optional = false } = {}): Pro
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('invalid_json', `body is not valid json: ${(err as Error).message.toLowerCase()}`);
+    throw new ApiError('invalid_json', `body is not valid json: ${(err as Error).message.toLowerCase()}`, { cause: err });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ApiError('invalid_request', 'body: must be a json object');
   return value as Record<string, unknown>;

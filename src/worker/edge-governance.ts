@@ -10,7 +10,7 @@ import { decisionFields } from '../audit/record.js';
 import type { Governance } from '../engine/pipeline.js';
 import type { AgentName } from '../engine/stateful-engine.js';
 import type { WasmEvaluator } from '../engine/wasm-evaluator.js';
-import type { JsonValue } from '../policy/decision.js';
+import type { JsonValue } from '../lib/json.js';
 import { outsideChain } from '../tokens/delegation.js';
 import type { DelegatedScope, EdgeDecision } from './agent-rpc.js';
 import type { ApprovalDesk } from './approvals/desk.js';

@@ -3,14 +3,14 @@
  * The Worker's bindings and variables (see `wrangler.toml` and `.dev.vars`).
  */
 import type { Context } from 'hono';
-import type { AgentState } from './agent-state.js';
-import type { TenantState } from './tenant-state.js';
+import type { AgentObject } from './agent-object.js';
+import type { TenantObject } from './tenant-object.js';
 import type { Principal } from './auth.js';
 
 export interface Env {
-  AGENTS: DurableObjectNamespace<AgentState>;
+  AGENTS: DurableObjectNamespace<AgentObject>;
   /** What spans a tenant's agents (revocations, agents with unflushed audit records): one object per tenant. */
-  TENANTS: DurableObjectNamespace<TenantState>;
+  TENANTS: DurableObjectNamespace<TenantObject>;
   /** The JWKS (JSON) that agent and operator tokens must verify against. */
   AUTH_JWKS: string;
   AUTH_ISSUER: string;

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { TollgateError } from '../policy/errors.js';
+import { TollgateError, type TollgateErrorCode } from '../lib/errors.js';
 
 export type ApiErrorCode =
   | 'invalid_json'
@@ -40,32 +40,48 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   internal: 500,
 };
 
-/** An error a route answers with; anything else becomes `internal` (or `unavailable`). */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
+/** Retry-After for 503s, and the error this one wraps. */
+export interface ApiErrorOptions {
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** An error a route answers with: a `TollgateError` whose code is one of the API's. */
+export class ApiError extends TollgateError<ApiErrorCode> {
+  readonly retryAfterSeconds?: number;
+  constructor(code: ApiErrorCode, message: string, options: ApiErrorOptions = {}) {
+    super(code, message, { cause: options.cause });
+    this.name = 'ApiError';
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
   get status(): ContentfulStatusCode {
     return STATUS[this.code];
   }
 }
 
-/** The API error for a `TollgateError` raised below the routes: bad input stays 400, a conflict 409; anything else is internal. */
-export function fromTollgateError(err: TollgateError): ApiError {
-  switch (err.code) {
-    case 'request_invalid':
-      return new ApiError('invalid_request', err.message);
-    case 'idempotency_mismatch':
-      return new ApiError('idempotency_mismatch', err.message);
-    case 'decision_not_open':
-      return new ApiError('conflict', err.message);
-    default:
-      return new ApiError('internal', 'internal error');
+/**
+ * What the API answers for a core error raised below the routes: bad input stays 400, a
+ * conflict 409; anything else (a broken bundle, a trapped evaluator) is internal, and its
+ * message stays in the logs.
+ */
+const API_CODE_OF: Record<TollgateErrorCode, ApiErrorCode> = {
+  request_invalid: 'invalid_request',
+  idempotency_mismatch: 'idempotency_mismatch',
+  decision_not_open: 'conflict',
+  policy_invalid: 'internal',
+  bundle_invalid: 'internal',
+  abi_mismatch: 'internal',
+  evaluator_trap: 'internal',
+};
+
+/** Any error as the API error it is answered with; the original is kept as its `cause`. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof TollgateError) {
+    const code = API_CODE_OF[err.code as TollgateErrorCode] ?? 'internal';
+    return new ApiError(code, code === 'internal' ? 'internal error' : err.message, { cause: err });
   }
+  return new ApiError('internal', 'internal error', { cause: err });
 }
 
 /** Renders an error in the one shape, with the request id and, for 503, Retry-After. */

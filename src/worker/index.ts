@@ -1,10 +1,10 @@
 /**
  * @module
- * The Worker's entry: the Hono app, and its Durable Object classes: `AgentState` (one per
- * agent) and `TenantState` (one per tenant).
+ * The Worker's entry: the Hono app, and its Durable Object classes: `AgentObject` (one per
+ * agent) and `TenantObject` (one per tenant).
  */
 import { createApp } from './app.js';
 
-export { AgentState } from './agent-state.js';
-export { TenantState } from './tenant-state.js';
+export { AgentObject } from './agent-object.js';
+export { TenantObject } from './tenant-object.js';
 export default createApp();

@@ -23,7 +23,7 @@ export function signingKey(env: Env, name: SigningKeyName): JWK | null {
     parsed.set(text, jwk);
     return jwk;
   } catch {
-    throw new ApiError('unavailable', `the server has no valid ${name} configured`, 30);
+    throw new ApiError('unavailable', `the server has no valid ${name} configured`, { retryAfterSeconds: 30 });
   }
 }
 

@@ -12,7 +12,7 @@ import type { AppContext, AppEnv } from './env.js';
 import { ApiError } from './errors.js';
 import { publicJwks } from './keys.js';
 import { callAgent } from './agents.js';
-import { revocationKeys, tenantState } from './tenant-state.js';
+import { revocationKeys, tenantStub } from './tenant-object.js';
 
 export type AgentPrincipal = Extract<Principal, { kind: 'agent' }>;
 export type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>;
@@ -29,13 +29,13 @@ export function authConfig(c: AppContext): AuthConfig {
     currentAuth = { source, config: { jwks: JSON.parse(AUTH_JWKS), issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE, tollgate } };
     return currentAuth.config;
   } catch {
-    throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', 30);
+    throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', { retryAfterSeconds: 30 });
   }
 }
 
 /** Refuses an agent whose token was revoked, at this call (401, as for any dead credential). */
 export async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Promise<void> {
-  const revoked = await callAgent(() => tenantState(c.env, agent.tenant).firstRevoked(revocationKeys(agent)));
+  const revoked = await callAgent(() => tenantStub(c.env, agent.tenant).firstRevoked(revocationKeys(agent)));
   if (revoked === null) return;
   const what = revoked.startsWith('agent:') ? `agent '${revoked.slice(6)}'${revoked.slice(6) === agent.id ? '' : ' in its chain'}` : 'a link of its delegation chain';
   throw new ApiError('unauthorized', `the token was revoked (${what})`);

@@ -4,7 +4,7 @@
  * Each rule names one tool action, a resource prefix, roles, and a `when` over trust
  * and context. Every rule is an allow or a deny, so all three engines can express it.
  */
-import type { EvalRequest } from '../../src/policy/decision.js';
+import type { EvalRequest } from '../../src/policy/verdict.js';
 
 export interface BenchRule {
   id: string;

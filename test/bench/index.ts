@@ -133,7 +133,7 @@ const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
     prev = writer.headHash;
   }
   // As `tollgate audit verify` runs it: with Node's native SHA-256.
-  const { nodeLinkHash } = await import('../../dist/audit/node-link-hash.js');
+  const { nodeLinkHash } = await import('../../dist/cli/node-link-hash.js');
   // The median of three passes, after one to warm up.
   const passes: number[] = [];
   for (let pass = 0; pass < 4; pass++) {

@@ -5,7 +5,7 @@
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { parse } from '@marcbachmann/cel-js';
-import type { EvalRequest } from '../../src/policy/decision.js';
+import type { EvalRequest } from '../../src/policy/verdict.js';
 import { toCedar, toCel, type BenchRule } from './agent-policy.js';
 
 export type Decide = (r: EvalRequest) => 'allow' | 'deny';

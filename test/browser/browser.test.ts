@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from '../../src/cli/serve-demo.js';
 import { parseCaseFile } from '../../src/policy/cases.js';
-import type { EvalRequest, Outcome } from '../../src/policy/decision.js';
+import type { EvalRequest, Verdict } from '../../src/policy/verdict.js';
 import { evaluateReference } from '../../src/policy/reference/evaluate.js';
 import { loadOrThrow } from '../helpers/engines.js';
 
@@ -53,7 +53,7 @@ describe('in Chromium', () => {
     })(${JSON.stringify({ policies: parsed.policies!, requests })})`);
     const policy = loadOrThrow(parsed.policies!);
     // JSON-shaped on both sides: what crossed from the browser is what the reference gives.
-    expect(outcomes as Outcome[]).toEqual(requests.map((r: EvalRequest) => JSON.parse(JSON.stringify(evaluateReference(policy, r)))));
+    expect(outcomes as Verdict[]).toEqual(requests.map((r: EvalRequest) => JSON.parse(JSON.stringify(evaluateReference(policy, r)))));
   });
 
   it("the README's browser quick start works as printed", async () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compareOutcome, parseCaseFile } from '../../src/policy/cases.js';
+import { compareVerdict, parseCaseFile } from '../../src/policy/cases.js';
 import { enginePair } from '../helpers/engines.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -19,7 +19,7 @@ describe.each(files)('%s', async (file) => {
   it.each(parsed.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const reference = engines.reference(c.request);
     const wasm = engines.wasm.evaluate(c.request);
-    expect(compareOutcome(reference, c.expect, engines.wasm.info), `reference at ${c.where}`).toEqual([]);
+    expect(compareVerdict(reference, c.expect, engines.wasm.info), `reference at ${c.where}`).toEqual([]);
     expect(wasm, `wasm agrees with reference at ${c.where}`).toEqual(reference);
   });
 });

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar } from '../../src/policy/expr/ast.js';
-import type { EvalRequest, JsonValue } from '../../src/policy/decision.js';
+import type { EvalRequest } from '../../src/policy/verdict.js';
+import type { JsonValue } from '../../src/lib/json.js';
 import { DETECTORS, type ActionEntry, type AttrValue, type ParamSchema, type PolicySet, type ResourceEntry, type Rule } from '../../src/policy/model.js';
 import { DEFAULT_APPROVALS, DEFAULT_DELEGATION, DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
 

@@ -4,7 +4,8 @@
  * `npm run bench` prints them.
  */
 import { readFileSync } from 'node:fs';
-import type { EvalRequest, JsonValue, Outcome } from '../../src/policy/decision.js';
+import type { EvalRequest, Verdict } from '../../src/policy/verdict.js';
+import type { JsonValue } from '../../src/lib/json.js';
 
 export interface Sample {
   where: 'params' | 'key' | 'resource' | 'context' | 'number';
@@ -52,7 +53,7 @@ export interface CorpusRates {
 }
 
 /** Runs the corpus through one evaluator. */
-export function corpusRates(evaluate: (request: EvalRequest) => Outcome): CorpusRates {
+export function corpusRates(evaluate: (request: EvalRequest) => Verdict): CorpusRates {
   const missed = corpus.positives.filter((p) => evaluate(sampleRequest(p)).code !== 'dlp');
   const flagged = corpus.negatives.filter((n) => evaluate(sampleRequest(n)).decision !== 'allow');
   return {

@@ -2,7 +2,7 @@
  * Reaching the agents' Durable Objects of tenant `acme` directly, as the edge tests do.
  */
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
-import type { AuditTail } from '../../src/worker/agent-state.js';
+import type { AuditTail } from '../../src/worker/agent-object.js';
 import { agentObjectName } from '../../src/worker/agents.js';
 
 export const stubOf = (agent: string, tenant = 'acme') => env.AGENTS.get(env.AGENTS.idFromName(agentObjectName(tenant, agent)));

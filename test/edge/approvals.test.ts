@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { paramsHash } from '../../src/tokens/canonical.js';
+import { paramsHash } from '../../src/tokens/ticket.js';
 import { agentCalls } from '../../src/worker/agents.js';
 import { stubOf } from './agents.js';
 import { call } from './http.js';

@@ -7,8 +7,8 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantDigestKey, ValueDigester } from '../../src/audit/digest.js';
-import { sha256Hex } from '../../src/policy/bundle/sha256.js';
-import { canonicalJson } from '../../src/tokens/canonical.js';
+import { sha256Hex } from '../../src/lib/sha256.js';
+import { canonicalJson } from '../../src/lib/json.js';
 import { flushAll, stubOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';

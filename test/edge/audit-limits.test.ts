@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AuditSinks } from '../../src/worker/audit/flush.js';
-import { tenantState } from '../../src/worker/tenant-state.js';
+import { tenantStub } from '../../src/worker/tenant-object.js';
 import { flushAll, stubOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken, token } from './tokens.js';
@@ -24,7 +24,7 @@ async function verified(agent: string) {
 /** Whether the tenant lists `agent` as having pending records, waiting up to 2 s for it to become `expected` (its notes arrive after the calls that send them). */
 async function tenantKnows(agent: string, expected: boolean): Promise<boolean> {
   for (let i = 0; ; i++) {
-    const knows = (await tenantState(env, 'acme').agentsWithPendingAudit()).some((a) => a.agent === agent);
+    const knows = (await tenantStub(env, 'acme').agentsWithPendingAudit()).some((a) => a.agent === agent);
     if (knows === expected || i === 40) return knows;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -104,7 +104,7 @@ describe('pending records are found', () => {
     const body = { action: 'db.query', resource: 'db:prod/payroll', params: { sql: 'select * from salaries' } };
     expect((await call('POST', '/v1/decide', { token: t, body })).status).toBe(200);
     // The tenant's note is lost (as if telling it had failed); the next, failing, flush tells it again.
-    await runInDurableObject(tenantState(env, 'acme') as unknown as DurableObjectStub, (_, ctx) => void ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ?', agent));
+    await runInDurableObject(tenantStub(env, 'acme') as unknown as DurableObjectStub, (_, ctx) => void ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ?', agent));
     await runDurableObjectAlarm(stubOf(agent));
     expect(await tenantKnows(agent, true)).toBe(true); // the retry's note to the tenant runs after the alarm
     const ops = await operatorToken();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
-import { compareOutcome, parseCaseFile } from '../../src/policy/cases.js';
+import { compareVerdict, parseCaseFile } from '../../src/policy/cases.js';
 import { compilePolicies } from '../../src/policy/compile.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { evaluateReference } from '../../src/policy/reference/evaluate.js';
@@ -21,6 +21,6 @@ describe.each(Object.keys(files).sort())('%s in workerd', async (path) => {
   it.each(parsed.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const outcome = evaluator.evaluate(c.request);
     expect(outcome).toEqual(evaluateReference(loaded.policy, c.request));
-    expect(compareOutcome(outcome, c.expect, evaluator.info)).toEqual([]);
+    expect(compareVerdict(outcome, c.expect, evaluator.info)).toEqual([]);
   });
 });

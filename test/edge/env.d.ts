@@ -1,8 +1,8 @@
 // The bindings the edge tests see through `cloudflare:test`.
 declare namespace Cloudflare {
   interface Env {
-    AGENTS: DurableObjectNamespace<import('../../src/worker/agent-state.js').AgentState>;
-    TENANTS: DurableObjectNamespace<import('../../src/worker/tenant-state.js').TenantState>;
+    AGENTS: DurableObjectNamespace<import('../../src/worker/agent-object.js').AgentObject>;
+    TENANTS: DurableObjectNamespace<import('../../src/worker/tenant-object.js').TenantObject>;
     AUTH_JWKS: string;
     AUTH_ISSUER: string;
     AUTH_AUDIENCE: string;

@@ -7,7 +7,7 @@ import { stubOf } from './agents.js';
 import { base64url, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueTicket, TICKET_AUDIENCE } from '../../src/tokens/ticket.js';
-import { paramsHash } from '../../src/tokens/canonical.js';
+import { paramsHash } from '../../src/tokens/ticket.js';
 import { call } from './http.js';
 import { agentToken } from './tokens.js';
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePolicies, createEvaluator } from 'tollgate/embed';
-import { compareOutcome, parseCaseFile } from '../../src/policy/cases.js';
+import { compareVerdict, parseCaseFile } from '../../src/policy/cases.js';
 import { decodeBundle } from '../../src/policy/bundle/decode.js';
 import { loadOrThrow } from '../helpers/engines.js';
 import { evaluateReference } from '../../src/policy/reference/evaluate.js';
@@ -23,6 +23,6 @@ describe.each(files)('%s through tollgate/embed', async (file) => {
   it.each(parsed.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const outcome = evaluator.evaluate(c.request);
     expect(outcome).toEqual(evaluateReference(policy, c.request));
-    expect(compareOutcome(outcome, c.expect, info)).toEqual([]);
+    expect(compareVerdict(outcome, c.expect, info)).toEqual([]);
   });
 });

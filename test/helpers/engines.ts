@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
 import { compilePolicySet } from '../../src/policy/compile.js';
-import type { EvalRequest, Outcome } from '../../src/policy/decision.js';
+import type { EvalRequest, Verdict } from '../../src/policy/verdict.js';
 import { formatIssue } from '../../src/policy/errors.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import type { PolicySet } from '../../src/policy/model.js';
@@ -30,7 +30,7 @@ export function loadOrThrow(files: Record<string, string>): PolicySet {
 export interface EnginePair {
   policy: PolicySet;
   wasm: WasmEvaluator;
-  reference(request: EvalRequest): Outcome;
+  reference(request: EvalRequest): Verdict;
 }
 
 export async function enginePair(policyOrFiles: PolicySet | Record<string, string>): Promise<EnginePair> {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
-import { nodeLinkHash } from '../../audit/node-link-hash.js';
+import { nodeLinkHash } from '../node-link-hash.js';
 import { verifyChain } from '../../audit/verify.js';
 import { EXIT_FAILED, EXIT_OK, progress, progressDone, UsageError, type Command } from '../usage.js';
 import { STALE_AFTER_MS, staleness, type PendingSummary } from '../../audit/staleness.js';

@@ -4,9 +4,9 @@
  * compiled policies, through the WASM evaluator, and checks the reference agrees.
  */
 import { parseArgs } from 'node:util';
-import { describeOutcome } from '../../engine/describe.js';
+import { describeVerdict } from '../../engine/describe.js';
 import { WasmEvaluator } from '../../engine/wasm-evaluator.js';
-import { CaseFileError, compareOutcome, parseCaseFile, type PolicyCase } from '../../policy/cases.js';
+import { CaseFileError, compareVerdict, parseCaseFile, type PolicyCase } from '../../policy/cases.js';
 import { compilePolicySet } from '../../policy/compile.js';
 import { formatIssue } from '../../policy/errors.js';
 import { evaluateReference } from '../../policy/reference/evaluate.js';
@@ -57,11 +57,11 @@ Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
     if (cases.length === 0) throw new UsageError(`no test cases in ${dir}/tests/*.yaml`);
     const results = cases.map((c, i) => {
       if (!values.json) progress(`[${i + 1}/${cases.length}] ${c.name}`);
-      const outcome = evaluator.evaluate(c.request);
-      const diffs = compareOutcome(outcome, c.expect, evaluator.info);
+      const verdict = evaluator.evaluate(c.request);
+      const diffs = compareVerdict(verdict, c.expect, evaluator.info);
       const reference = evaluateReference(loaded.policy, c.request);
-      if (JSON.stringify(reference) !== JSON.stringify(outcome)) diffs.push(`engines disagree: reference ${JSON.stringify(reference)}`);
-      const { decision, code, reasons, errors } = describeOutcome(outcome, evaluator.info, evaluator.hash, c.request);
+      if (JSON.stringify(reference) !== JSON.stringify(verdict)) diffs.push(`engines disagree: reference ${JSON.stringify(reference)}`);
+      const { decision, code, reasons, errors } = describeVerdict(verdict, evaluator.info, evaluator.hash, c.request);
       return { name: c.name, where: c.where, ok: diffs.length === 0, diffs, decision: { decision, code, reasons, errors } };
     });
     const failed = results.filter((r) => !r.ok).length;

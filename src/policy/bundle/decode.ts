@@ -4,10 +4,10 @@
  * rules' ids, effects, limits and messages (to describe decisions and to keep state).
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
-import { TollgateError } from '../errors.js';
+import { TollgateError } from '../../lib/errors.js';
 import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, Mode, Period } from '../model.js';
 import { toUsd } from '../money.js';
-import { sha256 } from './sha256.js';
+import { sha256 } from '../../lib/sha256.js';
 import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH } from './format.js';
 
 /** What a rule means to the host. */
@@ -61,7 +61,7 @@ export function decodeBundle(bytes: Uint8Array): BundleInfo {
     return decode(bytes);
   } catch (err) {
     if (err instanceof TollgateError) throw err;
-    throw new TollgateError('bundle_invalid', `bundle is malformed: ${(err as Error).message.toLowerCase()}`);
+    throw new TollgateError('bundle_invalid', `bundle is malformed: ${(err as Error).message.toLowerCase()}`, { cause: err });
   }
 }
 

@@ -17,7 +17,7 @@ import {
   PARAM_REQUIRED, PARAM_TYPE_CODES, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW,
   RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH,
 } from './format.js';
-import { sha256 } from './sha256.js';
+import { sha256 } from '../../lib/sha256.js';
 import { SymbolTable } from './symbols.js';
 import { writeValue } from './values.js';
 import { ByteWriter } from './writer.js';

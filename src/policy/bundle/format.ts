@@ -1,19 +1,28 @@
 /**
  * @module
  * The binary bundle and request formats: the contract between the TypeScript compiler
- * and host, and the AssemblyScript evaluator (`assembly/abi.ts` mirrors these numbers;
- * `test/abi-constants.test.ts` holds the two equal).
+ * and host, and the AssemblyScript evaluator. `assembly/abi.ts` is generated from this file
+ * and `layout.ts` (the records) by `src/cli/abi-source.ts`; a test holds it current.
  *
  * Everything is little-endian. The bundle is a fixed header (with a SHA-256 digest of the
  * rest, so that any corruption is caught at load), then a table of sections (offset,
  * length) in the order of `Section`.
  */
 
+import { ACTION, BUNDLE_HEADER, PARAM, RESOURCE, RULE, SETTINGS } from './layout.js';
+
 export const BUNDLE_MAGIC = 0x31424754; // "TGB1"
+/** The ABI's major version: a bundle and an evaluator work together only when theirs are equal. */
 export const ABI_VERSION = 2;
+/**
+ * The ABI's minor version: what the host needs of the evaluator beyond the major version.
+ * An evaluator whose minor version is lower is refused (`abi_mismatch`); a higher one is
+ * fine. 1: the evaluator exports `ABI_MINOR` and the host sizes requests by `input_capacity()`.
+ */
+export const ABI_MINOR = 1;
 /** magic, abi, length, flags, section count, then a SHA-256 of the whole bundle taken with these 32 bytes zeroed. */
-export const HEADER_BYTES = 52;
-export const DIGEST_OFFSET = 20;
+export const HEADER_BYTES = BUNDLE_HEADER.bytes;
+export const DIGEST_OFFSET = BUNDLE_HEADER.fields.digest.offset;
 
 export enum Section {
   Symbols = 0,
@@ -37,8 +46,8 @@ export const FLAG_SHADOW = 1;
 export const FLAG_CLOSED_REGISTRY = 2;
 export const FLAG_RISK = 4;
 
-/** Settings: agent-wide budget flags at offset 32, the usd limit (micro-dollars) at 40, tokens at 48; custom DLP detectors at 56 (a count, then a regex id each). */
-export const SETTINGS_BYTES = 60;
+/** Settings (`layout.ts`), then a regex id per custom DLP detector. */
+export const SETTINGS_BYTES = SETTINGS.bytes;
 export const BUDGET_USD = 1;
 export const BUDGET_USD_MONTH = 2;
 export const BUDGET_TOKENS = 4;
@@ -54,6 +63,8 @@ export enum Tag {
   List = 5,
   Object = 6,
 }
+/** The evaluator's stack tag for a boolean result; never in a bundle or a request. */
+export const VM_TAG_BOOL = 7;
 
 /** Glob tokens inside a glob's bytes; every other byte is a literal UTF-8 byte. */
 export const GLOB_STAR = 1;
@@ -61,8 +72,8 @@ export const GLOB_DOUBLE_STAR = 2;
 
 export const EFFECT_CODES = { allow: 0, deny: 1, require_approval: 2 } as const;
 
-/** Rule record: 80 bytes. */
-export const RULE_BYTES = 80;
+/** Rule record (`layout.ts`). */
+export const RULE_BYTES = RULE.bytes;
 export const RULE_SHADOW = 1;
 export const RULE_RATE = 2;
 export const RULE_SPEND = 4;
@@ -71,10 +82,10 @@ export const RULE_ANY_RESOURCE = 16;
 export const RULE_ANY_AGENT = 32;
 export const RULE_ANY_ROLE = 64;
 
-/** Action entry: 20 bytes. Resource entry: 8 bytes. Param schema: 48 bytes. */
-export const ACTION_BYTES = 20;
-export const RESOURCE_BYTES = 8;
-export const PARAM_BYTES = 48;
+/** Action entry, resource entry and param schema (`layout.ts`). */
+export const ACTION_BYTES = ACTION.bytes;
+export const RESOURCE_BYTES = RESOURCE.bytes;
+export const PARAM_BYTES = PARAM.bytes;
 export const PARAM_REQUIRED = 1;
 export const PARAM_INTEGER = 2;
 export const PARAM_MIN = 4;
@@ -192,15 +203,25 @@ export enum Out {
 }
 
 /** Evaluator status codes; anything but Ok makes the host deny. */
+export enum Status {
+  Ok = 0,
+  NoBundle = 1,
+  BadBundle = 2,
+  BadRequest = 3,
+  StackOverflow = 4,
+  BadCode = 5,
+  TooManyRedactions = 6,
+  RequestTooLarge = 7,
+}
 export const STATUS_TEXT: Record<number, string> = {
-  0: 'ok',
-  1: 'no bundle is loaded',
-  2: 'the bundle is malformed',
-  3: 'the request encoding is malformed',
-  4: 'the expression stack overflowed',
-  5: 'the bytecode is malformed',
-  6: 'too many redactions',
-  7: 'the request is larger than the input buffer',
+  [Status.Ok]: 'ok',
+  [Status.NoBundle]: 'no bundle is loaded',
+  [Status.BadBundle]: 'the bundle is malformed',
+  [Status.BadRequest]: 'the request encoding is malformed',
+  [Status.StackOverflow]: 'the expression stack overflowed',
+  [Status.BadCode]: 'the bytecode is malformed',
+  [Status.TooManyRedactions]: 'too many redactions',
+  [Status.RequestTooLarge]: 'the request is larger than the input buffer',
 };
 
 /** Decision codes, as numbers across the ABI. Order matters: it is the wire format. */
@@ -210,4 +231,9 @@ export const CODE_LIST = [
 ] as const;
 
 export const MAX_REDACTIONS = 4096;
+/** The evaluator's input buffer; the host asks the module (`input_capacity()`) rather than assume it. */
 export const INPUT_CAPACITY = 1 << 20;
+/** How deep the evaluator follows nested request and constant values. */
+export const MAX_VALUE_DEPTH = 64;
+/** How many tokens a glob may have for the evaluator to match it. */
+export const MAX_GLOB_TOKENS = 1024;

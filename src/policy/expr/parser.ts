@@ -6,6 +6,7 @@
  * Precedence, loosest first: `||`, `&&`, relations (`== != < <= > >= in`), `+ -`, `* /`,
  * unary (`! -`), member access and method calls.
  */
+import { TollgateError } from '../../lib/errors.js';
 import { closest, didYouMean } from '../suggest.js';
 import { MACRO_FNS, MAX_MACRO_DEPTH, PATH_ROOTS, STRING_FNS, UNARY_FNS, type MacroFn, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn, type UnaryFn } from './ast.js';
 
@@ -14,13 +15,14 @@ export const MAX_EXPR_DEPTH = 32;
 export const MAX_EXPR_NODES = 512;
 
 /** A parse problem at an offset of the expression source. */
-export class ExprSyntaxError extends Error {
+export class ExprSyntaxError extends TollgateError<'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path'> {
   constructor(
-    readonly code: 'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path',
+    code: 'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path',
     message: string,
     readonly pos: number,
   ) {
-    super(message);
+    super(code, message);
+    this.name = 'ExprSyntaxError';
   }
 }
 

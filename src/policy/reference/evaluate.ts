@@ -8,7 +8,8 @@
  * shadow mode. A condition that errors fails closed; shadow rules never change the answer.
  */
 import type { PathRoot } from '../expr/ast.js';
-import { failedOutcome, nowFields, type DecisionCode, type EvalRequest, type JsonValue, type Outcome, type Redaction, type RuleError } from '../decision.js';
+import { failedVerdict, nowFields, type DecisionCode, type EvalRequest, type Verdict, type Redaction, type RuleError } from '../verdict.js';
+import { type JsonValue } from '../../lib/json.js';
 import { globMatch } from '../glob.js';
 import type { Effect, PolicySet } from '../model.js';
 import { paramStrings } from '../params-walk.js';
@@ -24,16 +25,16 @@ function anyGlob(globs: string[] | null, text: string): boolean {
   return globs === null || globs.some((g) => globMatch(g, text));
 }
 
-function outcome(decision: Effect, code: DecisionCode, rest: Partial<Outcome> = {}): Outcome {
+function verdict(decision: Effect, code: DecisionCode, rest: Partial<Verdict> = {}): Verdict {
   return { decision, code, rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null, ...rest };
 }
 
 /** Decides one request against a checked policy. Pure: the agent's state comes in `facts`. */
-export function evaluateReference(policy: PolicySet, request: EvalRequest): Outcome {
+export function evaluateReference(policy: PolicySet, request: EvalRequest): Verdict {
   const problem = requestProblem(request);
-  if (problem !== null) return failedOutcome('invalid_request', problem);
+  if (problem !== null) return failedVerdict('invalid_request', problem);
   const views = policy.dlpDeny.length > 0 || policy.dlpCustom.length > 0 ? dlpViews(request) : [];
-  if (views === null) return failedOutcome('invalid_request', DLP_TOO_MUCH);
+  if (views === null) return failedVerdict('invalid_request', DLP_TOO_MUCH);
   const facts = request.facts ?? {};
   const params = request.params ?? {};
   const strings = paramStrings(params);
@@ -43,19 +44,19 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Outc
       for (const [start, end] of detect(detector, text)) redactions.push({ path, start, end, detector });
     }
   }
-  const finish = (o: Outcome): Outcome => applyShadow(policy, { ...o, redactions });
+  const finish = (o: Verdict): Verdict => applyShadow(policy, { ...o, redactions });
 
-  if (facts.suspended) return { ...outcome('deny', 'suspended'), redactions };
+  if (facts.suspended) return { ...verdict('deny', 'suspended'), redactions };
 
   const entry = policy.actions.find((a) => globMatch(a.match, request.action)) ?? null;
-  if (entry === null && policy.registry === 'closed') return finish(outcome('deny', 'unregistered_action'));
+  if (entry === null && policy.registry === 'closed') return finish(verdict('deny', 'unregistered_action'));
   const violation = entry ? checkParams(entry, params) : null;
-  if (violation) return finish(outcome('deny', 'params', { detail: { kind: 'params', ...violation } }));
+  if (violation) return finish(verdict('deny', 'params', { detail: { kind: 'params', ...violation } }));
 
   for (const { path, text } of views) {
     // Built-in detectors in their order, then custom ones by name.
     const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0) ?? policy.dlpCustom.find((d) => regexMatch(compiledRegex(d.pattern), text))?.name;
-    if (detector) return finish(outcome('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
+    if (detector) return finish(verdict('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
   }
 
   const resourceEntry = policy.resources.find((r) => globMatch(r.match, request.resource)) ?? null;
@@ -116,21 +117,21 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Outc
  * Combines the matching rules (DESIGN §2 steps 3 and 4): deny overrides, then
  * require_approval, then allow, else no_match; then limits and risk.
  */
-function combine(policy: PolicySet, matched: number[], request: EvalRequest): Outcome {
+function combine(policy: PolicySet, matched: number[], request: EvalRequest): Verdict {
   const withEffect = (effect: Effect) => matched.filter((i) => policy.rules[i].effect === effect);
   const denies = withEffect('deny');
-  if (denies.length > 0) return outcome('deny', 'rule', { rules: denies });
+  if (denies.length > 0) return verdict('deny', 'rule', { rules: denies });
   const approvals = withEffect('require_approval');
   const allows = withEffect('allow');
-  if (approvals.length === 0 && allows.length === 0) return outcome('deny', 'no_match');
+  if (approvals.length === 0 && allows.length === 0) return verdict('deny', 'no_match');
 
   const limited = checkLimits(policy, allows, request);
   if (limited) return limited;
   const risk = request.facts?.risk ?? 0;
-  if (policy.risk && risk >= policy.risk.denyAt) return outcome('deny', 'risk');
-  if (approvals.length > 0) return outcome('require_approval', 'rule', { rules: approvals, held: allows });
-  if (policy.risk && risk >= policy.risk.escalateAt) return outcome('require_approval', 'risk', { rules: allows, held: allows });
-  return outcome('allow', 'rule', { rules: allows });
+  if (policy.risk && risk >= policy.risk.denyAt) return verdict('deny', 'risk');
+  if (approvals.length > 0) return verdict('require_approval', 'rule', { rules: approvals, held: allows });
+  if (policy.risk && risk >= policy.risk.escalateAt) return verdict('require_approval', 'risk', { rules: allows, held: allows });
+  return verdict('allow', 'rule', { rules: allows });
 }
 
 /** Dollars in micro-dollars; request-check has already refused anything finer. */
@@ -141,14 +142,14 @@ const micros = (usd: number | undefined) => toMicros(usd ?? 0)!;
  * then the agent-wide `budgets:`. All money in integer micro-dollars: a budget allows
  * while spent + reserved + cost is at most the limit.
  */
-function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest): Outcome | null {
+function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest): Verdict | null {
   const { rules } = policy;
   const facts = request.facts ?? {};
   const rated = allows.filter((i) => {
     const rate = rules[i].limits.rate;
     return rate !== null && (facts.rates?.[rules[i].id] ?? 0) >= rate.count;
   });
-  if (rated.length > 0) return outcome('deny', 'rate_limited', { rules: rated });
+  if (rated.length > 0) return verdict('deny', 'rate_limited', { rules: rated });
   const usd = micros(request.cost?.usd);
   const tokens = request.cost?.tokens ?? 0;
   const overBudget = allows.filter((i) => {
@@ -157,19 +158,19 @@ function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest):
     if (spend && micros(ledger?.usd) + usd > micros(spend.usd)) return true;
     return tokenLimit !== null && (ledger?.tokens ?? 0) + tokens > tokenLimit.count;
   });
-  if (overBudget.length > 0) return outcome('deny', 'budget_exceeded', { rules: overBudget });
+  if (overBudget.length > 0) return verdict('deny', 'budget_exceeded', { rules: overBudget });
   const budgets = policy.budgets;
-  if (budgets?.spend && micros(facts.spend?.[budgets.spend.per]?.usd) + usd > micros(budgets.spend.usd)) return outcome('deny', 'budget_exceeded');
-  if (budgets?.tokens && (facts.spend?.[budgets.tokens.per]?.tokens ?? 0) + tokens > budgets.tokens.count) return outcome('deny', 'budget_exceeded');
+  if (budgets?.spend && micros(facts.spend?.[budgets.spend.per]?.usd) + usd > micros(budgets.spend.usd)) return verdict('deny', 'budget_exceeded');
+  if (budgets?.tokens && (facts.spend?.[budgets.tokens.per]?.tokens ?? 0) + tokens > budgets.tokens.count) return verdict('deny', 'budget_exceeded');
   return null;
 }
 
 /**
  * Whole-bundle shadow mode answers allow in place of a real deny or require_approval,
- * keeping the real outcome. It applies to an outcome no enforced rule is behind: one from
+ * keeping the real verdict. It applies to a verdict no enforced rule is behind: one from
  * the registry, params or DLP, no_match, or one whose rules are all in shadow mode.
  */
-function applyShadow(policy: PolicySet, o: Outcome): Outcome {
+function applyShadow(policy: PolicySet, o: Verdict): Verdict {
   if (o.decision === 'allow' || policy.mode !== 'shadow') return o;
   if (!o.rules.every((i) => (policy.rules[i].mode ?? policy.mode) === 'shadow')) return o;
   return { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code } };

@@ -5,7 +5,8 @@
  * expression with an `EvalFailure`: the rule then doesn't match (Cedar's rule).
  */
 import type { Expr, PathRoot } from '../expr/ast.js';
-import type { EvalErrorKind, JsonValue } from '../decision.js';
+import type { EvalErrorKind } from '../verdict.js';
+import type { JsonValue } from '../../lib/json.js';
 import { globMatch } from '../glob.js';
 import { compileRegex, regexMatch, type RegexProgram } from '../regex/program.js';
 

@@ -3,7 +3,8 @@
  * Reference checks of a request's params against its action's schema. Schema params are
  * checked in name order, then unknown params in request order; the first violation wins.
  */
-import type { JsonValue, ParamsViolation } from '../decision.js';
+import type { ParamsViolation } from '../verdict.js';
+import type { JsonValue } from '../../lib/json.js';
 import { globMatch } from '../glob.js';
 import type { ActionEntry, ParamSchema } from '../model.js';
 

@@ -4,6 +4,7 @@
  * rejected here with a message and an offset: backreferences, lookaround, possessive and
  * doubled repetition. The AST only has what a linear-time matcher can run.
  */
+import { TollgateError } from '../../lib/errors.js';
 
 /** Inclusive code point ranges, sorted and disjoint. */
 export type Ranges = [number, number][];
@@ -18,13 +19,14 @@ export type RegexNode =
   | { kind: 'alt'; items: RegexNode[] }
   | { kind: 'repeat'; item: RegexNode; min: number; max: number | null };
 
-export class RegexSyntaxError extends Error {
+export class RegexSyntaxError extends TollgateError<'bad_regex'> {
   constructor(
     message: string,
     /** Offset into the pattern. */
     readonly pos: number,
   ) {
-    super(message);
+    super('bad_regex', message);
+    this.name = 'RegexSyntaxError';
   }
 }
 

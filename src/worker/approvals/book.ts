@@ -7,7 +7,8 @@
  * decision and its approval commit together, and the cap on pending approvals holds under
  * any flood.
  */
-import type { JsonValue } from '../../policy/decision.js';
+import { fromBase64Url, toBase64Url, utf8 } from '../../lib/encoding.js';
+import type { JsonValue } from '../../lib/json.js';
 import type { EngineRequest } from '../../engine/stateful-engine.js';
 import { requestHash } from '../../engine/request-hash.js';
 
@@ -42,8 +43,7 @@ export interface Approval {
 
 /** Approval ids carry their agent (`apr_<random>_<agent, base64url>`), so any route can reach its Durable Object. */
 export function newApprovalId(agent: string): string {
-  const encoded = btoa(String.fromCharCode(...new TextEncoder().encode(agent))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return `apr_${crypto.randomUUID().replace(/-/g, '')}_${encoded}`;
+  return `apr_${crypto.randomUUID().replace(/-/g, '')}_${toBase64Url(utf8.encode(agent))}`;
 }
 
 /** The agent an approval id belongs to; null when the id is not one Tollgate made. */
@@ -51,8 +51,7 @@ export function approvalAgent(id: string): string | null {
   const m = /^apr_[0-9a-f]{32}_([A-Za-z0-9_-]+)$/.exec(id);
   if (!m) return null;
   try {
-    const binary = atob(m[1].replace(/-/g, '+').replace(/_/g, '/'));
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64Url(m[1]));
   } catch {
     return null;
   }

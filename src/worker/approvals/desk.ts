@@ -11,7 +11,7 @@
 import type { AuditKind } from '../../audit/chain.js';
 import { redactedParams } from '../../audit/record.js';
 import type { BundleInfo } from '../../policy/bundle/decode.js';
-import type { JsonValue } from '../../policy/decision.js';
+import type { JsonValue } from '../../lib/json.js';
 import type { Decision } from '../../engine/describe.js';
 import type { EngineRequest, StatefulEngine } from '../../engine/stateful-engine.js';
 import { requestHash } from '../../engine/request-hash.js';

@@ -5,6 +5,7 @@
  * `<t>.<body>`); a failed delivery is retried with backoff, and no decision ever waits for
  * one: deliveries run from the object's alarm.
  */
+import { toHex } from '../../lib/encoding.js';
 
 /** Deliveries are retried after 2 s, 4 s, 8 s … at most an hour apart, 12 times at most. */
 const MAX_ATTEMPTS = 12;
@@ -16,7 +17,7 @@ export type WebhookFetch = (url: string, init: RequestInit) => Promise<Response>
 export async function webhookSignature(secret: string, body: string, unixSeconds: number): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${unixSeconds}.${body}`)));
-  return `t=${unixSeconds},v1=${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `t=${unixSeconds},v1=${toHex(mac)}`;
 }
 
 export class WebhookOutbox {

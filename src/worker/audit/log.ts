@@ -6,8 +6,8 @@
  * is pinned (`flight_*`), so a retry after any failure writes exactly the same segment.
  */
 import { chainHashOfText, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
-import type { JsonValue } from '../../policy/decision.js';
-import { canonicalJson } from '../../tokens/canonical.js';
+import type { JsonValue } from '../../lib/json.js';
+import { canonicalJson } from '../../lib/json.js';
 
 /** One flush: consecutive records after `prevHash`. */
 export interface AuditBatch {

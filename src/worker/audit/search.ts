@@ -6,9 +6,10 @@
  * ordered by (time, agent, seq); a cursor is the last key a page returned.
  */
 import { AUDIT_KINDS, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
+import { fromBase64, toBase64, utf8 } from '../../lib/encoding.js';
 import { globMatch, globProblem } from '../../policy/glob.js';
 import { auditTail, callAgent } from '../agents.js';
-import { tenantState } from '../tenant-state.js';
+import { tenantStub } from '../tenant-object.js';
 import type { Env } from '../env.js';
 import { ApiError } from '../errors.js';
 
@@ -65,12 +66,12 @@ export function parseAuditFilter(query: URLSearchParams, extraKeys: readonly str
 }
 
 export function encodeCursor(record: AuditRecord): string {
-  return btoa(JSON.stringify([record.time, record.agent, record.seq])).replace(/=+$/, '');
+  return toBase64(utf8.encode(JSON.stringify([record.time, record.agent, record.seq]))).replace(/=+$/, '');
 }
 
 export function decodeCursor(text: string): Cursor {
   try {
-    const [time, agent, seq] = JSON.parse(atob(text)) as unknown[];
+    const [time, agent, seq] = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(text))) as unknown[];
     if (typeof time === 'string' && typeof agent === 'string' && Number.isSafeInteger(seq)) return { time, agent, seq: seq as number };
   } catch {
     // reported below
@@ -132,7 +133,7 @@ const TAILS_AT_ONCE = 50;
  * tenant knows has some, however long they have waited.
  */
 async function pendingRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): Promise<ChainedRecord[]> {
-  const agents = filter.agent !== undefined ? [filter.agent] : (await callAgent(() => tenantState(env, tenant).agentsWithPendingAudit())).map((a) => a.agent);
+  const agents = filter.agent !== undefined ? [filter.agent] : (await callAgent(() => tenantStub(env, tenant).agentsWithPendingAudit())).map((a) => a.agent);
   const tails = [];
   for (let i = 0; i < agents.length; i += TAILS_AT_ONCE) tails.push(...(await Promise.all(agents.slice(i, i + TAILS_AT_ONCE).map((agent) => auditTail(env, tenant, agent)))));
   const pending = tails.flatMap((t) => t.pending).filter((p) => matches(p.record, filter, start));

@@ -5,9 +5,9 @@
  * search finds them at once, and flushing them to R2 and D1 from the alarm, with backoff.
  */
 import type { AuditKind, ChainedRecord } from '../../audit/chain.js';
-import type { JsonValue } from '../../policy/decision.js';
+import type { JsonValue } from '../../lib/json.js';
 import type { Env } from '../env.js';
-import { tenantState } from '../tenant-state.js';
+import { tenantStub } from '../tenant-object.js';
 import { flushPending, type AuditSinks } from './flush.js';
 import { AuditLog } from './log.js';
 
@@ -64,7 +64,7 @@ export class AuditTrail {
    * with the next flush.
    */
   private announce(agent: Who, fromSeq: number): void {
-    const told = tenantState(this.env, agent.tenant)
+    const told = tenantStub(this.env, agent.tenant)
       .auditPending(agent.agent, fromSeq)
       .catch((err: Error) => console.error(`telling the tenant of pending audit records failed: ${err.message}`));
     this.announcing = told;
@@ -73,7 +73,7 @@ export class AuditTrail {
 
   /** Tells the tenant everything through `throughSeq` was flushed. */
   private announceFlushed(agent: Who, throughSeq: number): void {
-    const told = tenantState(this.env, agent.tenant)
+    const told = tenantStub(this.env, agent.tenant)
       .auditFlushed(agent.agent, throughSeq)
       .catch((err: Error) => console.error(`telling the tenant of flushed audit records failed: ${err.message}`));
     this.ctx.waitUntil(told);

@@ -18,7 +18,7 @@ import type { AppContext, AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { policyInfo } from '../policy-source.js';
 import { agentCaller, type AgentPrincipal } from '../principal.js';
-import { tenantState } from '../tenant-state.js';
+import { tenantStub } from '../tenant-object.js';
 
 const MAX_BATCH = 100;
 const pricing = new Pricing(policyInfo);
@@ -58,7 +58,7 @@ async function decideAll(c: AppContext, agent: AgentPrincipal, requests: EngineR
   const decide = (refusal: string | null = null) => callAgent(() => stub.decideBatch(requests, c.get('requestId'), delegatedScope(agent, refusal)));
   const links = budgetedLinks(agent);
   if (links.length === 0) return decide();
-  const tenant = tenantState(c.env, agent.tenant);
+  const tenant = tenantStub(c.env, agent.tenant);
   const day = new Date().toISOString().slice(0, 10);
   // In micro-dollars, so the subtree's sums are exact.
   const costs = requests.map((r) => {

@@ -23,7 +23,7 @@ export const policyRoutes = new Hono<AppEnv>()
   )
   .get('/policy/bundle', async (c) => {
     const key = signingKey(c.env, 'BUNDLE_SIGNING_JWK');
-    if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', 30);
+    if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', { retryAfterSeconds: 30 });
     signed ??= signBundle(POLICY_BUNDLE, POLICY_VERSION, key);
     return c.json(await signed);
   });

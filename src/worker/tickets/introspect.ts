@@ -5,6 +5,7 @@
  * tickets. Only operators and executors may ask; an inactive or unknown token is
  * `{ "active": false }`, never an error.
  */
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { verifyTicket } from '../../tokens/ticket.js';
 import { agentStub } from '../agents.js';
 import { authenticate, type AuthConfig, type Principal } from '../auth.js';
@@ -12,7 +13,7 @@ import type { AppContext } from '../env.js';
 import { readJsonObject, readText } from '../body.js';
 import { ApiError } from '../errors.js';
 import { publicJwks } from '../keys.js';
-import { revocationKeys, tenantState } from '../tenant-state.js';
+import { revocationKeys, tenantStub } from '../tenant-object.js';
 
 /** The token to introspect, from a form body (RFC 7662) or JSON. */
 async function tokenParam(c: AppContext): Promise<string> {
@@ -32,7 +33,7 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
   const [header] = token.split('.');
   let typ: unknown;
   try {
-    typ = JSON.parse(atob(header.replace(/-/g, '+').replace(/_/g, '/'))).typ;
+    typ = decodeProtectedHeader(token).typ;
   } catch {
     return inactive();
   }
@@ -50,8 +51,8 @@ export async function introspect(c: AppContext, caller: Principal, auth: AuthCon
   try {
     const subject = await authenticate(`Bearer ${token}`, auth);
     if (subject.tenant !== caller.tenant) return inactive();
-    const { exp, iat } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    if (subject.kind === 'agent' && (await tenantState(c.env, subject.tenant).firstRevoked(revocationKeys(subject)))) return inactive();
+    const { exp, iat } = decodeJwt(token);
+    if (subject.kind === 'agent' && (await tenantStub(c.env, subject.tenant).firstRevoked(revocationKeys(subject)))) return inactive();
     if (subject.kind === 'agent' && subject.delegation) {
       const d = subject.delegation;
       const link = d.links.at(-1)!;

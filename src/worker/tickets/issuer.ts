@@ -10,7 +10,7 @@ import { agentKey, MAX_REPLIES, REPLY_TTL_MS } from '../../engine/stateful-engin
 
 /** Kept tickets are trimmed to their bounds once per this many. */
 const TRIM_EVERY = 100;
-import { paramsHash } from '../../tokens/canonical.js';
+import { paramsHash } from '../../tokens/ticket.js';
 import { issueTicket, type TicketSubject } from '../../tokens/ticket.js';
 
 /** A ticket chosen but not yet signed. */

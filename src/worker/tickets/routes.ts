@@ -5,7 +5,7 @@
  * whether a token or ticket is active.
  */
 import { Hono } from 'hono';
-import { paramsHash } from '../../tokens/canonical.js';
+import { paramsHash } from '../../tokens/ticket.js';
 import { verifyTicket } from '../../tokens/ticket.js';
 import { agentStub, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
@@ -33,13 +33,13 @@ export const ticketRoutes = new Hono<AppEnv>()
     try {
       hashed = paramsHash(params as never);
     } catch (err) {
-      throw new ApiError('invalid_request', `params: ${(err as Error).message}`);
+      throw new ApiError('invalid_request', `params: ${(err as Error).message}`, { cause: err });
     }
     let claims;
     try {
       claims = await verifyTicket(body.ticket as string, publicJwks(c.env), c.env.TICKET_ISSUER);
     } catch (err) {
-      throw new ApiError('ticket_invalid', (err as Error).message);
+      throw new ApiError('ticket_invalid', (err as Error).message, { cause: err });
     }
     if (claims.tenant !== executor.tenant) throw new ApiError('ticket_mismatch', "the ticket is for another tenant than the executor's");
     const mismatches = [

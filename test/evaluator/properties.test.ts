@@ -5,16 +5,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consumption } from '../src/engine/consumption.js';
-import { compilePolicySet } from '../src/policy/compile.js';
-import { stateOutcome, type Outcome } from '../src/policy/decision.js';
-import type { PolicySet, Rule } from '../src/policy/model.js';
-import { evaluateReference } from '../src/policy/reference/evaluate.js';
-import { policySet, request } from './differential/arbitraries.js';
-import { enginePair } from './helpers/engines.js';
+import { consumption } from '../../src/engine/consumption.js';
+import { compilePolicySet } from '../../src/policy/compile.js';
+import { stateVerdict, type Verdict } from '../../src/policy/verdict.js';
+import type { PolicySet, Rule } from '../../src/policy/model.js';
+import { evaluateReference } from '../../src/policy/reference/evaluate.js';
+import { policySet, request } from '../differential/arbitraries.js';
+import { enginePair } from '../helpers/engines.js';
 
 const enforced = policySet.map((p) => ({ ...p, mode: 'enforce' as const, rules: p.rules.map((r) => ({ ...r, mode: null })) }));
-const ids = (p: PolicySet, o: Outcome) => o.rules.map((i) => p.rules[i].id);
+const ids = (p: PolicySet, o: Verdict) => o.rules.map((i) => p.rules[i].id);
 
 describe('rule combining', () => {
   it('any matching deny rule denies, whatever else matches', async () => {
@@ -91,7 +91,7 @@ describe('consumption', () => {
         const { wasm } = await enginePair(policy);
         const out = wasm.evaluate(r);
         const used = consumption(out, wasm.info, r);
-        const real = stateOutcome(out).decision;
+        const real = stateVerdict(out).decision;
         if (real !== 'allow') expect(used).toEqual({ rates: [], ledgers: [], micros: 0, tokens: 0, risk: 0 });
         else {
           const limited = out.rules.filter((i) => policy.rules[i].limits.rate !== null).map((i) => policy.rules[i].id);

@@ -2,12 +2,11 @@
  * @module
  * The evaluator contract shared by the reference evaluator and the WASM engine: what goes
  * in (`EvalRequest`: the request plus the agent's state as facts) and what comes out
- * (`Outcome`: structured, before messages are attached). Two engines agree when their
- * outcomes are deep-equal.
+ * (`Verdict`: structured, before messages are attached). Two engines agree when their
+ * verdicts are deep-equal.
  */
+import type { JsonValue } from '../lib/json.js';
 import type { Detector, Effect } from './model.js';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Codes a decision can carry (DESIGN §3). */
 export const DECISION_CODES = [
@@ -31,7 +30,7 @@ export const DECISION_CODES = [
 ] as const;
 export type DecisionCode = (typeof DECISION_CODES)[number];
 
-export interface AgentRef {
+export interface EvalAgent {
   id: string;
   tenant?: string;
   roles?: string[];
@@ -71,7 +70,7 @@ export interface EvalRequest {
   params?: { [key: string]: JsonValue };
   context?: { [key: string]: JsonValue };
   cost?: { usd?: number; tokens?: number };
-  agent: AgentRef;
+  agent: EvalAgent;
   delegation?: DelegationFacts;
   facts?: Facts;
 }
@@ -99,7 +98,7 @@ export interface Redaction {
   detector: Detector;
 }
 
-export type OutcomeDetail =
+export type VerdictDetail =
   | { kind: 'params'; violation: ParamsViolation; param: string }
   /** `detector` is a built-in detector or a custom one's name. */
   | { kind: 'dlp'; detector: string; path: string }
@@ -107,12 +106,12 @@ export type OutcomeDetail =
   | { kind: 'evaluator_error'; message: string };
 
 /** The structured result of one evaluation. */
-export interface Outcome {
+export interface Verdict {
   decision: Effect;
   code: DecisionCode;
   /** Indices (in the bundle's id order) of the rules behind the decision, ascending. */
   rules: number[];
-  detail: OutcomeDetail | null;
+  detail: VerdictDetail | null;
   errors: RuleError[];
   redactions: Redaction[];
   /**
@@ -121,22 +120,22 @@ export interface Outcome {
    */
   held: number[];
   /**
-   * Whole-bundle shadow (`code: 'shadow'`): the real outcome that was answered allow.
-   * Per-rule shadow: the outcome the shadow rules would have produced, when it differs.
+   * Whole-bundle shadow (`code: 'shadow'`): the real verdict that was answered allow.
+   * Per-rule shadow: the verdict the shadow rules would have produced, when it differs.
    */
   shadow: { decision: Effect; code: DecisionCode } | null;
 }
 
 /**
- * The outcome the agent's state follows: the answer, except under whole-bundle shadow
- * mode, which is log-only and so consumes as the real outcome would.
+ * The verdict the agent's state follows: the answer, except under whole-bundle shadow
+ * mode, which is log-only and so consumes as the real verdict would.
  */
-export function stateOutcome(o: Pick<Outcome, 'decision' | 'code' | 'shadow'>): { decision: Effect; code: DecisionCode } {
+export function stateVerdict(o: Pick<Verdict, 'decision' | 'code' | 'shadow'>): { decision: Effect; code: DecisionCode } {
   return o.code === 'shadow' && o.shadow ? o.shadow : { decision: o.decision, code: o.code };
 }
 
 /** A deny that no evaluation produced: a malformed request, or an evaluator that could not decide. */
-export function failedOutcome(code: 'invalid_request' | 'evaluator_error', message: string): Outcome {
+export function failedVerdict(code: 'invalid_request' | 'evaluator_error', message: string): Verdict {
   return { decision: 'deny', code, rules: [], held: [], detail: { kind: code, message }, errors: [], redactions: [], shadow: null };
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { enginePair } from '../../../test/helpers/engines.js';
-import { compileRegex, regexMatch } from './program.js';
+import { enginePair } from '../helpers/engines.js';
+import { compileRegex, regexMatch } from '../../src/policy/regex/program.js';
 
 const matches = (pattern: string, text: string) => regexMatch(compileRegex(pattern), text);
 

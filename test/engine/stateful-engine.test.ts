@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { evaluatorModule } from '../../test/helpers/engines.js';
-import { compilePolicies } from '../policy/compile.js';
-import { MemoryStore } from './state/store.js';
-import { StatefulEngine, type EngineRequest } from './stateful-engine.js';
-import { WasmEvaluator } from './wasm-evaluator.js';
+import { evaluatorModule } from '../helpers/engines.js';
+import { compilePolicies } from '../../src/policy/compile.js';
+import { MemoryStore } from '../../src/engine/state/store.js';
+import { StatefulEngine, type EngineRequest } from '../../src/engine/stateful-engine.js';
+import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
 
 const POLICY = `
 trust: { initial: 50, success: 5, failure: -5, exception: -10, violation: -20 }

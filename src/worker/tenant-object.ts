@@ -1,6 +1,6 @@
 /**
  * @module
- * The `TenantState` Durable Object, one per tenant: what spans the tenant's agents.
+ * The `TenantObject` Durable Object, one per tenant: what spans the tenant's agents.
  * - Revoked delegations. A delegated agent's every call asks whether any link of its chain
  *   (a delegation's `jti`) or any agent in it was revoked, so revoking a parent cuts off
  *   all of its descendants at their next call.
@@ -14,7 +14,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from './env.js';
 import { MICROS_PER_USD, toUsd } from '../policy/money.js';
 
-export class TenantState extends DurableObject<Env> {
+export class TenantObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)');
@@ -91,6 +91,6 @@ export function revocationKeys(agent: { id: string; delegation?: { chain: string
   return d ? [`agent:${agent.id}`, ...d.links.map((l) => `jti:${l.jti}`), ...d.chain.map((a) => `agent:${a}`)] : [`agent:${agent.id}`];
 }
 
-export function tenantState(env: Env, tenant: string): DurableObjectStub<TenantState> {
+export function tenantStub(env: Env, tenant: string): DurableObjectStub<TenantObject> {
   return env.TENANTS.get(env.TENANTS.idFromName(tenant));
 }

@@ -5,15 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WasmEvaluator } from '../src/engine/wasm-evaluator.js';
-import { DIGEST_OFFSET, HEADER_BYTES } from '../src/policy/bundle/format.js';
-import { sha256 } from '../src/policy/bundle/sha256.js';
-import { compilePolicies, compilePolicySet } from '../src/policy/compile.js';
-import type { EvalRequest } from '../src/policy/decision.js';
-import { TollgateError } from '../src/policy/errors.js';
-import { requestProblem } from '../src/policy/request-check.js';
-import { policySet, request } from './differential/arbitraries.js';
-import { evaluatorModule } from './helpers/engines.js';
+import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
+import { DIGEST_OFFSET, HEADER_BYTES } from '../../src/policy/bundle/format.js';
+import { sha256 } from '../../src/lib/sha256.js';
+import { compilePolicies, compilePolicySet } from '../../src/policy/compile.js';
+import type { EvalRequest } from '../../src/policy/verdict.js';
+import { TollgateError } from '../../src/lib/errors.js';
+import { requestProblem } from '../../src/policy/request-check.js';
+import { policySet, request } from '../differential/arbitraries.js';
+import { evaluatorModule } from '../helpers/engines.js';
 
 const allowAll = compilePolicies({
   'p.yaml': 'actions:\n  - match: "x"\n    params:\n      n: { type: number, integer: true }\nrules:\n  - id: all\n    effect: allow\n    when: params.n == null || params.n >= 0 || params.n < 0 || true\n',

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluatorModule } from '../../test/helpers/engines.js';
-import { compilePolicies } from '../policy/compile.js';
-import { WasmEvaluator } from './wasm-evaluator.js';
+import { evaluatorModule } from '../helpers/engines.js';
+import { compilePolicies } from '../../src/policy/compile.js';
+import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
 
 let engine: WasmEvaluator;
 let hash: string;

@@ -1,8 +1,10 @@
 /**
  * @module
- * Synchronous SHA-256, so that `compilePolicies` can return the bundle hash without a
- * Promise. WebCrypto's digest is async only. Checked against WebCrypto in the tests.
+ * Synchronous SHA-256 and HMAC-SHA-256, so that `compilePolicies` can return the bundle hash
+ * and an audit record can be built without a Promise. WebCrypto's digest is async only.
+ * Checked against WebCrypto in the tests.
  */
+import { toHex } from './encoding.js';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
@@ -16,7 +18,7 @@ const K = new Int32Array([
 
 /** SHA-256 of `data` as lowercase hex. */
 export function sha256Hex(data: Uint8Array): string {
-  return [...sha256(data)].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return toHex(sha256(data));
 }
 
 const W = new Int32Array(64);
@@ -63,4 +65,18 @@ export function sha256(data: Uint8Array): Uint8Array {
     out[i * 4 + 3] = words[i] & 0xff;
   }
   return out;
+}
+
+const BLOCK = 64;
+
+/** HMAC-SHA-256 (RFC 2104) of `data` under `key`, 32 bytes. */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const k = new Uint8Array(BLOCK);
+  k.set(key.length > BLOCK ? sha256(key) : key);
+  const inner = new Uint8Array(BLOCK + data.length);
+  const outer = new Uint8Array(BLOCK + 32);
+  for (let i = 0; i < BLOCK; i++) (inner[i] = k[i] ^ 0x36), (outer[i] = k[i] ^ 0x5c);
+  inner.set(data, BLOCK);
+  outer.set(sha256(inner), BLOCK);
+  return sha256(outer);
 }

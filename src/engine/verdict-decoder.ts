@@ -1,12 +1,12 @@
 /**
  * @module
- * Reads the evaluator's output area back into a structured `Outcome`, naming rules'
+ * Reads the evaluator's output area back into a structured `Verdict`, naming rules'
  * errors, params and DLP hits exactly as the reference evaluator does.
  */
 import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js';
 import type { DlpView } from '../policy/dlp-views.js';
 import type { BundleInfo } from '../policy/bundle/decode.js';
-import { EVAL_ERROR_KINDS, failedOutcome, PARAMS_VIOLATIONS, type EvalRequest, type Outcome, type Redaction, type RuleError } from '../policy/decision.js';
+import { EVAL_ERROR_KINDS, failedVerdict, PARAMS_VIOLATIONS, type EvalRequest, type Verdict, type Redaction, type RuleError } from '../policy/verdict.js';
 import { DETECTORS, type Effect } from '../policy/model.js';
 import { paramStrings, utf16Offset } from '../policy/params-walk.js';
 
@@ -29,13 +29,13 @@ const DETAIL_B = Out.DetailB >> 2;
 const HELD_COUNT = Out.HeldCount >> 2;
 const HELD_OFF = Out.HeldOff >> 2;
 
-/** An outcome for when the evaluator could not decide: always deny. */
-export function evaluatorFailure(message: string): Outcome {
-  return failedOutcome('evaluator_error', message);
+/** A verdict for when the evaluator could not decide: always deny. */
+export function evaluatorFailure(message: string): Verdict {
+  return failedVerdict('evaluator_error', message);
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */
-export function decodeOutcome(status: number, out: Uint32Array, info: Pick<BundleInfo, 'symbols' | 'dlpCustom'>, request: EvalRequest, views: readonly DlpView[]): Outcome {
+export function decodeVerdict(status: number, out: Uint32Array, info: Pick<BundleInfo, 'symbols' | 'dlpCustom'>, request: EvalRequest, views: readonly DlpView[]): Verdict {
   const { symbols } = info;
   if (status !== 0) return evaluatorFailure(`evaluator status ${status}: ${STATUS_TEXT[status] ?? 'unknown'}`);
   const decision = EFFECTS[out[DECISION]];
@@ -73,7 +73,7 @@ export function decodeOutcome(status: number, out: Uint32Array, info: Pick<Bundl
     const s = strings[out[at]];
     redactions.push({ path: s.path, start: utf16Offset(s.text, out[at + 1]), end: utf16Offset(s.text, out[at + 2]), detector: DETECTORS[out[at + 3]] });
   }
-  let detail: Outcome['detail'] = null;
+  let detail: Verdict['detail'] = null;
   if (realCode === 'params') {
     const param = out[DETAIL_B];
     const name = param & UNKNOWN_KEY ? Object.keys(request.params ?? {})[param & ~UNKNOWN_KEY] : symbols[param];

@@ -5,6 +5,6 @@
  * several times faster. For Node only (the CLI and the benchmarks).
  */
 import { createHash } from 'node:crypto';
-import type { LinkHash } from './chain.js';
+import type { LinkHash } from '../audit/chain.js';
 
 export const nodeLinkHash: LinkHash = (prevHash, canonicalText) => createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(canonicalText, 'utf8').digest('hex');

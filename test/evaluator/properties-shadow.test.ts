@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PolicySet } from '../src/policy/model.js';
-import { evaluateReference } from '../src/policy/reference/evaluate.js';
-import { jsonValue, policySet, request } from './differential/arbitraries.js';
-import { enginePair } from './helpers/engines.js';
+import type { PolicySet } from '../../src/policy/model.js';
+import { evaluateReference } from '../../src/policy/reference/evaluate.js';
+import { jsonValue, policySet, request } from '../differential/arbitraries.js';
+import { enginePair } from '../helpers/engines.js';
 
 const enforcing = policySet.map((p) => ({ ...p, mode: 'enforce' as const, rules: p.rules.filter((r) => r.mode !== 'shadow') }));
 

@@ -3,14 +3,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import * as F from '../src/policy/bundle/format.js';
-import { CODE_LIST } from '../src/policy/bundle/format.js';
-import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS } from '../src/policy/decision.js';
-import { DETECTORS } from '../src/policy/model.js';
-import { ASSERT_KINDS } from '../src/policy/regex/program.js';
-import { MAX_MACRO_DEPTH } from '../src/policy/expr/ast.js';
+import * as F from '../../src/policy/bundle/format.js';
+import { CODE_LIST } from '../../src/policy/bundle/format.js';
+import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS } from '../../src/policy/verdict.js';
+import { DETECTORS } from '../../src/policy/model.js';
+import { ASSERT_KINDS } from '../../src/policy/regex/program.js';
+import { MAX_MACRO_DEPTH } from '../../src/policy/expr/ast.js';
 
-const source = readFileSync(new URL('../assembly/abi.ts', import.meta.url), 'utf8');
+const source = readFileSync(new URL('../../assembly/abi.ts', import.meta.url), 'utf8');
 const asConst = (name: string): number => {
   const m = new RegExp(`export const ${name}: \\w+ = ([^;]+);`).exec(source);
   if (!m) throw new Error(`assembly/abi.ts has no ${name}`);
@@ -53,10 +53,10 @@ it('mirrors the bundle and request layout', () => {
 });
 
 it('numbers codes, errors, violations and detectors the same way', () => {
-  const codes = ['RULE', 'NO_MATCH', 'SUSPENDED', 'UNREGISTERED', 'PARAMS', 'DLP', 'RATE_LIMITED', 'BUDGET', 'RISK', 'SHADOW'];
+  const codes = ['RULE', 'NO_MATCH', 'SUSPENDED', 'UNREGISTERED_ACTION', 'PARAMS', 'DLP', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'RISK', 'SHADOW'];
   codes.forEach((c, i) => expect(asConst(`CODE_${c}`), c).toBe(i));
   expect(CODE_LIST.slice(0, codes.length)).toEqual(['rule', 'no_match', 'suspended', 'unregistered_action', 'params', 'dlp', 'rate_limited', 'budget_exceeded', 'risk', 'shadow']);
-  ['MISSING', 'TYPE', 'DIV_ZERO'].forEach((e, i) => expect(asConst(`ERR_${e}`)).toBe(i));
+  ['MISSING_ATTRIBUTE', 'TYPE_ERROR', 'DIVISION_BY_ZERO'].forEach((e, i) => expect(asConst(`ERR_${e}`)).toBe(i));
   expect(EVAL_ERROR_KINDS).toEqual(['missing_attribute', 'type_error', 'division_by_zero']);
   PARAMS_VIOLATIONS.forEach((v, i) => expect(asConst(`PV_${v.toUpperCase()}`), v).toBe(i));
   expect(asConst('DETECTOR_COUNT')).toBe(DETECTORS.length);

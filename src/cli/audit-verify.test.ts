@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
-import { ChainWriter, GENESIS_HASH } from './chain.js';
-import { writeSegment } from './segment.js';
+import { main } from './main.js';
+import { ChainWriter, GENESIS_HASH } from '../audit/chain.js';
+import { writeSegment } from '../audit/segment.js';
 
 it('tollgate audit verify checks exported segments offline, and names the first bad seq', async () => {
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -32,7 +32,7 @@ it('tollgate audit verify checks exported segments offline, and names the first 
   // Alter record seq 77 (the 27th line after the header of the second segment).
   const lines = texts[1].trimEnd().split('\n');
   lines[27] = lines[27].replace('"allow"', '"deny"');
-  const { segmentKey } = await import('./segment.js');
+  const { segmentKey } = await import('../audit/segment.js');
   writeFileSync(join(dir, 'segments', segmentKey({ tenant: 't', agent: 'a', first_seq: 51, last_seq: 100 })), `${lines.join('\n')}\n`);
   expect(await main(['audit', 'verify', join(dir, 'segments'), '--jwks', join(dir, 'jwks.json')])).toBe(1);
   expect(out.at(-1)).toBe('FAILED at seq 77: the record does not match its hash (altered)');

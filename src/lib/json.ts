@@ -1,16 +1,20 @@
 /**
  * @module
- * RFC 8785 (JCS) canonical JSON: object keys sorted by UTF-16 code units, no whitespace,
- * numbers and strings as ECMAScript serializes them. Equal values give equal text, so a
- * hash of it identifies params however their keys were ordered.
+ * JSON values, and RFC 8785 (JCS) canonical JSON: object keys sorted by UTF-16 code units,
+ * no whitespace, numbers and strings as ECMAScript serializes them. Equal values give equal
+ * text, so a hash of it identifies params however their keys were ordered.
  */
-import type { JsonValue } from '../policy/decision.js';
-import { sha256Hex } from '../policy/bundle/sha256.js';
-import { TollgateError } from '../policy/errors.js';
+import { TollgateError } from './errors.js';
+
+/** Any value JSON can carry. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
 
 /** How deep a value may nest; deeper input is refused (`request_invalid`), never a stack overflow. */
 export const MAX_CANONICAL_DEPTH = 64;
 
+/** The canonical JSON text of `value`. Throws `request_invalid` past `MAX_CANONICAL_DEPTH`. */
 export function canonicalJson(value: JsonValue): string {
   return canonical(value, 0);
 }
@@ -24,9 +28,4 @@ function canonical(value: JsonValue, depth: number): string {
   if (Array.isArray(value)) return `[${value.map((item) => canonical(item, depth + 1)).join(',')}]`;
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k], depth + 1)}`).join(',')}}`;
-}
-
-/** `sha256:<hex>` of the canonical JSON of params (absent params hash as `{}`). */
-export function paramsHash(params: { [key: string]: JsonValue } | undefined): string {
-  return `sha256:${sha256Hex(new TextEncoder().encode(canonicalJson(params ?? {})))}`;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { enginePair } from '../../../test/helpers/engines.js';
-import { jsonValue } from '../../../test/differential/arbitraries.js';
+import { enginePair } from '../helpers/engines.js';
+import { jsonValue } from '../differential/arbitraries.js';
 
 const CONDITIONS = [
   'context.items.exists(i, i.price > 100)',

@@ -1,6 +1,6 @@
 /**
  * @module
- * The `AgentState` Durable Object: one per agent (tenant, id), holding the evaluator warm
+ * The `AgentObject` Durable Object: one per agent (tenant, id), holding the evaluator warm
  * and the agent's state in SQLite. A short list of RPC verbs over parts loaded once: the
  * stateful engine decides, the audit trail records, the ticket issuer signs, the burned
  * tickets say who redeemed what, the approval desk waits for humans. Each verb commits its
@@ -13,7 +13,7 @@ import { governedDecision } from '../engine/pipeline.js';
 import type { AgentView } from '../engine/state/agent-view.js';
 import { StatefulEngine, type AgentName, type DecideScope, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
-import type { JsonValue } from '../policy/decision.js';
+import type { JsonValue } from '../lib/json.js';
 import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
 import type { Approval, ApprovalStatus } from './approvals/book.js';
 import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
@@ -32,7 +32,7 @@ import { TicketIssuer, type TicketPlan } from './tickets/issuer.js';
 
 export type { ApprovalReply, AuditTail, DelegatedScope, EdgeDecision, OutcomeResult, Reporter, SettleResult };
 
-export class AgentState extends DurableObject<Env> {
+export class AgentObject extends DurableObject<Env> {
   private engine: StatefulEngine | null = null;
   private store!: SqlStateStore;
   private trail!: AuditTrail;
