@@ -256,6 +256,18 @@ export class BundleHeader {
   @inline static digest(at: u32): u32 {
     return at + 20;
   }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 52;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 52;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 52;
+  }
 }
 
 /** An (offset, length) pair: a section table entry, or a symbol in the symbol data. 8 bytes. */
@@ -267,6 +279,18 @@ export class Span {
   /** in bytes */
   @inline static length(at: u32): u32 {
     return load<u32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
   }
 }
 
@@ -312,6 +336,18 @@ export class Settings {
   @inline static customDetectorCount(at: u32): u32 {
     return load<u32>(at, 56);
   }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 60;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 60;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 60;
+  }
 }
 
 /** A glob: its bytes in the glob data, and the symbol it equals when it has no wildcard. 12 bytes. */
@@ -327,6 +363,18 @@ export class GlobEntry {
   /** the symbol of a wildcard-free glob, else -1 */
   @inline static literalSymbol(at: u32): i32 {
     return load<i32>(at, 8);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
   }
 }
 
@@ -352,6 +400,18 @@ export class ActionEntry {
   @inline static additionalParams(at: u32): u32 {
     return load<u32>(at, 16);
   }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 20;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 20;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 20;
+  }
 }
 
 /** A resource catalogue entry. 8 bytes. */
@@ -363,6 +423,18 @@ export class ResourceEntry {
   /** constant id of its attributes object */
   @inline static attrs(at: u32): i32 {
     return load<i32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
   }
 }
 
@@ -407,6 +479,18 @@ export class ParamSchema {
   /** zero */
   @inline static reserved1(at: u32): u32 {
     return load<u32>(at, 44);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 48;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 48;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 48;
   }
 }
 
@@ -477,16 +561,40 @@ export class RuleRecord {
   @inline static reserved1(at: u32): u32 {
     return load<u32>(at, 76);
   }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 80;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 80;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 80;
+  }
 }
 
 /** A u32 list of rule indices in the pool. 8 bytes. */
 export class RuleList {
   /** pool offset */
-  @inline static at(at: u32): u32 {
+  @inline static rulesAt(at: u32): u32 {
     return load<u32>(at, 0);
   }
-  @inline static count(at: u32): u32 {
+  @inline static ruleCount(at: u32): u32 {
     return load<u32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
   }
 }
 
@@ -502,5 +610,352 @@ export class WildRules {
   }
   @inline static ruleCount(at: u32): u32 {
     return load<u32>(at, 8);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
+  }
+}
+
+/** A compiled regex: this header, its instructions, then its class ranges. 8 bytes. */
+export class RegexProgram {
+  @inline static instructionCount(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  @inline static rangeCount(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
+  }
+}
+
+/** One regex instruction: `RX_*` and two operands. 12 bytes. */
+export class RegexInstruction {
+  /** `RX_*` */
+  @inline static op(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  /** Class: first range; Split: first branch; Jump: target; Assert: `RX_*` kind */
+  @inline static a(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  /** Class: range count; Split: second branch */
+  @inline static b(at: u32): u32 {
+    return load<u32>(at, 8);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
+  }
+}
+
+/** One code point range of a regex class, inclusive. 8 bytes. */
+export class ClassRange {
+  @inline static low(at: u32): i32 {
+    return load<i32>(at, 0);
+  }
+  @inline static high(at: u32): i32 {
+    return load<i32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
+  }
+}
+
+/** A number value. 9 bytes. */
+export class NumberValue {
+  /** `TAG_NUMBER` */
+  @inline static tag(at: u32): u8 {
+    return load<u8>(at, 0);
+  }
+  @inline static number(at: u32): f64 {
+    return load<f64>(at, 1);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 9;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 9;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 9;
+  }
+}
+
+/** A string value; its UTF-8 bytes follow. 9 bytes. */
+export class StringValue {
+  /** `TAG_STRING` */
+  @inline static tag(at: u32): u8 {
+    return load<u8>(at, 0);
+  }
+  /** symbol id, -1 for none, or not yet interned (request strings) */
+  @inline static symbol(at: u32): i32 {
+    return load<i32>(at, 1);
+  }
+  /** in bytes */
+  @inline static length(at: u32): u32 {
+    return load<u32>(at, 5);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 9;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 9;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 9;
+  }
+}
+
+/** An encoded string (an object key, or a string value after its tag); its UTF-8 bytes follow. 8 bytes. */
+export class EncodedString {
+  /** symbol id, -1 for none, or not yet interned (request strings) */
+  @inline static symbol(at: u32): i32 {
+    return load<i32>(at, 0);
+  }
+  /** in bytes */
+  @inline static length(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 8;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 8;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 8;
+  }
+}
+
+/** A list or an object; its items follow (for objects, each an encoded key then a value). 9 bytes. */
+export class ContainerValue {
+  /** `TAG_LIST` or `TAG_OBJECT` */
+  @inline static tag(at: u32): u8 {
+    return load<u8>(at, 0);
+  }
+  /** items */
+  @inline static count(at: u32): u32 {
+    return load<u32>(at, 1);
+  }
+  /** bytes of all the items */
+  @inline static bodyBytes(at: u32): u32 {
+    return load<u32>(at, 5);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 9;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 9;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 9;
+  }
+}
+
+/** A string in the request header: its symbol (interned by the evaluator) and where its bytes are. 12 bytes. */
+export class StringRef {
+  /** written -1 by the host; the evaluator interns it */
+  @inline static symbol(at: u32): i32 {
+    return load<i32>(at, 0);
+  }
+  /** from the start of the request */
+  @inline static offset(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  /** in bytes */
+  @inline static length(at: u32): u32 {
+    return load<u32>(at, 8);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
+  }
+}
+
+/** A request's rate count for one rule. 12 bytes. */
+export class RateEntry {
+  /** rule index */
+  @inline static rule(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  /** requests allowed within the window */
+  @inline static count(at: u32): f64 {
+    return load<f64>(at, 4);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
+  }
+}
+
+/** A request's ledger for one rule: spent plus reserved. 20 bytes. */
+export class LedgerEntry {
+  /** rule index */
+  @inline static rule(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  /** micro-dollars */
+  @inline static usdMicros(at: u32): f64 {
+    return load<f64>(at, 4);
+  }
+  @inline static tokens(at: u32): f64 {
+    return load<f64>(at, 12);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 20;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 20;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 20;
+  }
+}
+
+/** In the output: a rule whose condition failed to evaluate. 12 bytes. */
+export class RuleErrorOut {
+  /** rule index */
+  @inline static rule(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  @inline static setRule(at: u32, value: u32): void {
+    store<u32>(at, value, 0);
+  }
+  /** `ERR_*` */
+  @inline static kind(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  @inline static setKind(at: u32, value: u32): void {
+    store<u32>(at, value, 4);
+  }
+  /** the missing path's symbol, or the ill-typed opcode */
+  @inline static detail(at: u32): u32 {
+    return load<u32>(at, 8);
+  }
+  @inline static setDetail(at: u32, value: u32): void {
+    store<u32>(at, value, 8);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 12;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 12;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 12;
+  }
+}
+
+/** In the output: a span of a param string that a redacting detector matched. 16 bytes. */
+export class RedactionOut {
+  /** the string's ordinal among the params' strings, in encoding order */
+  @inline static string(at: u32): u32 {
+    return load<u32>(at, 0);
+  }
+  @inline static setString(at: u32, value: u32): void {
+    store<u32>(at, value, 0);
+  }
+  /** UTF-8 byte offset */
+  @inline static start(at: u32): u32 {
+    return load<u32>(at, 4);
+  }
+  @inline static setStart(at: u32, value: u32): void {
+    store<u32>(at, value, 4);
+  }
+  /** UTF-8 byte offset */
+  @inline static end(at: u32): u32 {
+    return load<u32>(at, 8);
+  }
+  @inline static setEnd(at: u32, value: u32): void {
+    store<u32>(at, value, 8);
+  }
+  /** `DETECTORS` index */
+  @inline static detector(at: u32): u32 {
+    return load<u32>(at, 12);
+  }
+  @inline static setDetector(at: u32, value: u32): void {
+    store<u32>(at, value, 12);
+  }
+  /** The record's size in bytes. */
+  @inline static size(): u32 {
+    return 16;
+  }
+  /** The address just after the record (where a table's next record, or what follows it, begins). */
+  @inline static after(at: u32): u32 {
+    return at + 16;
+  }
+  /** The address of record `i` of a table of them at `at`. */
+  @inline static at(table: u32, i: u32): u32 {
+    return table + i * 16;
   }
 }

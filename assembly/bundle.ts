@@ -3,17 +3,17 @@
  * the evaluator can read any bundle, however corrupt, without trapping.
  */
 import {
-  ABI_VERSION_NUMBER, ACTION_BYTES, BUNDLE_MAGIC, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
+  ABI_VERSION_NUMBER, ACTION_BYTES, ActionEntry, BUNDLE_MAGIC, BundleHeader, GlobEntry, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
   OP_ALL, OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_EXISTS, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
-  OP_STARTS_WITH, PARAM_BYTES, RESOURCE_BYTES, ROOT_RESOURCE_NAME, RULE_BYTES, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
-  SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES,
-  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH, SETTINGS_BYTES,
+  OP_STARTS_WITH, PARAM_BYTES, ParamSchema, RESOURCE_BYTES, ResourceEntry, ROOT_RESOURCE_NAME, RULE_BYTES, RuleList, RuleRecord, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
+  SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES, Settings, Span,
+  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH, SETTINGS_BYTES, WildRules,
 } from './abi';
 import { loadRegexes, regexCount } from './regex';
+import { setSymbolTable, symbolCount } from './symbols';
 import { setSymbolLimit, validateValue } from './values';
 
 export let flags: u32 = 0;
-export let symbolCount: u32 = 0;
 export let globCount: u32 = 0;
 export let valueCount: u32 = 0;
 export let actionCount: u32 = 0;
@@ -21,7 +21,6 @@ export let resourceCount: u32 = 0;
 export let ruleCount: u32 = 0;
 export let customDetectorCount: u32 = 0;
 /** Addresses of sections and their tables. */
-export let symbolsAt: u32 = 0;
 export let settingsAt: u32 = 0;
 export let globsAt: u32 = 0;
 export let globDataAt: u32 = 0;
@@ -41,40 +40,41 @@ let paramsLen: u32 = 0;
 let poolLen: u32 = 0;
 let codeLen: u32 = 0;
 
-/** A section's (address, length); 0 address when the table entry is out of bounds. */
-function section(base: u32, len: u32, i: u32, out: usize): bool {
-  const off = load<u32>(base + HEADER_BYTES + i * 8);
-  const size = load<u32>(base + HEADER_BYTES + i * 8 + 4);
+/** Section `i`'s table entry in the bundle at `base`. */
+export function sectionEntry(base: u32, i: u32): u32 {
+  return Span.at(base + HEADER_BYTES, i);
+}
+
+/** A section's (address, length) into `out` (a `Span`); false when it lies outside the bundle. */
+function section(base: u32, len: u32, i: u32, out: u32): bool {
+  const entry = sectionEntry(base, i);
+  const off = Span.offset(entry);
+  const size = Span.length(entry);
   if (off > len || size > len - off) return false;
-  store<u32>(out, base + off);
-  store<u32>(out + 4, size);
+  store<u32>(out, base + off, 0);
+  store<u32>(out, size, 4);
   return true;
 }
 
-const sec = memory.data(8);
+/** The last section read by `section`: its address and length, as a `Span`. */
+const sec = <u32>memory.data(8);
 
 export function globAddr(id: u32): u32 {
-  return globDataAt + load<u32>(globsAt + id * 12);
+  return globDataAt + GlobEntry.dataOffset(GlobEntry.at(globsAt, id));
 }
 export function globLen(id: u32): u32 {
-  return load<u32>(globsAt + id * 12 + 4);
+  return GlobEntry.length(GlobEntry.at(globsAt, id));
 }
 export function globLiteralSym(id: u32): i32 {
-  return load<i32>(globsAt + id * 12 + 8);
+  return GlobEntry.literalSymbol(GlobEntry.at(globsAt, id));
 }
 /** The regex id of custom DLP detector k. */
 export function customDetectorRegex(k: u32): u32 {
-  return load<u32>(settingsAt + SETTINGS_BYTES + k * 4);
+  return load<u32>(Settings.after(settingsAt) + k * 4);
 }
 
 export function valueAddr(id: u32): u32 {
   return valueDataAt + load<u32>(valuesAt + id * 4);
-}
-export function symbolAddr(id: u32): u32 {
-  return symbolsAt + 4 + symbolCount * 8 + load<u32>(symbolsAt + 4 + id * 8);
-}
-export function symbolLen(id: u32): u32 {
-  return load<u32>(symbolsAt + 4 + id * 8 + 4);
 }
 
 /** A list of u32 in the pool is inside it. */
@@ -147,41 +147,43 @@ let tableEnd: u32 = 0;
 /** Reads a section that starts with a u32 count of `recordBytes`-byte records. */
 function countedTable(base: u32, len: u32, index: u32, recordBytes: u32): bool {
   if (!section(base, len, index, sec)) return false;
-  const size = load<u32>(sec + 4);
+  const size = Span.length(sec);
   if (size < 4) return false;
-  tableAt = load<u32>(sec) + 4;
+  tableAt = Span.offset(sec) + 4;
   tableCount = load<u32>(tableAt - 4);
-  tableEnd = load<u32>(sec) + size;
+  tableEnd = Span.offset(sec) + size;
   return tableCount <= (size - 4) / recordBytes;
 }
 
-/** Records of (offset, length) into the data after the table must stay inside it. */
-function spansInside(at: u32, count: u32, stride: u32, dataLen: u32): bool {
+/** The `count` spans (offset, length) at `at` must lie inside `dataLen` bytes of data. */
+function spansInside(at: u32, count: u32, dataLen: u32): bool {
   for (let i: u32 = 0; i < count; i++) {
-    const off = load<u32>(at + i * stride);
-    const n = load<u32>(at + i * stride + 4);
-    if (off > dataLen || n > dataLen - off) return false;
+    const span = Span.at(at, i);
+    const off = Span.offset(span);
+    if (off > dataLen || Span.length(span) > dataLen - off) return false;
   }
   return true;
 }
 
 function loadSymbols(base: u32, len: u32): bool {
   if (!countedTable(base, len, SEC_SYMBOLS, 8)) return false;
-  symbolsAt = tableAt - 4;
-  symbolCount = tableCount;
+  setSymbolTable(tableAt - 4, tableCount);
   setSymbolLimit(<i32>symbolCount);
-  return spansInside(tableAt, tableCount, 8, tableEnd - tableAt - tableCount * 8);
+  return spansInside(tableAt, tableCount, tableEnd - Span.at(tableAt, tableCount));
 }
 
 function loadGlobs(base: u32, len: u32): bool {
   if (!countedTable(base, len, SEC_GLOBS, 12)) return false;
   globsAt = tableAt;
   globCount = tableCount;
-  globDataAt = globsAt + globCount * 12;
-  if (!spansInside(globsAt, globCount, 12, tableEnd - globDataAt)) return false;
+  globDataAt = GlobEntry.at(globsAt, globCount);
   for (let i: u32 = 0; i < globCount; i++) {
-    const lit = load<i32>(globsAt + i * 12 + 8);
-    if (load<u32>(globsAt + i * 12 + 4) > MAX_GLOB_TOKENS || lit < -1 || lit >= <i32>symbolCount) return false;
+    const g = GlobEntry.at(globsAt, i);
+    const off = GlobEntry.dataOffset(g);
+    const n = GlobEntry.length(g);
+    if (off > tableEnd - globDataAt || n > tableEnd - globDataAt - off) return false;
+    const lit = GlobEntry.literalSymbol(g);
+    if (n > MAX_GLOB_TOKENS || lit < -1 || lit >= <i32>symbolCount) return false;
   }
   return true;
 }
@@ -200,21 +202,21 @@ function loadValues(base: u32, len: u32): bool {
 
 /** The params, pool and code sections are read through the tables that point into them. */
 function loadRawSections(base: u32, len: u32): bool {
-  if (!section(base, len, SEC_SETTINGS, sec) || load<u32>(sec + 4) < SETTINGS_BYTES) return false;
-  settingsAt = load<u32>(sec);
+  if (!section(base, len, SEC_SETTINGS, sec) || Span.length(sec) < SETTINGS_BYTES) return false;
+  settingsAt = Span.offset(sec);
   // Custom DLP detectors: a count, then a regex id each, all inside the section.
-  customDetectorCount = load<u32>(settingsAt + 56);
-  if (customDetectorCount > (load<u32>(sec + 4) - SETTINGS_BYTES) / 4) return false;
-  for (let k: u32 = 0; k < customDetectorCount; k++) if (load<u32>(settingsAt + SETTINGS_BYTES + k * 4) >= regexCount) return false;
+  customDetectorCount = Settings.customDetectorCount(settingsAt);
+  if (customDetectorCount > (Span.length(sec) - SETTINGS_BYTES) / 4) return false;
+  for (let k: u32 = 0; k < customDetectorCount; k++) if (customDetectorRegex(k) >= regexCount) return false;
   if (!section(base, len, SEC_PARAMS, sec)) return false;
-  paramsAt = load<u32>(sec);
-  paramsLen = load<u32>(sec + 4);
+  paramsAt = Span.offset(sec);
+  paramsLen = Span.length(sec);
   if (!section(base, len, SEC_POOL, sec)) return false;
-  poolAt = load<u32>(sec);
-  poolLen = load<u32>(sec + 4);
+  poolAt = Span.offset(sec);
+  poolLen = Span.length(sec);
   if (!section(base, len, SEC_CODE, sec)) return false;
-  codeAt = load<u32>(sec);
-  codeLen = load<u32>(sec + 4);
+  codeAt = Span.offset(sec);
+  codeLen = Span.length(sec);
   return true;
 }
 
@@ -222,10 +224,10 @@ function paramSchemasOk(pAt: i32, pCount: u32): bool {
   if (pAt == -1) return true;
   if (pAt < 0 || <u32>pAt > paramsLen || pCount > (paramsLen - <u32>pAt) / PARAM_BYTES) return false;
   for (let k: u32 = 0; k < pCount; k++) {
-    const p = paramsAt + <u32>pAt + k * PARAM_BYTES;
-    if (load<u32>(p) >= symbolCount || load<u32>(p + 4) > 4) return false;
-    const e = load<i32>(p + 32);
-    const g = load<i32>(p + 36);
+    const p = ParamSchema.at(paramsAt + <u32>pAt, k);
+    if (ParamSchema.name(p) >= symbolCount || ParamSchema.type(p) > 4) return false;
+    const e = ParamSchema.enumValues(p);
+    const g = ParamSchema.pattern(p);
     if ((e != -1 && !valueIsTag(e, TAG_LIST)) || g < -1 || g >= <i32>globCount) return false;
   }
   return true;
@@ -236,16 +238,16 @@ function loadCatalogues(base: u32, len: u32): bool {
   actionsAt = tableAt;
   actionCount = tableCount;
   for (let i: u32 = 0; i < actionCount; i++) {
-    const a = actionsAt + i * ACTION_BYTES;
-    if (load<u32>(a) >= globCount || !valueIsTag(load<i32>(a + 4), TAG_OBJECT)) return false;
-    if (!paramSchemasOk(load<i32>(a + 8), load<u32>(a + 12))) return false;
+    const a = ActionEntry.at(actionsAt, i);
+    if (ActionEntry.glob(a) >= globCount || !valueIsTag(ActionEntry.attrs(a), TAG_OBJECT)) return false;
+    if (!paramSchemasOk(ActionEntry.paramsAt(a), ActionEntry.paramCount(a))) return false;
   }
   if (!countedTable(base, len, SEC_RESOURCES, RESOURCE_BYTES)) return false;
   resourcesAt = tableAt;
   resourceCount = tableCount;
   for (let i: u32 = 0; i < resourceCount; i++) {
-    const r = resourcesAt + i * RESOURCE_BYTES;
-    if (load<u32>(r) >= globCount || !valueIsTag(load<i32>(r + 4), TAG_OBJECT)) return false;
+    const r = ResourceEntry.at(resourcesAt, i);
+    if (ResourceEntry.glob(r) >= globCount || !valueIsTag(ResourceEntry.attrs(r), TAG_OBJECT)) return false;
   }
   return true;
 }
@@ -255,18 +257,13 @@ function loadRules(base: u32, len: u32): bool {
   rulesAt = tableAt;
   ruleCount = tableCount;
   for (let i: u32 = 0; i < ruleCount; i++) {
-    const r = rulesAt + i * RULE_BYTES;
-    if (load<u32>(r) > 2) return false;
-    // Resource globs, agent globs, role symbols.
-    for (let k: u32 = 0; k < 3; k++) {
-      const off = load<u32>(r + 8 + k * 8);
-      const n = load<u32>(r + 12 + k * 8);
-      if (!poolListOk(off, n)) return false;
-      const limit = k == 2 ? symbolCount : globCount;
-      for (let j: u32 = 0; j < n; j++) if (load<u32>(poolAt + off + j * 4) >= limit) return false;
-    }
-    const cAt = load<i32>(r + 32);
-    const cLen = load<u32>(r + 36);
+    const r = RuleRecord.at(rulesAt, i);
+    if (RuleRecord.effect(r) > 2) return false;
+    if (!poolIdsBelow(RuleRecord.resourceGlobsAt(r), RuleRecord.resourceGlobCount(r), globCount)) return false;
+    if (!poolIdsBelow(RuleRecord.agentGlobsAt(r), RuleRecord.agentGlobCount(r), globCount)) return false;
+    if (!poolIdsBelow(RuleRecord.rolesAt(r), RuleRecord.roleCount(r), symbolCount)) return false;
+    const cAt = RuleRecord.codeAt(r);
+    const cLen = RuleRecord.codeLength(r);
     if (cAt >= 0) {
       if (<u32>cAt > codeLen || cLen > codeLen - <u32>cAt || !validateCode(codeAt + <u32>cAt, cLen)) return false;
     } else if (cAt != -1) return false;
@@ -274,22 +271,29 @@ function loadRules(base: u32, len: u32): bool {
   return true;
 }
 
+/** A u32 list in the pool whose every id is below `limit`. */
+function poolIdsBelow(off: u32, n: u32, limit: u32): bool {
+  if (!poolListOk(off, n)) return false;
+  for (let j: u32 = 0; j < n; j++) if (poolU32(off + j * 4) >= limit) return false;
+  return true;
+}
+
 function loadIndex(base: u32, len: u32): bool {
   if (!section(base, len, SEC_INDEX, sec)) return false;
-  const indexEnd = load<u32>(sec) + load<u32>(sec + 4);
-  actionIndexAt = load<u32>(sec);
+  const indexEnd = Span.offset(sec) + Span.length(sec);
+  actionIndexAt = Span.offset(sec);
   resourceIndexAt = indexDimensionEnd(actionIndexAt, indexEnd);
   if (resourceIndexAt == 0) return false;
   anyRulesAt = indexDimensionEnd(resourceIndexAt, indexEnd);
-  return anyRulesAt != 0 && indexEnd - anyRulesAt >= 8 && ruleListOk(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4));
+  return anyRulesAt != 0 && indexEnd - anyRulesAt >= 8 && ruleListOk(RuleList.rulesAt(anyRulesAt), RuleList.ruleCount(anyRulesAt));
 }
 
 /** Validates and adopts the bundle at `base`; false when anything is out of shape. */
 export function loadBundle(base: u32, len: u32): bool {
   if (len < HEADER_BYTES + SECTION_COUNT * 8) return false;
-  if (load<u32>(base) != BUNDLE_MAGIC || load<u32>(base + 4) != ABI_VERSION_NUMBER) return false;
-  if (load<u32>(base + 8) != len || load<u32>(base + 16) != SECTION_COUNT) return false;
-  flags = load<u32>(base + 12);
+  if (BundleHeader.magic(base) != BUNDLE_MAGIC || BundleHeader.abi(base) != ABI_VERSION_NUMBER) return false;
+  if (BundleHeader.length(base) != len || BundleHeader.sectionCount(base) != SECTION_COUNT) return false;
+  flags = BundleHeader.flags(base);
   // Order matters: each step checks references into what the steps before it loaded.
   return loadSymbols(base, len) && loadGlobs(base, len) && loadRegexes(base, len) && loadValues(base, len) && loadRawSections(base, len) &&
     loadCatalogues(base, len) && loadRules(base, len) && loadIndex(base, len);
@@ -302,16 +306,16 @@ export function loadBundle(base: u32, len: u32): bool {
 function indexDimensionEnd(at: u32, end: u32): u32 {
   if (at > end || end - at < 8 || load<u32>(at) != symbolCount || symbolCount > (end - at - 8) / 8) return 0;
   for (let s: u32 = 0; s < symbolCount; s++) {
-    if (!ruleListOk(load<u32>(at + 4 + s * 8), load<u32>(at + 8 + s * 8))) return 0;
+    if (!ruleListOk(exactListOff(at, s), exactListCount(at, s))) return 0;
   }
-  const wildAt = at + 4 + symbolCount * 8;
+  const wildAt = RuleList.at(at + 4, symbolCount);
   const wild = load<u32>(wildAt);
   if (wild > (end - wildAt - 4) / 12) return 0;
   for (let w: u32 = 0; w < wild; w++) {
-    const e = wildAt + 4 + w * 12;
-    if (load<u32>(e) >= globCount || !ruleListOk(load<u32>(e + 4), load<u32>(e + 8))) return 0;
+    const e = WildRules.at(wildAt + 4, w);
+    if (WildRules.glob(e) >= globCount || !ruleListOk(WildRules.rulesAt(e), WildRules.ruleCount(e))) return 0;
   }
-  return wildAt + 4 + wild * 12;
+  return WildRules.at(wildAt + 4, wild);
 }
 
 function ruleListOk(off: u32, n: u32): bool {
@@ -321,21 +325,21 @@ function ruleListOk(off: u32, n: u32): bool {
 }
 
 export function ruleAddr(i: u32): u32 {
-  return rulesAt + i * RULE_BYTES;
+  return RuleRecord.at(rulesAt, i);
 }
-/** In a dimension at `at`: the rule list (offset, count) for an exact symbol. */
+/** In a dimension at `at` (a count, a `RuleList` per symbol, then the wildcard entries): the rule list for an exact symbol. */
 export function exactListOff(at: u32, sym: u32): u32 {
-  return load<u32>(at + 4 + sym * 8);
+  return RuleList.rulesAt(RuleList.at(at + 4, sym));
 }
 export function exactListCount(at: u32, sym: u32): u32 {
-  return load<u32>(at + 8 + sym * 8);
+  return RuleList.ruleCount(RuleList.at(at + 4, sym));
 }
-/** In a dimension at `at`: how many wildcard entries, and entry `w` (glob, offset, count). */
+/** In a dimension at `at`: how many wildcard entries, and entry `w` (a `WildRules`). */
 export function wildCount(at: u32): u32 {
-  return load<u32>(at + 4 + symbolCount * 8);
+  return load<u32>(RuleList.at(at + 4, symbolCount));
 }
 export function wildEntry(at: u32, w: u32): u32 {
-  return at + 8 + symbolCount * 8 + w * 12;
+  return WildRules.at(RuleList.at(at + 4, symbolCount) + 4, w);
 }
 export function poolU32(off: u32): u32 {
   return load<u32>(poolAt + off);

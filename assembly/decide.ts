@@ -4,26 +4,28 @@
  * → limits → risk → shadow mode. Writes the verdict to the output area.
  */
 import {
-  ACTION_BYTES, CODE_BUDGET_EXCEEDED, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW,
-  CODE_SUSPENDED, CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, FLAG_CLOSED_REGISTRY,
-  FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERRORS_OFF,
-  OUT_ERROR_COUNT, OUT_HEADER_BYTES, OUT_REDACTIONS_OFF, OUT_REDACTION_COUNT, OUT_RULES_OFF, OUT_RULE_COUNT, OUT_SHADOW,
-  OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, OUT_HELD_COUNT, OUT_HELD_OFF, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK,
-  REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES,
-  RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS,
-  STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS,
+  ACTION_BYTES, ActionEntry, BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH,
+  CODE_BUDGET_EXCEEDED, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE,
+  CODE_SHADOW, CODE_SUSPENDED, CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY,
+  ERR_MISSING_ATTRIBUTE, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION,
+  OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERROR_COUNT, OUT_ERRORS_OFF, OUT_HEADER_BYTES, OUT_HELD_COUNT, OUT_HELD_OFF,
+  OUT_REDACTION_COUNT, OUT_REDACTIONS_OFF, OUT_RULE_COUNT, OUT_RULES_OFF, OUT_SHADOW, OUT_SHADOW_CODE,
+  OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK, REQ_SPEND_DAY_TOKENS,
+  REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES, ResourceEntry,
+  RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS, RuleList,
+  RuleErrorOut, RuleRecord, Settings, STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, WildRules,
 } from './abi';
 import {
   actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, exactListCount, exactListOff, flags, globAddr, globLen,
-  globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt, symbolCount,
+  globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt,
   valueAddr, wildCount, wildEntry,
 } from './bundle';
+import { symbolCount } from './symbols';
 import { DlpHit, findSecret, redactParams } from './dlp-walk';
 import { globMatch } from './glob';
 import { checkParams, violationKind, violationParam } from './params';
 import { agentLen, agentStr, agentSym, dlpViewsAt, hasRole, ledgerFor, rateCountFor } from './request';
 import { errorDetail, errorKind, run, RUN_ERROR, RUN_FALSE, RUN_TRUE, Subject } from './vm';
-import { BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, ERR_MISSING_ATTRIBUTE } from './abi';
 
 /** Work areas, sized for the bundle at load time. */
 export class Areas {
@@ -102,18 +104,18 @@ function consider(r: u32): void {
   if (load<u32>(seen) == epoch) return;
   store<u32>(seen, epoch);
   const rule = ruleAddr(r);
-  const rflags = load<u32>(rule + 4);
+  const rflags = RuleRecord.flags(rule);
   if ((rflags & RULE_ANY_RESOURCE) == 0 &&
-      !anyGlobHit(load<u32>(rule + 8), load<u32>(rule + 12), Subject.resourceStr, Subject.resourceLen, Subject.resourceSym)) return;
-  if ((rflags & RULE_ANY_AGENT) == 0 && !anyGlobHit(load<u32>(rule + 16), load<u32>(rule + 20), agentStr, agentLen, agentSym)) return;
+      !anyGlobHit(RuleRecord.resourceGlobsAt(rule), RuleRecord.resourceGlobCount(rule), Subject.resourceStr, Subject.resourceLen, Subject.resourceSym)) return;
+  if ((rflags & RULE_ANY_AGENT) == 0 && !anyGlobHit(RuleRecord.agentGlobsAt(rule), RuleRecord.agentGlobCount(rule), agentStr, agentLen, agentSym)) return;
   if ((rflags & RULE_ANY_ROLE) == 0) {
-    const off = load<u32>(rule + 24);
-    const count = load<u32>(rule + 28);
+    const off = RuleRecord.rolesAt(rule);
+    const count = RuleRecord.roleCount(rule);
     let any = false;
     for (let k: u32 = 0; k < count && !any; k++) any = hasRole(<i32>poolU32(off + k * 4));
     if (!any) return;
   }
-  const code = load<i32>(rule + 32);
+  const code = RuleRecord.codeAt(rule);
   if (code >= 0) {
     const result = run(codeAt + <u32>code);
     if (result == RUN_FALSE) return;
@@ -123,7 +125,7 @@ function consider(r: u32): void {
       store<u32>(Areas.errRules + errorCount * 4, r);
       errorCount++;
       // Fail closed: absent data means no match, but any other error can only restrict.
-      if (errorKind == ERR_MISSING_ATTRIBUTE || load<u32>(rule) == EFFECT_ALLOW) return;
+      if (errorKind == ERR_MISSING_ATTRIBUTE || RuleRecord.effect(rule) == EFFECT_ALLOW) return;
     }
     else if (result != RUN_TRUE) {
       fatal = STATUS_STACK_OVERFLOW;
@@ -143,8 +145,8 @@ function considerDimension(at: u32, sym: i32, p: u32, len: u32): void {
   if (sym >= 0 && <u32>sym < symbolCount) considerList(exactListOff(at, <u32>sym), exactListCount(at, <u32>sym));
   for (let w: u32 = 0, n = wildCount(at); w < n; w++) {
     const e = wildEntry(at, w);
-    const g = load<u32>(e);
-    if (globMatch(globAddr(g), globLen(g), p, len)) considerList(load<u32>(e + 4), load<u32>(e + 8));
+    const g = WildRules.glob(e);
+    if (globMatch(globAddr(g), globLen(g), p, len)) considerList(WildRules.rulesAt(e), WildRules.ruleCount(e));
   }
 }
 
@@ -157,7 +159,7 @@ function matchRules(): void {
   }
   considerDimension(actionIndexAt, Subject.actionSym, Subject.actionStr, Subject.actionLen);
   considerDimension(resourceIndexAt, Subject.resourceSym, Subject.resourceStr, Subject.resourceLen);
-  considerList(load<u32>(anyRulesAt), load<u32>(anyRulesAt + 4));
+  considerList(RuleList.rulesAt(anyRulesAt), RuleList.ruleCount(anyRulesAt));
   sortU32(Areas.matched, matchedCount);
   sortU32(Areas.errRules, errorCount);
 }
@@ -190,6 +192,7 @@ function finish(decision: u32, code: u32): u32 {
   return STATUS_OK;
 }
 
+/** The first entry of a catalogue table (`ActionEntry` or `ResourceEntry`, whose first field is its glob) that matches. */
 function firstEntry(at: u32, count: u32, stride: u32, p: u32, len: u32, sym: i32): i32 {
   for (let i: u32 = 0; i < count; i++) if (globHit(load<u32>(at + i * stride), p, len, sym)) return <i32>i;
   return -1;
@@ -199,9 +202,10 @@ function copyErrors(): void {
   const base = Areas.out + OUT_HEADER_BYTES + ruleCount * 4;
   for (let k: u32 = 0; k < errorCount; k++) {
     const r = load<u32>(Areas.errRules + k * 4);
-    store<u32>(base + k * 12, r);
-    store<u32>(base + k * 12 + 4, load<u32>(Areas.errKind + r * 4));
-    store<u32>(base + k * 12 + 8, load<u32>(Areas.errDetail + r * 4));
+    const e = RuleErrorOut.at(base, k);
+    RuleErrorOut.setRule(e, r);
+    RuleErrorOut.setKind(e, load<u32>(Areas.errKind + r * 4));
+    RuleErrorOut.setDetail(e, load<u32>(Areas.errDetail + r * 4));
   }
   out(OUT_ERROR_COUNT, errorCount);
 }
@@ -218,21 +222,21 @@ export function decideRequest(req: u32): u32 {
   matchedCount = 0;
   errorCount = 0;
   fatal = STATUS_OK;
-  const redactions = redactParams(load<u32>(settingsAt + 28), Subject.paramsObj, Areas.out + OUT_HEADER_BYTES + ruleCount * 16);
+  const redactions = redactParams(Settings.dlpRedactMask(settingsAt), Subject.paramsObj, Areas.out + OUT_HEADER_BYTES + ruleCount * 16);
   if (redactions < 0) return STATUS_TOO_MANY_REDACTIONS;
   out(OUT_REDACTION_COUNT, <u32>redactions);
 
   if ((load<u32>(req + REQ_FLAGS) & REQ_SUSPENDED) != 0) return finish(EFFECT_DENY, CODE_SUSPENDED);
 
   const entry = firstEntry(actionsAt, actionCount, ACTION_BYTES, Subject.actionStr, Subject.actionLen, Subject.actionSym);
-  Subject.actionAttrs = entry >= 0 ? valueAddr(load<u32>(actionsAt + <u32>entry * ACTION_BYTES + 4)) : 0;
+  Subject.actionAttrs = entry >= 0 ? valueAddr(<u32>ActionEntry.attrs(ActionEntry.at(actionsAt, <u32>entry))) : 0;
   if (entry < 0 && (flags & FLAG_CLOSED_REGISTRY) != 0) return finish(EFFECT_DENY, CODE_UNREGISTERED_ACTION);
   if (entry >= 0 && checkParams(<u32>entry, Subject.paramsObj)) {
     out(OUT_DETAIL_A, violationKind);
     out(OUT_DETAIL_B, violationParam);
     return finish(EFFECT_DENY, CODE_PARAMS);
   }
-  const denyMask = load<u32>(settingsAt + 24);
+  const denyMask = Settings.dlpDenyMask(settingsAt);
   if (denyMask != 0 || customDetectorCount != 0) {
     if (findSecret(denyMask, dlpViewsAt)) {
       out(OUT_DETAIL_A, DlpHit.detector);
@@ -241,7 +245,7 @@ export function decideRequest(req: u32): u32 {
     }
   }
   const res = firstEntry(resourcesAt, resourceCount, RESOURCE_BYTES, Subject.resourceStr, Subject.resourceLen, Subject.resourceSym);
-  Subject.resourceAttrs = res >= 0 ? valueAddr(load<u32>(resourcesAt + <u32>res * RESOURCE_BYTES + 4)) : 0;
+  Subject.resourceAttrs = res >= 0 ? valueAddr(<u32>ResourceEntry.attrs(ResourceEntry.at(resourcesAt, <u32>res))) : 0;
 
   matchRules();
   if (fatal != STATUS_OK) return fatal;
@@ -254,7 +258,7 @@ export function decideRequest(req: u32): u32 {
 }
 
 function isShadowRule(r: u32): bool {
-  return (load<u32>(ruleAddr(r) + 4) & RULE_SHADOW) != 0;
+  return (RuleRecord.flags(ruleAddr(r)) & RULE_SHADOW) != 0;
 }
 
 /**
@@ -300,7 +304,7 @@ function combine(withShadow: bool): u32 {
   for (let k: u32 = 0; k < matchedCount; k++) {
     const r = load<u32>(Areas.matched + k * 4);
     if (!withShadow && isShadowRule(r)) continue;
-    const effect = load<u32>(ruleAddr(r));
+    const effect = RuleRecord.effect(ruleAddr(r));
     if (effect == EFFECT_DENY) denies++;
     else if (effect == EFFECT_APPROVAL) approvals++;
     else allows++;
@@ -316,7 +320,7 @@ function combine(withShadow: bool): u32 {
     const r = load<u32>(Areas.matched + k * 4);
     if (!withShadow && isShadowRule(r)) continue;
     const rule = ruleAddr(r);
-    if (load<u32>(rule) == EFFECT_ALLOW && (load<u32>(rule + 4) & RULE_RATE) != 0 && rateCountFor(r) >= load<f64>(rule + 40)) pushRule(r);
+    if (RuleRecord.effect(rule) == EFFECT_ALLOW && (RuleRecord.flags(rule) & RULE_RATE) != 0 && rateCountFor(r) >= RuleRecord.rateCount(rule)) pushRule(r);
   }
   if (ruleOut > 0) return pack(EFFECT_DENY, CODE_RATE_LIMITED);
   const usd = reqF64(REQ_COST_USD);
@@ -325,32 +329,32 @@ function combine(withShadow: bool): u32 {
     const r = load<u32>(Areas.matched + k * 4);
     if (!withShadow && isShadowRule(r)) continue;
     const rule = ruleAddr(r);
-    if (load<u32>(rule) != EFFECT_ALLOW) continue;
-    const rflags = load<u32>(rule + 4);
+    if (RuleRecord.effect(rule) != EFFECT_ALLOW) continue;
+    const rflags = RuleRecord.flags(rule);
     let over = false;
     // The rule's own ledger; money in integer micro-dollars, so the sums are exact.
-    if ((rflags & RULE_SPEND) != 0) over = ledgerFor(r, false) + usd > load<f64>(rule + 48);
-    if (!over && (rflags & RULE_TOKENS) != 0) over = ledgerFor(r, true) + tokens > load<f64>(rule + 56);
+    if ((rflags & RULE_SPEND) != 0) over = ledgerFor(r, false) + usd > RuleRecord.usdLimitMicros(rule);
+    if (!over && (rflags & RULE_TOKENS) != 0) over = ledgerFor(r, true) + tokens > RuleRecord.tokenLimit(rule);
     if (over) pushRule(r);
   }
   if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
   // The agent-wide budgets, across all rules.
-  const budgets = load<u32>(settingsAt + 32);
+  const budgets = Settings.budgetFlags(settingsAt);
   if ((budgets & BUDGET_USD) != 0 &&
-      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > load<f64>(settingsAt + 40)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
+      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > Settings.usdBudgetMicros(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
   if ((budgets & BUDGET_TOKENS) != 0 &&
-      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > load<f64>(settingsAt + 48)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
+      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > Settings.tokenBudget(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
 
   const risky = (flags & FLAG_RISK) != 0;
   const risk = reqF64(REQ_RISK);
-  if (risky && risk >= load<f64>(settingsAt + 16)) return pack(EFFECT_DENY, CODE_RISK);
+  if (risky && risk >= Settings.denyAt(settingsAt)) return pack(EFFECT_DENY, CODE_RISK);
   if (approvals > 0) {
     pushEffect(EFFECT_APPROVAL, withShadow);
     holdAllows(withShadow);
     return pack(EFFECT_APPROVAL, CODE_RULE);
   }
   pushEffect(EFFECT_ALLOW, withShadow);
-  if (risky && risk >= load<f64>(settingsAt + 8)) {
+  if (risky && risk >= Settings.escalateAt(settingsAt)) {
     holdAllows(withShadow);
     return pack(EFFECT_APPROVAL, CODE_RISK);
   }
@@ -364,7 +368,7 @@ function holdAllows(withShadow: bool): void {
   for (let k: u32 = 0; k < matchedCount; k++) {
     const r = load<u32>(Areas.matched + k * 4);
     if (!withShadow && isShadowRule(r)) continue;
-    if (load<u32>(ruleAddr(r)) == EFFECT_ALLOW) store<u32>(at + (n++) * 4, r);
+    if (RuleRecord.effect(ruleAddr(r)) == EFFECT_ALLOW) store<u32>(at + (n++) * 4, r);
   }
   out(OUT_HELD_COUNT, n);
 }

@@ -3,11 +3,11 @@
  * order), and the deny detectors, built-in then custom, over the DLP views the host built
  * (`src/policy/dlp-views.ts`), stopping at the first hit.
  */
-import { DETECTOR_COUNT, MAX_REDACTIONS, TAG_LIST, TAG_OBJECT, TAG_STRING } from './abi';
+import { ContainerValue, DETECTOR_COUNT, RedactionOut, MAX_REDACTIONS, StringValue, TAG_LIST, TAG_OBJECT, TAG_STRING } from './abi';
 import { customDetectorCount, customDetectorRegex } from './bundle';
 import { scan } from './dlp';
 import { regexMatch } from './regex';
-import { skipValue } from './values';
+import { afterKey, skipValue, valueTag } from './values';
 
 /** The first deny hit: the detector (custom ones numbered after the built-in) and the view's index. */
 export class DlpHit {
@@ -27,11 +27,11 @@ function recordRedaction(start: u32, end: u32): bool {
     overflow = true;
     return false;
   }
-  const r = redactionsAt + redactionCount * 16;
-  store<u32>(r, ordinal);
-  store<u32>(r + 4, start);
-  store<u32>(r + 8, end);
-  store<u32>(r + 12, walkDetector);
+  const r = RedactionOut.at(redactionsAt, redactionCount);
+  RedactionOut.setString(r, ordinal);
+  RedactionOut.setStart(r, start);
+  RedactionOut.setEnd(r, end);
+  RedactionOut.setDetector(r, walkDetector);
   redactionCount++;
   return true;
 }
@@ -48,13 +48,13 @@ function redactString(p: u32, len: u32): bool {
 
 /** Depth-first over values in encoding order; false stops the walk. */
 function walkStrings(v: u32): bool {
-  const tag = <u32>load<u8>(v);
-  if (tag == TAG_STRING) return redactString(v + 9, load<u32>(v + 5));
+  const tag = valueTag(v);
+  if (tag == TAG_STRING) return redactString(StringValue.after(v), StringValue.length(v));
   if (tag != TAG_LIST && tag != TAG_OBJECT) return true;
-  const count = load<u32>(v + 1);
-  let q = v + 9;
+  const count = ContainerValue.count(v);
+  let q = ContainerValue.after(v);
   for (let i: u32 = 0; i < count; i++) {
-    if (tag == TAG_OBJECT) q += 8 + load<u32>(q + 4);
+    if (tag == TAG_OBJECT) q = afterKey(q);
     if (!walkStrings(q)) return false;
     q = skipValue(q);
   }
@@ -78,11 +78,11 @@ function ignoreMatch(start: u32, end: u32): bool {
 
 /** Whether a deny detector fires on any view in the list at `views`; the hit is in `DlpHit`. */
 export function findSecret(denyMask: u32, views: u32): bool {
-  const count = load<u32>(views + 1);
-  let q = views + 9;
+  const count = ContainerValue.count(views);
+  let q = ContainerValue.after(views);
   for (let k: u32 = 0; k < count; k++) {
-    const p = q + 9;
-    const len = load<u32>(q + 5);
+    const p = StringValue.after(q);
+    const len = StringValue.length(q);
     for (let d: u32 = 0; d < DETECTOR_COUNT; d++) {
       if ((denyMask & (1 << d)) != 0 && scan(d, p, len, true, ignoreMatch) > 0) return hit(d, k);
     }

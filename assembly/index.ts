@@ -6,7 +6,7 @@
  * Nothing is allocated per decision, and no input can make it trap: every problem is a
  * status code, which the host turns into deny.
  */
-import { ABI_VERSION_NUMBER, INPUT_CAPACITY, STATUS_BAD_BUNDLE, STATUS_BAD_REQUEST, STATUS_NO_BUNDLE, STATUS_OK, STATUS_REQUEST_TOO_LARGE } from './abi';
+import { ABI_MINOR_NUMBER, ABI_VERSION_NUMBER, INPUT_CAPACITY, STATUS_BAD_BUNDLE, STATUS_BAD_REQUEST, STATUS_NO_BUNDLE, STATUS_OK, STATUS_REQUEST_TOO_LARGE } from './abi';
 import { loadBundle, ruleCount } from './bundle';
 import { Areas, decideRequest, outputBytes } from './decide';
 import { buildInternTable, internCapacity } from './intern';
@@ -14,7 +14,10 @@ import { adoptRequest, prepareRequestKeys } from './request';
 import { regexWorkBytes, setRegexWork } from './regex';
 import { Arena } from './vm';
 
+/** The ABI's major version: bundles must carry the same. */
 export const ABI_VERSION: u32 = ABI_VERSION_NUMBER;
+/** The ABI's minor version: the host refuses an evaluator older than it needs. */
+export const ABI_MINOR: u32 = ABI_MINOR_NUMBER;
 
 let bundlePtr: u32 = 0;
 let bundleCap: u32 = 0;

@@ -3,7 +3,7 @@
  * request gets its symbol id here, inside the evaluator, so string equality can compare
  * ids without trusting the host to have interned anything.
  */
-import { symbolAddr, symbolCount, symbolLen } from './bundle';
+import { symbolAddr, symbolCount, symbolLen } from './symbols';
 import { bytesEqual } from './bytes';
 
 let table: u32 = 0;

@@ -6,7 +6,7 @@
  */
 import {
   HEADER_BYTES, RX_ASSERT, RX_BEGIN_LINE, RX_BEGIN_TEXT, RX_CLASS, RX_END_LINE, RX_END_TEXT, RX_JUMP, RX_MATCH,
-  RX_NOT_WORD_BOUNDARY, RX_SPLIT, SEC_REGEXES,
+  RX_NOT_WORD_BOUNDARY, RX_SPLIT, SEC_REGEXES, ClassRange, RegexInstruction, RegexProgram, Span,
 } from './abi';
 
 let tableAt: u32 = 0;
@@ -23,35 +23,38 @@ let step: u32 = 0;
 
 /** Reads and validates the regex section; false when any program could misbehave. */
 export function loadRegexes(base: u32, len: u32): bool {
-  const off = load<u32>(base + HEADER_BYTES + SEC_REGEXES * 8);
-  const size = load<u32>(base + HEADER_BYTES + SEC_REGEXES * 8 + 4);
+  const entry = Span.at(base + HEADER_BYTES, SEC_REGEXES);
+  const off = Span.offset(entry);
+  const size = Span.length(entry);
   if (off > len || size > len - off || size < 4) return false;
   tableAt = base + off + 4;
   regexCount = load<u32>(tableAt - 4);
   if (regexCount > (size - 4) / 8) return false;
-  dataAt = tableAt + regexCount * 8;
-  const dataLen = size - 4 - regexCount * 8;
+  dataAt = Span.at(tableAt, regexCount);
+  const dataLen = size - 4 - regexCount * Span.size();
   maxInsts = 0;
   for (let r: u32 = 0; r < regexCount; r++) {
-    const at = load<u32>(tableAt + r * 8);
-    const bytes = load<u32>(tableAt + r * 8 + 4);
+    const span = Span.at(tableAt, r);
+    const at = Span.offset(span);
+    const bytes = Span.length(span);
     if (at > dataLen || bytes > dataLen - at || bytes < 8) return false;
     if (!programOk(dataAt + at, bytes)) return false;
-    const n = load<u32>(dataAt + at);
+    const n = RegexProgram.instructionCount(dataAt + at);
     if (n > maxInsts) maxInsts = n;
   }
   return true;
 }
 
 function programOk(p: u32, bytes: u32): bool {
-  const n = load<u32>(p);
-  const ranges = load<u32>(p + 4);
-  if (n == 0 || n > 100000 || ranges > 1000000 || <u64>bytes != 8 + <u64>n * 12 + <u64>ranges * 8) return false;
+  const n = RegexProgram.instructionCount(p);
+  const ranges = RegexProgram.rangeCount(p);
+  if (n == 0 || n > 100000 || ranges > 1000000) return false;
+  if (<u64>bytes != <u64>RegexProgram.size() + <u64>n * RegexInstruction.size() + <u64>ranges * ClassRange.size()) return false;
   for (let pc: u32 = 0; pc < n; pc++) {
-    const at = p + 8 + pc * 12;
-    const op = load<u32>(at);
-    const a = load<u32>(at + 4);
-    const b = load<u32>(at + 8);
+    const at = RegexInstruction.at(RegexProgram.after(p), pc);
+    const op = RegexInstruction.op(at);
+    const a = RegexInstruction.a(at);
+    const b = RegexInstruction.b(at);
     if (op == RX_CLASS) {
       if (a > ranges || b > ranges - a) return false;
     } else if (op == RX_SPLIT) {
@@ -111,18 +114,18 @@ function addThread(list: u32, pc0: u32, prev: i32, following: i32): bool {
     const pc = load<u32>(stack + sp * 4);
     if (load<u32>(onList + pc * 4) == step) continue;
     store<u32>(onList + pc * 4, step);
-    const at = prog + 8 + pc * 12;
-    const op = load<u32>(at);
+    const at = instruction(pc);
+    const op = RegexInstruction.op(at);
     if (op == RX_MATCH) return true;
     if (op == RX_JUMP) {
-      store<u32>(stack + sp * 4, load<u32>(at + 4));
+      store<u32>(stack + sp * 4, RegexInstruction.a(at));
       sp++;
     } else if (op == RX_SPLIT) {
-      store<u32>(stack + sp * 4, load<u32>(at + 8));
-      store<u32>(stack + sp * 4 + 4, load<u32>(at + 4));
+      store<u32>(stack + sp * 4, RegexInstruction.b(at));
+      store<u32>(stack + sp * 4 + 4, RegexInstruction.a(at));
       sp += 2;
     } else if (op == RX_ASSERT) {
-      if (assertHolds(load<u32>(at + 4), prev, following)) {
+      if (assertHolds(RegexInstruction.a(at), prev, following)) {
         store<u32>(stack + sp * 4, pc + 1);
         sp++;
       }
@@ -134,14 +137,19 @@ function addThread(list: u32, pc0: u32, prev: i32, following: i32): bool {
   return false;
 }
 
+/** Instruction `pc` of the running program. */
+@inline function instruction(pc: u32): u32 {
+  return RegexInstruction.at(RegexProgram.after(prog), pc);
+}
+
 function inClass(pc: u32, c: i32): bool {
-  const at = prog + 8 + pc * 12;
-  const first = load<u32>(at + 4);
-  const count = load<u32>(at + 8);
+  const at = instruction(pc);
+  const first = RegexInstruction.a(at);
+  const count = RegexInstruction.b(at);
   for (let k: u32 = 0; k < count; k++) {
-    const r = rangesAt + (first + k) * 8;
-    if (c < load<i32>(r)) return false;
-    if (c <= load<i32>(r + 4)) return true;
+    const r = ClassRange.at(rangesAt, first + k);
+    if (c < ClassRange.low(r)) return false;
+    if (c <= ClassRange.high(r)) return true;
   }
   return false;
 }
@@ -185,8 +193,8 @@ function nextStep(): void {
 
 /** Whether regex `id` matches anywhere in the `len` bytes at `p`. */
 export function regexMatch(id: u32, p: u32, len: u32): bool {
-  prog = dataAt + load<u32>(tableAt + id * 8);
-  rangesAt = prog + 8 + load<u32>(prog) * 12;
+  prog = dataAt + Span.offset(Span.at(tableAt, id));
+  rangesAt = RegexInstruction.at(RegexProgram.after(prog), RegexProgram.instructionCount(prog));
   const end = p + len;
   let cur = current;
   let nxt = next;

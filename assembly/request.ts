@@ -6,11 +6,11 @@ import {
   REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
   REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
   REQ_DLP_VIEWS, REQ_LEDGERS_OFF, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
-  TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING,
+  TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING, ContainerValue, LedgerEntry, RateEntry, StringRef,
 } from './abi';
 import { ruleCount } from './bundle';
 import { intern } from './intern';
-import { objectGet, setInterning, skipValue, symbolAt, validateValue } from './values';
+import { encodedStringOf, objectGet, setInterning, skipValue, symbolAt, validateValue, valueTag } from './values';
 import { Subject } from './vm';
 
 export let agentStr: u32 = 0;
@@ -28,25 +28,26 @@ export let dlpViewsAt: u32 = 0;
 
 /** A (sym, offset, length) string reference in the header: checked, then interned. */
 function stringRef(base: u32, len: u32, at: u32): bool {
-  const off = load<u32>(base + at + 4);
-  const n = load<u32>(base + at + 8);
+  const ref = base + at;
+  const off = StringRef.offset(ref);
+  const n = StringRef.length(ref);
   if (off > len || n > len - off) return false;
-  store<i32>(base + at, intern(base + off, n));
+  store<i32>(ref, intern(base + off, n));
   return true;
 }
 
 /** A list of strings at the header's offset, or 0 when it is anything else. */
 function stringListRef(base: u32, len: u32, at: u32): u32 {
   const off = load<u32>(base + at);
-  if (off < REQ_HEADER_BYTES || off >= len || <u32>load<u8>(base + off) != TAG_LIST) return 0;
+  if (off < REQ_HEADER_BYTES || off >= len || valueTag(base + off) != TAG_LIST) return 0;
   // Interning mode only marks each string's sym as not interned: views are never compared.
   setInterning(true);
   const ok = validateValue(base + off, base + len, 1) != 0;
   setInterning(false);
   if (!ok) return 0;
-  let q = base + off + 9;
-  for (let i: u32 = 0, count = load<u32>(base + off + 1); i < count; i++) {
-    if (<u32>load<u8>(q) != TAG_STRING) return 0;
+  let q = ContainerValue.after(base + off);
+  for (let i: u32 = 0, count = ContainerValue.count(base + off); i < count; i++) {
+    if (valueTag(q) != TAG_STRING) return 0;
     q = skipValue(q);
   }
   return base + off;
@@ -56,7 +57,7 @@ function stringListRef(base: u32, len: u32, at: u32): u32 {
 function objectRef(base: u32, len: u32, at: u32, nullable: bool): u32 {
   const off = load<u32>(base + at);
   if (off < REQ_HEADER_BYTES || off >= len) return 0;
-  const tag = <u32>load<u8>(base + off);
+  const tag = valueTag(base + off);
   if (tag != TAG_OBJECT && !(nullable && tag == TAG_NULL)) return 0;
   setInterning(true);
   const ok = validateValue(base + off, base + len, 1) != 0;
@@ -70,20 +71,20 @@ export function adoptRequest(base: u32, len: u32): bool {
   if (!stringRef(base, len, REQ_ACTION_SYM) || !stringRef(base, len, REQ_RESOURCE_SYM) || !stringRef(base, len, REQ_AGENT_SYM)) return false;
   ratesCount = load<u32>(base + REQ_RATES_COUNT);
   const ratesOff = load<u32>(base + REQ_RATES_OFF);
-  if (ratesOff > len || ratesCount > (len - ratesOff) / 12) return false;
+  if (ratesOff > len || ratesCount > (len - ratesOff) / RateEntry.size()) return false;
   ratesAt = base + ratesOff;
-  for (let i: u32 = 0; i < ratesCount; i++) if (load<u32>(ratesAt + i * 12) >= ruleCount) return false;
+  for (let i: u32 = 0; i < ratesCount; i++) if (RateEntry.rule(RateEntry.at(ratesAt, i)) >= ruleCount) return false;
   const ledgersOff = load<u32>(base + REQ_LEDGERS_OFF);
   if (ledgersOff < REQ_HEADER_BYTES || ledgersOff > len - 4) return false;
   ledgersCount = load<u32>(base + ledgersOff);
-  if (ledgersCount > (len - ledgersOff - 4) / 20) return false;
+  if (ledgersCount > (len - ledgersOff - 4) / LedgerEntry.size()) return false;
   ledgersAt = base + ledgersOff + 4;
-  for (let i: u32 = 0; i < ledgersCount; i++) if (load<u32>(ledgersAt + i * 20) >= ruleCount) return false;
+  for (let i: u32 = 0; i < ledgersCount; i++) if (LedgerEntry.rule(LedgerEntry.at(ledgersAt, i)) >= ruleCount) return false;
 
   Subject.agentObj = objectRef(base, len, REQ_AGENT_OBJ, false);
   // The roles are the agent object's `roles` list, validated and interned with it.
   rolesAt = Subject.agentObj == 0 ? 0 : objectGet(Subject.agentObj, rolesSymbol);
-  rolesCount = rolesAt != 0 && <u32>load<u8>(rolesAt) == TAG_LIST ? load<u32>(rolesAt + 1) : 0;
+  rolesCount = rolesAt != 0 && valueTag(rolesAt) == TAG_LIST ? ContainerValue.count(rolesAt) : 0;
   Subject.paramsObj = objectRef(base, len, REQ_PARAMS_OBJ, false);
   Subject.contextObj = objectRef(base, len, REQ_CONTEXT_OBJ, false);
   Subject.delegationObj = objectRef(base, len, REQ_DELEGATION_OBJ, true);
@@ -103,27 +104,29 @@ export function adoptRequest(base: u32, len: u32): bool {
   return true;
 }
 
-/** The request's rate count for rule `r` (0 when the host sent none). */
 /** Rule r's ledger: usd (micro-dollars) when `tokens` is false, else tokens; 0 when the host sent none. */
 export function ledgerFor(r: u32, tokens: bool): f64 {
   for (let i: u32 = 0; i < ledgersCount; i++) {
-    if (load<u32>(ledgersAt + i * 20) == r) return load<f64>(ledgersAt + i * 20 + (tokens ? 12 : 4));
+    const entry = LedgerEntry.at(ledgersAt, i);
+    if (LedgerEntry.rule(entry) == r) return tokens ? LedgerEntry.tokens(entry) : LedgerEntry.usdMicros(entry);
   }
   return 0;
 }
 
+/** The request's rate count for rule `r` (0 when the host sent none). */
 export function rateCountFor(r: u32): f64 {
   for (let i: u32 = 0; i < ratesCount; i++) {
-    if (load<u32>(ratesAt + i * 12) == r) return load<f64>(ratesAt + i * 12 + 4);
+    const entry = RateEntry.at(ratesAt, i);
+    if (RateEntry.rule(entry) == r) return RateEntry.count(entry);
   }
   return 0;
 }
 
 /** Whether any of the request's roles (strings in the agent's `roles` list) has symbol `sym`. */
 export function hasRole(sym: i32): bool {
-  let q = rolesAt + 9;
+  let q = ContainerValue.after(rolesAt);
   for (let i: u32 = 0; i < rolesCount; i++) {
-    if (<u32>load<u8>(q) == TAG_STRING && symbolAt(q + 1) == sym) return true;
+    if (valueTag(q) == TAG_STRING && symbolAt(encodedStringOf(q)) == sym) return true;
     q = skipValue(q);
   }
   return false;

@@ -9,14 +9,14 @@ import {
   OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII, OP_EXISTS, OP_ALL, ROOT_VAR,
   OP_PATH, OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION,
   ROOT_NOW, ROOT_PARAMS, ROOT_RESOURCE_ATTRS, ROOT_RESOURCE_NAME, TAG_FALSE, TAG_LIST, TAG_NULL, TAG_NUMBER,
-  TAG_OBJECT, TAG_STRING, TAG_TRUE,
+  TAG_OBJECT, TAG_STRING, TAG_TRUE, ContainerValue, NumberValue, StringValue,
 } from './abi';
 import { globAddr, globLen, valueAddr } from './bundle';
 import { bytesCompare, bytesContain, bytesEndWith, bytesEqual, bytesStartWith } from './bytes';
 import { globMatch } from './glob';
 import { intern } from './intern';
 import { regexMatch } from './regex';
-import { objectGet, skipValue, symbolAt } from './values';
+import { encodedStringOf, objectGet, skipValue, symbolAt, valueTag } from './values';
 
 export const RUN_FALSE: u32 = 0;
 export const RUN_TRUE: u32 = 1;
@@ -83,9 +83,9 @@ function setString(i: u32, p: u32, len: u32, sym: i32): void {
 
 /** Loads the encoded value at `addr` into slot `i`. */
 function setValue(i: u32, addr: u32): void {
-  const tag = <u32>load<u8>(addr);
-  if (tag == TAG_NUMBER) return setNum(i, load<f64>(addr + 1));
-  if (tag == TAG_STRING) return setString(i, addr + 9, load<u32>(addr + 5), symbolAt(addr + 1));
+  const tag = valueTag(addr);
+  if (tag == TAG_NUMBER) return setNum(i, NumberValue.number(addr));
+  if (tag == TAG_STRING) return setString(i, StringValue.after(addr), StringValue.length(addr), symbolAt(encodedStringOf(addr)));
   store<u32>(tags + (i << 2), tag);
   store<u32>(ptrs + (i << 2), addr);
 }
@@ -132,11 +132,11 @@ function rootValue(root: u32): u32 {
 /** Membership of the scalar in slot `a` in the list value in slot `b`. */
 function listContains(a: u32, b: u32): bool {
   const list = ptrAt(b);
-  const count = load<u32>(list + 1);
-  let q = list + 9;
+  const count = ContainerValue.count(list);
+  let q = ContainerValue.after(list);
   const probe = STACK - 1;
   for (let i: u32 = 0; i < count; i++) {
-    const tag = <u32>load<u8>(q);
+    const tag = valueTag(q);
     if (tag != TAG_LIST && tag != TAG_OBJECT) {
       setValue(probe, q);
       if (scalarsEqual(a, probe)) return true;
@@ -193,8 +193,8 @@ export function run(code: u32): u32 {
 function runMacro(op: u8, code: u32, body: u32, slot: u32, top: u32): u32 {
   const exists = op == OP_EXISTS;
   const list = ptrAt(top);
-  const count = load<u32>(list + 1);
-  let q = list + 9;
+  const count = ContainerValue.count(list);
+  let q = ContainerValue.after(list);
   let failed = false;
   let kind: u32 = 0;
   let detail: u32 = 0;
@@ -289,7 +289,7 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
       if (t != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
       setBool(top, op == OP_GLOB ? globMatch(globAddr(id), globLen(id), ptrAt(top), lenAt(top)) : regexMatch(id, ptrAt(top), lenAt(top)));
     } else if (op == OP_SIZE) {
-      if (t == TAG_LIST) setNum(top, <f64>load<u32>(ptrAt(top) + 1));
+      if (t == TAG_LIST) setNum(top, <f64>ContainerValue.count(ptrAt(top)));
       else if (t == TAG_STRING) setNum(top, <f64>codePoints(ptrAt(top), lenAt(top)));
       else return fail(ERR_TYPE_ERROR, op);
     } else if (op == OP_EXISTS || op == OP_ALL) {

@@ -1,6 +1,7 @@
 /**
  * @module
- * Builds the evaluator: `assembly/` compiled by AssemblyScript into build/policy.wasm, and
+ * Builds the evaluator: `assembly/abi.ts` generated from the TypeScript side of the
+ * contract (`abi-source.ts`), then `assembly/` compiled by AssemblyScript into build/policy.wasm, and
  * packed (base64) into src/embed/policy-wasm.generated.ts so that the embed API has a
  * default evaluator with no file access. Skips the compiler when the outputs are newer
  * than every input, and rewrites no output whose bytes are unchanged.
@@ -9,12 +10,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ABI_FILE, assemblyAbiSource } from './abi-source.js';
 import { upToDate, writeIfChanged } from './write-if-changed.js';
 
 const WASM = 'build/policy.wasm';
 const PACKED = 'src/embed/policy-wasm.generated.ts';
 /** Touched after every compile: when an unchanged output is left as it was, this says when it was last checked. */
 const STAMP = 'build/.policy.wasm.stamp';
+// The ABI is written first (only when its text changes), so the up-to-date check below sees it.
+if (writeIfChanged(ABI_FILE, assemblyAbiSource())) console.log(`wrote ${ABI_FILE}`);
+
 const inputs = [...readdirSync('assembly').filter((f) => f.endsWith('.ts')).map((f) => join('assembly', f)), 'node_modules/assemblyscript/package.json', 'src/cli/build-wasm.ts'];
 
 if (upToDate([WASM, PACKED, STAMP], inputs.filter(existsSync))) {

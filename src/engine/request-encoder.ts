@@ -13,6 +13,16 @@ import type { EvalRequest } from '../policy/verdict.js';
 import type { JsonValue } from '../lib/json.js';
 import { nowFields } from '../policy/verdict.js';
 import { Req, REQUEST_MAGIC, REQ_SUSPENDED, Tag } from '../policy/bundle/format.js';
+import { LEDGER_ENTRY, RATE_ENTRY, STRING_REF } from '../policy/bundle/layout.js';
+
+// Field offsets of the request's records (`layout.ts`), hoisted for the hot path.
+const RATE_RULE_AT = RATE_ENTRY.fields.rule.offset;
+const RATE_COUNT_AT = RATE_ENTRY.fields.count.offset;
+const LEDGER_RULE_AT = LEDGER_ENTRY.fields.rule.offset;
+const LEDGER_USD_AT = LEDGER_ENTRY.fields.usdMicros.offset;
+const LEDGER_TOKENS_AT = LEDGER_ENTRY.fields.tokens.offset;
+const REF_OFFSET_AT = STRING_REF.fields.offset.offset;
+const REF_LENGTH_AT = STRING_REF.fields.length.offset;
 
 /** The request is malformed; `requestProblem` says how. */
 export class EncodeFailure extends Error {}
@@ -221,8 +231,8 @@ export class RequestEncoder {
 
   private headerString(at: number, s: unknown): void {
     if (typeof s !== 'string' || s.length === 0) bad();
-    this.view.setUint32(at + 4, this.pos, true);
-    this.view.setUint32(at + 8, this.raw(s), true);
+    this.view.setUint32(at + REF_OFFSET_AT, this.pos, true);
+    this.view.setUint32(at + REF_LENGTH_AT, this.raw(s), true);
   }
 
   private now(ms: number): ReturnType<typeof nowFields> {
@@ -334,10 +344,10 @@ export class RequestEncoder {
         const count = finite(rates[id], 0);
         const index = this.ruleIndex.get(id);
         if (index === undefined) continue;
-        this.room(12);
-        v.setUint32(this.pos, index, true);
-        v.setFloat64(this.pos + 4, count, true);
-        this.pos += 12;
+        this.room(RATE_ENTRY.bytes);
+        v.setUint32(this.pos + RATE_RULE_AT, index, true);
+        v.setFloat64(this.pos + RATE_COUNT_AT, count, true);
+        this.pos += RATE_ENTRY.bytes;
         rateCount++;
       }
     }
@@ -356,11 +366,11 @@ export class RequestEncoder {
         onlyKeys(ledger, ['usd', 'tokens']);
         const index = this.ruleIndex.get(id);
         if (index === undefined) continue;
-        this.room(20);
-        v.setUint32(this.pos, index, true);
-        v.setFloat64(this.pos + 4, micros(ledger.usd), true);
-        v.setFloat64(this.pos + 12, optionalFinite(ledger.tokens, 0), true);
-        this.pos += 20;
+        this.room(LEDGER_ENTRY.bytes);
+        v.setUint32(this.pos + LEDGER_RULE_AT, index, true);
+        v.setFloat64(this.pos + LEDGER_USD_AT, micros(ledger.usd), true);
+        v.setFloat64(this.pos + LEDGER_TOKENS_AT, optionalFinite(ledger.tokens, 0), true);
+        this.pos += LEDGER_ENTRY.bytes;
         ledgerCount++;
       }
     }

@@ -4,6 +4,7 @@
  * errors, params and DLP hits exactly as the reference evaluator does.
  */
 import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js';
+import { REDACTION, RULE_ERROR } from '../policy/bundle/layout.js';
 import type { DlpView } from '../policy/dlp-views.js';
 import type { BundleInfo } from '../policy/bundle/decode.js';
 import { EVAL_ERROR_KINDS, failedVerdict, PARAMS_VIOLATIONS, type EvalRequest, type Verdict, type Redaction, type RuleError } from '../policy/verdict.js';
@@ -28,6 +29,16 @@ const DETAIL_A = Out.DetailA >> 2;
 const DETAIL_B = Out.DetailB >> 2;
 const HELD_COUNT = Out.HeldCount >> 2;
 const HELD_OFF = Out.HeldOff >> 2;
+// The output's records (`layout.ts`), also in words.
+const ERROR_WORDS = RULE_ERROR.bytes >> 2;
+const ERROR_RULE = RULE_ERROR.fields.rule.offset >> 2;
+const ERROR_KIND = RULE_ERROR.fields.kind.offset >> 2;
+const ERROR_DETAIL = RULE_ERROR.fields.detail.offset >> 2;
+const REDACTION_WORDS = REDACTION.bytes >> 2;
+const REDACTION_STRING = REDACTION.fields.string.offset >> 2;
+const REDACTION_START = REDACTION.fields.start.offset >> 2;
+const REDACTION_END = REDACTION.fields.end.offset >> 2;
+const REDACTION_DETECTOR = REDACTION.fields.detector.offset >> 2;
 
 /** A verdict for when the evaluator could not decide: always deny. */
 export function evaluatorFailure(message: string): Verdict {
@@ -52,10 +63,10 @@ export function decodeVerdict(status: number, out: Uint32Array, info: Pick<Bundl
   const errors: RuleError[] = [];
   const errorsAt = out[ERRORS_OFF] >> 2;
   for (let i = 0, n = out[ERROR_COUNT]; i < n; i++) {
-    const at = errorsAt + i * 3;
-    const kind = EVAL_ERROR_KINDS[out[at + 1]];
-    const detail = out[at + 2];
-    errors.push({ rule: out[at], kind, detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail] });
+    const at = errorsAt + i * ERROR_WORDS;
+    const kind = EVAL_ERROR_KINDS[out[at + ERROR_KIND]];
+    const detail = out[at + ERROR_DETAIL];
+    errors.push({ rule: out[at + ERROR_RULE], kind, detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail] });
   }
 
   const shadow = out[SHADOW] === 1 ? { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] } : null;
@@ -69,9 +80,9 @@ export function decodeVerdict(status: number, out: Uint32Array, info: Pick<Bundl
   const redactions: Redaction[] = [];
   const redactionsAt = out[REDACTIONS_OFF] >> 2;
   for (let i = 0; i < redactionCount; i++) {
-    const at = redactionsAt + i * 4;
-    const s = strings[out[at]];
-    redactions.push({ path: s.path, start: utf16Offset(s.text, out[at + 1]), end: utf16Offset(s.text, out[at + 2]), detector: DETECTORS[out[at + 3]] });
+    const at = redactionsAt + i * REDACTION_WORDS;
+    const s = strings[out[at + REDACTION_STRING]];
+    redactions.push({ path: s.path, start: utf16Offset(s.text, out[at + REDACTION_START]), end: utf16Offset(s.text, out[at + REDACTION_END]), detector: DETECTORS[out[at + REDACTION_DETECTOR]] });
   }
   let detail: Verdict['detail'] = null;
   if (realCode === 'params') {

@@ -4,7 +4,7 @@
  * (Workers) or bytes (Node, browsers), checks its ABI version, loads a bundle, and
  * evaluates requests with one WASM call each. Anything that goes wrong denies.
  */
-import { ABI_VERSION, INPUT_CAPACITY, STATUS_TEXT } from '../policy/bundle/format.js';
+import { ABI_MINOR, ABI_VERSION, STATUS_TEXT } from '../policy/bundle/format.js';
 import { decodeBundle, type BundleInfo } from '../policy/bundle/decode.js';
 import { bundleHash } from '../policy/compile.js';
 import { failedVerdict, type EvalRequest, type Verdict } from '../policy/verdict.js';
@@ -19,9 +19,11 @@ import { EncodeFailure, RequestEncoder, RequestTooLarge } from './request-encode
 interface EvaluatorExports {
   memory: WebAssembly.Memory;
   ABI_VERSION: WebAssembly.Global;
+  ABI_MINOR?: WebAssembly.Global;
   alloc_bundle(len: number): number;
   load_bundle(len: number): number;
   input_ptr(): number;
+  input_capacity(): number;
   output_ptr(): number;
   decide(len: number): number;
 }
@@ -45,6 +47,9 @@ async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
   const exports = instance.exports as unknown as EvaluatorExports;
   const abi = exports.ABI_VERSION instanceof WebAssembly.Global ? Number(exports.ABI_VERSION.value) : NaN;
   if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `evaluator abi version ${abi} is not the supported ${ABI_VERSION}`);
+  // An evaluator from before minor versions has none: it is minor 0.
+  const minor = exports.ABI_MINOR instanceof WebAssembly.Global ? Number(exports.ABI_MINOR.value) : 0;
+  if (minor < ABI_MINOR) throw new TollgateError('abi_mismatch', `evaluator abi version ${abi}.${minor} is older than the ${ABI_VERSION}.${ABI_MINOR} this host needs`);
   return exports;
 }
 
@@ -73,7 +78,7 @@ export class WasmEvaluator {
     // Path texts are symbols, so they say which request parts any rule reads.
     const usesNow = this.info.symbols.some((s) => s.startsWith('now.'));
     const contextKeys = new Set(this.info.symbols.filter((s) => s.startsWith('context.')).map((s) => s.split('.')[1]));
-    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), INPUT_CAPACITY, usesNow, contextKeys);
+    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), exports.input_capacity(), usesNow, contextKeys);
     // The output area is 16-byte aligned; its fields are u32s.
     this.output = new Uint32Array(exports.memory.buffer, exports.output_ptr());
   }
@@ -132,6 +137,6 @@ export class WasmEvaluator {
 
   /** The evaluator's input buffer, for tests that feed it raw bytes. */
   inputBuffer(): Uint8Array {
-    return new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), INPUT_CAPACITY);
+    return new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), this.exports.input_capacity());
   }
 }

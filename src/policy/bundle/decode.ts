@@ -9,6 +9,7 @@ import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, Mode, P
 import { toUsd } from '../money.js';
 import { sha256 } from '../../lib/sha256.js';
 import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH } from './format.js';
+import { BUNDLE_HEADER, readField, RULE, SETTINGS, SPAN } from './layout.js';
 
 /** What a rule means to the host. */
 export interface RuleInfo {
@@ -47,11 +48,11 @@ const EFFECTS: Effect[] = ['allow', 'deny', 'require_approval'];
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function budgetsAt(v: DataView, at: number): Budgets | null {
-  const flags = v.getUint32(at + 32, true);
+  const flags = readField(v, at, SETTINGS.fields.budgetFlags);
   if (flags === 0) return null;
   return {
-    spend: flags & BUDGET_USD ? { usd: toUsd(v.getFloat64(at + 40, true)), per: flags & BUDGET_USD_MONTH ? 'month' : 'day' } : null,
-    tokens: flags & BUDGET_TOKENS ? { count: v.getFloat64(at + 48, true), per: flags & BUDGET_TOKENS_MONTH ? 'month' : 'day' } : null,
+    spend: flags & BUDGET_USD ? { usd: toUsd(readField(v, at, SETTINGS.fields.usdBudgetMicros)), per: flags & BUDGET_USD_MONTH ? 'month' : 'day' } : null,
+    tokens: flags & BUDGET_TOKENS ? { count: readField(v, at, SETTINGS.fields.tokenBudget), per: flags & BUDGET_TOKENS_MONTH ? 'month' : 'day' } : null,
   };
 }
 
@@ -67,31 +68,34 @@ export function decodeBundle(bytes: Uint8Array): BundleInfo {
 
 function decode(bytes: Uint8Array): BundleInfo {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < HEADER_BYTES || v.getUint32(0, true) !== BUNDLE_MAGIC) throw new TollgateError('bundle_invalid', 'not a tollgate bundle (bad magic number)');
-  const abi = v.getUint32(4, true);
+  const header = BUNDLE_HEADER.fields;
+  if (bytes.length < HEADER_BYTES || readField(v, 0, header.magic) !== BUNDLE_MAGIC) throw new TollgateError('bundle_invalid', 'not a tollgate bundle (bad magic number)');
+  const abi = readField(v, 0, header.abi);
   if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
-  if (v.getUint32(8, true) !== bytes.length || v.getUint32(16, true) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
+  if (readField(v, 0, header.length) !== bytes.length || readField(v, 0, header.sectionCount) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
   // The digest covers every byte, header included, with the digest field itself zeroed.
   const zeroed = new Uint8Array(bytes); // a copy (a Node Buffer's slice() would be a view, and we'd zero the caller's bytes)
   zeroed.fill(0, DIGEST_OFFSET, DIGEST_OFFSET + 32);
   const digest = sha256(zeroed);
   if (!digest.every((b, i) => b === bytes[DIGEST_OFFSET + i])) throw new TollgateError('bundle_invalid', 'bundle is corrupt: its digest does not match its content');
-  const flags = v.getUint32(12, true);
+  const flags = readField(v, 0, header.flags);
   const section = (s: Section) => {
-    const off = v.getUint32(HEADER_BYTES + s * 8, true);
-    const len = v.getUint32(HEADER_BYTES + s * 8 + 4, true);
+    const entry = HEADER_BYTES + s * SPAN.bytes;
+    const off = readField(v, entry, SPAN.fields.offset);
+    const len = readField(v, entry, SPAN.fields.length);
     if (off + len > bytes.length) throw new TollgateError('bundle_invalid', `bundle section ${s} is out of bounds`);
     return off;
   };
 
   const symAt = section(Section.Symbols);
   const count = v.getUint32(symAt, true);
-  if (count > bytes.length / 8) throw new TollgateError('bundle_invalid', 'bundle symbol count is out of bounds');
-  const dataAt = symAt + 4 + count * 8;
+  if (count > bytes.length / SPAN.bytes) throw new TollgateError('bundle_invalid', 'bundle symbol count is out of bounds');
+  const dataAt = symAt + 4 + count * SPAN.bytes;
   const symbols: string[] = [];
   for (let i = 0; i < count; i++) {
-    const off = v.getUint32(symAt + 4 + i * 8, true);
-    const len = v.getUint32(symAt + 8 + i * 8, true);
+    const span = symAt + 4 + i * SPAN.bytes;
+    const off = readField(v, span, SPAN.fields.offset);
+    const len = readField(v, span, SPAN.fields.length);
     if (dataAt + off + len > bytes.length) throw new TollgateError('bundle_invalid', `bundle symbol ${i} is out of bounds`);
     symbols.push(utf8.decode(bytes.subarray(dataAt + off, dataAt + off + len)));
   }
@@ -123,9 +127,9 @@ function decode(bytes: Uint8Array): BundleInfo {
   const rules: RuleInfo[] = [];
   for (let i = 0; i < ruleCount; i++) {
     const r = rulesAt + 4 + i * RULE_BYTES;
-    const effect = EFFECTS[v.getUint32(r, true)];
+    const effect = EFFECTS[readField(v, r, RULE.fields.effect)];
     if (!effect) throw new TollgateError('bundle_invalid', `bundle rule ${i} has an unknown effect`);
-    const rflags = v.getUint32(r + 4, true);
+    const rflags = readField(v, r, RULE.fields.flags);
     const id = sym(u());
     const reasonSym = v.getInt32(m, true);
     m += 4;
@@ -138,9 +142,9 @@ function decode(bytes: Uint8Array): BundleInfo {
       effect,
       reason: reasonSym >= 0 ? sym(reasonSym) : null,
       mode: modeCode === 0 ? null : modeCode === 1 ? 'enforce' : 'shadow',
-      rate: rflags & RULE_RATE ? { count: v.getFloat64(r + 40, true), windowMs } : null,
-      spend: rflags & RULE_SPEND ? { usd: toUsd(v.getFloat64(r + 48, true)), per: v.getUint32(r + 64, true) === 1 ? 'month' : 'day' } : null,
-      tokens: rflags & RULE_TOKENS ? { count: v.getFloat64(r + 56, true), per: v.getUint32(r + 68, true) === 1 ? 'month' : 'day' } : null,
+      rate: rflags & RULE_RATE ? { count: readField(v, r, RULE.fields.rateCount), windowMs } : null,
+      spend: rflags & RULE_SPEND ? { usd: toUsd(readField(v, r, RULE.fields.usdLimitMicros)), per: readField(v, r, RULE.fields.usdPerMonth) === 1 ? 'month' : 'day' } : null,
+      tokens: rflags & RULE_TOKENS ? { count: readField(v, r, RULE.fields.tokenLimit), per: readField(v, r, RULE.fields.tokensPerMonth) === 1 ? 'month' : 'day' } : null,
       risk,
     });
   }
@@ -167,9 +171,9 @@ function decode(bytes: Uint8Array): BundleInfo {
     mode: flags & FLAG_SHADOW ? 'shadow' : 'enforce',
     registry: flags & FLAG_CLOSED_REGISTRY ? 'closed' : 'open',
     trust,
-    risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: v.getFloat64(settingsAt + 8, true), denyAt: v.getFloat64(settingsAt + 16, true) } : null,
+    risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: readField(v, settingsAt, SETTINGS.fields.escalateAt), denyAt: readField(v, settingsAt, SETTINGS.fields.denyAt) } : null,
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
-    dlpDenies: v.getUint32(settingsAt + 24, true) !== 0 || host.dlp_custom.length > 0,
+    dlpDenies: readField(v, settingsAt, SETTINGS.fields.dlpDenyMask) !== 0 || host.dlp_custom.length > 0,
     dlpCustom: host.dlp_custom,
     budgets: budgetsAt(v, settingsAt),
     tickets,

@@ -18,6 +18,7 @@ import {
   RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH,
 } from './format.js';
 import { sha256 } from '../../lib/sha256.js';
+import { ACTION, BUNDLE_HEADER, GLOB, PARAM, RESOURCE, RULE, RULE_LIST, SETTINGS, SPAN, WILD_RULES, writeRecord } from './layout.js';
 import { SymbolTable } from './symbols.js';
 import { writeValue } from './values.js';
 import { ByteWriter } from './writer.js';
@@ -107,14 +108,23 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
         (p.required ? PARAM_REQUIRED : 0) | (p.integer ? PARAM_INTEGER : 0) | (p.min !== null ? PARAM_MIN : 0) |
         (p.max !== null ? PARAM_MAX : 0) | (p.maxLength !== null ? PARAM_MAX_LENGTH : 0) | (p.enum ? PARAM_ENUM : 0) |
         (p.pattern !== null ? PARAM_PATTERN : 0);
-      params.u32(sym(p.name)).u32(PARAM_TYPE_CODES[p.type]).u32(flags).u32(p.maxLength ?? 0);
-      params.f64(p.min ?? 0).f64(p.max ?? 0).i32(p.enum ? constant(p.enum) : -1).i32(p.pattern !== null ? glob(p.pattern) : -1);
-      params.u32(0).u32(0);
+      writeRecord(params, PARAM, {
+        name: sym(p.name),
+        type: PARAM_TYPE_CODES[p.type],
+        flags,
+        maxLength: p.maxLength ?? 0,
+        min: p.min ?? 0,
+        max: p.max ?? 0,
+        enumValues: p.enum ? constant(p.enum) : -1,
+        pattern: p.pattern !== null ? glob(p.pattern) : -1,
+        reserved0: 0,
+        reserved1: 0,
+      });
     }
-    actions.u32(glob(a.match)).i32(constant(a.attrs)).i32(paramsAt).u32(a.params?.length ?? 0).u32(a.additionalParams ? 1 : 0);
+    writeRecord(actions, ACTION, { glob: glob(a.match), attrs: constant(a.attrs), paramsAt, paramCount: a.params?.length ?? 0, additionalParams: a.additionalParams ? 1 : 0 });
   }
   const resources = new ByteWriter().u32(policy.resources.length);
-  for (const r of policy.resources) resources.u32(glob(r.match)).i32(constant(r.attrs));
+  for (const r of policy.resources) writeRecord(resources, RESOURCE, { glob: glob(r.match), attrs: constant(r.attrs) });
 
   const code = new ByteWriter();
   const rules = new ByteWriter().u32(policy.rules.length);
@@ -138,13 +148,25 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
       codeLen = bytes.length;
       code.bytes(bytes);
     }
-    rules.u32(EFFECT_CODES[rule.effect]).u32(flags);
-    rules.u32(list(resourceGlobs)).u32(resourceGlobs.length);
-    rules.u32(list(agentGlobs)).u32(agentGlobs.length);
-    rules.u32(list(roles)).u32(roles.length);
-    rules.i32(codeAt).u32(codeLen);
-    rules.f64(rate?.count ?? 0).f64(spend ? toMicros(spend.usd)! : 0).f64(tokens?.count ?? 0);
-    rules.u32(spend?.per === 'month' ? 1 : 0).u32(tokens?.per === 'month' ? 1 : 0).u32(0).u32(0);
+    writeRecord(rules, RULE, {
+      effect: EFFECT_CODES[rule.effect],
+      flags,
+      resourceGlobsAt: list(resourceGlobs),
+      resourceGlobCount: resourceGlobs.length,
+      agentGlobsAt: list(agentGlobs),
+      agentGlobCount: agentGlobs.length,
+      rolesAt: list(roles),
+      roleCount: roles.length,
+      codeAt,
+      codeLength: codeLen,
+      rateCount: rate?.count ?? 0,
+      usdLimitMicros: spend ? toMicros(spend.usd)! : 0,
+      tokenLimit: tokens?.count ?? 0,
+      usdPerMonth: spend?.per === 'month' ? 1 : 0,
+      tokensPerMonth: tokens?.per === 'month' ? 1 : 0,
+      reserved0: 0,
+      reserved1: 0,
+    });
     manifest.u32(sym(rule.id)).i32(rule.reason !== null ? sym(rule.reason) : -1).u32(rule.mode === null ? 0 : rule.mode === 'enforce' ? 1 : 2);
     manifest.f64(rate?.windowMs ?? 0).f64(rule.risk);
   }
@@ -169,22 +191,22 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     index.u32(symbols.length);
     for (let s = 0; s < symbols.length; s++) {
       const rules = exact.get(s) ?? [];
-      index.u32(list(rules)).u32(rules.length);
+      writeRecord(index, RULE_LIST, { rulesAt: list(rules), ruleCount: rules.length });
     }
     const wildSorted = [...wild.entries()].sort((a, b) => a[0] - b[0]);
     index.u32(wildSorted.length);
-    for (const [g, rules] of wildSorted) index.u32(g).u32(list(rules)).u32(rules.length);
+    for (const [g, rules] of wildSorted) writeRecord(index, WILD_RULES, { glob: g, rulesAt: list(rules), ruleCount: rules.length });
     return unfiltered;
   };
   const anyAction = indexBy(policy.rules.map((_, i) => i), (i) => policy.rules[i].actions);
   const anyAnything = indexBy(anyAction, (i) => policy.rules[i].resources);
-  index.u32(list(anyAnything)).u32(anyAnything.length);
+  writeRecord(index, RULE_LIST, { rulesAt: list(anyAnything), ruleCount: anyAnything.length });
 
   const globs = new ByteWriter().u32(globList.length);
   const globData = new ByteWriter();
   for (const g of globList) {
     const bytes = globBytes(g);
-    globs.u32(globData.length).u32(bytes.length).i32(isLiteralGlob(g) ? sym(g) : -1);
+    writeRecord(globs, GLOB, { dataOffset: globData.length, length: bytes.length, literalSymbol: isLiteralGlob(g) ? sym(g) : -1 });
     globData.bytes(bytes);
   }
   const globsSection = new ByteWriter().bytes(globs.finish()).bytes(globData.finish());
@@ -193,7 +215,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const symbolData = new ByteWriter();
   for (const s of symbols) {
     const bytes = utf8.encode(s);
-    symbolSection.u32(symbolData.length).u32(bytes.length);
+    writeRecord(symbolSection, SPAN, { offset: symbolData.length, length: bytes.length });
     symbolData.bytes(bytes);
   }
   symbolSection.bytes(symbolData.finish());
@@ -203,15 +225,23 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   valuesSection.bytes(values.finish());
 
   const settings = new ByteWriter();
-  settings.f64(policy.trust.initial).f64(policy.risk?.escalateAt ?? 0).f64(policy.risk?.denyAt ?? 0);
-  settings.u32(detectorMask(policy.dlpDeny)).u32(detectorMask(policy.dlpRedact));
   // Agent-wide budgets: flags (which limits, and whether each is per month), then the limits.
   const budgets = policy.budgets;
   const budgetFlags = (budgets?.spend ? BUDGET_USD : 0) | (budgets?.spend?.per === 'month' ? BUDGET_USD_MONTH : 0) |
     (budgets?.tokens ? BUDGET_TOKENS : 0) | (budgets?.tokens?.per === 'month' ? BUDGET_TOKENS_MONTH : 0);
-  settings.u32(budgetFlags).u32(0).f64(budgets?.spend ? toMicros(budgets.spend.usd)! : 0).f64(budgets?.tokens?.count ?? 0);
-  // Custom DLP detectors: a count, then each one's regex.
-  settings.u32(policy.dlpCustom.length);
+  writeRecord(settings, SETTINGS, {
+    initialTrust: policy.trust.initial,
+    escalateAt: policy.risk?.escalateAt ?? 0,
+    denyAt: policy.risk?.denyAt ?? 0,
+    dlpDenyMask: detectorMask(policy.dlpDeny),
+    dlpRedactMask: detectorMask(policy.dlpRedact),
+    budgetFlags,
+    reserved: 0,
+    usdBudgetMicros: budgets?.spend ? toMicros(budgets.spend.usd)! : 0,
+    tokenBudget: budgets?.tokens?.count ?? 0,
+    customDetectorCount: policy.dlpCustom.length,
+  });
+  // Custom DLP detectors: each one's regex.
   for (const d of policy.dlpCustom) settings.u32(regex(d.pattern));
 
   const manifestSection = new ByteWriter();
@@ -245,19 +275,19 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
 
   const flags = (policy.mode === 'shadow' ? FLAG_SHADOW : 0) | (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) | (policy.risk ? FLAG_RISK : 0);
   const out = new ByteWriter();
-  out.u32(BUNDLE_MAGIC).u32(ABI_VERSION).u32(0).u32(flags).u32(SECTION_COUNT);
-  out.bytes(new Uint8Array(32)); // digest, filled in below
-  let offset = HEADER_BYTES + SECTION_COUNT * 8;
+  // The length is patched in below, and the digest filled in last.
+  writeRecord(out, BUNDLE_HEADER, { magic: BUNDLE_MAGIC, abi: ABI_VERSION, length: 0, flags, sectionCount: SECTION_COUNT, digest: 0 });
+  let offset = HEADER_BYTES + SECTION_COUNT * SPAN.bytes;
   for (const s of sections) {
     const padded = (s.length + 7) & ~7;
-    out.u32(offset).u32(s.length);
+    writeRecord(out, SPAN, { offset, length: s.length });
     offset += padded;
   }
   for (const s of sections) {
     out.bytes(s);
     for (let i = s.length; i % 8 !== 0; i++) out.u8(0);
   }
-  out.patchU32(8, out.length);
+  out.patchU32(BUNDLE_HEADER.fields.length.offset, out.length);
   const bytes = out.finish();
   bytes.set(sha256(bytes), DIGEST_OFFSET); // hashed while the digest field is still zero
   return bytes;
@@ -269,7 +299,7 @@ function regexSection(patterns: string[]): Uint8Array {
   const data = new ByteWriter();
   for (const pattern of patterns) {
     const words = encodeRegex(compileRegex(pattern));
-    table.u32(data.length).u32(words.length * 4);
+    writeRecord(table, SPAN, { offset: data.length, length: words.length * 4 });
     for (const word of words) data.u32(word);
   }
   return new ByteWriter().bytes(table.finish()).bytes(data.finish()).finish();

@@ -234,6 +234,6 @@ export const MAX_REDACTIONS = 4096;
 /** The evaluator's input buffer; the host asks the module (`input_capacity()`) rather than assume it. */
 export const INPUT_CAPACITY = 1 << 20;
 /** How deep the evaluator follows nested request and constant values. */
-export const MAX_VALUE_DEPTH = 64;
+export const MAX_ENCODED_VALUE_DEPTH = 64;
 /** How many tokens a glob may have for the evaluator to match it. */
 export const MAX_GLOB_TOKENS = 1024;

@@ -24,18 +24,20 @@ export interface RecordLayout<Name extends string = string> {
   readonly doc: string;
   readonly bytes: number;
   readonly fields: { readonly [K in Name]: Field };
+  /** Records the evaluator writes (its output) get setters in `assembly/abi.ts` too. */
+  readonly writtenByEvaluator: boolean;
 }
 
 type FieldSpec = readonly [name: string, type: FieldType, doc: string];
 
-function record<const Spec extends readonly FieldSpec[]>(name: string, doc: string, spec: Spec): RecordLayout<Spec[number][0]> {
+function record<const Spec extends readonly FieldSpec[]>(name: string, doc: string, spec: Spec, writtenByEvaluator = false): RecordLayout<Spec[number][0]> {
   const fields: Record<string, Field> = {};
   let offset = 0;
   for (const [field, type, fieldDoc] of spec) {
     fields[field] = { offset, type, doc: fieldDoc };
     offset += FIELD_BYTES[type];
   }
-  return { name, doc, bytes: offset, fields: fields as RecordLayout<Spec[number][0]>['fields'] };
+  return { name, doc, bytes: offset, fields: fields as RecordLayout<Spec[number][0]>['fields'], writtenByEvaluator };
 }
 
 /** The bundle header; the section table follows it. */
@@ -127,8 +129,8 @@ export const RULE = record('RuleRecord', 'A rule. Its glob and role lists are u3
 
 /** A list of rule indices in the pool: the rule index's entries for one exact symbol, and its "any" list. */
 export const RULE_LIST = record('RuleList', 'A u32 list of rule indices in the pool.', [
-  ['at', 'u32', 'pool offset'],
-  ['count', 'u32', ''],
+  ['rulesAt', 'u32', 'pool offset'],
+  ['ruleCount', 'u32', ''],
 ] as const);
 
 /** A wildcard entry of the rule index: the rules listed under one glob. */
@@ -138,8 +140,91 @@ export const WILD_RULES = record('WildRules', 'A wildcard entry of the rule inde
   ['ruleCount', 'u32', ''],
 ] as const);
 
+/** A compiled regex program (`src/policy/regex/program.ts`): its instructions, then its class ranges, follow. */
+export const REGEX_PROGRAM = record('RegexProgram', 'A compiled regex: this header, its instructions, then its class ranges.', [
+  ['instructionCount', 'u32', ''],
+  ['rangeCount', 'u32', ''],
+] as const);
+
+/** One regex instruction. */
+export const REGEX_INSTRUCTION = record('RegexInstruction', 'One regex instruction: `RX_*` and two operands.', [
+  ['op', 'u32', '`RX_*`'],
+  ['a', 'u32', 'Class: first range; Split: first branch; Jump: target; Assert: `RX_*` kind'],
+  ['b', 'u32', 'Class: range count; Split: second branch'],
+] as const);
+
+/** One code point range of a regex class. */
+export const CLASS_RANGE = record('ClassRange', 'One code point range of a regex class, inclusive.', [
+  ['low', 'i32', ''],
+  ['high', 'i32', ''],
+] as const);
+
+/** Encoded values (bundle constants and request values) start with a `Tag` byte. */
+export const NUMBER_VALUE = record('NumberValue', 'A number value.', [
+  ['tag', 'u8', '`TAG_NUMBER`'],
+  ['number', 'f64', ''],
+] as const);
+
+/** A string value: the tag, then an encoded string. */
+export const STRING_VALUE = record('StringValue', "A string value; its UTF-8 bytes follow.", [
+  ['tag', 'u8', '`TAG_STRING`'],
+  ['symbol', 'i32', 'symbol id, -1 for none, or not yet interned (request strings)'],
+  ['length', 'u32', 'in bytes'],
+] as const);
+
+/** An encoded string (an object key, or a string value after its tag). */
+export const ENCODED_STRING = record('EncodedString', 'An encoded string (an object key, or a string value after its tag); its UTF-8 bytes follow.', [
+  ['symbol', 'i32', 'symbol id, -1 for none, or not yet interned (request strings)'],
+  ['length', 'u32', 'in bytes'],
+] as const);
+
+/** A list or object value: items (objects: key, then value) follow. */
+export const CONTAINER_VALUE = record('ContainerValue', 'A list or an object; its items follow (for objects, each an encoded key then a value).', [
+  ['tag', 'u8', '`TAG_LIST` or `TAG_OBJECT`'],
+  ['count', 'u32', 'items'],
+  ['bodyBytes', 'u32', 'bytes of all the items'],
+] as const);
+
+/** A string in the request header (action, resource, agent): the host writes -1, the evaluator its symbol. */
+export const STRING_REF = record('StringRef', 'A string in the request header: its symbol (interned by the evaluator) and where its bytes are.', [
+  ['symbol', 'i32', 'written -1 by the host; the evaluator interns it'],
+  ['offset', 'u32', 'from the start of the request'],
+  ['length', 'u32', 'in bytes'],
+] as const);
+
+/** A request's rate count for one rule. */
+export const RATE_ENTRY = record('RateEntry', "A request's rate count for one rule.", [
+  ['rule', 'u32', 'rule index'],
+  ['count', 'f64', 'requests allowed within the window'],
+] as const);
+
+/** A request's ledger for one rule. */
+export const LEDGER_ENTRY = record('LedgerEntry', "A request's ledger for one rule: spent plus reserved.", [
+  ['rule', 'u32', 'rule index'],
+  ['usdMicros', 'f64', 'micro-dollars'],
+  ['tokens', 'f64', ''],
+] as const);
+
+/** In the output: a rule whose condition failed to evaluate. */
+export const RULE_ERROR = record('RuleErrorOut', 'In the output: a rule whose condition failed to evaluate.', [
+  ['rule', 'u32', 'rule index'],
+  ['kind', 'u32', '`ERR_*`'],
+  ['detail', 'u32', 'the missing path\'s symbol, or the ill-typed opcode'],
+] as const, true);
+
+/** In the output: a span of a param string that a redacting detector matched. */
+export const REDACTION = record('RedactionOut', 'In the output: a span of a param string that a redacting detector matched.', [
+  ['string', 'u32', "the string's ordinal among the params' strings, in encoding order"],
+  ['start', 'u32', 'UTF-8 byte offset'],
+  ['end', 'u32', 'UTF-8 byte offset'],
+  ['detector', 'u32', '`DETECTORS` index'],
+] as const, true);
+
 /** Every record, in the order `assembly/abi.ts` declares them. */
-export const RECORDS: readonly RecordLayout[] = [BUNDLE_HEADER, SPAN, SETTINGS, GLOB, ACTION, RESOURCE, PARAM, RULE, RULE_LIST, WILD_RULES];
+export const RECORDS: readonly RecordLayout[] = [
+  BUNDLE_HEADER, SPAN, SETTINGS, GLOB, ACTION, RESOURCE, PARAM, RULE, RULE_LIST, WILD_RULES,
+  REGEX_PROGRAM, REGEX_INSTRUCTION, CLASS_RANGE, NUMBER_VALUE, STRING_VALUE, ENCODED_STRING, CONTAINER_VALUE, STRING_REF, RATE_ENTRY, LEDGER_ENTRY, RULE_ERROR, REDACTION,
+];
 
 /** Writes one record, its fields in layout order. */
 export function writeRecord<Name extends string>(w: ByteWriter, layout: RecordLayout<Name>, values: { readonly [K in Name]: number }): void {
