@@ -4,15 +4,13 @@
  * WASM fetched by URL. The shared conformance files give identical outcomes to the
  * reference evaluator; the demo page compiles live, shows errors inline and decides.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from '../../src/cli/serve-demo.js';
-import { parseCaseFile } from '../../src/policy/cases.js';
-import type { EvalRequest, Verdict } from '../../src/policy/verdict.js';
-import { evaluateReference } from '../../src/policy/reference/evaluate.js';
-import { loadOrThrow } from '../helpers/engines.js';
+import type { Verdict } from '../../src/policy/verdict.js';
+import { runConformance } from '../conformance/runner.js';
 
 let server: Server;
 let browser: Browser;
@@ -38,22 +36,17 @@ afterAll(async () => {
 });
 
 describe('in Chromium', () => {
-  const dir = new URL('../conformance/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-
-  it.each(files)('%s gives the reference outcomes through tollgate/embed', async (file) => {
-    const parsed = parseCaseFile(file, readFileSync(new URL(file, dir), 'utf8'), { allowPolicies: true });
-    const requests = parsed.cases.map((c) => c.request);
-    // Passed as source text, so that the test runner's transforms never touch the page's code.
-    const outcomes = await page.evaluate(`(async ({ policies, requests }) => {
-      const embed = await import('/tollgate-embed.js');
-      const wasm = await WebAssembly.compileStreaming(fetch('/policy.wasm'));
-      const evaluator = await embed.createEvaluator({ bundle: embed.compilePolicies(policies), wasm });
-      return requests.map((r) => evaluator.evaluate(r));
-    })(${JSON.stringify({ policies: parsed.policies!, requests })})`);
-    const policy = loadOrThrow(parsed.policies!);
-    // JSON-shaped on both sides: what crossed from the browser is what the reference gives.
-    expect(outcomes as Verdict[]).toEqual(requests.map((r: EvalRequest) => JSON.parse(JSON.stringify(evaluateReference(policy, r)))));
+  // The conformance files through the bundled embed entry in the page, a file's requests in one round trip.
+  runConformance({
+    name: 'tollgate/embed in Chromium',
+    engine: async (policies) => async (requests) =>
+      // Passed as source text, so that the test runner's transforms never touch the page's code.
+      (await page.evaluate(`(async ({ policies, requests }) => {
+        const embed = await import('/tollgate-embed.js');
+        const wasm = await WebAssembly.compileStreaming(fetch('/policy.wasm'));
+        const evaluator = await embed.createEvaluator({ bundle: embed.compilePolicies(policies), wasm });
+        return requests.map((r) => evaluator.evaluate(r));
+      })(${JSON.stringify({ policies, requests })})`)) as Verdict[],
   });
 
   it("the README's browser quick start works as printed", async () => {

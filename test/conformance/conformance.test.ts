@@ -1,25 +1,18 @@
 /**
- * The shared conformance suite: every case file runs through the reference evaluator and
- * the WASM evaluator. Each case must meet its expectation, and the two engines' outcomes
- * must be identical.
+ * The shared conformance suite in Node: the reference evaluator (which defines the
+ * semantics) and the WASM evaluator, through the one runner.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { compareVerdict, parseCaseFile } from '../../src/policy/cases.js';
-import { enginePair } from '../helpers/engines.js';
+import { WasmEvaluator } from '../../src/engine/wasm-evaluator.js';
+import { compilePolicies } from '../../src/policy/compile.js';
+import { evaluatorModule } from '../helpers/engines.js';
+import { referenceEngine, runConformance } from './runner.js';
 
-const dir = fileURLToPath(new URL('.', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+runConformance({ name: 'reference', engine: referenceEngine });
 
-describe.each(files)('%s', async (file) => {
-  const parsed = parseCaseFile(file, readFileSync(`${dir}/${file}`, 'utf8'), { allowPolicies: true });
-  const engines = await enginePair(parsed.policies!);
-
-  it.each(parsed.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const reference = engines.reference(c.request);
-    const wasm = engines.wasm.evaluate(c.request);
-    expect(compareVerdict(reference, c.expect, engines.wasm.info), `reference at ${c.where}`).toEqual([]);
-    expect(wasm, `wasm agrees with reference at ${c.where}`).toEqual(reference);
-  });
+runConformance({
+  name: 'WASM in Node',
+  engine: async (policies) => {
+    const evaluator = await WasmEvaluator.create(evaluatorModule(), compilePolicies(policies).bytes);
+    return (requests) => requests.map((r) => evaluator.evaluate(r));
+  },
 });
