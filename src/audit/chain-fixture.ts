@@ -27,12 +27,25 @@ export async function chainFixture(segmentCount: number, perSegment: number): Pr
   let prev = GENESIS_HASH;
   for (let s = 0; s < segmentCount; s++) {
     const batch = Array.from({ length: perSegment }, (_, i) =>
-      writer.append({ time: new Date(1_800_000_000_000 + s * perSegment + i).toISOString(), tenant: 'acme', agent: 'a1', kind: 'decision', action: 'db.query', resource: `db:prod/t${i % 7}`, decision: i % 3 ? 'allow' : 'deny', code: 'rule', rules: ['db-read'], policy_hash: 'sha256:00', params: { sql: `sha256:${i}` } }),
+      writer.append({
+        time: new Date(1_800_000_000_000 + s * perSegment + i).toISOString(),
+        tenant: 'acme',
+        agent: 'a1',
+        kind: 'decision',
+        action: 'db.query',
+        resource: `db:prod/t${i % 7}`,
+        decision: i % 3 ? 'allow' : 'deny',
+        code: 'rule',
+        rules: ['db-read'],
+        policy_hash: 'sha256:00',
+        params: { sql: `sha256:${i}` },
+      }),
     );
     segments.push((await writeSegment('acme', 'a1', prev, batch, key)).text);
     prev = writer.headHash;
   }
   const lines = (s: number) => segments[s].trimEnd().split('\n');
-  const withSegment = (s: number, newLines: string[]) => segments.map((text, i) => (i === s ? `${newLines.join('\n')}\n` : text));
+  const withSegment = (s: number, newLines: string[]) =>
+    segments.map((text, i) => (i === s ? `${newLines.join('\n')}\n` : text));
   return { segments, jwks, head: { seq: segmentCount * perSegment, hash: writer.headHash }, lines, withSegment };
 }

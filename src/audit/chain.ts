@@ -87,7 +87,8 @@ export type LinkHash = (prevHash: string, canonicalText: string) => string;
  * `chainHash` exactly when the text is the record's canonical JSON, which is how segments
  * store records: verifying then needs no re-serialisation.
  */
-export const chainHashOfText: LinkHash = (prevHash, canonicalText) => toHex(sha256(chainInputOfText(prevHash, canonicalText)));
+export const chainHashOfText: LinkHash = (prevHash, canonicalText) =>
+  toHex(sha256(chainInputOfText(prevHash, canonicalText)));
 
 /** Appends records to a chain whose head is `prevHash`, numbering them from `nextSeq`. */
 export class ChainWriter {

@@ -16,7 +16,22 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ocsf: 'application/x-ndjson',
 };
 
-export const CSV_COLUMNS = ['time', 'tenant', 'agent', 'seq', 'kind', 'action', 'resource', 'decision', 'code', 'rules', 'policy_hash', 'request_id', 'params', 'hash'] as const;
+export const CSV_COLUMNS = [
+  'time',
+  'tenant',
+  'agent',
+  'seq',
+  'kind',
+  'action',
+  'resource',
+  'decision',
+  'code',
+  'rules',
+  'policy_hash',
+  'request_id',
+  'params',
+  'hash',
+] as const;
 
 /** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula. */
 function csvCell(value: JsonValue | undefined): string {
@@ -40,7 +55,11 @@ export function csvRow({ record, hash }: ChainedRecord): string {
 }
 
 /** OCSF dispositions: Allowed, Blocked, Delayed (waiting for a human). */
-const DISPOSITION: Record<string, [number, string]> = { allow: [1, 'Allowed'], deny: [2, 'Blocked'], require_approval: [14, 'Delayed'] };
+const DISPOSITION: Record<string, [number, string]> = {
+  allow: [1, 'Allowed'],
+  deny: [2, 'Blocked'],
+  require_approval: [14, 'Delayed'],
+};
 
 /**
  * One record as an OCSF 1.3 API Activity event (class_uid 6003, category 6, activity
@@ -65,9 +84,15 @@ export function ocsfEvent({ record, hash }: ChainedRecord): { [key: string]: Jso
     disposition_id: dispositionId,
     disposition,
     actor: { user: { uid: record.agent, type: 'Agent' } },
-    api: { operation: typeof record.action === 'string' ? record.action : record.kind, request: { uid: typeof record.request_id === 'string' ? record.request_id : null } },
+    api: {
+      operation: typeof record.action === 'string' ? record.action : record.kind,
+      request: { uid: typeof record.request_id === 'string' ? record.request_id : null },
+    },
     resources: typeof record.resource === 'string' ? [{ name: record.resource }] : [],
-    policy: { uid: typeof record.policy_hash === 'string' ? record.policy_hash : null, name: Array.isArray(record.rules) ? record.rules.join(',') : null },
+    policy: {
+      uid: typeof record.policy_hash === 'string' ? record.policy_hash : null,
+      name: Array.isArray(record.rules) ? record.rules.join(',') : null,
+    },
     metadata: {
       version: '1.3.0',
       product: { name: 'Tollgate', vendor_name: 'Tollgate' },

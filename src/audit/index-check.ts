@@ -33,7 +33,8 @@ export function verifyIndex(records: SegmentRecord[], rows: IndexRow[]): IndexCh
   let i = 0;
   for (const { hash, record, text } of records) {
     const row = rows[i];
-    if (!row || row.seq > record.seq) return { ok: false, seq: record.seq, reason: 'the index has no row for this record' };
+    if (!row || row.seq > record.seq)
+      return { ok: false, seq: record.seq, reason: 'the index has no row for this record' };
     if (row.seq < record.seq) return { ok: false, seq: row.seq, reason: 'the index has a row that no segment holds' };
     // Segments hold canonical text, so comparing it is enough; other bytes are re-serialised first.
     const canonical = text !== null && row.record === text ? text : canonicalJson(record as unknown as JsonValue);

@@ -8,7 +8,10 @@ import { auditParams, decisionFields } from './record.js';
 
 const digester = new ValueDigester(tenantDigestKey('test-secret', 'acme'));
 const digest = (v: Parameters<ValueDigester['digest']>[0]) => digester.digest(v);
-const keep = (loggable: string[], declared: string[] = loggable) => ({ loggable: new Set(loggable), declared: new Set([...declared, ...loggable]) });
+const keep = (loggable: string[], declared: string[] = loggable) => ({
+  loggable: new Set(loggable),
+  declared: new Set([...declared, ...loggable]),
+});
 
 describe('keyed digests', () => {
   it("a value's digest is keyed by tenant and is never its bare SHA-256", () => {
@@ -50,7 +53,9 @@ describe('auditParams', () => {
     const out = auditParams(params, redactions, keep(['to', 'nested']), false, digester);
     expect(out).toEqual({ to: '[REDACTED:email] and [REDACTED:email]', nested: { list: ['hi [REDACTED:email]'] } });
     // The digest of a non-loggable param is that of its redacted value: the secret never enters it.
-    expect(auditParams(params, redactions, keep([], ['to', 'nested']), false, digester).to).toBe(digest('[REDACTED:email] and [REDACTED:email]'));
+    expect(auditParams(params, redactions, keep([], ['to', 'nested']), false, digester).to).toBe(
+      digest('[REDACTED:email] and [REDACTED:email]'),
+    );
   });
 
   it('logs nothing as it is once DLP found a secret, loggable or not', () => {
@@ -62,11 +67,33 @@ describe('auditParams', () => {
 describe('decisionFields', () => {
   it('digests an action or resource name in which DLP finds a secret', () => {
     const info = decodeBundle(compilePolicies({ 'p.yaml': 'rules: []\n' }).bytes);
-    const decision = { id: 'dec_1', decision: 'deny' as const, code: 'no_match' as const, reasons: [], errors: [], redactions: [], policy: { hash: 'sha256:x' } };
-    const fields = decisionFields({ request: { action: 'run.AKIAIOSFODNN7EXAMPLE', resource: 'db:prod/users', params: {} }, decision, info, requestId: null, approvalId: null, digester });
+    const decision = {
+      id: 'dec_1',
+      decision: 'deny' as const,
+      code: 'no_match' as const,
+      reasons: [],
+      errors: [],
+      redactions: [],
+      policy: { hash: 'sha256:x' },
+    };
+    const fields = decisionFields({
+      request: { action: 'run.AKIAIOSFODNN7EXAMPLE', resource: 'db:prod/users', params: {} },
+      decision,
+      info,
+      requestId: null,
+      approvalId: null,
+      digester,
+    });
     expect(fields.action).toBe(digest('run.AKIAIOSFODNN7EXAMPLE'));
     expect(fields.resource).toBe('db:prod/users');
-    const leaky = decisionFields({ request: { action: 'db.query', resource: 'db:postgres://u:secret@host/db', params: {} }, decision, info, requestId: null, approvalId: null, digester });
+    const leaky = decisionFields({
+      request: { action: 'db.query', resource: 'db:postgres://u:secret@host/db', params: {} },
+      decision,
+      info,
+      requestId: null,
+      approvalId: null,
+      digester,
+    });
     expect(leaky.resource).toBe(digest('db:postgres://u:secret@host/db'));
   });
 });

@@ -35,7 +35,8 @@ function redact(value: JsonValue, path: string, spans: Map<string, Redaction[]>)
     if (!here) return value;
     let text = value;
     // Right to left, so earlier offsets stay valid.
-    for (const r of [...here].sort((a, b) => b.start - a.start)) text = `${text.slice(0, r.start)}[REDACTED:${r.detector}]${text.slice(r.end)}`;
+    for (const r of [...here].sort((a, b) => b.start - a.start))
+      text = `${text.slice(0, r.start)}[REDACTED:${r.detector}]${text.slice(r.end)}`;
     return text;
   }
   if (Array.isArray(value)) return value.map((item, i) => redact(item, `${path}[${i}]`, spans));
@@ -65,7 +66,10 @@ function flagged(text: string): boolean {
 }
 
 /** Params with each DLP redact span blanked: what an operator may be shown. */
-export function redactedParams(params: { [key: string]: JsonValue } | undefined, redactions: Redaction[]): { [key: string]: JsonValue } {
+export function redactedParams(
+  params: { [key: string]: JsonValue } | undefined,
+  redactions: Redaction[],
+): { [key: string]: JsonValue } {
   const spans = new Map<string, Redaction[]>();
   for (const r of redactions) (spans.get(r.path) ?? spans.set(r.path, []).get(r.path)!).push(r);
   return redact(params ?? {}, 'params', spans) as { [key: string]: JsonValue };
@@ -75,7 +79,13 @@ export function redactedParams(params: { [key: string]: JsonValue } | undefined,
  * Params as the audit keeps them. `secretFound`: DLP denied the request, so nothing is
  * logged as is. Built with `Object.fromEntries`, so `__proto__` is a param like any other.
  */
-export function auditParams(params: { [key: string]: JsonValue } | undefined, redactions: Redaction[], policy: ParamsPolicy, secretFound: boolean, digester: ValueDigester): { [key: string]: JsonValue } {
+export function auditParams(
+  params: { [key: string]: JsonValue } | undefined,
+  redactions: Redaction[],
+  policy: ParamsPolicy,
+  secretFound: boolean,
+  digester: ValueDigester,
+): { [key: string]: JsonValue } {
   const spans = new Map<string, Redaction[]>();
   for (const r of redactions) (spans.get(r.path) ?? spans.set(r.path, []).get(r.path)!).push(r);
   return Object.fromEntries(

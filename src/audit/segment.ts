@@ -38,7 +38,13 @@ export function segmentKey(range: Pick<SegmentRange, 'tenant' | 'agent' | 'first
 }
 
 /** Writes records (consecutive, following `prevHash`) as one signed NDJSON segment. */
-export async function writeSegment(tenant: string, agent: string, prevHash: string, records: ChainedRecord[], key: JWK): Promise<{ key: string; text: string; header: SegmentHeader }> {
+export async function writeSegment(
+  tenant: string,
+  agent: string,
+  prevHash: string,
+  records: ChainedRecord[],
+  key: JWK,
+): Promise<{ key: string; text: string; header: SegmentHeader }> {
   const range: SegmentRange = {
     tenant,
     agent,
@@ -48,10 +54,12 @@ export async function writeSegment(tenant: string, agent: string, prevHash: stri
     head_hash: records[records.length - 1].hash,
   };
   const header: SegmentHeader = { ...range, checkpoint: await signCheckpoint(range, key) };
-  const lines = [JSON.stringify(header), ...records.map((r) => `{"hash":"${r.hash}","record":${r.text ?? canonicalJson(r.record as JsonValue)}}`)];
+  const lines = [
+    JSON.stringify(header),
+    ...records.map((r) => `{"hash":"${r.hash}","record":${r.text ?? canonicalJson(r.record as JsonValue)}}`),
+  ];
   return { key: segmentKey(range), text: `${lines.join('\n')}\n`, header };
 }
-
 
 const LINE_HEAD = '{"hash":"';
 const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
@@ -64,10 +72,16 @@ export function parseRecordLine(line: string): { hash: string; record: AuditReco
   try {
     if (line.startsWith(LINE_HEAD) && line.startsWith('","record":', LINE_HEAD.length + 64) && line.endsWith('}')) {
       const text = line.slice(RECORD_AT, -1);
-      return { hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64), record: JSON.parse(text) as AuditRecord, text };
+      return {
+        hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64),
+        record: JSON.parse(text) as AuditRecord,
+        text,
+      };
     }
     const entry = JSON.parse(line) as { hash?: unknown; record?: AuditRecord } | null;
-    return entry?.record && typeof entry.hash === 'string' ? { hash: entry.hash, record: entry.record, text: null } : null;
+    return entry?.record && typeof entry.hash === 'string'
+      ? { hash: entry.hash, record: entry.record, text: null }
+      : null;
   } catch {
     return null;
   }

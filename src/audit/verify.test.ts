@@ -21,13 +21,22 @@ beforeAll(async () => {
 
 describe('verifyChain over 100,000 records', () => {
   it('verifies an intact chain', async () => {
-    expect(await verifyChain(segments, jwks, { expectedHead: head })).toEqual({ ok: true, records: RECORDS, segments: 100, head });
+    expect(await verifyChain(segments, jwks, { expectedHead: head })).toEqual({
+      ok: true,
+      records: RECORDS,
+      segments: 100,
+      head,
+    });
   });
 
   it('a flipped byte in a record names its seq', async () => {
     const l = lines(42);
     l[500] = l[500].replace('"db.query"', '"db.qu3ry"'); // seq 42,500
-    expect(await verifyChain(withSegment(42, l), jwks)).toMatchObject({ ok: false, seq: 42_500, reason: expect.stringMatching(/altered/) });
+    expect(await verifyChain(withSegment(42, l), jwks)).toMatchObject({
+      ok: false,
+      seq: 42_500,
+      reason: expect.stringMatching(/altered/),
+    });
   });
 
   it('a deleted record', async () => {
@@ -45,26 +54,50 @@ describe('verifyChain over 100,000 records', () => {
   it('a duplicated record', async () => {
     const l = lines(70);
     l.splice(11, 0, l[10]); // seq 70,010 twice
-    expect(await verifyChain(withSegment(70, l), jwks)).toMatchObject({ ok: false, seq: 70_011, reason: expect.stringMatching(/repeated/) });
+    expect(await verifyChain(withSegment(70, l), jwks)).toMatchObject({
+      ok: false,
+      seq: 70_011,
+      reason: expect.stringMatching(/repeated/),
+    });
   });
 
   it('a deleted segment', async () => {
-    expect(await verifyChain(segments.filter((_, i) => i !== 55), jwks)).toMatchObject({ ok: false, seq: 55_001, reason: expect.stringMatching(/missing/) });
+    expect(
+      await verifyChain(
+        segments.filter((_, i) => i !== 55),
+        jwks,
+      ),
+    ).toMatchObject({ ok: false, seq: 55_001, reason: expect.stringMatching(/missing/) });
   });
 
   it('a truncated tail, inside the last segment or a whole last segment', async () => {
     const l = lines(99);
-    expect(await verifyChain(withSegment(99, l.slice(0, 901)), jwks)).toMatchObject({ ok: false, seq: 99_901, reason: expect.stringMatching(/truncated/) });
-    expect(await verifyChain(segments.slice(0, 99), jwks, { expectedHead: head })).toMatchObject({ ok: false, seq: 99_001, reason: expect.stringMatching(/truncated/) });
+    expect(await verifyChain(withSegment(99, l.slice(0, 901)), jwks)).toMatchObject({
+      ok: false,
+      seq: 99_901,
+      reason: expect.stringMatching(/truncated/),
+    });
+    expect(await verifyChain(segments.slice(0, 99), jwks, { expectedHead: head })).toMatchObject({
+      ok: false,
+      seq: 99_001,
+      reason: expect.stringMatching(/truncated/),
+    });
   });
 
   it('a forged checkpoint', async () => {
     const other = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const l = lines(30);
     const header = JSON.parse(l[0]);
-    header.checkpoint = await signCheckpoint({ ...header, checkpoint: undefined }, { ...(await exportJWK(other.privateKey)), kid: 'audit-1' });
+    header.checkpoint = await signCheckpoint(
+      { ...header, checkpoint: undefined },
+      { ...(await exportJWK(other.privateKey)), kid: 'audit-1' },
+    );
     l[0] = JSON.stringify(header);
-    expect(await verifyChain(withSegment(30, l), jwks)).toMatchObject({ ok: false, seq: 30_001, reason: expect.stringMatching(/forged/) });
+    expect(await verifyChain(withSegment(30, l), jwks)).toMatchObject({
+      ok: false,
+      seq: 30_001,
+      reason: expect.stringMatching(/forged/),
+    });
   });
 
   it('a replayed checkpoint', async () => {
@@ -72,7 +105,11 @@ describe('verifyChain over 100,000 records', () => {
     const header = JSON.parse(l[0]);
     header.checkpoint = JSON.parse(lines(30)[0]).checkpoint;
     l[0] = JSON.stringify(header);
-    expect(await verifyChain(withSegment(31, l), jwks)).toMatchObject({ ok: false, seq: 31_001, reason: expect.stringMatching(/replayed/) });
+    expect(await verifyChain(withSegment(31, l), jwks)).toMatchObject({
+      ok: false,
+      seq: 31_001,
+      reason: expect.stringMatching(/replayed/),
+    });
   });
 
   it('a record written with its keys in another order still verifies: only its content is hashed', async () => {
@@ -101,15 +138,32 @@ describe('verifyIndex: the D1 rows of the same 100,000 records', () => {
   it('an altered row names its seq, whether its record or its hash was changed', () => {
     const altered = rows.slice();
     altered[61_233] = { ...rows[61_233], record: rows[61_233].record.replace('"db.query"', '"db.drop"') };
-    expect(verifyIndex(records, altered)).toMatchObject({ ok: false, seq: 61_234, reason: expect.stringMatching(/altered/) });
+    expect(verifyIndex(records, altered)).toMatchObject({
+      ok: false,
+      seq: 61_234,
+      reason: expect.stringMatching(/altered/),
+    });
     const rehashed = rows.slice();
     rehashed[7] = { ...rows[7], hash: rows[8].hash };
-    expect(verifyIndex(records, rehashed)).toMatchObject({ ok: false, seq: 8, reason: expect.stringMatching(/altered/) });
+    expect(verifyIndex(records, rehashed)).toMatchObject({
+      ok: false,
+      seq: 8,
+      reason: expect.stringMatching(/altered/),
+    });
   });
 
   it('a deleted row, and a row no segment holds', () => {
-    expect(verifyIndex(records, rows.filter((_, i) => i !== 99_000))).toMatchObject({ ok: false, seq: 99_001, reason: expect.stringMatching(/no row/) });
+    expect(
+      verifyIndex(
+        records,
+        rows.filter((_, i) => i !== 99_000),
+      ),
+    ).toMatchObject({ ok: false, seq: 99_001, reason: expect.stringMatching(/no row/) });
     const extra = [...rows, { seq: RECORDS + 1, hash: GENESIS_HASH, record: '{}' }];
-    expect(verifyIndex(records, extra)).toMatchObject({ ok: false, seq: RECORDS + 1, reason: expect.stringMatching(/no segment/) });
+    expect(verifyIndex(records, extra)).toMatchObject({
+      ok: false,
+      seq: RECORDS + 1,
+      reason: expect.stringMatching(/no segment/),
+    });
   });
 });

@@ -37,7 +37,11 @@ function parseLine(line: string): unknown {
 }
 
 /** Segments as NDJSON texts, in any order. */
-export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(
+  segmentTexts: string[],
+  jwks: JSONWebKeySet,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const segments: { header: SegmentHeader; lines: string[] }[] = [];
   for (const text of segmentTexts) {
     const lines = text.split('\n').filter((l) => l.length > 0);
@@ -54,25 +58,47 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
   let checked = 0;
   const identity = segments[0] ? { tenant: segments[0].header.tenant, agent: segments[0].header.agent } : null;
   for (const { header, lines } of segments) {
-    if (header.first_seq > expected) return { ok: false, seq: expected, reason: `records ${expected}-${header.first_seq - 1} are missing (a segment was deleted)` };
-    if (header.first_seq < expected) return { ok: false, seq: header.first_seq, reason: `seq ${header.first_seq} appears in two segments` };
-    if (header.tenant !== identity!.tenant || header.agent !== identity!.agent) return { ok: false, seq: expected, reason: 'a segment belongs to another agent' };
+    if (header.first_seq > expected)
+      return {
+        ok: false,
+        seq: expected,
+        reason: `records ${expected}-${header.first_seq - 1} are missing (a segment was deleted)`,
+      };
+    if (header.first_seq < expected)
+      return { ok: false, seq: header.first_seq, reason: `seq ${header.first_seq} appears in two segments` };
+    if (header.tenant !== identity!.tenant || header.agent !== identity!.agent)
+      return { ok: false, seq: expected, reason: 'a segment belongs to another agent' };
     const vouched = await verifyCheckpoint(header.checkpoint, jwks);
-    if (!vouched) return { ok: false, seq: header.first_seq, reason: 'the checkpoint signature does not verify (forged or altered)' };
-    if (RANGE_FIELDS.some((f) => vouched[f] !== header[f])) return { ok: false, seq: header.first_seq, reason: 'the checkpoint vouches for another range (replayed)' };
-    if (header.prev_hash !== head) return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
+    if (!vouched)
+      return {
+        ok: false,
+        seq: header.first_seq,
+        reason: 'the checkpoint signature does not verify (forged or altered)',
+      };
+    if (RANGE_FIELDS.some((f) => vouched[f] !== header[f]))
+      return { ok: false, seq: header.first_seq, reason: 'the checkpoint vouches for another range (replayed)' };
+    if (header.prev_hash !== head)
+      return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
     const entries: { hash: string; record: AuditRecord; text: string | null }[] = [];
     for (const line of lines) {
       const entry = parseRecordLine(line);
       const record = entry?.record;
-      if (!entry || !record || typeof record !== 'object' || !HEX64.test(entry.hash) || typeof record.seq !== 'number') {
+      if (
+        !entry ||
+        !record ||
+        typeof record !== 'object' ||
+        !HEX64.test(entry.hash) ||
+        typeof record.seq !== 'number'
+      ) {
         return { ok: false, seq: expected, reason: 'a record is unreadable' };
       }
       if (record.seq !== expected) {
-        const why = record.seq < expected ? 'is repeated or out of order' : 'comes too early: a record before it is missing';
+        const why =
+          record.seq < expected ? 'is repeated or out of order' : 'comes too early: a record before it is missing';
         return { ok: false, seq: expected, reason: `record seq ${record.seq} ${why}` };
       }
-      if (record.tenant !== header.tenant || record.agent !== header.agent) return { ok: false, seq: expected, reason: 'the record belongs to another agent' };
+      if (record.tenant !== header.tenant || record.agent !== header.agent)
+        return { ok: false, seq: expected, reason: 'the record belongs to another agent' };
       entries.push(entry);
       expected++;
     }
@@ -80,20 +106,31 @@ export async function verifyChain(segmentTexts: string[], jwks: JSONWebKeySet, o
       const { hash, record, text } = entries[i];
       const prev = i === 0 ? head : entries[i - 1].hash;
       // Hash the record's text as written; only text that is not canonical is re-serialised (and then must still match).
-      if ((text === null || linkHash(prev, text) !== hash) && linkHash(prev, canonicalJson(record as JsonValue)) !== hash) {
+      if (
+        (text === null || linkHash(prev, text) !== hash) &&
+        linkHash(prev, canonicalJson(record as JsonValue)) !== hash
+      ) {
         return { ok: false, seq: record.seq, reason: 'the record does not match its hash (altered)' };
       }
     }
     if (entries.length > 0) head = entries[entries.length - 1].hash;
     checked += entries.length;
     if (expected - 1 !== header.last_seq || head !== header.head_hash) {
-      return { ok: false, seq: expected, reason: `the segment ends at seq ${expected - 1} but its checkpoint says ${header.last_seq} (truncated)` };
+      return {
+        ok: false,
+        seq: expected,
+        reason: `the segment ends at seq ${expected - 1} but its checkpoint says ${header.last_seq} (truncated)`,
+      };
     }
     options.onProgress?.(checked);
   }
   const last = { seq: expected - 1, hash: head };
   if (options.expectedHead && (options.expectedHead.seq !== last.seq || options.expectedHead.hash !== last.hash)) {
-    return { ok: false, seq: last.seq + 1, reason: `the chain ends at seq ${last.seq} but its head is at seq ${options.expectedHead.seq} (truncated)` };
+    return {
+      ok: false,
+      seq: last.seq + 1,
+      reason: `the chain ends at seq ${last.seq} but its head is at seq ${options.expectedHead.seq} (truncated)`,
+    };
   }
   return { ok: true, records: checked, segments: segments.length, head: last };
 }

@@ -9,7 +9,15 @@ import { readFileSync } from 'node:fs';
 import { writeIfChanged } from './write-if-changed.js';
 
 const out = 'build/browser';
-const bundled = await build({ entryPoints: ['dist/embed/index.js'], bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, outfile: `${out}/tollgate-embed.js` });
+const bundled = await build({
+  entryPoints: ['dist/embed/index.js'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  minify: true,
+  write: false,
+  outfile: `${out}/tollgate-embed.js`,
+});
 const files: [string, Uint8Array][] = [
   ['tollgate-embed.js', bundled.outputFiles[0].contents],
   ['policy.wasm', readFileSync('build/policy.wasm')],

@@ -30,19 +30,35 @@ export interface DevKey {
 async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const kid = `dev-${purpose}-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
-  return { privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } };
+  return {
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'EdDSA' },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+  };
 }
 
 /** The dev keys, created (with `.dev.vars`) when missing. Returns whether they were created. */
 export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
   if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
     const key = JSON.parse(readFileSync(DEV_KEY_FILE, 'utf8')) as DevKey;
-    if (key.bundleJwk && key.ticketJwk && key.auditJwk && key.auditDigestKey && readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_DIGEST_KEY')) return { key, created: false };
+    if (
+      key.bundleJwk &&
+      key.ticketJwk &&
+      key.auditJwk &&
+      key.auditDigestKey &&
+      readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_DIGEST_KEY')
+    )
+      return { key, created: false };
   }
   const auth = await newPair('auth');
   const digestBytes = crypto.getRandomValues(new Uint8Array(32));
   const auditDigestKey = toBase64(digestBytes);
-  const key: DevKey = { ...auth, bundleJwk: (await newPair('bundle')).privateJwk, ticketJwk: (await newPair('ticket')).privateJwk, auditJwk: (await newPair('audit')).privateJwk, auditDigestKey };
+  const key: DevKey = {
+    ...auth,
+    bundleJwk: (await newPair('bundle')).privateJwk,
+    ticketJwk: (await newPair('ticket')).privateJwk,
+    auditJwk: (await newPair('audit')).privateJwk,
+    auditDigestKey,
+  };
   mkdirSync('.tollgate', { recursive: true });
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
   writeFileSync(
@@ -63,9 +79,15 @@ export interface TokenOptions {
 
 /** Mints an agent or operator token with the dev key. */
 export async function mintDevToken(key: DevKey, opts: TokenOptions): Promise<string> {
-  const claims = opts.operator ? { tenant: opts.tenant, role: opts.roles[0] ?? 'operator' } : { tenant: opts.tenant, roles: opts.roles };
+  const claims = opts.operator
+    ? { tenant: opts.tenant, role: opts.roles[0] ?? 'operator' }
+    : { tenant: opts.tenant, roles: opts.roles };
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'EdDSA', kid: key.privateJwk.kid, typ: opts.operator ? 'tollgate-operator+jwt' : 'tollgate-agent+jwt' })
+    .setProtectedHeader({
+      alg: 'EdDSA',
+      kid: key.privateJwk.kid,
+      typ: opts.operator ? 'tollgate-operator+jwt' : 'tollgate-agent+jwt',
+    })
     .setSubject(opts.agent)
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)

@@ -37,7 +37,8 @@ describe('tollgate CLI', () => {
 
   it('check prints every mistake with its location and exits 1', async () => {
     const dir = policyDir({
-      'a.yaml': 'rules:\n  - id: one\n    effect: alow\n  - id: two\n    effect: allow\n    when: agent.trust > "high"\n',
+      'a.yaml':
+        'rules:\n  - id: one\n    effect: alow\n  - id: two\n    effect: allow\n    when: agent.trust > "high"\n',
       'b.yaml': 'rules:\n  - id: one\n    effect: deny\n    actions: ["x***"]\n',
     });
     const { code, out } = await run('check', dir);
@@ -54,7 +55,10 @@ describe('tollgate CLI', () => {
 
   it('a file that is not UTF-8 is an error at the bad byte, reported with the others', async () => {
     const dir = policyDir({ 'b.yaml': 'rules:\n  - id: b\n    effect: nope\n' });
-    writeFileSync(join(dir, 'a.yaml'), Buffer.concat([Buffer.from('rules:\n  - id: a # caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      Buffer.concat([Buffer.from('rules:\n  - id: a # caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
     const { code, out } = await run('check', dir);
     expect(code).toBe(1);
     expect(out).toContain(`${join(dir, 'a.yaml')}:2:16 bad_encoding file is not valid utf-8`);
@@ -64,7 +68,8 @@ describe('tollgate CLI', () => {
   it('test fails with a readable diff when a case is wrong', async () => {
     const dir = policyDir({
       'p.yaml': 'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n',
-      'tests/t.yaml': 'cases:\n  - name: reads are denied (wrong)\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: deny, rule: nope }\n',
+      'tests/t.yaml':
+        'cases:\n  - name: reads are denied (wrong)\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: deny, rule: nope }\n',
     });
     const { code, out } = await run('test', dir);
     expect(code).toBe(1);
@@ -74,15 +79,19 @@ describe('tollgate CLI', () => {
     expect(out).toMatch(/0 passed, 1 failed/);
   });
 
-  it('test explains a failure with the decision\'s reasons and condition errors', async () => {
+  it("test explains a failure with the decision's reasons and condition errors", async () => {
     const dir = policyDir({
-      'p.yaml': 'rules:\n  - id: pay\n    effect: allow\n    actions: ["pay"]\n  - id: big-payments\n    effect: deny\n    actions: ["pay"]\n    when: context.amount_usd > 10000\n',
-      'tests/t.yaml': 'cases:\n  - name: a big payment is allowed (wrong)\n    request: { agent: { id: a }, action: pay, resource: r, context: { amount_usd: "25002" } }\n    expect: { decision: allow }\n',
+      'p.yaml':
+        'rules:\n  - id: pay\n    effect: allow\n    actions: ["pay"]\n  - id: big-payments\n    effect: deny\n    actions: ["pay"]\n    when: context.amount_usd > 10000\n',
+      'tests/t.yaml':
+        'cases:\n  - name: a big payment is allowed (wrong)\n    request: { agent: { id: a }, action: pay, resource: r, context: { amount_usd: "25002" } }\n    expect: { decision: allow }\n',
     });
     const { code, out } = await run('test', dir);
     expect(code).toBe(1);
     expect(out).toContain('decision: expected "allow", got "deny"');
-    expect(out).toContain("reason: big-payments (deny): rule 'big-payments' denies this request (its condition failed to evaluate, so the rule applies: fail closed)");
+    expect(out).toContain(
+      "reason: big-payments (deny): rule 'big-payments' denies this request (its condition failed to evaluate, so the rule applies: fail closed)",
+    );
     expect(out).toContain("error: rule 'big-payments' type_error: type error in '>'");
   });
 
@@ -92,7 +101,15 @@ describe('tollgate CLI', () => {
     expect(checked.code).toBe(1);
     expect(JSON.parse(checked.out)).toEqual({
       ok: false,
-      errors: [{ file: join(bad, 'a.yaml'), line: 1, col: 1, code: 'unknown_key', message: "unknown key 'rulez' in the top level. Did you mean 'rules'?" }],
+      errors: [
+        {
+          file: join(bad, 'a.yaml'),
+          line: 1,
+          col: 1,
+          code: 'unknown_key',
+          message: "unknown key 'rulez' in the top level. Did you mean 'rules'?",
+        },
+      ],
       warnings: [],
     });
     const good = await run('check', 'policies', '--json');
@@ -100,13 +117,19 @@ describe('tollgate CLI', () => {
 
     const dir = policyDir({
       'p.yaml': 'rules:\n  - id: read\n    effect: allow\n',
-      'tests/t.yaml': 'cases:\n  - name: reads\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: allow }\n  - name: wrong\n    request: { agent: { id: a }, action: x, resource: r }\n    expect: { decision: deny }\n',
+      'tests/t.yaml':
+        'cases:\n  - name: reads\n    request: { agent: { id: a }, action: db.query, resource: r }\n    expect: { decision: allow }\n  - name: wrong\n    request: { agent: { id: a }, action: x, resource: r }\n    expect: { decision: deny }\n',
     });
     const tested = await run('test', dir, '--json');
     expect(tested.code).toBe(1);
     const report = JSON.parse(tested.out);
     expect(report).toMatchObject({ passed: 1, failed: 1 });
-    expect(report.cases[1]).toMatchObject({ name: 'wrong', ok: false, diffs: ['decision: expected "deny", got "allow"'], decision: { decision: 'allow', code: 'rule', errors: [] } });
+    expect(report.cases[1]).toMatchObject({
+      name: 'wrong',
+      ok: false,
+      diffs: ['decision: expected "deny", got "allow"'],
+      decision: { decision: 'allow', code: 'rule', errors: [] },
+    });
   });
 
   it('build writes the bundle and prints its hash and size', async () => {
@@ -130,7 +153,13 @@ describe('tollgate CLI', () => {
     const jwt = agent.stdout.trim().split('\n').at(-1)!;
     expect(decodeProtectedHeader(jwt)).toMatchObject({ alg: 'EdDSA', typ: 'tollgate-agent+jwt' });
     const claims = decodeJwt(jwt);
-    expect(claims).toMatchObject({ sub: 'a1', tenant: 'acme', roles: ['analyst', 'sre'], iss: 'tollgate-dev', aud: 'tollgate' });
+    expect(claims).toMatchObject({
+      sub: 'a1',
+      tenant: 'acme',
+      roles: ['analyst', 'sre'],
+      iss: 'tollgate-dev',
+      aud: 'tollgate',
+    });
     expect(claims.exp! - claims.iat!).toBe(600);
     expect(readFileSync(join(cwd, '.dev.vars'), 'utf8')).toContain('AUTH_JWKS=');
     const op = token('--agent', 'ops', '--operator');

@@ -22,9 +22,15 @@ describe("Node's link hash", () => {
   });
 
   it("verifies with Node's link hash to the same verdicts", async () => {
-    expect(await verifyChain(chain.segments, chain.jwks, { expectedHead: chain.head, linkHash: nodeLinkHash })).toMatchObject({ ok: true, records: 13_000 });
+    expect(
+      await verifyChain(chain.segments, chain.jwks, { expectedHead: chain.head, linkHash: nodeLinkHash }),
+    ).toMatchObject({ ok: true, records: 13_000 });
     const l = chain.lines(12);
     l[3] = l[3].replace('"db.query"', '"db.qu3ry"');
-    expect(await verifyChain(chain.withSegment(12, l), chain.jwks, { linkHash: nodeLinkHash })).toMatchObject({ ok: false, seq: 12_003, reason: expect.stringMatching(/altered/) });
+    expect(await verifyChain(chain.withSegment(12, l), chain.jwks, { linkHash: nodeLinkHash })).toMatchObject({
+      ok: false,
+      seq: 12_003,
+      reason: expect.stringMatching(/altered/),
+    });
   });
 });

@@ -7,4 +7,5 @@
 import { createHash } from 'node:crypto';
 import type { LinkHash } from '../audit/chain.js';
 
-export const nodeLinkHash: LinkHash = (prevHash, canonicalText) => createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(canonicalText, 'utf8').digest('hex');
+export const nodeLinkHash: LinkHash = (prevHash, canonicalText) =>
+  createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(canonicalText, 'utf8').digest('hex');

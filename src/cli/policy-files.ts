@@ -12,7 +12,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The offset of the first byte sequence that is not well-formed UTF-8 (RFC 3629). */
 function firstBadUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     if (b < 0x80) {
       i++;
@@ -48,7 +48,8 @@ function decodeFile(path: string, bytes: Uint8Array, issues: PolicyIssue[]): str
 
 /** The policy files of `dir` as text, and a problem for each that is not UTF-8. */
 export function readPolicyDir(dir: string): { files: Record<string, string>; issues: PolicyIssue[] } {
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`policy folder '${dir}' does not exist`);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`policy folder '${dir}' does not exist`);
   const files: Record<string, string> = {};
   const issues: PolicyIssue[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -58,7 +59,8 @@ export function readPolicyDir(dir: string): { files: Record<string, string>; iss
     const text = decodeFile(path, readFileSync(path), issues);
     if (text !== null) files[path] = text;
   }
-  if (Object.keys(files).length + issues.length === 0) throw new UsageError(`policy folder '${dir}' has no .yaml files`);
+  if (Object.keys(files).length + issues.length === 0)
+    throw new UsageError(`policy folder '${dir}' has no .yaml files`);
   return { files, issues };
 }
 
@@ -67,6 +69,7 @@ export function readTestDir(dir: string): Record<string, string> {
   const tests = join(dir, 'tests');
   if (!statSync(tests, { throwIfNoEntry: false })?.isDirectory()) return {};
   const files: Record<string, string> = {};
-  for (const name of readdirSync(tests).sort()) if (/\.ya?ml$/.test(name)) files[join(tests, name)] = readFileSync(join(tests, name), 'utf8');
+  for (const name of readdirSync(tests).sort())
+    if (/\.ya?ml$/.test(name)) files[join(tests, name)] = readFileSync(join(tests, name), 'utf8');
   return files;
 }

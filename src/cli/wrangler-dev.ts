@@ -21,13 +21,20 @@ const wranglerBin = () => createRequire(import.meta.url).resolve('wrangler/bin/w
  * Already-applied migrations are skipped, so this is safe on every start.
  */
 export function applyLocalMigrations(): { ok: boolean; output: string } {
-  const run = spawnSync(process.execPath, [wranglerBin(), 'd1', 'migrations', 'apply', 'AUDIT_DB', '--local'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const run = spawnSync(process.execPath, [wranglerBin(), 'd1', 'migrations', 'apply', 'AUDIT_DB', '--local'], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
 }
 
 export function startWranglerDev(port: number, extraArgs: string[], stdio: StdioOptions): WranglerDev {
   const wrangler = wranglerBin();
-  const child = spawn(process.execPath, [wrangler, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--local', ...extraArgs], { stdio, detached: true });
+  const child = spawn(
+    process.execPath,
+    [wrangler, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--local', ...extraArgs],
+    { stdio, detached: true },
+  );
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
   const stop = () => {
     if (child.pid === undefined || child.exitCode !== null) return;

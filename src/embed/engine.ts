@@ -79,8 +79,15 @@ function ref(agent: AgentRef): { id: string; tenant?: string } {
  * const d = engine.decide({ agent: { id: 'a1' }, action: 'db.query', resource: 'db:prod/users' });
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const wasm = options.wasm instanceof WebAssembly.Module ? options.wasm : await compileWasm((options.wasm ?? packagedWasm()) as BufferSource);
-  const core = new StatefulEngine(await WasmEvaluator.create(wasm, bytesOf(options.bundle)), options.store ?? new MemoryStore(), options.clock);
+  const wasm =
+    options.wasm instanceof WebAssembly.Module
+      ? options.wasm
+      : await compileWasm((options.wasm ?? packagedWasm()) as BufferSource);
+  const core = new StatefulEngine(
+    await WasmEvaluator.create(wasm, bytesOf(options.bundle)),
+    options.store ?? new MemoryStore(),
+    options.clock,
+  );
   let version = 0;
   return {
     get hash() {
@@ -103,11 +110,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (!res.ok) throw new TollgateError('bundle_invalid', `fetching ${url} failed: http ${res.status}`);
       const verified = await verifySignedBundle(await res.json(), jwks);
       if (verified.version < version) {
-        throw new TollgateError('bundle_invalid', `signed bundle rejected: version ${verified.version} would roll back the version in force, ${version}`);
+        throw new TollgateError(
+          'bundle_invalid',
+          `signed bundle rejected: version ${verified.version} would roll back the version in force, ${version}`,
+        );
       }
       const evaluator = await WasmEvaluator.create(wasm, verified.bytes);
       // Checked again after the awaits: a newer bundle may have been swapped in meanwhile.
-      if (verified.version < version) throw new TollgateError('bundle_invalid', `signed bundle rejected: version ${verified.version} is older than ${version}`);
+      if (verified.version < version)
+        throw new TollgateError(
+          'bundle_invalid',
+          `signed bundle rejected: version ${verified.version} is older than ${version}`,
+        );
       core.swap(evaluator);
       version = verified.version;
       return { version, hash: verified.hash };

@@ -20,9 +20,18 @@ export interface Evaluator {
   readonly ruleIds: readonly string[];
 }
 
-export async function createEvaluator(options: { bundle: CompiledBundle | Uint8Array; wasm?: WasmSource }): Promise<Evaluator> {
-  const wasm = options.wasm instanceof WebAssembly.Module ? options.wasm : await compileWasm((options.wasm ?? packagedWasm()) as BufferSource);
-  const evaluator = await WasmEvaluator.create(wasm, options.bundle instanceof Uint8Array ? options.bundle : options.bundle.bytes);
+export async function createEvaluator(options: {
+  bundle: CompiledBundle | Uint8Array;
+  wasm?: WasmSource;
+}): Promise<Evaluator> {
+  const wasm =
+    options.wasm instanceof WebAssembly.Module
+      ? options.wasm
+      : await compileWasm((options.wasm ?? packagedWasm()) as BufferSource);
+  const evaluator = await WasmEvaluator.create(
+    wasm,
+    options.bundle instanceof Uint8Array ? options.bundle : options.bundle.bytes,
+  );
   return {
     hash: evaluator.hash,
     ruleIds: evaluator.info.rules.map((r) => r.id),

@@ -22,7 +22,13 @@ export interface Consumption {
   risk: number;
 }
 
-export const NOTHING: Consumption = Object.freeze({ rates: [], ledgers: [], micros: 0, tokens: 0, risk: 0 }) as Consumption;
+export const NOTHING: Consumption = Object.freeze({
+  rates: [],
+  ledgers: [],
+  micros: 0,
+  tokens: 0,
+  risk: 0,
+}) as Consumption;
 
 /** The consumption of a verdict; whole-bundle shadow decisions consume as their real verdict would. */
 export function consumption(verdict: Verdict, info: BundleInfo, request: EvalRequest): Consumption {

@@ -5,7 +5,15 @@
  * param values, so a secret that tripped DLP is never repeated.
  */
 import type { BundleInfo, RuleInfo } from '../policy/bundle/decode.js';
-import { stateVerdict, type DecisionCode, type EvalErrorKind, type EvalRequest, type Verdict, type ParamsViolation, type Redaction } from '../policy/verdict.js';
+import {
+  stateVerdict,
+  type DecisionCode,
+  type EvalErrorKind,
+  type EvalRequest,
+  type Verdict,
+  type ParamsViolation,
+  type Redaction,
+} from '../policy/verdict.js';
 import type { Effect } from '../policy/model.js';
 
 export interface Reason {
@@ -59,18 +67,32 @@ function budgetText(rule: RuleInfo, request: EvalRequest): string {
   const parts: string[] = [];
   if (rule.spend) parts.push(`${rule.spend.usd} USD per ${rule.spend.per}`);
   if (rule.tokens) parts.push(`${rule.tokens.count} tokens per ${rule.tokens.per}`);
-  const cost = [request.cost?.usd !== undefined ? `${request.cost.usd} USD` : '', request.cost?.tokens !== undefined ? `${request.cost.tokens} tokens` : ''].filter(Boolean).join(' and ');
+  const cost = [
+    request.cost?.usd !== undefined ? `${request.cost.usd} USD` : '',
+    request.cost?.tokens !== undefined ? `${request.cost.tokens} tokens` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   return `this request${cost ? ` (${cost})` : ''} would exceed the budget of rule '${rule.id}' (${parts.join(', ')})`;
 }
 
-function reasonsFor(o: Verdict, real: { decision: Effect; code: DecisionCode }, info: BundleInfo, request: EvalRequest): Reason[] {
+function reasonsFor(
+  o: Verdict,
+  real: { decision: Effect; code: DecisionCode },
+  info: BundleInfo,
+  request: EvalRequest,
+): Reason[] {
   const rules = o.rules.map((i) => info.rules[i]);
   const fixed = (message: string): Reason[] => [{ rule: null, effect: real.decision, message }];
   switch (real.code) {
     case 'rule': {
       const errored = new Set(o.errors.map((e) => e.rule));
       const failClosed = ' (its condition failed to evaluate, so the rule applies: fail closed)';
-      return rules.map((r) => ({ rule: r.id, effect: r.effect, message: ruleReason(r) + (errored.has(r.index) ? failClosed : '') }));
+      return rules.map((r) => ({
+        rule: r.id,
+        effect: r.effect,
+        message: ruleReason(r) + (errored.has(r.index) ? failClosed : ''),
+      }));
     }
     case 'no_match':
       return fixed('no rule allows this request');
@@ -79,11 +101,19 @@ function reasonsFor(o: Verdict, real: { decision: Effect; code: DecisionCode }, 
     case 'unregistered_action':
       return fixed(`action '${request.action}' is not in the registry, and the registry is closed`);
     case 'params':
-      return o.detail?.kind === 'params' ? fixed(`param '${o.detail.param}' ${VIOLATION_TEXT[o.detail.violation]}`) : fixed('params break the schema');
+      return o.detail?.kind === 'params'
+        ? fixed(`param '${o.detail.param}' ${VIOLATION_TEXT[o.detail.violation]}`)
+        : fixed('params break the schema');
     case 'dlp':
-      return o.detail?.kind === 'dlp' ? fixed(`${o.detail.path} contains a value that looks like ${o.detail.detector.replace('_', ' ')}`) : fixed('params contain a secret');
+      return o.detail?.kind === 'dlp'
+        ? fixed(`${o.detail.path} contains a value that looks like ${o.detail.detector.replace('_', ' ')}`)
+        : fixed('params contain a secret');
     case 'rate_limited':
-      return rules.map((r) => ({ rule: r.id, effect: 'deny', message: `rate limit of rule '${r.id}' reached (${r.rate?.count} per ${UNIT_TEXT[r.rate?.windowMs ?? 0] ?? 'window'})` }));
+      return rules.map((r) => ({
+        rule: r.id,
+        effect: 'deny',
+        message: `rate limit of rule '${r.id}' reached (${r.rate?.count} per ${UNIT_TEXT[r.rate?.windowMs ?? 0] ?? 'window'})`,
+      }));
     case 'budget_exceeded':
       return rules.map((r) => ({ rule: r.id, effect: 'deny', message: budgetText(r, request) }));
     case 'risk': {
@@ -124,7 +154,11 @@ export function describeVerdict(o: Verdict, info: BundleInfo, hash: string, requ
     decision: o.decision,
     code: o.code,
     reasons: reasonsFor(o, real, info, request),
-    errors: o.errors.map((e) => ({ rule: info.rules[e.rule].id, code: e.kind, message: errorMessage(e.kind, e.detail) })),
+    errors: o.errors.map((e) => ({
+      rule: info.rules[e.rule].id,
+      code: e.kind,
+      message: errorMessage(e.kind, e.detail),
+    })),
     redactions: o.redactions,
     policy: { hash },
   };

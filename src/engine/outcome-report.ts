@@ -29,7 +29,8 @@ export function outcomeProblem(report: OutcomeReport): string | null {
   if (cost === null || typeof cost !== 'object' || Array.isArray(cost)) return 'cost: must be an object';
   for (const [k, v] of Object.entries(cost)) {
     if (k !== 'usd' && k !== 'tokens') return `cost.${k}: is not a known field (expected usd, tokens)`;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `cost.${k}: must be a finite number of at least 0`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      return `cost.${k}: must be a finite number of at least 0`;
     if (k === 'usd' && toMicros(v) === null) return 'cost.usd: must be a dollar amount with at most 6 decimals';
   }
   return null;

@@ -46,14 +46,35 @@ export function governedDecision<Reply extends Decision, Plan>(
   const refusal = parts.refusal(request);
   if (refusal !== null) {
     const { info, hash } = engine.bundle;
-    const denied = describeVerdict({ decision: 'deny', code: 'delegation', rules: [], held: [], detail: null, errors: [], redactions: [], shadow: null }, info, hash, request);
-    const reply = parts.audited(request, { ...denied, reasons: [{ rule: null, effect: 'deny', message: refusal }] } as Reply);
+    const denied = describeVerdict(
+      {
+        decision: 'deny',
+        code: 'delegation',
+        rules: [],
+        held: [],
+        detail: null,
+        errors: [],
+        redactions: [],
+        shadow: null,
+      },
+      info,
+      hash,
+      request,
+    );
+    const reply = parts.audited(request, {
+      ...denied,
+      reasons: [{ rule: null, effect: 'deny', message: refusal }],
+    } as Reply);
     return { reply, replayed: false, plan: null, request };
   }
   const run = engine.run(request, scope);
-  if (run.kind === 'mismatch') return { reply: parts.audited(request, run.decision as Reply), replayed: false, plan: null, request };
+  if (run.kind === 'mismatch')
+    return { reply: parts.audited(request, run.decision as Reply), replayed: false, plan: null, request };
   if (run.kind === 'replayed') return { reply: run.reply as Reply, replayed: true, plan: null, request };
-  const pending = run.decision.decision === 'require_approval' ? parts.awaitApproval(run.request, run.decision) : (run.decision as Reply);
+  const pending =
+    run.decision.decision === 'require_approval'
+      ? parts.awaitApproval(run.request, run.decision)
+      : (run.decision as Reply);
   const reply = parts.audited(run.request, pending);
   const plan = reply.decision === 'allow' ? parts.planTicket(run.request, reply) : null;
   engine.keep(run, reply);

@@ -39,10 +39,14 @@ export class Pricing {
       if (param === null) continue;
       const value = request.params?.[param];
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        return { problem: `params.${param}: the action's cost in ${unit} is read from it, so it must be a number of at least 0` };
+        return {
+          problem: `params.${param}: the action's cost in ${unit} is read from it, so it must be a number of at least 0`,
+        };
       }
       if (unit === 'usd' && toMicros(value) === null) {
-        return { problem: `params.${param}: the action's cost in usd is read from it, so it must be a dollar amount with at most 6 decimals` };
+        return {
+          problem: `params.${param}: the action's cost in usd is read from it, so it must be a dollar amount with at most 6 decimals`,
+        };
       }
       cost[unit] = value;
     }

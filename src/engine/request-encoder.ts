@@ -50,8 +50,15 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): void 
 
 function isTopField(k: string): boolean {
   switch (k) {
-    case 'action': case 'resource': case 'agent': case 'params': case 'context':
-    case 'cost': case 'facts': case 'delegation': case 'idempotency_key':
+    case 'action':
+    case 'resource':
+    case 'agent':
+    case 'params':
+    case 'context':
+    case 'cost':
+    case 'facts':
+    case 'delegation':
+    case 'idempotency_key':
       return true;
   }
   return false;
@@ -96,7 +103,8 @@ export class RequestEncoder {
   }
 
   private room(n: number): void {
-    if (this.pos + n > this.capacity) throw new RequestTooLarge(`request is larger than the ${this.capacity}-byte input buffer`);
+    if (this.pos + n > this.capacity)
+      throw new RequestTooLarge(`request is larger than the ${this.capacity}-byte input buffer`);
   }
 
   /** Writes the UTF-8 bytes of a checked string at pos; returns the byte count. */

@@ -11,7 +11,14 @@
  * record, the approval, the ticket) and then `keep`s the final reply for retries.
  */
 import type { Period } from '../policy/model.js';
-import { failedVerdict, stateVerdict, type DecisionCode, type EvalRequest, type Facts, type SpendFacts } from '../policy/verdict.js';
+import {
+  failedVerdict,
+  stateVerdict,
+  type DecisionCode,
+  type EvalRequest,
+  type Facts,
+  type SpendFacts,
+} from '../policy/verdict.js';
 import { requestProblem } from '../policy/request-check.js';
 import { TollgateError } from '../lib/errors.js';
 import { approvalConsumption, consumption, type Consumption } from './consumption.js';
@@ -121,7 +128,8 @@ export class StatefulEngine {
     const rates: Record<string, number> = {};
     for (const id of Object.keys(record.rates)) {
       const windowMs = this.windows.get(id);
-      if (windowMs === undefined) delete record.rates[id]; // the rule is gone, or has no rate any more
+      if (windowMs === undefined)
+        delete record.rates[id]; // the rule is gone, or has no rate any more
       else rates[id] = pruneWindow(record.rates[id], now, windowMs);
     }
     const ceiling = scope.trustCeiling;
@@ -151,7 +159,12 @@ export class StatefulEngine {
   }
 
   private denied(request: EngineRequest, code: 'invalid_request', message: string): Decision {
-    return describeVerdict(failedVerdict(code, message), this.evaluator.info, this.evaluator.hash, request as EvalRequest);
+    return describeVerdict(
+      failedVerdict(code, message),
+      this.evaluator.info,
+      this.evaluator.hash,
+      request as EvalRequest,
+    );
   }
 
   /**
@@ -163,7 +176,12 @@ export class StatefulEngine {
   run(request: EngineRequest, scope: DecideScope = {}): DecisionRun {
     const { evaluator } = this;
     if ((request as EvalRequest)?.facts !== undefined) {
-      return { kind: 'fresh', decision: this.denied(request, 'invalid_request', "facts: is kept by the engine and can't be sent"), request, keepable: false };
+      return {
+        kind: 'fresh',
+        decision: this.denied(request, 'invalid_request', "facts: is kept by the engine and can't be sent"),
+        request,
+        keepable: false,
+      };
     }
     const agent = request?.agent;
     if (typeof agent?.id !== 'string' || (agent.tenant !== undefined && typeof agent.tenant !== 'string')) {
@@ -173,7 +191,8 @@ export class StatefulEngine {
     if (idempotencyKey !== undefined) {
       // A kept reply is bound to a hash of the request, so the request must be well formed before it is hashed.
       const problem = requestProblem(request);
-      if (problem !== null) return { kind: 'fresh', decision: this.denied(request, 'invalid_request', problem), request, keepable: false };
+      if (problem !== null)
+        return { kind: 'fresh', decision: this.denied(request, 'invalid_request', problem), request, keepable: false };
     }
     const now = this.clock();
     const key = agentKey(agent);
@@ -187,13 +206,22 @@ export class StatefulEngine {
       if (kept && kept.at > now - REPLY_TTL_MS) {
         if (kept.requestHash !== requestHash('request' in priced ? priced.request : request)) {
           const message = `idempotency_key '${idempotencyKey}' was first used with a different request`;
-          return { kind: 'mismatch', decision: { ...this.denied(request, 'invalid_request', message), code: 'idempotency_mismatch' } };
+          return {
+            kind: 'mismatch',
+            decision: { ...this.denied(request, 'invalid_request', message), code: 'idempotency_mismatch' },
+          };
         }
         if (!this.suspended(record, now)) return { kind: 'replayed', reply: kept.reply };
         keepable = false; // a suspended agent is denied afresh; the first reply stays for after
       }
     }
-    if ('problem' in priced) return { kind: 'fresh', decision: this.denied(request, 'invalid_request', priced.problem), request, keepable: false };
+    if ('problem' in priced)
+      return {
+        kind: 'fresh',
+        decision: this.denied(request, 'invalid_request', priced.problem),
+        request,
+        keepable: false,
+      };
 
     const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
     const verdict = evaluator.evaluate(withFacts);
@@ -210,7 +238,11 @@ export class StatefulEngine {
   keep(run: DecisionRun, reply: unknown): void {
     if (run.kind !== 'fresh' || !run.keepable) return;
     const { request } = run;
-    this.store.putReply(agentKey(request.agent), request.idempotency_key!, { requestHash: requestHash(request), at: this.clock(), reply });
+    this.store.putReply(agentKey(request.agent), request.idempotency_key!, {
+      requestHash: requestHash(request),
+      at: this.clock(),
+      reply,
+    });
   }
 
   /** Decides, commits and keeps the reply: `run` and `keep` together, for callers that add nothing to a decision. */
@@ -236,7 +268,15 @@ export class StatefulEngine {
 
   /** An allowed decision stays open, with its reservation, until its outcome is reported. */
   private open(key: string, record: AgentRecord, id: string, used: Consumption, now: number): void {
-    this.store.putOpenDecision(key, { id, at: now, micros: used.micros, tokens: used.tokens, day: record.day.period, month: record.month.period, rules: used.ledgers });
+    this.store.putOpenDecision(key, {
+      id,
+      at: now,
+      micros: used.micros,
+      tokens: used.tokens,
+      day: record.day.period,
+      month: record.month.period,
+      rules: used.ledgers,
+    });
   }
 
   /** The breaker: `denies` denials of the counted codes within `window` suspend the agent for `cooldown`. */
@@ -258,16 +298,25 @@ export class StatefulEngine {
     if (now - record.prunedAt < PRUNE_EVERY_MS) return;
     record.prunedAt = now;
     this.store.pruneReplies(key, now - REPLY_TTL_MS, MAX_REPLIES);
-    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS)) this.closeReservation(record, stale, { micros: stale.micros, tokens: stale.tokens }, now);
+    for (const stale of this.store.takeExpiredDecisions(key, now - OPEN_DECISION_TTL_MS, MAX_OPEN_DECISIONS))
+      this.closeReservation(record, stale, { micros: stale.micros, tokens: stale.tokens }, now);
   }
 
   /**
    * Releases a decision's reservation from the ledgers it was made in (the agent-wide ones
    * and those of the rules that allowed it), and charges `spent` to the current periods'.
    */
-  private closeReservation(record: AgentRecord, open: OpenDecision, spent: { micros: number; tokens: number }, now: number): void {
+  private closeReservation(
+    record: AgentRecord,
+    open: OpenDecision,
+    spent: { micros: number; tokens: number },
+    now: number,
+  ): void {
     for (const ledgers of [record, ...open.rules.map((id) => (record.ruleLedgers[id] ??= newLedgers(now)))]) {
-      for (const [ledger, reservedIn] of [[ledgers.day, open.day], [ledgers.month, open.month]] as const) {
+      for (const [ledger, reservedIn] of [
+        [ledgers.day, open.day],
+        [ledgers.month, open.month],
+      ] as const) {
         // A reservation made in a period that has since closed has nothing left to release.
         if (ledger.period === reservedIn) {
           ledger.reservedMicros = Math.max(0, ledger.reservedMicros - open.micros);
@@ -298,7 +347,11 @@ export class StatefulEngine {
     const now = this.clock();
     const key = agentKey(report.agent);
     const open = this.store.openDecision(key, report.decision);
-    if (!open) return { ok: false, message: `decision ${report.decision} has no outcome to report: it was not allowed, its outcome was already reported, or it expired` };
+    if (!open)
+      return {
+        ok: false,
+        message: `decision ${report.decision} has no outcome to report: it was not allowed, its outcome was already reported, or it expired`,
+      };
     const record = this.load(key, now);
     const { trust } = this.evaluator.info;
     record.trust = Math.min(100, Math.max(0, record.trust + trust[report.outcome]));
@@ -314,7 +367,11 @@ export class StatefulEngine {
    * again, now, and its cost is reserved under the approved decision's id. When the limits
    * no longer allow it, nothing is consumed and the denial says why.
    */
-  approve(request: EngineRequest, decisionId: string, scope: DecideScope = {}): { ok: true } | { ok: false; decision: Decision } {
+  approve(
+    request: EngineRequest,
+    decisionId: string,
+    scope: DecideScope = {},
+  ): { ok: true } | { ok: false; decision: Decision } {
     const now = this.clock();
     const key = agentKey(request.agent);
     const record = this.load(key, now);
@@ -323,11 +380,13 @@ export class StatefulEngine {
     const withFacts: EvalRequest = { ...priced.request, facts: this.facts(record, now, scope) };
     const verdict = this.evaluator.evaluate(withFacts);
     const real = stateVerdict(verdict);
-    if (real.decision === 'deny') return { ok: false, decision: describeVerdict(verdict, this.evaluator.info, this.evaluator.hash, withFacts) };
+    if (real.decision === 'deny')
+      return { ok: false, decision: describeVerdict(verdict, this.evaluator.info, this.evaluator.hash, withFacts) };
     // Approved: consumed as an allow by the rules the require_approval held would be (or,
     // should the policy now allow it outright, as that allow).
     const info = this.evaluator.info;
-    const used = real.decision === 'allow' ? consumption(verdict, info, withFacts) : approvalConsumption(verdict, info, withFacts);
+    const used =
+      real.decision === 'allow' ? consumption(verdict, info, withFacts) : approvalConsumption(verdict, info, withFacts);
     this.consume(record, used, now);
     this.open(key, record, decisionId, used, now);
     this.store.put(key, record);
@@ -375,4 +434,3 @@ export class StatefulEngine {
     return agentView(agent, record, this.evaluator.info, now);
   }
 }
-

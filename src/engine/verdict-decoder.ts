@@ -7,7 +7,15 @@ import { CODE_LIST, OP_TEXT, Out, STATUS_TEXT } from '../policy/bundle/format.js
 import { REDACTION, RULE_ERROR } from '../policy/bundle/layout.js';
 import type { DlpView } from '../policy/dlp-views.js';
 import type { BundleInfo } from '../policy/bundle/decode.js';
-import { EVAL_ERROR_KINDS, failedVerdict, PARAMS_VIOLATIONS, type EvalRequest, type Verdict, type Redaction, type RuleError } from '../policy/verdict.js';
+import {
+  EVAL_ERROR_KINDS,
+  failedVerdict,
+  PARAMS_VIOLATIONS,
+  type EvalRequest,
+  type Verdict,
+  type Redaction,
+  type RuleError,
+} from '../policy/verdict.js';
 import { DETECTORS, type Effect } from '../policy/model.js';
 import { paramStrings, utf16Offset } from '../policy/params-walk.js';
 
@@ -46,7 +54,13 @@ export function evaluatorFailure(message: string): Verdict {
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */
-export function decodeVerdict(status: number, out: Uint32Array, info: Pick<BundleInfo, 'symbols' | 'dlpCustom'>, request: EvalRequest, views: readonly DlpView[]): Verdict {
+export function decodeVerdict(
+  status: number,
+  out: Uint32Array,
+  info: Pick<BundleInfo, 'symbols' | 'dlpCustom'>,
+  request: EvalRequest,
+  views: readonly DlpView[],
+): Verdict {
   const { symbols } = info;
   if (status !== 0) return evaluatorFailure(`evaluator status ${status}: ${STATUS_TEXT[status] ?? 'unknown'}`);
   const decision = EFFECTS[out[DECISION]];
@@ -66,10 +80,15 @@ export function decodeVerdict(status: number, out: Uint32Array, info: Pick<Bundl
     const at = errorsAt + i * ERROR_WORDS;
     const kind = EVAL_ERROR_KINDS[out[at + ERROR_KIND]];
     const detail = out[at + ERROR_DETAIL];
-    errors.push({ rule: out[at + ERROR_RULE], kind, detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail] });
+    errors.push({
+      rule: out[at + ERROR_RULE],
+      kind,
+      detail: kind === 'missing_attribute' ? symbols[detail] : OP_TEXT[detail],
+    });
   }
 
-  const shadow = out[SHADOW] === 1 ? { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] } : null;
+  const shadow =
+    out[SHADOW] === 1 ? { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] } : null;
   const realCode = shadow?.code ?? code;
   const redactionCount = out[REDACTION_COUNT];
   if (redactionCount === 0 && realCode !== 'dlp' && realCode !== 'params') {
@@ -82,7 +101,12 @@ export function decodeVerdict(status: number, out: Uint32Array, info: Pick<Bundl
   for (let i = 0; i < redactionCount; i++) {
     const at = redactionsAt + i * REDACTION_WORDS;
     const s = strings[out[at + REDACTION_STRING]];
-    redactions.push({ path: s.path, start: utf16Offset(s.text, out[at + REDACTION_START]), end: utf16Offset(s.text, out[at + REDACTION_END]), detector: DETECTORS[out[at + REDACTION_DETECTOR]] });
+    redactions.push({
+      path: s.path,
+      start: utf16Offset(s.text, out[at + REDACTION_START]),
+      end: utf16Offset(s.text, out[at + REDACTION_END]),
+      detector: DETECTORS[out[at + REDACTION_DETECTOR]],
+    });
   }
   let detail: Verdict['detail'] = null;
   if (realCode === 'params') {

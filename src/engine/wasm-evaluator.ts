@@ -46,10 +46,15 @@ async function instantiate(wasm: WasmSource): Promise<EvaluatorExports> {
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as EvaluatorExports;
   const abi = exports.ABI_VERSION instanceof WebAssembly.Global ? Number(exports.ABI_VERSION.value) : NaN;
-  if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `evaluator abi version ${abi} is not the supported ${ABI_VERSION}`);
+  if (abi !== ABI_VERSION)
+    throw new TollgateError('abi_mismatch', `evaluator abi version ${abi} is not the supported ${ABI_VERSION}`);
   // An evaluator from before minor versions has none: it is minor 0.
   const minor = exports.ABI_MINOR instanceof WebAssembly.Global ? Number(exports.ABI_MINOR.value) : 0;
-  if (minor < ABI_MINOR) throw new TollgateError('abi_mismatch', `evaluator abi version ${abi}.${minor} is older than the ${ABI_VERSION}.${ABI_MINOR} this host needs`);
+  if (minor < ABI_MINOR)
+    throw new TollgateError(
+      'abi_mismatch',
+      `evaluator abi version ${abi}.${minor} is older than the ${ABI_VERSION}.${ABI_MINOR} this host needs`,
+    );
   return exports;
 }
 
@@ -73,12 +78,20 @@ export class WasmEvaluator {
     const at = exports.alloc_bundle(bundle.length);
     new Uint8Array(exports.memory.buffer, at, bundle.length).set(bundle);
     const status = exports.load_bundle(bundle.length);
-    if (status !== 0) throw new TollgateError('bundle_invalid', `evaluator rejected the bundle: ${STATUS_TEXT[status] ?? status}`);
+    if (status !== 0)
+      throw new TollgateError('bundle_invalid', `evaluator rejected the bundle: ${STATUS_TEXT[status] ?? status}`);
     const ruleIndex = new Map(this.info.rules.map((r) => [r.id, r.index]));
     // Path texts are symbols, so they say which request parts any rule reads.
     const usesNow = this.info.symbols.some((s) => s.startsWith('now.'));
     const contextKeys = new Set(this.info.symbols.filter((s) => s.startsWith('context.')).map((s) => s.split('.')[1]));
-    this.encoder = new RequestEncoder(ruleIndex, exports.memory, exports.input_ptr(), exports.input_capacity(), usesNow, contextKeys);
+    this.encoder = new RequestEncoder(
+      ruleIndex,
+      exports.memory,
+      exports.input_ptr(),
+      exports.input_capacity(),
+      usesNow,
+      contextKeys,
+    );
     // The output area is 16-byte aligned; its fields are u32s.
     this.output = new Uint32Array(exports.memory.buffer, exports.output_ptr());
   }
@@ -97,17 +110,28 @@ export class WasmEvaluator {
       try {
         views = dlpViews(request);
       } catch (err) {
-        return failedVerdict('invalid_request', requestProblem(request) ?? `request could not be scanned: ${(err as Error).message}`);
+        return failedVerdict(
+          'invalid_request',
+          requestProblem(request) ?? `request could not be scanned: ${(err as Error).message}`,
+        );
       }
       if (views === null) return failedVerdict('invalid_request', DLP_TOO_MUCH);
     }
     let len: number;
     try {
-      len = this.encoder.encode(request, this.info.trust.initial, views.map((view) => view.text));
+      len = this.encoder.encode(
+        request,
+        this.info.trust.initial,
+        views.map((view) => view.text),
+      );
     } catch (err) {
-      if (err instanceof EncodeFailure) return failedVerdict('invalid_request', requestProblem(request) ?? 'request could not be encoded');
+      if (err instanceof EncodeFailure)
+        return failedVerdict('invalid_request', requestProblem(request) ?? 'request could not be encoded');
       if (err instanceof RequestTooLarge) return evaluatorFailure(err.message);
-      return failedVerdict('invalid_request', requestProblem(request) ?? `request could not be read: ${(err as Error).message}`);
+      return failedVerdict(
+        'invalid_request',
+        requestProblem(request) ?? `request could not be read: ${(err as Error).message}`,
+      );
     }
     let status: number;
     try {

@@ -17,8 +17,18 @@ describe('sha256Hex', () => {
 
 describe('hmacSha256', () => {
   it('HMAC-SHA-256 matches WebCrypto', async () => {
-    for (const [key, data] of [['k', 'msg'], ['x'.repeat(100), ''], ['y'.repeat(64), 'a'.repeat(1000)]]) {
-      const k = await crypto.subtle.importKey('raw', new TextEncoder().encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    for (const [key, data] of [
+      ['k', 'msg'],
+      ['x'.repeat(100), ''],
+      ['y'.repeat(64), 'a'.repeat(1000)],
+    ]) {
+      const k = await crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(key),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      );
       const expected = new Uint8Array(await crypto.subtle.sign('HMAC', k, new TextEncoder().encode(data)));
       expect(hmacSha256(new TextEncoder().encode(key), new TextEncoder().encode(data))).toEqual(expected);
     }

@@ -24,7 +24,8 @@ export function toHex(bytes: Uint8Array): string {
 /** Bytes of lowercase hex text, written into `out` at `offset` when given. */
 export function fromHex(hex: string, out: Uint8Array = new Uint8Array(hex.length >> 1), offset = 0): Uint8Array {
   const n = hex.length >> 1;
-  for (let i = 0; i < n; i++) out[offset + i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
+  for (let i = 0; i < n; i++)
+    out[offset + i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
   return out;
 }
 

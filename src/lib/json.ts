@@ -21,10 +21,12 @@ export function canonicalJson(value: JsonValue): string {
 
 function canonical(value: JsonValue, depth: number): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonical json has no NaN or Infinity');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('canonical json has no NaN or Infinity');
     return JSON.stringify(value);
   }
-  if (depth >= MAX_CANONICAL_DEPTH) throw new TollgateError('request_invalid', `value is nested deeper than ${MAX_CANONICAL_DEPTH}`);
+  if (depth >= MAX_CANONICAL_DEPTH)
+    throw new TollgateError('request_invalid', `value is nested deeper than ${MAX_CANONICAL_DEPTH}`);
   if (Array.isArray(value)) return `[${value.map((item) => canonical(item, depth + 1)).join(',')}]`;
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k], depth + 1)}`).join(',')}}`;

@@ -73,7 +73,8 @@ export function parseCaseFile(file: string, text: string, opts: { allowPolicies:
   const root = doc.toJS() as unknown;
   if (!isObject(root)) throw new CaseFileError(`${file}: a case file is a mapping with 'cases'`);
   for (const k of Object.keys(root)) {
-    if (k !== 'cases' && !(opts.allowPolicies && (k === 'policies' || k === 'name'))) throw new CaseFileError(`${file}: unknown key '${k}'`);
+    if (k !== 'cases' && !(opts.allowPolicies && (k === 'policies' || k === 'name')))
+      throw new CaseFileError(`${file}: unknown key '${k}'`);
   }
   const caseNodes = (doc.get('cases', true) as Node | undefined) ?? null;
   if (!Array.isArray(root.cases) || !isSeq(caseNodes)) throw new CaseFileError(`${file}: 'cases' must be a list`);
@@ -88,10 +89,13 @@ export function parseCaseFile(file: string, text: string, opts: { allowPolicies:
     const node = caseNodes.items[i] as Node;
     const where = `${file}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;
     if (!isObject(c)) throw new CaseFileError(`${where}: case ${i} must be a mapping`);
-    for (const k of Object.keys(c)) if (!CASE_KEYS.includes(k)) throw new CaseFileError(`${where}: unknown key '${k}' in case ${i}`);
+    for (const k of Object.keys(c))
+      if (!CASE_KEYS.includes(k)) throw new CaseFileError(`${where}: unknown key '${k}' in case ${i}`);
     if (!isObject(c.request)) throw new CaseFileError(`${where}: case ${i} needs a 'request' mapping`);
-    if (!isObject(c.expect) || typeof c.expect.decision !== 'string') throw new CaseFileError(`${where}: case ${i} needs 'expect.decision'`);
-    for (const k of Object.keys(c.expect)) if (!EXPECT_KEYS.includes(k)) throw new CaseFileError(`${where}: unknown key 'expect.${k}' in case ${i}`);
+    if (!isObject(c.expect) || typeof c.expect.decision !== 'string')
+      throw new CaseFileError(`${where}: case ${i} needs 'expect.decision'`);
+    for (const k of Object.keys(c.expect))
+      if (!EXPECT_KEYS.includes(k)) throw new CaseFileError(`${where}: unknown key 'expect.${k}' in case ${i}`);
     const request = { ...c.request } as unknown as EvalRequest;
     if (c.state !== undefined) {
       if (!isObject(c.state)) throw new CaseFileError(`${where}: 'state' must be a mapping`);
@@ -109,13 +113,20 @@ export function compareVerdict(verdict: Verdict, expect: CaseExpectation, info: 
   const diffs: string[] = [];
   const ids = verdict.rules.map((i) => info.rules[i].id);
   const field = (name: string, want: unknown, got: unknown) => {
-    if (JSON.stringify(want) !== JSON.stringify(got)) diffs.push(`${name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    if (JSON.stringify(want) !== JSON.stringify(got))
+      diffs.push(`${name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   };
   field('decision', expect.decision, verdict.decision);
   if (expect.code !== undefined) field('code', expect.code, verdict.code);
-  if (expect.rule !== undefined && !ids.includes(expect.rule)) diffs.push(`rule: expected '${expect.rule}' among ${JSON.stringify(ids)}`);
+  if (expect.rule !== undefined && !ids.includes(expect.rule))
+    diffs.push(`rule: expected '${expect.rule}' among ${JSON.stringify(ids)}`);
   if (expect.rules !== undefined) field('rules', expect.rules, ids);
-  if (expect.errors !== undefined) field('errors', expect.errors, verdict.errors.map((e) => ({ rule: info.rules[e.rule].id, kind: e.kind, detail: e.detail })));
+  if (expect.errors !== undefined)
+    field(
+      'errors',
+      expect.errors,
+      verdict.errors.map((e) => ({ rule: info.rules[e.rule].id, kind: e.kind, detail: e.detail })),
+    );
   if (expect.redactions !== undefined) field('redactions', expect.redactions, verdict.redactions);
   if (expect.detail !== undefined) field('detail', expect.detail, verdict.detail);
   if (expect.shadow !== undefined) field('shadow', expect.shadow, verdict.shadow);

@@ -6,8 +6,25 @@
 import type { Node } from 'yaml';
 import { isSeq } from 'yaml';
 import { globProblem } from './glob.js';
-import { PARAM_TYPES, type ActionCost, type ActionEntry, type AttrScalar, type AttrValue, type ParamSchema, type ResourceEntry } from './model.js';
-import { mappingEntries, namedEntries, numberValue, oneOf, scalarValue, sequenceItems, stringValue, type SourceFile } from './yaml-source.js';
+import {
+  PARAM_TYPES,
+  type ActionCost,
+  type ActionEntry,
+  type AttrScalar,
+  type AttrValue,
+  type ParamSchema,
+  type ResourceEntry,
+} from './model.js';
+import {
+  mappingEntries,
+  namedEntries,
+  numberValue,
+  oneOf,
+  scalarValue,
+  sequenceItems,
+  stringValue,
+  type SourceFile,
+} from './yaml-source.js';
 
 const ATTR_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
@@ -41,7 +58,9 @@ function checkAttrs(src: SourceFile, node: Node | null, where: string): Record<s
       continue;
     }
     if (isSeq(value)) {
-      const items = sequenceItems(src, value, `${where}.${name}`).map((n, i) => checkAttrScalar(src, n, `${where}.${name}[${i}]`));
+      const items = sequenceItems(src, value, `${where}.${name}`).map((n, i) =>
+        checkAttrScalar(src, n, `${where}.${name}[${i}]`),
+      );
       if (items.every((x) => x !== null)) attrs[name] = items as AttrScalar[];
     } else {
       const v = checkAttrScalar(src, value, `${where}.${name}`);
@@ -75,11 +94,14 @@ function checkParamSchema(src: SourceFile, name: string, node: Node | null, wher
     integer: flag('integer'),
     min: m.has('min') ? numberValue(src, m.get('min')!, `${where}.min`) : null,
     max: m.has('max') ? numberValue(src, m.get('max')!, `${where}.max`) : null,
-    maxLength: m.has('max_length') ? numberValue(src, m.get('max_length')!, `${where}.max_length`, { min: 0, integer: true }) : null,
+    maxLength: m.has('max_length')
+      ? numberValue(src, m.get('max_length')!, `${where}.max_length`, { min: 0, integer: true })
+      : null,
     enum: null,
     pattern: m.has('pattern') ? checkGlob(src, m.get('pattern')!, `${where}.pattern`) : null,
   };
-  const misuse = (key: string, allowed: string) => src.report(m.get(key), 'bad_params_schema', `${where}.${key} only applies to ${allowed} params, not ${type}`);
+  const misuse = (key: string, allowed: string) =>
+    src.report(m.get(key), 'bad_params_schema', `${where}.${key} only applies to ${allowed} params, not ${type}`);
   if (type !== 'number') for (const key of ['integer', 'min', 'max']) if (m.has(key)) misuse(key, 'number');
   if (type !== 'string' && type !== 'array' && m.has('max_length')) misuse('max_length', 'string and array');
   if (type !== 'string' && m.has('pattern')) misuse('pattern', 'string');
@@ -92,7 +114,8 @@ function checkParamSchema(src: SourceFile, name: string, node: Node | null, wher
     const values = items.map((n, i) => checkAttrScalar(src, n, `${where}.enum[${i}]`));
     const wrong = values.findIndex((v) => v !== null && typeof v !== type);
     if (wrong >= 0) src.report(items[wrong], 'bad_params_schema', `${where}.enum[${wrong}] is not a ${type}`);
-    else if (items.length === 0) src.report(m.get('enum'), 'bad_params_schema', `${where}.enum is empty, so no value could pass`);
+    else if (items.length === 0)
+      src.report(m.get('enum'), 'bad_params_schema', `${where}.enum is empty, so no value could pass`);
     else if (values.every((v) => v !== null)) schema.enum = values as AttrScalar[];
   }
   return schema;
@@ -110,9 +133,14 @@ function checkCost(src: SourceFile, node: Node, where: string, params: ParamSche
     if (!m.has(unit)) continue;
     const path = stringValue(src, m.get(unit)!, `${where}.${unit}`);
     const name = path === null ? null : (COST_PATH.exec(path)?.[1] ?? null);
-    if (path !== null && name === null) src.report(m.get(unit), 'bad_value', `${where}.${unit} must be a param path such as params.amount_usd`);
+    if (path !== null && name === null)
+      src.report(m.get(unit), 'bad_value', `${where}.${unit} must be a param path such as params.amount_usd`);
     else if (name !== null && params?.find((p) => p.name === name)?.type !== 'number') {
-      src.report(m.get(unit), 'bad_params_schema', `${where}.${unit} reads params.${name}, which the params schema must declare with type number`);
+      src.report(
+        m.get(unit),
+        'bad_params_schema',
+        `${where}.${unit} reads params.${name}, which the params schema must declare with type number`,
+      );
     } else if (name !== null) cost[unit] = name;
   }
   return cost.usd === null && cost.tokens === null ? null : cost;
@@ -146,15 +174,22 @@ export function checkActions(src: SourceFile, node: Node | null): ActionEntry[] 
     let additionalParams = true;
     if (m.has('additional_params')) {
       const v = scalarValue(m.get('additional_params')!);
-      if (typeof v !== 'boolean') src.report(m.get('additional_params'), 'bad_value', `${where}.additional_params must be true or false`);
+      if (typeof v !== 'boolean')
+        src.report(m.get('additional_params'), 'bad_value', `${where}.additional_params must be true or false`);
       else additionalParams = v;
-      if (!m.has('params')) src.report(m.get('additional_params'), 'bad_params_schema', `${where}.additional_params needs a 'params' schema`);
+      if (!m.has('params'))
+        src.report(
+          m.get('additional_params'),
+          'bad_params_schema',
+          `${where}.additional_params needs a 'params' schema`,
+        );
     }
     const logParams: string[] = [];
     if (m.has('log_params')) {
       sequenceItems(src, m.get('log_params')!, `${where}.log_params`).forEach((n, j) => {
         const name = stringValue(src, n, `${where}.log_params[${j}]`);
-        if (name !== null && !PARAM_NAME.test(name)) src.report(n, 'bad_value', `${where}.log_params[${j}] '${name}' is not a param name`);
+        if (name !== null && !PARAM_NAME.test(name))
+          src.report(n, 'bad_value', `${where}.log_params[${j}] '${name}' is not a param name`);
         else if (name !== null) logParams.push(name);
       });
     }

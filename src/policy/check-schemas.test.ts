@@ -25,18 +25,40 @@ function check(rules: string): { errors: string[]; warnings: string[] } {
 
 describe('typed checks (params, catalogue attributes, context)', () => {
   it.each([
-    ['a typed param compared with the wrong type', 'when: params.amount_usd > "10000"', "p.yaml:19:29 type_error rule 'r'.when: '>' needs two numbers or two strings, not a number and a string"],
-    ['an unknown param of a closed schema', 'when: params.amount > 10000', "p.yaml:19:11 unknown_path rule 'r'.when: unknown path 'params.amount': the params schema of 'payments.send' declares no 'amount'. Did you mean 'amount_usd'?"],
-    ['a catalogue attribute of the wrong type', 'when: action.tier == "2"', "p.yaml:19:23 type_error rule 'r'.when: '==' compares a number with a string"],
-    ['a context key outside the context schema', 'when: context.tiket == "T-1"', "p.yaml:19:11 unknown_path rule 'r'.when: unknown path 'context.tiket': the context schema declares no 'tiket'. Did you mean 'ticket'?"],
-    ['a context key of the wrong type', 'when: context.hour == "9"', "p.yaml:19:24 type_error rule 'r'.when: '==' compares a number with a string"],
+    [
+      'a typed param compared with the wrong type',
+      'when: params.amount_usd > "10000"',
+      "p.yaml:19:29 type_error rule 'r'.when: '>' needs two numbers or two strings, not a number and a string",
+    ],
+    [
+      'an unknown param of a closed schema',
+      'when: params.amount > 10000',
+      "p.yaml:19:11 unknown_path rule 'r'.when: unknown path 'params.amount': the params schema of 'payments.send' declares no 'amount'. Did you mean 'amount_usd'?",
+    ],
+    [
+      'a catalogue attribute of the wrong type',
+      'when: action.tier == "2"',
+      "p.yaml:19:23 type_error rule 'r'.when: '==' compares a number with a string",
+    ],
+    [
+      'a context key outside the context schema',
+      'when: context.tiket == "T-1"',
+      "p.yaml:19:11 unknown_path rule 'r'.when: unknown path 'context.tiket': the context schema declares no 'tiket'. Did you mean 'ticket'?",
+    ],
+    [
+      'a context key of the wrong type',
+      'when: context.hour == "9"',
+      "p.yaml:19:24 type_error rule 'r'.when: '==' compares a number with a string",
+    ],
   ])('rejects %s, at file:line:col', (_what, when, message) => {
     const { errors } = check(`  - id: r\n    effect: deny\n    actions: ["payments.send"]\n    ${when}\n`);
     expect(errors).toEqual([message]);
   });
 
   it('accepts well-typed conditions, and leaves params of open schemas dynamic', () => {
-    const { errors } = check(`  - id: r\n    effect: allow\n    actions: ["payments.send"]\n    when: params.amount_usd <= 100 && context.hour >= 9\n  - id: s\n    effect: allow\n    actions: ["chat.*"]\n    when: params.anything == "x" && params.prompt.size() < 1000\n`);
+    const { errors } = check(
+      `  - id: r\n    effect: allow\n    actions: ["payments.send"]\n    when: params.amount_usd <= 100 && context.hour >= 9\n  - id: s\n    effect: allow\n    actions: ["chat.*"]\n    when: params.anything == "x" && params.prompt.size() < 1000\n`,
+    );
     expect(errors).toEqual([]);
   });
 
@@ -52,17 +74,26 @@ describe('typed checks (params, catalogue attributes, context)', () => {
   });
 
   it("warns when a 'matches' pattern reads like a glob (matches is RE2 since 1.1)", () => {
-    const { errors, warnings } = check(`  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/*") || resource.name.matches("^db:(prod|dev)/.*$")\n`);
+    const { errors, warnings } = check(
+      `  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/*") || resource.name.matches("^db:(prod|dev)/.*$")\n`,
+    );
     expect(errors).toEqual([]);
     expect(warnings).toEqual([
       `p.yaml:18:33 warning glob_like_pattern rule 'r'.when: 'matches' takes an RE2 pattern; "db:prod/*" reads like a glob: for a glob, write .glob("db:prod/*")`,
     ]);
     // A glob that is not even valid RE2 is an error, with the same hint.
-    expect(check(`  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/**")\n`).errors[0]).toMatch(/bad repetition operator.*reads like a glob: for a glob, write \.glob\("db:prod\/\*\*"\)/);
+    expect(check(`  - id: r\n    effect: allow\n    when: resource.name.matches("db:prod/**")\n`).errors[0]).toMatch(
+      /bad repetition operator.*reads like a glob: for a glob, write \.glob\("db:prod\/\*\*"\)/,
+    );
   });
 
   it('a YAML syntax error does not hide the rest of the file', () => {
     const result = loadPolicies({ 'p.yaml': 'rules:\n  - id: a\n    effect: alow\n  - id: b\n   effect: deny\n' });
-    expect(result.ok ? [] : result.errors.map((e) => e.code)).toEqual(['bad_value', 'missing_key', 'yaml_syntax', 'missing_key']);
+    expect(result.ok ? [] : result.errors.map((e) => e.code)).toEqual([
+      'bad_value',
+      'missing_key',
+      'yaml_syntax',
+      'missing_key',
+    ]);
   });
 });

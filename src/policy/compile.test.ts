@@ -5,8 +5,10 @@ import { compilePolicies } from './compile.js';
 import { PolicyError } from './errors.js';
 
 const files = {
-  'a.yaml': 'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n    limits: { rate: 5/minute }\n    risk: 3\n    reason: "reads are fine"\n',
-  'b.yaml': 'trust: { initial: 40 }\nrules:\n  - id: drop\n    effect: deny\n    actions: ["db.drop"]\n    when: context.force != true\n',
+  'a.yaml':
+    'rules:\n  - id: read\n    effect: allow\n    actions: ["db.query"]\n    limits: { rate: 5/minute }\n    risk: 3\n    reason: "reads are fine"\n',
+  'b.yaml':
+    'trust: { initial: 40 }\nrules:\n  - id: drop\n    effect: deny\n    actions: ["db.drop"]\n    when: context.force != true\n',
 };
 
 describe('compilePolicies', () => {
@@ -31,15 +33,36 @@ describe('compilePolicies', () => {
     expect(info.delegation).toEqual({ maxDepth: 3 });
     expect(info.actionSettings).toEqual([]);
     expect(info.rules).toEqual([
-      { index: 0, id: 'drop', effect: 'deny', reason: null, mode: null, rate: null, spend: null, tokens: null, risk: 0 },
-      { index: 1, id: 'read', effect: 'allow', reason: 'reads are fine', mode: null, rate: { count: 5, windowMs: 60_000 }, spend: null, tokens: null, risk: 3 },
+      {
+        index: 0,
+        id: 'drop',
+        effect: 'deny',
+        reason: null,
+        mode: null,
+        rate: null,
+        spend: null,
+        tokens: null,
+        risk: 0,
+      },
+      {
+        index: 1,
+        id: 'read',
+        effect: 'allow',
+        reason: 'reads are fine',
+        mode: null,
+        rate: { count: 5, windowMs: 60_000 },
+        spend: null,
+        tokens: null,
+        risk: 3,
+      },
     ]);
   });
 
   it('round-trips the host-only settings: approvals, delegation, the loggable params and costs', () => {
     const info = decodeBundle(
       compilePolicies({
-        'a.yaml': 'approvals: { ttl: 5m, max_pending: 3, claim_ttl: 2m }\ndelegation: { max_depth: 1 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n  - match: "pay"\n    params: { amount: { type: number } }\n    cost: { usd: params.amount }\n  - match: "**"\n',
+        'a.yaml':
+          'approvals: { ttl: 5m, max_pending: 3, claim_ttl: 2m }\ndelegation: { max_depth: 1 }\nactions:\n  - match: "k8s.*"\n    log_params: [namespace]\n  - match: "pay"\n    params: { amount: { type: number } }\n    cost: { usd: params.amount }\n  - match: "**"\n',
       }).bytes,
     );
     expect(info.approvals).toEqual({ ttlMs: 300_000, maxPending: 3, claimTtlMs: 120_000 });

@@ -58,6 +58,10 @@ export function formatIssue(issue: PolicyIssue): string {
 /** Sorts issues by file, then position, so reports never depend on discovery order. */
 export function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
   return issues.sort((a, b) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    a.file < b.file
+      ? -1
+      : a.file > b.file
+        ? 1
+        : a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
 }

@@ -4,10 +4,16 @@ import { globMatch } from './glob.js';
 import { globSubset } from './glob-subset.js';
 
 // Small alphabets make overlaps (and near misses) common.
-const globArb = fc.array(fc.constantFrom('a', 'b', '.', '/', '*', '**'), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')).filter((g) => !g.includes('***'));
+const globArb = fc
+  .array(fc.constantFrom('a', 'b', '.', '/', '*', '**'), { minLength: 1, maxLength: 6 })
+  .map((parts) => parts.join(''))
+  .filter((g) => !g.includes('***'));
 const textArb = fc.array(fc.constantFrom('a', 'b', '.', '/', 'x'), { maxLength: 8 }).map((parts) => parts.join(''));
 
-const runsArb = fc.array(fc.array(fc.constantFrom('a', 'b', 'x', '.', '/'), { maxLength: 3 }), { minLength: 6, maxLength: 6 });
+const runsArb = fc.array(fc.array(fc.constantFrom('a', 'b', 'x', '.', '/'), { maxLength: 3 }), {
+  minLength: 6,
+  maxLength: 6,
+});
 
 /** A string the glob matches, built from it: each wildcard replaced by a run it allows. */
 function fill(glob: string, runs: string[][]): string {
@@ -36,7 +42,8 @@ describe('globSubset', () => {
       ['*', '**', true],
       ['x', 'y', false],
     ];
-    for (const [inner, outer, expected] of cases) expect(globSubset(inner, outer), `${inner} ⊆ ${outer}`).toBe(expected);
+    for (const [inner, outer, expected] of cases)
+      expect(globSubset(inner, outer), `${inner} ⊆ ${outer}`).toBe(expected);
   });
 
   it('is sound: when it says subset, every string the inner glob matches, the outer matches', () => {
@@ -61,12 +68,20 @@ describe('globSubset', () => {
   it('is complete: when it says not subset, there is a string only the inner glob matches', () => {
     // A brute-force search over short strings finds the witness for small globs.
     const words: string[] = [''];
-    for (let n = 0; n < 4; n++) for (const w of [...words]) if (w.length === n) for (const c of ['a', 'b', '.', '/', 'x']) words.push(w + c);
+    for (let n = 0; n < 4; n++)
+      for (const w of [...words]) if (w.length === n) for (const c of ['a', 'b', '.', '/', 'x']) words.push(w + c);
     fc.assert(
-      fc.property(globArb.filter((g) => g.replace(/\*/g, '').length <= 2), globArb, (inner, outer) => {
-        if (globSubset(inner, outer)) return;
-        expect(words.some((w) => globMatch(inner, w) && !globMatch(outer, w)), `${inner} ⊄ ${outer}`).toBe(true);
-      }),
+      fc.property(
+        globArb.filter((g) => g.replace(/\*/g, '').length <= 2),
+        globArb,
+        (inner, outer) => {
+          if (globSubset(inner, outer)) return;
+          expect(
+            words.some((w) => globMatch(inner, w) && !globMatch(outer, w)),
+            `${inner} ⊄ ${outer}`,
+          ).toBe(true);
+        },
+      ),
       { numRuns: 1500 },
     );
   });

@@ -21,12 +21,23 @@ describe('globMatch', () => {
 
   it('agrees with a regular expression translation on random inputs', () => {
     const toRegex = (g: string) =>
-      new RegExp(`^${g.split(/(\*\*|\*)/).map((part) => (part === '**' ? '[^]*' : part === '*' ? '[^/]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+      new RegExp(
+        `^${g
+          .split(/(\*\*|\*)/)
+          .map((part) =>
+            part === '**' ? '[^]*' : part === '*' ? '[^/]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+          )
+          .join('')}$`,
+      );
     const alphabet = fc.constantFrom('a', 'b', '/', '*');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 8 }).map((a) => a.join('').replace(/\*{3,}/g, '**')), fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }).map((a) => a.join('')), (g, t) => {
-        expect(globMatch(g, t)).toBe(toRegex(g).test(t));
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 8 }).map((a) => a.join('').replace(/\*{3,}/g, '**')),
+        fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }).map((a) => a.join('')),
+        (g, t) => {
+          expect(globMatch(g, t)).toBe(toRegex(g).test(t));
+        },
+      ),
       { numRuns: 5000 },
     );
   });

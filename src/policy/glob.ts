@@ -57,7 +57,7 @@ export function globMatch(pattern: string, text: string): boolean {
       if (!states[p]) continue;
       const t = tokens[p];
       if (t === c) next[p + 1] = 1;
-      else if (t === DOUBLE_STAR || (t === STAR && c !== 47 /* '/' */)) next[p] = 1;
+      else if (t === DOUBLE_STAR || (t === STAR && c !== 47) /* '/' */) next[p] = 1;
       else continue;
       any = true;
     }

@@ -36,15 +36,41 @@ import {
   type TicketSettings,
   type TrustSettings,
 } from './model.js';
-import { mappingEntries, numberValue, oneOf, scalarValue, sequenceItems, SourceFile, stringValue } from './yaml-source.js';
+import {
+  mappingEntries,
+  numberValue,
+  oneOf,
+  scalarValue,
+  sequenceItems,
+  SourceFile,
+  stringValue,
+} from './yaml-source.js';
 
-const TOP_KEYS = ['tollgate', 'mode', 'trust', 'context', 'budgets', 'registry', 'actions', 'resources', 'rules', 'risk', 'breaker', 'tickets', 'approvals', 'delegation', 'dlp'] as const;
+const TOP_KEYS = [
+  'tollgate',
+  'mode',
+  'trust',
+  'context',
+  'budgets',
+  'registry',
+  'actions',
+  'resources',
+  'rules',
+  'risk',
+  'breaker',
+  'tickets',
+  'approvals',
+  'delegation',
+  'dlp',
+] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
 export const MAX_RULES = 100_000;
 
 /** `warnings` never fail the load: they point at rules that may not do what they seem to. */
-export type LoadResult = { ok: true; policy: PolicySet; warnings: PolicyIssue[] } | { ok: false; errors: PolicyIssue[]; warnings: PolicyIssue[] };
+export type LoadResult =
+  | { ok: true; policy: PolicySet; warnings: PolicyIssue[] }
+  | { ok: false; errors: PolicyIssue[]; warnings: PolicyIssue[] };
 
 /** A setting that may be given in at most one file (or identically in several). */
 interface Setting<T> {
@@ -95,7 +121,8 @@ function checkTrust(src: SourceFile, node: Node | null): TrustSettings | undefin
 function checkRisk(src: SourceFile, node: Node | null): RiskSettings | undefined {
   const m = mappingEntries(src, node, 'risk', ['window', 'escalate_at', 'deny_at']);
   if (!m) return undefined;
-  for (const key of ['window', 'escalate_at', 'deny_at']) if (!m.has(key)) src.report(node, 'missing_key', `risk needs '${key}'`);
+  for (const key of ['window', 'escalate_at', 'deny_at'])
+    if (!m.has(key)) src.report(node, 'missing_key', `risk needs '${key}'`);
   if (m.size < 3) return undefined;
   const windowMs = durationValue(src, m.get('window')!, 'risk.window');
   const escalateAt = numberValue(src, m.get('escalate_at')!, 'risk.escalate_at', { min: 0 });
@@ -116,7 +143,9 @@ function checkBreaker(src: SourceFile, node: Node | null): BreakerSettings | und
   const windowMs = durationValue(src, m.get('window')!, 'breaker.window');
   const cooldownMs = durationValue(src, m.get('cooldown')!, 'breaker.cooldown');
   const items = m.has('count') ? sequenceItems(src, m.get('count')!, 'breaker.count') : null;
-  const codes = items?.map((item, i) => oneOf(src, item, `breaker.count[${i}]`, BREAKER_CODES)) ?? [...DEFAULT_BREAKER_COUNT];
+  const codes = items?.map((item, i) => oneOf(src, item, `breaker.count[${i}]`, BREAKER_CODES)) ?? [
+    ...DEFAULT_BREAKER_COUNT,
+  ];
   if (denies === null || windowMs === null || cooldownMs === null || codes.some((c) => c === null)) return undefined;
   return { denies, windowMs, cooldownMs, count: codes as BreakerCode[] };
 }
@@ -139,16 +168,22 @@ function checkApprovals(src: SourceFile, node: Node | null): ApprovalSettings | 
   const settings = { ...DEFAULT_APPROVALS };
   if (m.has('ttl')) {
     const ttlMs = durationValue(src, m.get('ttl')!, 'approvals.ttl');
-    if (ttlMs !== null && (ttlMs < 1000 || ttlMs > 7 * 86_400_000)) src.report(m.get('ttl'), 'bad_duration', 'approvals.ttl must be between 1s and 7d');
+    if (ttlMs !== null && (ttlMs < 1000 || ttlMs > 7 * 86_400_000))
+      src.report(m.get('ttl'), 'bad_duration', 'approvals.ttl must be between 1s and 7d');
     else if (ttlMs !== null) settings.ttlMs = ttlMs;
   }
   if (m.has('claim_ttl')) {
     const claimMs = durationValue(src, m.get('claim_ttl')!, 'approvals.claim_ttl');
-    if (claimMs !== null && (claimMs < 1000 || claimMs > 7 * 86_400_000)) src.report(m.get('claim_ttl'), 'bad_duration', 'approvals.claim_ttl must be between 1s and 7d');
+    if (claimMs !== null && (claimMs < 1000 || claimMs > 7 * 86_400_000))
+      src.report(m.get('claim_ttl'), 'bad_duration', 'approvals.claim_ttl must be between 1s and 7d');
     else if (claimMs !== null) settings.claimTtlMs = claimMs;
   }
   if (m.has('max_pending')) {
-    const max = numberValue(src, m.get('max_pending')!, 'approvals.max_pending', { min: 1, max: 10_000, integer: true });
+    const max = numberValue(src, m.get('max_pending')!, 'approvals.max_pending', {
+      min: 1,
+      max: 10_000,
+      integer: true,
+    });
     if (max !== null) settings.maxPending = max;
   }
   return settings;
@@ -169,17 +204,29 @@ function checkCustomDetector(src: SourceFile, m: Map<string, Node | null>, where
   const pattern = stringValue(src, m.get('pattern') ?? null, `${where}.pattern`);
   const effect = m.has('effect') ? oneOf(src, m.get('effect')!, `${where}.effect`, ['deny', 'redact'] as const) : null;
   if (!m.has('effect')) src.report(m.get('name') ?? null, 'missing_key', `${where} needs 'effect: deny'`);
-  if (effect === 'redact') src.report(m.get('effect')!, 'bad_value', `${where}.effect: a custom detector can only deny (redaction needs the built-in detectors' spans)`);
-  if (name !== null && !DETECTOR_NAME.test(name)) src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' must match [a-z][a-z0-9_]*`);
-  else if (name !== null && (DETECTORS as readonly string[]).includes(name)) src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' is a built-in detector; use 'detect: [${name}]'`);
+  if (effect === 'redact')
+    src.report(
+      m.get('effect')!,
+      'bad_value',
+      `${where}.effect: a custom detector can only deny (redaction needs the built-in detectors' spans)`,
+    );
+  if (name !== null && !DETECTOR_NAME.test(name))
+    src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' must match [a-z][a-z0-9_]*`);
+  else if (name !== null && (DETECTORS as readonly string[]).includes(name))
+    src.report(m.get('name')!, 'bad_value', `${where}.name '${name}' is a built-in detector; use 'detect: [${name}]'`);
   if (pattern === null) return;
   try {
     compileRegex(pattern);
   } catch (err) {
     if (!(err instanceof RegexSyntaxError)) throw err;
-    return src.report(m.get('pattern')!, 'bad_regex', `${where}.pattern: ${err.message} (at offset ${err.pos} of the pattern)`);
+    return src.report(
+      m.get('pattern')!,
+      'bad_regex',
+      `${where}.pattern: ${err.message} (at offset ${err.pos} of the pattern)`,
+    );
   }
-  if (name !== null && effect === 'deny' && DETECTOR_NAME.test(name)) parts.dlpCustom.push({ name, pattern, node: m.get('name')! });
+  if (name !== null && effect === 'deny' && DETECTOR_NAME.test(name))
+    parts.dlpCustom.push({ name, pattern, node: m.get('name')! });
 }
 
 function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
@@ -187,20 +234,37 @@ function checkDlp(src: SourceFile, node: Node | null, parts: FileParts): void {
     const m = mappingEntries(src, item, `dlp[${i}]`, ['detect', 'effect', 'name', 'pattern']);
     if (!m) return;
     if (m.has('name') || m.has('pattern')) {
-      if (m.has('detect')) return src.report(m.get('detect')!, 'bad_value', `dlp[${i}] is either built-in detectors ('detect') or one custom detector ('name' and 'pattern'), not both`);
-      if (!m.has('name') || !m.has('pattern')) return src.report(item, 'missing_key', `dlp[${i}] needs both 'name' and 'pattern'`);
+      if (m.has('detect'))
+        return src.report(
+          m.get('detect')!,
+          'bad_value',
+          `dlp[${i}] is either built-in detectors ('detect') or one custom detector ('name' and 'pattern'), not both`,
+        );
+      if (!m.has('name') || !m.has('pattern'))
+        return src.report(item, 'missing_key', `dlp[${i}] needs both 'name' and 'pattern'`);
       return checkCustomDetector(src, m, `dlp[${i}]`, parts);
     }
-    if (!m.has('detect') || !m.has('effect')) return src.report(item, 'missing_key', `dlp[${i}] needs 'detect' and 'effect'`);
+    if (!m.has('detect') || !m.has('effect'))
+      return src.report(item, 'missing_key', `dlp[${i}] needs 'detect' and 'effect'`);
     const effect = oneOf(src, m.get('effect')!, `dlp[${i}].effect`, ['deny', 'redact'] as const);
-    const detectors = sequenceItems(src, m.get('detect')!, `dlp[${i}].detect`).map((n, j) => oneOf(src, n, `dlp[${i}].detect[${j}]`, DETECTORS));
+    const detectors = sequenceItems(src, m.get('detect')!, `dlp[${i}].detect`).map((n, j) =>
+      oneOf(src, n, `dlp[${i}].detect[${j}]`, DETECTORS),
+    );
     const target = effect === 'deny' ? parts.dlpDeny : effect === 'redact' ? parts.dlpRedact : null;
     for (const d of detectors) if (d && target) target.push(d);
   });
 }
 
 function checkFile(src: SourceFile): FileParts {
-  const parts: FileParts = { actions: [], resources: [], rules: [], dlpDeny: [], dlpRedact: [], dlpCustom: [], nodes: new Map() };
+  const parts: FileParts = {
+    actions: [],
+    resources: [],
+    rules: [],
+    dlpDeny: [],
+    dlpRedact: [],
+    dlpCustom: [],
+    nodes: new Map(),
+  };
   if (src.root === null) return parts;
   const top = mappingEntries(src, src.root, 'the top level', TOP_KEYS);
   if (!top) return parts;
@@ -208,26 +272,53 @@ function checkFile(src: SourceFile): FileParts {
   for (const [key, node] of top) {
     switch (key) {
       case 'tollgate':
-        if (scalarValue(node) !== 1) src.report(node, 'bad_value', `tollgate must be 1 (the schema version), not ${String(scalarValue(node))}`);
+        if (scalarValue(node) !== 1)
+          src.report(node, 'bad_value', `tollgate must be 1 (the schema version), not ${String(scalarValue(node))}`);
         break;
-      case 'mode': parts.mode = oneOf(src, node, 'mode', ['enforce', 'shadow'] as const) ?? undefined; break;
-      case 'registry': parts.registry = oneOf(src, node, 'registry', ['open', 'closed'] as const) ?? undefined; break;
-      case 'trust': parts.trust = checkTrust(src, node); break;
-      case 'risk': parts.risk = checkRisk(src, node); break;
-      case 'breaker': parts.breaker = checkBreaker(src, node); break;
-      case 'tickets': parts.tickets = checkTickets(src, node); break;
-      case 'approvals': parts.approvals = checkApprovals(src, node); break;
-      case 'delegation': parts.delegation = checkDelegation(src, node); break;
+      case 'mode':
+        parts.mode = oneOf(src, node, 'mode', ['enforce', 'shadow'] as const) ?? undefined;
+        break;
+      case 'registry':
+        parts.registry = oneOf(src, node, 'registry', ['open', 'closed'] as const) ?? undefined;
+        break;
+      case 'trust':
+        parts.trust = checkTrust(src, node);
+        break;
+      case 'risk':
+        parts.risk = checkRisk(src, node);
+        break;
+      case 'breaker':
+        parts.breaker = checkBreaker(src, node);
+        break;
+      case 'tickets':
+        parts.tickets = checkTickets(src, node);
+        break;
+      case 'approvals':
+        parts.approvals = checkApprovals(src, node);
+        break;
+      case 'delegation':
+        parts.delegation = checkDelegation(src, node);
+        break;
       case 'budgets': {
         const { spend, tokens } = checkLimits(src, node, 'budgets', ['spend', 'tokens']);
         parts.budgets = { spend, tokens };
         break;
       }
-      case 'context': parts.context = node ? checkSchemaFields(src, node, 'context') : []; break;
-      case 'actions': parts.actions = checkActions(src, node); break;
-      case 'resources': parts.resources = checkResources(src, node); break;
-      case 'rules': parts.rules = checkRules(src, node); break;
-      case 'dlp': checkDlp(src, node, parts); break;
+      case 'context':
+        parts.context = node ? checkSchemaFields(src, node, 'context') : [];
+        break;
+      case 'actions':
+        parts.actions = checkActions(src, node);
+        break;
+      case 'resources':
+        parts.resources = checkResources(src, node);
+        break;
+      case 'rules':
+        parts.rules = checkRules(src, node);
+        break;
+      case 'dlp':
+        checkDlp(src, node, parts);
+        break;
     }
   }
   return parts;
@@ -238,7 +329,13 @@ function attrTypes(entries: { attrs: Record<string, AttrValue> }[]): Map<string,
   const types = new Map<string, ExprType>();
   for (const e of entries) {
     for (const [k, v] of Object.entries(e.attrs)) {
-      const t: ExprType = Array.isArray(v) ? 'list' : typeof v === 'number' ? 'num' : typeof v === 'string' ? 'str' : 'bool';
+      const t: ExprType = Array.isArray(v)
+        ? 'list'
+        : typeof v === 'number'
+          ? 'num'
+          : typeof v === 'string'
+            ? 'str'
+            : 'bool';
       const seen = types.get(k);
       types.set(k, seen === undefined || seen === t ? t : 'dyn');
     }
@@ -265,11 +362,29 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     const seen = settings.get(key);
     if (seen && JSON.stringify(seen.value) !== JSON.stringify(value)) {
       const { line, col } = file.at(node);
-      issues.push({ file: file.name, line, col, code: 'conflicting_setting', message: `'${key}' is also set, differently, in ${seen.file}` });
+      issues.push({
+        file: file.name,
+        line,
+        col,
+        code: 'conflicting_setting',
+        message: `'${key}' is also set, differently, in ${seen.file}`,
+      });
     } else if (!seen) settings.set(key, { value, file: file.name });
   };
   parts.forEach((p, i) => {
-    for (const key of ['mode', 'registry', 'trust', 'context', 'budgets', 'risk', 'breaker', 'tickets', 'approvals', 'delegation'] as const) merge(key, p[key], sources[i], p.nodes.get(key));
+    for (const key of [
+      'mode',
+      'registry',
+      'trust',
+      'context',
+      'budgets',
+      'risk',
+      'breaker',
+      'tickets',
+      'approvals',
+      'delegation',
+    ] as const)
+      merge(key, p[key], sources[i], p.nodes.get(key));
   });
 
   const rules = parts.flatMap((p) => p.rules);
@@ -278,7 +393,13 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     const first = byId.get(r.rule.id);
     if (first) {
       const { line, col } = r.src.at(r.idNode);
-      issues.push({ file: r.src.name, line, col, code: 'duplicate_rule', message: `rule id '${r.rule.id}' is already used at ${first.src.name}:${first.src.at(first.idNode).line}` });
+      issues.push({
+        file: r.src.name,
+        line,
+        col,
+        code: 'duplicate_rule',
+        message: `rule id '${r.rule.id}' is already used at ${first.src.name}:${first.src.at(first.idNode).line}`,
+      });
     } else byId.set(r.rule.id, r);
   }
   const custom = new Map<string, CustomDetector>();
@@ -287,17 +408,34 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       const seen = custom.get(d.name);
       if (seen && seen.pattern !== d.pattern) {
         const { line, col } = sources[i].at(d.node);
-        issues.push({ file: sources[i].name, line, col, code: 'conflicting_setting', message: `custom detector '${d.name}' is also defined, with another pattern` });
+        issues.push({
+          file: sources[i].name,
+          line,
+          col,
+          code: 'conflicting_setting',
+          message: `custom detector '${d.name}' is also defined, with another pattern`,
+        });
       } else custom.set(d.name, { name: d.name, pattern: d.pattern });
     }
   });
-  if (rules.length > MAX_RULES) issues.push({ file: names[0] ?? '', line: 1, col: 1, code: 'too_many', message: `${rules.length} rules; the limit is ${MAX_RULES}` });
+  if (rules.length > MAX_RULES)
+    issues.push({
+      file: names[0] ?? '',
+      line: 1,
+      col: 1,
+      code: 'too_many',
+      message: `${rules.length} rules; the limit is ${MAX_RULES}`,
+    });
 
   const actions = parts.flatMap((p) => p.actions);
   const resources = parts.flatMap((p) => p.resources);
   const registry = (settings.get('registry')?.value as PolicySet['registry'] | undefined) ?? 'open';
   const contextSchema = (settings.get('context')?.value as ParamSchema[] | undefined) ?? null;
-  const env: TypeEnv = { actionAttrs: attrTypes(actions), resourceAttrs: attrTypes(resources), context: contextFields(contextSchema) };
+  const env: TypeEnv = {
+    actionAttrs: attrTypes(actions),
+    resourceAttrs: attrTypes(resources),
+    context: contextFields(contextSchema),
+  };
   for (const r of rules) {
     if (!r.rule.when || !r.whenNode) continue;
     const ruleEnv = { ...env, params: paramFields(r.rule, actions, registry) };
@@ -307,10 +445,26 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
     }
     if (problems.length > 0) continue;
     for (const p of globLikePatterns(r.rule.when)) {
-      reportInExpr(r.src, r.whenNode, r.rule.whenSource!, 'glob_like_pattern', `rule '${r.rule.id}'.when: ${p.message}`, p.pos, 'warning');
+      reportInExpr(
+        r.src,
+        r.whenNode,
+        r.rule.whenSource!,
+        'glob_like_pattern',
+        `rule '${r.rule.id}'.when: ${p.message}`,
+        p.pos,
+        'warning',
+      );
     }
     for (const p of unrequiredPaths(r.rule, actions, registry, contextSchema)) {
-      reportInExpr(r.src, r.whenNode, r.rule.whenSource!, 'unrequired_path', `rule '${r.rule.id}'.when reads '${p.text}': ${p.why}`, p.pos, 'warning');
+      reportInExpr(
+        r.src,
+        r.whenNode,
+        r.rule.whenSource!,
+        'unrequired_path',
+        `rule '${r.rule.id}'.when reads '${p.text}': ${p.why}`,
+        p.pos,
+        'warning',
+      );
     }
   }
   issues.push(...sources.flatMap((s) => s.issues));

@@ -110,13 +110,29 @@ export interface RiskSettings {
 }
 
 /** Denial codes the breaker can count. */
-export const BREAKER_CODES = ['rule', 'no_match', 'unregistered_action', 'params', 'dlp', 'rate_limited', 'budget_exceeded', 'risk', 'invalid_request'] as const;
+export const BREAKER_CODES = [
+  'rule',
+  'no_match',
+  'unregistered_action',
+  'params',
+  'dlp',
+  'rate_limited',
+  'budget_exceeded',
+  'risk',
+  'invalid_request',
+] as const;
 export type BreakerCode = (typeof BREAKER_CODES)[number];
 /**
  * What the breaker counts unless `count:` says otherwise: denials that say something about
  * the agent's conduct. Hitting a limit is the limit working, so it never suspends by default.
  */
-export const DEFAULT_BREAKER_COUNT: readonly BreakerCode[] = ['rule', 'dlp', 'params', 'unregistered_action', 'no_match'];
+export const DEFAULT_BREAKER_COUNT: readonly BreakerCode[] = [
+  'rule',
+  'dlp',
+  'params',
+  'unregistered_action',
+  'no_match',
+];
 
 export interface BreakerSettings {
   denies: number;

@@ -11,7 +11,17 @@ export const MAX_VALUE_NODES = 10_000;
 export const MAX_STRING_LENGTH = 65_536;
 /** The longest idempotency key (DESIGN §3). */
 export const MAX_IDEMPOTENCY_KEY = 128;
-const TOP_FIELDS = new Set(['action', 'resource', 'params', 'context', 'cost', 'agent', 'delegation', 'facts', 'idempotency_key']);
+const TOP_FIELDS = new Set([
+  'action',
+  'resource',
+  'params',
+  'context',
+  'cost',
+  'agent',
+  'delegation',
+  'facts',
+  'idempotency_key',
+]);
 
 class Invalid extends Error {}
 
@@ -58,7 +68,8 @@ function checkJson(v: unknown, field: string, depth: number, budget: { nodes: nu
     v.forEach((item, i) => checkJson(item, `${field}[${i}]`, depth + 1, budget));
     return;
   }
-  if (!isPlainObject(v)) fail(field, `must be JSON data, not ${typeof v === 'object' ? 'a class instance' : `a ${typeof v}`}`);
+  if (!isPlainObject(v))
+    fail(field, `must be JSON data, not ${typeof v === 'object' ? 'a class instance' : `a ${typeof v}`}`);
   for (const [k, item] of Object.entries(v)) {
     checkString(k, `${field} key`);
     checkJson(item, `${field}.${k}`, depth + 1, budget);
@@ -67,7 +78,8 @@ function checkJson(v: unknown, field: string, depth: number, budget: { nodes: nu
 
 function checkObject(v: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (!isPlainObject(v)) fail(field, `must be an object, not ${describe(v)}`);
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(`${field}.${k}`, `is not a known field (expected ${allowed.join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k)) fail(`${field}.${k}`, `is not a known field (expected ${allowed.join(', ')})`);
   return v;
 }
 
@@ -80,7 +92,8 @@ function checkRequest(r: unknown): void {
   checkString(agent.id, 'agent.id', { nonEmpty: true });
   if (agent.tenant !== undefined) checkString(agent.tenant, 'agent.tenant');
   if (agent.roles !== undefined) {
-    if (!Array.isArray(agent.roles) || agent.roles.length > 64) fail('agent.roles', 'must be an array of at most 64 strings');
+    if (!Array.isArray(agent.roles) || agent.roles.length > 64)
+      fail('agent.roles', 'must be an array of at most 64 strings');
     agent.roles.forEach((role, i) => checkString(role, `agent.roles[${i}]`));
   }
   const budget = { nodes: MAX_VALUE_NODES };
@@ -104,14 +117,16 @@ function checkRequest(r: unknown): void {
     const d = checkObject(r.delegation, 'delegation', ['depth', 'root', 'chain']);
     checkNumber(d.depth, 'delegation.depth', { min: 0, integer: true });
     checkString(d.root, 'delegation.root');
-    if (!Array.isArray(d.chain) || d.chain.length > 64) fail('delegation.chain', 'must be an array of at most 64 strings');
+    if (!Array.isArray(d.chain) || d.chain.length > 64)
+      fail('delegation.chain', 'must be an array of at most 64 strings');
     d.chain.forEach((id, i) => checkString(id, `delegation.chain[${i}]`));
   }
   if (r.facts !== undefined) checkFacts(r.facts);
 }
 
 function checkSpend(p: Record<string, unknown>, field: string): void {
-  if (p.usd !== undefined && toMicros(checkNumber(p.usd, `${field}.usd`, { min: 0 })) === null) fail(`${field}.usd`, 'must be a dollar amount with at most 6 decimals');
+  if (p.usd !== undefined && toMicros(checkNumber(p.usd, `${field}.usd`, { min: 0 })) === null)
+    fail(`${field}.usd`, 'must be a dollar amount with at most 6 decimals');
   if (p.tokens !== undefined) checkNumber(p.tokens, `${field}.tokens`, { min: 0 });
 }
 
@@ -131,7 +146,8 @@ function checkFacts(v: unknown): void {
   }
   if (f.ledgers !== undefined) {
     if (!isPlainObject(f.ledgers)) fail('facts.ledgers', 'must be an object of rule id to { usd, tokens }');
-    for (const [id, ledger] of Object.entries(f.ledgers)) checkSpend(checkObject(ledger, `facts.ledgers.${id}`, ['usd', 'tokens']), `facts.ledgers.${id}`);
+    for (const [id, ledger] of Object.entries(f.ledgers))
+      checkSpend(checkObject(ledger, `facts.ledgers.${id}`, ['usd', 'tokens']), `facts.ledgers.${id}`);
   }
   if (f.rates !== undefined) {
     if (!isPlainObject(f.rates)) fail('facts.rates', 'must be an object of rule id to count');

@@ -75,8 +75,19 @@ export interface EvalRequest {
   facts?: Facts;
 }
 
-export type ParamsViolation = 'required' | 'type' | 'integer' | 'min' | 'max' | 'max_length' | 'enum' | 'pattern' | 'unknown';
-export const PARAMS_VIOLATIONS: readonly ParamsViolation[] = ['required', 'type', 'integer', 'min', 'max', 'max_length', 'enum', 'pattern', 'unknown'];
+export type ParamsViolation =
+  'required' | 'type' | 'integer' | 'min' | 'max' | 'max_length' | 'enum' | 'pattern' | 'unknown';
+export const PARAMS_VIOLATIONS: readonly ParamsViolation[] = [
+  'required',
+  'type',
+  'integer',
+  'min',
+  'max',
+  'max_length',
+  'enum',
+  'pattern',
+  'unknown',
+];
 
 export type EvalErrorKind = 'missing_attribute' | 'type_error' | 'division_by_zero';
 export const EVAL_ERROR_KINDS: readonly EvalErrorKind[] = ['missing_attribute', 'type_error', 'division_by_zero'];
@@ -130,17 +141,31 @@ export interface Verdict {
  * The verdict the agent's state follows: the answer, except under whole-bundle shadow
  * mode, which is log-only and so consumes as the real verdict would.
  */
-export function stateVerdict(o: Pick<Verdict, 'decision' | 'code' | 'shadow'>): { decision: Effect; code: DecisionCode } {
+export function stateVerdict(o: Pick<Verdict, 'decision' | 'code' | 'shadow'>): {
+  decision: Effect;
+  code: DecisionCode;
+} {
   return o.code === 'shadow' && o.shadow ? o.shadow : { decision: o.decision, code: o.code };
 }
 
 /** A deny that no evaluation produced: a malformed request, or an evaluator that could not decide. */
 export function failedVerdict(code: 'invalid_request' | 'evaluator_error', message: string): Verdict {
-  return { decision: 'deny', code, rules: [], held: [], detail: { kind: code, message }, errors: [], redactions: [], shadow: null };
+  return {
+    decision: 'deny',
+    code,
+    rules: [],
+    held: [],
+    detail: { kind: code, message },
+    errors: [],
+    redactions: [],
+    shadow: null,
+  };
 }
 
 /** Converts epoch milliseconds to the `now.*` fields, all UTC. */
-export function nowFields(ms: number): Record<'unix' | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'weekday', number> {
+export function nowFields(
+  ms: number,
+): Record<'unix' | 'year' | 'month' | 'day' | 'hour' | 'minute' | 'weekday', number> {
   const d = new Date(ms);
   return {
     unix: Math.floor(ms / 1000),

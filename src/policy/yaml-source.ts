@@ -22,13 +22,25 @@ export class SourceFile {
   ) {
     const bytes = new TextEncoder().encode(text).length;
     if (bytes > MAX_POLICY_FILE_BYTES) {
-      this.issues.push({ file: name, line: 1, col: 1, code: 'file_too_large', message: `file is ${bytes} bytes; the limit is ${MAX_POLICY_FILE_BYTES}` });
+      this.issues.push({
+        file: name,
+        line: 1,
+        col: 1,
+        code: 'file_too_large',
+        message: `file is ${bytes} bytes; the limit is ${MAX_POLICY_FILE_BYTES}`,
+      });
       return;
     }
     const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
     for (const err of doc.errors) {
       const at = this.lines.linePos(err.pos[0]);
-      this.issues.push({ file: name, line: at.line, col: at.col, code: 'yaml_syntax', message: err.message.split('\n')[0].toLowerCase() });
+      this.issues.push({
+        file: name,
+        line: at.line,
+        col: at.col,
+        code: 'yaml_syntax',
+        message: err.message.split('\n')[0].toLowerCase(),
+      });
     }
     // Check what the parser could read even past a syntax error, so one typo hides nothing else.
     this.root = (doc.contents as Node | null) ?? null;
@@ -53,7 +65,12 @@ export class SourceFile {
 }
 
 /** The pairs of a mapping, reporting keys outside `allowed` as `unknown_key`. */
-export function mappingEntries(src: SourceFile, node: Node | null, where: string, allowed: readonly string[]): Map<string, Node | null> | null {
+export function mappingEntries(
+  src: SourceFile,
+  node: Node | null,
+  where: string,
+  allowed: readonly string[],
+): Map<string, Node | null> | null {
   if (!isMap(node)) {
     src.report(node, 'bad_value', `${where} must be a mapping`);
     return null;
@@ -67,7 +84,11 @@ export function mappingEntries(src: SourceFile, node: Node | null, where: string
     }
     if (!allowed.includes(key)) {
       const hint = didYouMean(key, allowed);
-      src.report(pair.key, 'unknown_key', `unknown key '${key}' in ${where}.${hint || ` Expected one of: ${allowed.join(', ')}.`}`);
+      src.report(
+        pair.key,
+        'unknown_key',
+        `unknown key '${key}' in ${where}.${hint || ` Expected one of: ${allowed.join(', ')}.`}`,
+      );
       continue;
     }
     out.set(key, pair.value ?? null);
@@ -114,7 +135,12 @@ export function stringValue(src: SourceFile, node: Node | null, where: string): 
   return v;
 }
 
-export function numberValue(src: SourceFile, node: Node | null, where: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number | null {
+export function numberValue(
+  src: SourceFile,
+  node: Node | null,
+  where: string,
+  opts: { min?: number; max?: number; integer?: boolean } = {},
+): number | null {
   const v = scalarValue(node);
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     src.report(node, 'bad_value', `${where} must be a finite number`);
@@ -131,7 +157,12 @@ export function numberValue(src: SourceFile, node: Node | null, where: string, o
   return Object.is(v, -0) ? 0 : v;
 }
 
-export function oneOf<T extends string>(src: SourceFile, node: Node | null, where: string, options: readonly T[]): T | null {
+export function oneOf<T extends string>(
+  src: SourceFile,
+  node: Node | null,
+  where: string,
+  options: readonly T[],
+): T | null {
   const v = scalarValue(node);
   if (typeof v !== 'string' || !options.includes(v as T)) {
     src.report(node, 'bad_value', `${where} must be one of ${options.join(', ')}, not '${String(v)}'`);

@@ -56,22 +56,39 @@ export interface DelegationAsk {
   ttl_seconds?: number;
 }
 
-export type Narrowed = { ok: true; child: Omit<Rights, 'trustCeiling'> & { link: DelegationLink } } | { ok: false; message: string };
+export type Narrowed =
+  { ok: true; child: Omit<Rights, 'trustCeiling'> & { link: DelegationLink } } | { ok: false; message: string };
 
 /** The rights of an agent holding its own (undelegated) token. */
 export function rootRights(agent: { id: string; tenant: string; roles: string[]; exp: number }): Rights {
-  return { agent: agent.id, tenant: agent.tenant, roles: agent.roles, exp: agent.exp, depth: 0, root: agent.id, chain: [], links: [], act: null, trustCeiling: null };
+  return {
+    agent: agent.id,
+    tenant: agent.tenant,
+    roles: agent.roles,
+    exp: agent.exp,
+    depth: 0,
+    root: agent.id,
+    chain: [],
+    links: [],
+    act: null,
+    trustCeiling: null,
+  };
 }
 
 /** The globs a chain allows: the last link's (each link already fits inside the one before). */
 function current(rights: Rights): { actions: string[]; resources: string[]; budget: number | null } {
   const last = rights.links.at(-1);
   const budgets = rights.links.map((l) => l.budget_usd).filter((b): b is number => b !== null);
-  return { actions: last?.actions ?? ['**'], resources: last?.resources ?? ['**'], budget: budgets.length > 0 ? Math.min(...budgets) : null };
+  return {
+    actions: last?.actions ?? ['**'],
+    resources: last?.resources ?? ['**'],
+    budget: budgets.length > 0 ? Math.min(...budgets) : null,
+  };
 }
 
 function globList(field: string, value: unknown): string | null {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GLOBS) return `${field}: must be a list of 1 to ${MAX_GLOBS} globs`;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_GLOBS)
+    return `${field}: must be a list of 1 to ${MAX_GLOBS} globs`;
   for (const [i, g] of value.entries()) {
     if (typeof g !== 'string') return `${field}[${i}]: must be a string`;
     const problem = globProblem(g);
@@ -83,18 +100,32 @@ function globList(field: string, value: unknown): string | null {
 /** A malformed ask (400), naming the field; null when well formed. */
 export function askProblem(ask: Record<string, unknown>): string | null {
   for (const key of Object.keys(ask)) {
-    if (!['name', 'actions', 'resources', 'roles', 'budget_usd', 'ttl_seconds'].includes(key)) return `${key}: is not a known field (expected name, actions, resources, roles, budget_usd, ttl_seconds)`;
+    if (!['name', 'actions', 'resources', 'roles', 'budget_usd', 'ttl_seconds'].includes(key))
+      return `${key}: is not a known field (expected name, actions, resources, roles, budget_usd, ttl_seconds)`;
   }
-  if (typeof ask.name !== 'string' || ask.name === '' || ask.name.length > 256 || ask.name.includes('/') || !ask.name.isWellFormed()) {
+  if (
+    typeof ask.name !== 'string' ||
+    ask.name === '' ||
+    ask.name.length > 256 ||
+    ask.name.includes('/') ||
+    !ask.name.isWellFormed()
+  ) {
     return "name: must be the child's name under its delegator, 1 to 256 characters without '/'";
   }
-  for (const field of ['actions', 'resources'] as const) if (ask[field] !== undefined) {
-    const problem = globList(field, ask[field]);
-    if (problem) return problem;
-  }
-  if (ask.roles !== undefined && (!Array.isArray(ask.roles) || !ask.roles.every((r) => typeof r === 'string'))) return 'roles: must be a list of strings';
-  if (ask.budget_usd !== undefined && (typeof ask.budget_usd !== 'number' || !Number.isFinite(ask.budget_usd) || ask.budget_usd < 0)) return 'budget_usd: must be a finite number of at least 0';
-  if (ask.ttl_seconds !== undefined && (!Number.isSafeInteger(ask.ttl_seconds) || (ask.ttl_seconds as number) < 1)) return 'ttl_seconds: must be a whole number of seconds, at least 1';
+  for (const field of ['actions', 'resources'] as const)
+    if (ask[field] !== undefined) {
+      const problem = globList(field, ask[field]);
+      if (problem) return problem;
+    }
+  if (ask.roles !== undefined && (!Array.isArray(ask.roles) || !ask.roles.every((r) => typeof r === 'string')))
+    return 'roles: must be a list of strings';
+  if (
+    ask.budget_usd !== undefined &&
+    (typeof ask.budget_usd !== 'number' || !Number.isFinite(ask.budget_usd) || ask.budget_usd < 0)
+  )
+    return 'budget_usd: must be a finite number of at least 0';
+  if (ask.ttl_seconds !== undefined && (!Number.isSafeInteger(ask.ttl_seconds) || (ask.ttl_seconds as number) < 1))
+    return 'ttl_seconds: must be a whole number of seconds, at least 1';
   return null;
 }
 
@@ -111,15 +142,31 @@ export function narrow(parent: Rights, ask: DelegationAsk, maxDepth: number, now
   const own = current(parent);
   const actions = ask.actions ?? own.actions;
   const resources = ask.resources ?? own.resources;
-  if (!globsSubset(actions, own.actions)) return fail(`actions: ${JSON.stringify(actions)} is not within the delegator's ${JSON.stringify(own.actions)}`);
-  if (!globsSubset(resources, own.resources)) return fail(`resources: ${JSON.stringify(resources)} is not within the delegator's ${JSON.stringify(own.resources)}`);
+  if (!globsSubset(actions, own.actions))
+    return fail(`actions: ${JSON.stringify(actions)} is not within the delegator's ${JSON.stringify(own.actions)}`);
+  if (!globsSubset(resources, own.resources))
+    return fail(
+      `resources: ${JSON.stringify(resources)} is not within the delegator's ${JSON.stringify(own.resources)}`,
+    );
   const roles = ask.roles ?? parent.roles;
   const extra = roles.filter((r) => !parent.roles.includes(r));
   if (extra.length > 0) return fail(`roles: the delegator does not hold ${extra.map((r) => `'${r}'`).join(', ')}`);
-  if (ask.budget_usd !== undefined && own.budget !== null && ask.budget_usd > own.budget) return fail(`budget_usd: ${ask.budget_usd} is above the delegator's ${own.budget}`);
+  if (ask.budget_usd !== undefined && own.budget !== null && ask.budget_usd > own.budget)
+    return fail(`budget_usd: ${ask.budget_usd} is above the delegator's ${own.budget}`);
   const exp = ask.ttl_seconds !== undefined ? nowSeconds + ask.ttl_seconds : Math.min(parent.exp, nowSeconds + 3600);
-  if (exp > parent.exp) return fail(`ttl_seconds: the delegation would outlive the delegator's own token (expires at ${new Date(parent.exp * 1000).toISOString()})`);
-  const link: DelegationLink = { jti: crypto.randomUUID(), agent, actions, resources, roles, budget_usd: ask.budget_usd ?? own.budget, exp };
+  if (exp > parent.exp)
+    return fail(
+      `ttl_seconds: the delegation would outlive the delegator's own token (expires at ${new Date(parent.exp * 1000).toISOString()})`,
+    );
+  const link: DelegationLink = {
+    jti: crypto.randomUUID(),
+    agent,
+    actions,
+    resources,
+    roles,
+    budget_usd: ask.budget_usd ?? own.budget,
+    exp,
+  };
   return {
     ok: true,
     child: {
@@ -140,8 +187,10 @@ export function narrow(parent: Rights, ask: DelegationAsk, maxDepth: number, now
 /** Null when every link of the chain allows the action and the resource; otherwise which does not. */
 export function outsideChain(links: readonly DelegationLink[], action: string, resource: string): string | null {
   for (const link of links) {
-    if (!link.actions.some((g) => globMatch(g, action))) return `action '${action}' is outside what was delegated to '${link.agent}'`;
-    if (!link.resources.some((g) => globMatch(g, resource))) return `resource '${resource}' is outside what was delegated to '${link.agent}'`;
+    if (!link.actions.some((g) => globMatch(g, action)))
+      return `action '${action}' is outside what was delegated to '${link.agent}'`;
+    if (!link.resources.some((g) => globMatch(g, resource)))
+      return `resource '${resource}' is outside what was delegated to '${link.agent}'`;
   }
   return null;
 }
@@ -152,7 +201,14 @@ function requiredTenant(tenant: unknown): string {
 }
 
 /** Signs a child's delegation token. */
-export async function signDelegation(child: Omit<Rights, 'trustCeiling'> & { link: DelegationLink }, trustCeiling: number, key: JWK, issuer: string, audience: string, nowSeconds: number): Promise<string> {
+export async function signDelegation(
+  child: Omit<Rights, 'trustCeiling'> & { link: DelegationLink },
+  trustCeiling: number,
+  key: JWK,
+  issuer: string,
+  audience: string,
+  nowSeconds: number,
+): Promise<string> {
   return new SignJWT({
     tenant: child.tenant,
     roles: child.roles,
@@ -172,11 +228,29 @@ export async function signDelegation(child: Omit<Rights, 'trustCeiling'> & { lin
 }
 
 /** A delegation token's rights, verified against Tollgate's own keys; throws on anything wrong. */
-export async function verifyDelegation(token: string, jwks: JSONWebKeySet, issuer: string, audience: string): Promise<Rights> {
-  const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['EdDSA'], typ: DELEGATION_TYPE, issuer, audience, requiredClaims: ['exp', 'sub', 'jti', 'iss', 'aud'] });
+export async function verifyDelegation(
+  token: string,
+  jwks: JSONWebKeySet,
+  issuer: string,
+  audience: string,
+): Promise<Rights> {
+  const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+    algorithms: ['EdDSA'],
+    typ: DELEGATION_TYPE,
+    issuer,
+    audience,
+    requiredClaims: ['exp', 'sub', 'jti', 'iss', 'aud'],
+  });
   const delegation = payload.delegation as { depth?: unknown; root?: unknown; chain?: unknown } | undefined;
   const links = payload.links as DelegationLink[] | undefined;
-  if (!delegation || typeof delegation.depth !== 'number' || typeof delegation.root !== 'string' || !Array.isArray(delegation.chain) || !Array.isArray(links) || links.length !== delegation.depth) {
+  if (
+    !delegation ||
+    typeof delegation.depth !== 'number' ||
+    typeof delegation.root !== 'string' ||
+    !Array.isArray(delegation.chain) ||
+    !Array.isArray(links) ||
+    links.length !== delegation.depth
+  ) {
     throw new Error('delegation claims are malformed');
   }
   return {

@@ -34,7 +34,8 @@ function signedText(version: number, hash: string): Uint8Array {
 
 /** Signs a bundle with a private Ed25519 JWK (which must carry a `kid`). */
 export async function signBundle(bytes: Uint8Array, version: number, privateJwk: JWK): Promise<SignedBundle> {
-  if (!Number.isSafeInteger(version) || version < 0) throw new TollgateError('bundle_invalid', 'bundle version must be a non-negative integer');
+  if (!Number.isSafeInteger(version) || version < 0)
+    throw new TollgateError('bundle_invalid', 'bundle version must be a non-negative integer');
   const hash = sha256Digest(bytes);
   const jws = await new CompactSign(signedText(version, hash))
     .setProtectedHeader({ alg: 'EdDSA', kid: privateJwk.kid, typ: BUNDLE_SIGNATURE_TYPE })
@@ -51,8 +52,10 @@ function invalid(reason: string): TollgateError {
 export async function verifySignedBundle(envelope: unknown, jwks: JSONWebKeySet): Promise<VerifiedBundle> {
   const e = envelope as Partial<SignedBundle> | null;
   if (e === null || typeof e !== 'object') throw invalid('it is not an object');
-  if (!Number.isSafeInteger(e.version) || (e.version as number) < 0) throw invalid('version must be a non-negative integer');
-  if (typeof e.hash !== 'string' || typeof e.bundle !== 'string' || typeof e.signature !== 'string') throw invalid('hash, bundle and signature must be strings');
+  if (!Number.isSafeInteger(e.version) || (e.version as number) < 0)
+    throw invalid('version must be a non-negative integer');
+  if (typeof e.hash !== 'string' || typeof e.bundle !== 'string' || typeof e.signature !== 'string')
+    throw invalid('hash, bundle and signature must be strings');
   const parts = e.signature.split('.');
   if (parts.length !== 3 || parts[1] !== '') throw invalid('signature must be a detached compact JWS');
   let bytes: Uint8Array;

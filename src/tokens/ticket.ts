@@ -49,8 +49,21 @@ export interface TicketSubject {
 }
 
 /** Signs a ticket with a private Ed25519 JWK that carries a `kid`. */
-export async function issueTicket(subject: TicketSubject, key: JWK, issuer: string, nowSeconds: number, ttlSeconds = TICKET_TTL_SECONDS): Promise<string> {
-  return new SignJWT({ tenant: subject.tenant, action: subject.action, resource: subject.resource, params_hash: subject.paramsHash, policy_hash: subject.policyHash, decision: subject.decision })
+export async function issueTicket(
+  subject: TicketSubject,
+  key: JWK,
+  issuer: string,
+  nowSeconds: number,
+  ttlSeconds = TICKET_TTL_SECONDS,
+): Promise<string> {
+  return new SignJWT({
+    tenant: subject.tenant,
+    action: subject.action,
+    resource: subject.resource,
+    params_hash: subject.paramsHash,
+    policy_hash: subject.policyHash,
+    decision: subject.decision,
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: TICKET_TYPE })
     .setSubject(subject.agent)
     .setIssuer(issuer)
@@ -76,6 +89,10 @@ export async function verifyTicket(ticket: string, jwks: JSONWebKeySet, issuer: 
     }
     return payload as unknown as TicketClaims;
   } catch (err) {
-    throw new TollgateError('request_invalid', `ticket rejected: ${((err as Error).message || 'invalid').toLowerCase()}`, { cause: err });
+    throw new TollgateError(
+      'request_invalid',
+      `ticket rejected: ${((err as Error).message || 'invalid').toLowerCase()}`,
+      { cause: err },
+    );
   }
 }

@@ -11,7 +11,13 @@ import { DurableObject } from 'cloudflare:workers';
 import type { AuditKind } from '../audit/chain.js';
 import { governedDecision } from '../engine/pipeline.js';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { StatefulEngine, type AgentName, type DecideScope, type EngineRequest, type OutcomeReport } from '../engine/stateful-engine.js';
+import {
+  StatefulEngine,
+  type AgentName,
+  type DecideScope,
+  type EngineRequest,
+  type OutcomeReport,
+} from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { JsonValue } from '../lib/json.js';
 import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
@@ -95,10 +101,15 @@ export class AgentObject extends DurableObject<Env> {
     return this.trail.record(agent, kind, fields, this.ready().bundle.hash);
   }
 
-
   /** The parts a decision passes through after the policy, for one call. */
   private governance(requestId: string | null, scope: DelegatedScope | undefined) {
-    const parts = { bundle: this.ready().bundle, desk: this.desk, tickets: this.tickets, record: this.record.bind(this), digester: (tenant: string) => tenantDigester(this.env, tenant) };
+    const parts = {
+      bundle: this.ready().bundle,
+      desk: this.desk,
+      tickets: this.tickets,
+      record: this.record.bind(this),
+      digester: (tenant: string) => tenantDigester(this.env, tenant),
+    };
     return edgeGovernance(parts, requestId, scope);
   }
 
@@ -123,7 +134,6 @@ export class AgentObject extends DurableObject<Env> {
     return { ...reply, ticket: await this.tickets.ticket(request, plan, replan) };
   }
 
-
   /**
    * Settles the named decision, once. An executor may report only a decision whose ticket
    * it redeemed (`forbidden` otherwise); an operator any of the agent's. A decision already
@@ -133,12 +143,22 @@ export class AgentObject extends DurableObject<Env> {
     const engine = this.ready();
     return this.transaction(() => {
       if (reporter.kind === 'executor' && this.burned.redeemerOf(report.decision) !== reporter.id) {
-        return { ok: false, code: 'forbidden', message: `only the executor that redeemed decision ${report.decision}'s ticket may report its outcome` };
+        return {
+          ok: false,
+          code: 'forbidden',
+          message: `only the executor that redeemed decision ${report.decision}'s ticket may report its outcome`,
+        };
       }
       const settled = engine.settle(report);
       if (!settled.ok) return { ok: false, code: 'conflict', message: settled.message };
       const cost = report.cost ? { usd: report.cost.usd ?? 0, tokens: report.cost.tokens ?? 0 } : null;
-      this.record(who(report.agent), 'outcome', { decision_id: report.decision, outcome: report.outcome, by: reporter.id, cost, trust: settled.state.trust });
+      this.record(who(report.agent), 'outcome', {
+        decision_id: report.decision,
+        outcome: report.outcome,
+        by: reporter.id,
+        cost,
+        trust: settled.state.trust,
+      });
       return settled;
     });
   }
@@ -163,7 +183,12 @@ export class AgentObject extends DurableObject<Env> {
     return this.transaction(() => {
       const result = this.burned.burn(ticket, executor);
       const kind = result === 'redeemed' ? 'ticket_redeem' : 'ticket_replay';
-      this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, { jti: ticket.jti, decision_id: ticket.decision, by: executor, ...(result === 'expired' ? { expired: true } : {}) });
+      this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, {
+        jti: ticket.jti,
+        decision_id: ticket.decision,
+        by: executor,
+        ...(result === 'expired' ? { expired: true } : {}),
+      });
       return result;
     });
   }
@@ -172,16 +197,18 @@ export class AgentObject extends DurableObject<Env> {
     return this.burned.redeemed(jti);
   }
 
-
   /** Records a delegation this agent made, or a revocation it made or suffered; returns its trust (a child's ceiling). */
-  recordDelegation(agent: AgentName, kind: 'delegation_issue' | 'delegation_revoke', fields: { [key: string]: JsonValue }): { trust: number } {
+  recordDelegation(
+    agent: AgentName,
+    kind: 'delegation_issue' | 'delegation_revoke',
+    fields: { [key: string]: JsonValue },
+  ): { trust: number } {
     const engine = this.ready();
     return this.transaction(() => {
       this.record(who(agent), kind, fields);
       return { trust: engine.state(agent).trust };
     });
   }
-
 
   /** An approval as `caller` may see it, after a long-poll of up to `waitMs` while pending. */
   approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
@@ -198,7 +225,6 @@ export class AgentObject extends DurableObject<Env> {
     this.ready();
     return this.desk.list(status);
   }
-
 
   /** The audit chain's head, what has been flushed, and the records still here. */
   auditTail(): AuditTail {
@@ -229,7 +255,8 @@ export class AgentObject extends DurableObject<Env> {
     this.alarms.fired();
     this.desk.expire();
     await this.desk.index(this.env.AUDIT_DB);
-    if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET) await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
+    if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET)
+      await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
     await this.trail.flush(this.sinks());
     this.scheduleNext();
   }

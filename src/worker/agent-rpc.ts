@@ -25,14 +25,24 @@ export interface DelegatedScope {
 export type Reporter = { kind: 'operator' | 'executor'; id: string };
 
 /** What an outcome report did: the agent's state after it, or why it was refused. */
-export type OutcomeResult = { ok: true; state: AgentView } | { ok: false; code: 'forbidden' | 'conflict'; message: string };
+export type OutcomeResult =
+  { ok: true; state: AgentView } | { ok: false; code: 'forbidden' | 'conflict'; message: string };
 
 /** The object's verbs whose answers are unions or JSON records, typed by hand. */
 export interface AgentCalls {
   decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]>;
   outcome(report: OutcomeReport, reporter: Reporter): Promise<OutcomeResult>;
-  approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs?: number): Promise<ApprovalReply | null>;
-  settleApproval(id: string, verdict: 'approved' | 'denied', operator: string, note: string | null): Promise<SettleResult>;
+  approval(
+    id: string,
+    caller: { kind: 'agent' | 'operator'; id: string },
+    waitMs?: number,
+  ): Promise<ApprovalReply | null>;
+  settleApproval(
+    id: string,
+    verdict: 'approved' | 'denied',
+    operator: string,
+    note: string | null,
+  ): Promise<SettleResult>;
   listApprovals(status?: ApprovalStatus): Promise<Approval[]>;
   auditTail(): Promise<AuditTail>;
 }

@@ -29,7 +29,10 @@ export async function callAgent<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError('unavailable', `the agent's state is unavailable: ${(err as Error).message}`, { retryAfterSeconds: 1, cause: err });
+    throw new ApiError('unavailable', `the agent's state is unavailable: ${(err as Error).message}`, {
+      retryAfterSeconds: 1,
+      cause: err,
+    });
   }
 }
 

@@ -32,15 +32,34 @@ export function createApp(): Hono<AppEnv> {
   // The benchmark's baseline: the same Worker reading and answering JSON, nothing else.
   // Only served when the ECHO_ROUTE variable is "on" (npm run bench:edge sets it).
   app.post('/v1/echo', async (c) => {
-    if (c.env.ECHO_ROUTE !== 'on') throw new ApiError('not_found', 'no route POST /v1/echo; the routes are listed at /openapi.json');
+    if (c.env.ECHO_ROUTE !== 'on')
+      throw new ApiError('not_found', 'no route POST /v1/echo; the routes are listed at /openapi.json');
     return c.json(await readJsonObject(c));
   });
 
   // Everything else under /v1 knows who is calling, and that nothing revoked them.
   app.use('/v1/*', authenticated);
-  for (const routes of [decideRoutes, outcomeRoutes, agentRoutes, policyRoutes, ticketRoutes, auditRoutes, approvalRoutes, delegationRoutes]) app.route('/v1', routes);
+  for (const routes of [
+    decideRoutes,
+    outcomeRoutes,
+    agentRoutes,
+    policyRoutes,
+    ticketRoutes,
+    auditRoutes,
+    approvalRoutes,
+    delegationRoutes,
+  ])
+    app.route('/v1', routes);
 
-  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`)));
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new ApiError(
+        'not_found',
+        `no route ${c.req.method} ${new URL(c.req.url).pathname}; the routes are listed at /openapi.json`,
+      ),
+    ),
+  );
   app.onError((err, c) => {
     const apiError = toApiError(err);
     if (apiError.code === 'internal') console.error(`request ${c.get('requestId')} failed: ${err.message}`);

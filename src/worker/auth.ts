@@ -71,19 +71,32 @@ async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Pr
   for (const field of ['jwk', 'jku', 'x5u', 'x5c'] as const) {
     if (protectedHeader[field] !== undefined) throw unauthorized(`token header '${field}' is not accepted`);
   }
-  if (typeof protectedHeader.kid !== 'string' || !KID.test(protectedHeader.kid)) throw unauthorized('token header kid is missing or malformed');
+  if (typeof protectedHeader.kid !== 'string' || !KID.test(protectedHeader.kid))
+    throw unauthorized('token header kid is missing or malformed');
   const typ = protectedHeader.typ;
   if (typ === DELEGATION_TYPE) {
     // Minted by Tollgate for a child agent: verified against Tollgate's own keys only.
     try {
       const rights = await verifyDelegation(token, config.tollgate.jwks, config.tollgate.issuer, config.audience);
       const jti = rights.links.at(-1)!.jti;
-      return { who: { kind: 'agent', id: rights.agent, tenant: rights.tenant, roles: rights.roles, exp: rights.exp, delegation: rights, jti }, exp: rights.exp };
+      return {
+        who: {
+          kind: 'agent',
+          id: rights.agent,
+          tenant: rights.tenant,
+          roles: rights.roles,
+          exp: rights.exp,
+          delegation: rights,
+          jti,
+        },
+        exp: rights.exp,
+      };
     } catch (err) {
       throw unauthorized(`delegation token rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
     }
   }
-  if (typ !== AGENT_TOKEN_TYPE && typ !== OPERATOR_TOKEN_TYPE) throw unauthorized(`token typ must be ${AGENT_TOKEN_TYPE}, ${OPERATOR_TOKEN_TYPE} or ${DELEGATION_TYPE}`);
+  if (typ !== AGENT_TOKEN_TYPE && typ !== OPERATOR_TOKEN_TYPE)
+    throw unauthorized(`token typ must be ${AGENT_TOKEN_TYPE}, ${OPERATOR_TOKEN_TYPE} or ${DELEGATION_TYPE}`);
   let keySet = keySets.get(config.jwks);
   if (!keySet) keySets.set(config.jwks, (keySet = createLocalJWKSet(config.jwks)));
   let payload: JWTPayload;
@@ -100,16 +113,21 @@ async function verifyToken(token: string, config: AuthConfig): Promise<{ who: Pr
     throw unauthorized(`token rejected: ${((err as Error).message || 'invalid').toLowerCase()}`);
   }
   // The tenant names whose agent this is: without it, agents of different tenants would meet.
-  if (typeof payload.tenant !== 'string' || payload.tenant === '') throw unauthorized('token claim tenant must be a non-empty string');
+  if (typeof payload.tenant !== 'string' || payload.tenant === '')
+    throw unauthorized('token claim tenant must be a non-empty string');
   const tenant = payload.tenant;
   const sub = payload.sub!;
   // `/` separates a delegator from its children (`planner/scout`): an identity provider's id never holds one.
   if (sub === '' || sub.includes('/')) throw unauthorized("token claim sub must be a non-empty id without '/'");
   if (typ === OPERATOR_TOKEN_TYPE) {
     const role = payload.role;
-    if (typeof role !== 'string' || !OPERATOR_ROLES.includes(role)) throw unauthorized(`operator token role must be one of ${OPERATOR_ROLES.join(', ')}`);
+    if (typeof role !== 'string' || !OPERATOR_ROLES.includes(role))
+      throw unauthorized(`operator token role must be one of ${OPERATOR_ROLES.join(', ')}`);
     return { who: { kind: 'operator', id: sub, tenant, role }, exp: payload.exp! };
   }
-  const roles = Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string') ? (payload.roles as string[]) : [];
+  const roles =
+    Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string')
+      ? (payload.roles as string[])
+      : [];
   return { who: { kind: 'agent', id: sub, tenant, roles, exp: payload.exp! }, exp: payload.exp! };
 }

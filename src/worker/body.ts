@@ -33,7 +33,8 @@ async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number
 /** The body as UTF-8 text, read up to the limit (413 past it). */
 export async function readText(c: Context): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
+  if (declared > MAX_BODY_BYTES)
+    throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
   try {
     return utf8.decode(await readAtMost(c.req.raw.body, MAX_BODY_BYTES));
   } catch (err) {
@@ -50,8 +51,11 @@ export async function readJsonObject(c: Context, { optional = false } = {}): Pro
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ApiError('invalid_json', `body is not valid json: ${(err as Error).message.toLowerCase()}`, { cause: err });
+    throw new ApiError('invalid_json', `body is not valid json: ${(err as Error).message.toLowerCase()}`, {
+      cause: err,
+    });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ApiError('invalid_request', 'body: must be a json object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ApiError('invalid_request', 'body: must be a json object');
   return value as Record<string, unknown>;
 }

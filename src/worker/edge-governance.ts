@@ -30,21 +30,40 @@ export interface EdgeParts {
 }
 
 /** The governance of one call: `requestId` names it in the audit, `scope` bounds a delegated agent. */
-export function edgeGovernance(parts: EdgeParts, requestId: string | null, scope: DelegatedScope | undefined): Governance<EdgeDecision, TicketPlan> {
+export function edgeGovernance(
+  parts: EdgeParts,
+  requestId: string | null,
+  scope: DelegatedScope | undefined,
+): Governance<EdgeDecision, TicketPlan> {
   const { info, hash } = parts.bundle;
   return {
-    refusal: (request) => (scope ? (outsideChain(scope.links, request.action, request.resource) ?? scope.budgetRefusal) : null),
+    refusal: (request) =>
+      scope ? (outsideChain(scope.links, request.action, request.resource) ?? scope.budgetRefusal) : null,
     awaitApproval: (request, decision) => parts.desk.ask(request, decision),
     audited: (request, reply) => {
       const digester = parts.digester(request.agent.tenant ?? '');
-      const fields = decisionFields({ request, decision: reply, info, requestId, approvalId: reply.approval?.id ?? null, digester });
+      const fields = decisionFields({
+        request,
+        decision: reply,
+        info,
+        requestId,
+        approvalId: reply.approval?.id ?? null,
+        digester,
+      });
       return { ...reply, audit: parts.record(who(request.agent), 'decision', fields) };
     },
     planTicket: (request, reply) => {
       if (!parts.tickets.enabled) return null;
       const plan = parts.tickets.plan(request, reply.id, hash, Math.round(info.tickets.ttlMs / 1000));
       const { jti, action, resource, paramsHash } = plan.subject;
-      parts.record(who(request.agent), 'ticket_issue', { jti, decision_id: reply.id, action, resource, params_hash: paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+      parts.record(who(request.agent), 'ticket_issue', {
+        jti,
+        decision_id: reply.id,
+        action,
+        resource,
+        params_hash: paramsHash,
+        expires_at: plan.issuedAt + plan.ttlSeconds,
+      });
       return plan;
     },
   };

@@ -20,9 +20,20 @@ describe('the error root', () => {
 
   it('a core error becomes the API error with its status, keeping it as the cause', () => {
     const invalid = new TollgateError('request_invalid', 'params: nested too deep');
-    expect(toApiError(invalid)).toMatchObject({ code: 'invalid_request', status: 400, message: 'params: nested too deep', cause: invalid });
-    expect(toApiError(new TollgateError('decision_not_open', 'settled'))).toMatchObject({ code: 'conflict', status: 409 });
-    expect(toApiError(new TollgateError('idempotency_mismatch', 'reused'))).toMatchObject({ code: 'idempotency_mismatch', status: 409 });
+    expect(toApiError(invalid)).toMatchObject({
+      code: 'invalid_request',
+      status: 400,
+      message: 'params: nested too deep',
+      cause: invalid,
+    });
+    expect(toApiError(new TollgateError('decision_not_open', 'settled'))).toMatchObject({
+      code: 'conflict',
+      status: 409,
+    });
+    expect(toApiError(new TollgateError('idempotency_mismatch', 'reused'))).toMatchObject({
+      code: 'idempotency_mismatch',
+      status: 409,
+    });
     const trap = new TollgateError('evaluator_trap', 'unreachable');
     expect(toApiError(trap)).toMatchObject({ code: 'internal', status: 500, message: 'internal error', cause: trap });
     const api = new ApiError('forbidden', 'no');

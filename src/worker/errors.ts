@@ -87,5 +87,11 @@ export function toApiError(err: unknown): ApiError {
 /** Renders an error in the one shape, with the request id and, for 503, Retry-After. */
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
-  return c.json({ error: { code: err.code, message: err.message, retryable: err.status === 503 || err.status === 429 }, request_id: c.get('requestId') ?? null }, err.status);
+  return c.json(
+    {
+      error: { code: err.code, message: err.message, retryable: err.status === 503 || err.status === 429 },
+      request_id: c.get('requestId') ?? null,
+    },
+    err.status,
+  );
 }

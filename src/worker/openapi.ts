@@ -17,8 +17,18 @@ const decisionRequest = {
     resource: { type: 'string', minLength: 1 },
     params: { type: 'object' },
     context: { type: 'object' },
-    cost: { type: 'object', additionalProperties: false, properties: { usd: { type: 'number', minimum: 0 }, tokens: { type: 'integer', minimum: 0 } } },
-    idempotency_key: { type: 'string', minLength: 1, maxLength: 128, description: 'Bound to this request: the same key with the same request returns the first reply; with another, 409 idempotency_mismatch' },
+    cost: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { usd: { type: 'number', minimum: 0 }, tokens: { type: 'integer', minimum: 0 } },
+    },
+    idempotency_key: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'Bound to this request: the same key with the same request returns the first reply; with another, 409 idempotency_mismatch',
+    },
   },
 };
 
@@ -40,8 +50,20 @@ function settleApproval(summary: string): object {
       summary,
       security: bearer,
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      requestBody: json({ type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 1000 } } }),
-      responses: { 200: { description: '{ approval }' }, 400: error, 401: error, 403: error, 404: error, 409: error, 503: error },
+      requestBody: json({
+        type: 'object',
+        additionalProperties: false,
+        properties: { note: { type: 'string', maxLength: 1000 } },
+      }),
+      responses: {
+        200: { description: '{ approval }' },
+        400: error,
+        401: error,
+        403: error,
+        404: error,
+        409: error,
+        503: error,
+      },
     },
   };
 }
@@ -49,7 +71,11 @@ function settleApproval(summary: string): object {
 export function openApiDocument(): object {
   return {
     openapi: '3.1.0',
-    info: { title: 'Tollgate', version: '0.1.0', description: 'Policy decisions for AI agents: allow, deny or require_approval.' },
+    info: {
+      title: 'Tollgate',
+      version: '0.1.0',
+      description: 'Policy decisions for AI agents: allow, deny or require_approval.',
+    },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
@@ -58,17 +84,46 @@ export function openApiDocument(): object {
           type: 'object',
           required: ['id', 'decision', 'code', 'reasons', 'errors', 'redactions', 'policy'],
           properties: {
-            id: { type: 'string', pattern: '^dec_[0-9a-f]{32}$', description: 'Names the decision: its ticket, outcome, approval and audit records refer to it' },
+            id: {
+              type: 'string',
+              pattern: '^dec_[0-9a-f]{32}$',
+              description: 'Names the decision: its ticket, outcome, approval and audit records refer to it',
+            },
             decision: { enum: ['allow', 'deny', 'require_approval'] },
             code: { type: 'string' },
-            reasons: { type: 'array', items: { type: 'object', properties: { rule: { type: ['string', 'null'] }, effect: { type: 'string' }, message: { type: 'string' } } } },
+            reasons: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  rule: { type: ['string', 'null'] },
+                  effect: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
             errors: { type: 'array', items: { type: 'object' } },
             redactions: { type: 'array', items: { type: 'object' } },
             shadow: { type: 'object' },
             policy: { type: 'object', properties: { hash: { type: 'string' } } },
-            ticket: { type: 'string', description: 'On allow: an EdDSA JWT (typ tollgate-ticket+jwt) for the executor' },
-            audit: { type: 'object', description: "The decision's audit record", properties: { seq: { type: 'integer' }, hash: { type: 'string' } } },
-            approval: { type: 'object', description: 'On require_approval: the pending approval to wait for', properties: { id: { type: 'string' }, status: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } },
+            ticket: {
+              type: 'string',
+              description: 'On allow: an EdDSA JWT (typ tollgate-ticket+jwt) for the executor',
+            },
+            audit: {
+              type: 'object',
+              description: "The decision's audit record",
+              properties: { seq: { type: 'integer' }, hash: { type: 'string' } },
+            },
+            approval: {
+              type: 'object',
+              description: 'On require_approval: the pending approval to wait for',
+              properties: {
+                id: { type: 'string' },
+                status: { type: 'string' },
+                expires_at: { type: 'string', format: 'date-time' },
+              },
+            },
           },
         },
         AgentView: { type: 'object', required: ['agent', 'trust', 'suspended', 'budgets', 'rates'] },
@@ -76,7 +131,11 @@ export function openApiDocument(): object {
           type: 'object',
           required: ['error', 'request_id'],
           properties: {
-            error: { type: 'object', required: ['code', 'message', 'retryable'], properties: { code: { type: 'string' }, message: { type: 'string' }, retryable: { type: 'boolean' } } },
+            error: {
+              type: 'object',
+              required: ['code', 'message', 'retryable'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, retryable: { type: 'boolean' } },
+            },
             request_id: { type: ['string', 'null'] },
           },
         },
@@ -91,28 +150,72 @@ export function openApiDocument(): object {
           summary: 'Decide one request for the calling agent',
           security: bearer,
           requestBody: json({ $ref: '#/components/schemas/DecisionRequest' }),
-          responses: { 200: { description: 'The decision', ...json({ $ref: '#/components/schemas/Decision' }) }, 400: error, 401: error, 403: error, 409: error, 413: error, 503: error },
+          responses: {
+            200: { description: 'The decision', ...json({ $ref: '#/components/schemas/Decision' }) },
+            400: error,
+            401: error,
+            403: error,
+            409: error,
+            413: error,
+            503: error,
+          },
         },
       },
       '/v1/decide/batch': {
         post: {
           summary: 'Decide up to 100 requests in order',
           security: bearer,
-          requestBody: json({ type: 'object', required: ['requests'], properties: { requests: { type: 'array', minItems: 1, maxItems: 100, items: { $ref: '#/components/schemas/DecisionRequest' } } } }),
-          responses: { 200: { description: 'One decision per request', ...json({ type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/Decision' } } } }) }, 400: error, 401: error, 413: error, 503: error },
+          requestBody: json({
+            type: 'object',
+            required: ['requests'],
+            properties: {
+              requests: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 100,
+                items: { $ref: '#/components/schemas/DecisionRequest' },
+              },
+            },
+          }),
+          responses: {
+            200: {
+              description: 'One decision per request',
+              ...json({
+                type: 'object',
+                properties: { results: { type: 'array', items: { $ref: '#/components/schemas/Decision' } } },
+              }),
+            },
+            400: error,
+            401: error,
+            413: error,
+            503: error,
+          },
         },
       },
       '/v1/outcomes': {
         post: {
-          summary: "Settle an allowed decision: its outcome and actual cost (the executor that redeemed its ticket, or an operator; never the agent)",
+          summary:
+            'Settle an allowed decision: its outcome and actual cost (the executor that redeemed its ticket, or an operator; never the agent)',
           security: bearer,
           requestBody: json({
             type: 'object',
             required: ['agent', 'decision', 'outcome'],
             additionalProperties: false,
-            properties: { agent: { type: 'string' }, decision: { type: 'string', pattern: '^dec_[0-9a-f]{32}$' }, outcome: { enum: ['success', 'failure', 'exception', 'violation'] }, cost: { type: 'object' } },
+            properties: {
+              agent: { type: 'string' },
+              decision: { type: 'string', pattern: '^dec_[0-9a-f]{32}$' },
+              outcome: { enum: ['success', 'failure', 'exception', 'violation'] },
+              cost: { type: 'object' },
+            },
           }),
-          responses: { 200: { description: "The agent's state", ...json({ $ref: '#/components/schemas/AgentView' }) }, 400: error, 401: error, 403: error, 409: error, 503: error },
+          responses: {
+            200: { description: "The agent's state", ...json({ $ref: '#/components/schemas/AgentView' }) },
+            400: error,
+            401: error,
+            403: error,
+            409: error,
+            503: error,
+          },
         },
       },
       '/v1/agents/{id}': {
@@ -120,28 +223,75 @@ export function openApiDocument(): object {
           summary: "An agent's trust, budgets, rate windows, risk and suspension",
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'ok', ...json({ $ref: '#/components/schemas/AgentView' }) }, 401: error, 403: error, 503: error },
+          responses: {
+            200: { description: 'ok', ...json({ $ref: '#/components/schemas/AgentView' }) },
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/agents/{id}/suspend': {
-        post: { summary: 'Kill switch (operators)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error } },
+        post: {
+          summary: 'Kill switch (operators)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
       },
       '/v1/agents/{id}/resume': {
-        post: { summary: 'Lift the kill switch (operators)', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error } },
+        post: {
+          summary: 'Lift the kill switch (operators)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
       },
-      '/v1/policy': { get: { summary: "The active bundle's hash and rules", security: bearer, responses: { 200: { description: 'ok' }, 401: error } } },
+      '/v1/policy': {
+        get: {
+          summary: "The active bundle's hash and rules",
+          security: bearer,
+          responses: { 200: { description: 'ok' }, 401: error },
+        },
+      },
       '/v1/policy/bundle': {
         get: {
           summary: 'The active bundle, signed for embedders',
           security: bearer,
-          responses: { 200: { description: 'ok', ...json({ type: 'object', required: ['version', 'hash', 'bundle', 'signature'], properties: { version: { type: 'integer' }, hash: { type: 'string' }, bundle: { type: 'string', contentEncoding: 'base64' }, signature: { type: 'string' } } }) }, 401: error, 503: error },
+          responses: {
+            200: {
+              description: 'ok',
+              ...json({
+                type: 'object',
+                required: ['version', 'hash', 'bundle', 'signature'],
+                properties: {
+                  version: { type: 'integer' },
+                  hash: { type: 'string' },
+                  bundle: { type: 'string', contentEncoding: 'base64' },
+                  signature: { type: 'string' },
+                },
+              }),
+            },
+            401: error,
+            503: error,
+          },
         },
       },
       '/v1/tickets/redeem': {
         post: {
           summary: 'Redeem an execution ticket, once (executor tokens)',
           security: bearer,
-          requestBody: json({ type: 'object', required: ['ticket', 'action', 'resource'], additionalProperties: false, properties: { ticket: { type: 'string' }, action: { type: 'string' }, resource: { type: 'string' }, params: { type: 'object' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['ticket', 'action', 'resource'],
+            additionalProperties: false,
+            properties: {
+              ticket: { type: 'string' },
+              action: { type: 'string' },
+              resource: { type: 'string' },
+              params: { type: 'object' },
+            },
+          }),
           responses: { 200: { description: 'Redeemed' }, 400: error, 401: error, 403: error, 409: error, 503: error },
         },
       },
@@ -149,7 +299,13 @@ export function openApiDocument(): object {
         post: {
           summary: 'RFC 7662 introspection of agent and operator tokens and tickets (operators and executors)',
           security: bearer,
-          requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+          requestBody: {
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } },
+              },
+            },
+          },
           responses: { 200: { description: '{ active, ... }' }, 400: error, 401: error, 403: error },
         },
       },
@@ -157,32 +313,69 @@ export function openApiDocument(): object {
         get: {
           summary: "Search the tenant's audit records, newest first (operators); includes records not yet flushed",
           security: bearer,
-          parameters: [...auditFilters, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: '{ records: [{ hash, record }], next_cursor }' }, 400: error, 401: error, 403: error, 503: error },
+          parameters: [
+            ...auditFilters,
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: { description: '{ records: [{ hash, record }], next_cursor }' },
+            400: error,
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/audit/export': {
         get: {
           summary: 'Stream the matching audit records (operators)',
           security: bearer,
-          parameters: [...auditFilters, { name: 'format', in: 'query', schema: { enum: ['ndjson', 'csv', 'ocsf'], default: 'ndjson' } }],
-          responses: { 200: { description: 'NDJSON, CSV or OCSF (NDJSON of API Activity events)' }, 400: error, 401: error, 403: error, 503: error },
+          parameters: [
+            ...auditFilters,
+            { name: 'format', in: 'query', schema: { enum: ['ndjson', 'csv', 'ocsf'], default: 'ndjson' } },
+          ],
+          responses: {
+            200: { description: 'NDJSON, CSV or OCSF (NDJSON of API Activity events)' },
+            400: error,
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/audit/segments': {
         get: {
           summary: "An agent's raw audit segments, for verifying offline (operators)",
           security: bearer,
-          parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: '{ agent, flushed: { seq, hash }, segments: [{ key, text }], next_cursor }' }, 400: error, 401: error, 403: error, 503: error },
+          parameters: [
+            { name: 'agent', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: { description: '{ agent, flushed: { seq, hash }, segments: [{ key, text }], next_cursor }' },
+            400: error,
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/audit/verify': {
         get: {
-          summary: "Verify an agent's audit chain: R2 segments, checkpoints, the D1 index and the pending tail (operators)",
+          summary:
+            "Verify an agent's audit chain: R2 segments, checkpoints, the D1 index and the pending tail (operators)",
           security: bearer,
           parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: '{ ok: true, records, segments, indexed, pending, head } or { ok: false, seq, reason }' }, 400: error, 401: error, 403: error, 503: error },
+          responses: {
+            200: {
+              description: '{ ok: true, records, segments, indexed, pending, head } or { ok: false, seq, reason }',
+            },
+            400: error,
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/delegations': {
@@ -193,16 +386,37 @@ export function openApiDocument(): object {
             type: 'object',
             required: ['name'],
             additionalProperties: false,
-            properties: { name: { type: 'string', description: "the child's name; its id is <delegator id>/<name>" }, actions: { type: 'array', items: { type: 'string' } }, resources: { type: 'array', items: { type: 'string' } }, roles: { type: 'array', items: { type: 'string' } }, budget_usd: { type: 'number', minimum: 0 }, ttl_seconds: { type: 'integer', minimum: 1 } },
+            properties: {
+              name: { type: 'string', description: "the child's name; its id is <delegator id>/<name>" },
+              actions: { type: 'array', items: { type: 'string' } },
+              resources: { type: 'array', items: { type: 'string' } },
+              roles: { type: 'array', items: { type: 'string' } },
+              budget_usd: { type: 'number', minimum: 0 },
+              ttl_seconds: { type: 'integer', minimum: 1 },
+            },
           }),
-          responses: { 201: { description: '{ token, agent, jti, exp, depth, root, chain, actions, resources, roles, budget_usd, trust_ceiling }' }, 400: error, 401: error, 403: error, 503: error },
+          responses: {
+            201: {
+              description:
+                '{ token, agent, jti, exp, depth, root, chain, actions, resources, roles, budget_usd, trust_ceiling }',
+            },
+            400: error,
+            401: error,
+            403: error,
+            503: error,
+          },
         },
       },
       '/v1/delegations/revoke': {
         post: {
-          summary: 'Revoke a delegation ({ token }: an operator or an agent above it) or every chain an agent is in ({ agent }: operators)',
+          summary:
+            'Revoke a delegation ({ token }: an operator or an agent above it) or every chain an agent is in ({ agent }: operators)',
           security: bearer,
-          requestBody: json({ type: 'object', additionalProperties: false, properties: { token: { type: 'string' }, agent: { type: 'string' } } }),
+          requestBody: json({
+            type: 'object',
+            additionalProperties: false,
+            properties: { token: { type: 'string' }, agent: { type: 'string' } },
+          }),
           responses: { 200: { description: '{ revoked }' }, 400: error, 401: error, 403: error, 503: error },
         },
       },
@@ -210,21 +424,40 @@ export function openApiDocument(): object {
         get: {
           summary: "The tenant's approvals, newest first (operators); with agent, read from the agent's object",
           security: bearer,
-          parameters: [{ name: 'agent', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', schema: { enum: ['pending', 'approved', 'denied', 'expired'] } }],
+          parameters: [
+            { name: 'agent', in: 'query', schema: { type: 'string' } },
+            { name: 'status', in: 'query', schema: { enum: ['pending', 'approved', 'denied', 'expired'] } },
+          ],
           responses: { 200: { description: '{ approvals: [...] }' }, 400: error, 401: error, 403: error, 503: error },
         },
       },
       '/v1/approvals/{id}': {
         get: {
-          summary: 'One approval (its agent or operators); wait=N long-polls up to 30 s while pending; the agent gets a ticket once approved',
+          summary:
+            'One approval (its agent or operators); wait=N long-polls up to 30 s while pending; the agent gets a ticket once approved',
           security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } }],
-          responses: { 200: { description: '{ approval, decision, ticket? }' }, 400: error, 401: error, 403: error, 404: error, 503: error },
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } },
+          ],
+          responses: {
+            200: { description: '{ approval, decision, ticket? }' },
+            400: error,
+            401: error,
+            403: error,
+            404: error,
+            503: error,
+          },
         },
       },
       '/v1/approvals/{id}/approve': settleApproval('Approve a pending request (operators; never the requesting agent)'),
       '/v1/approvals/{id}/deny': settleApproval('Deny a pending request (operators)'),
-      '/.well-known/jwks.json': { get: { summary: 'The public keys that verify bundles, tickets and audit checkpoints', responses: { 200: { description: 'A JWKS' } } } },
+      '/.well-known/jwks.json': {
+        get: {
+          summary: 'The public keys that verify bundles, tickets and audit checkpoints',
+          responses: { 200: { description: 'A JWKS' } },
+        },
+      },
     },
   };
 }

@@ -22,11 +22,16 @@ let currentAuth: { source: string; config: AuthConfig } | null = null;
 
 export function authConfig(c: AppContext): AuthConfig {
   const { AUTH_JWKS, AUTH_ISSUER, AUTH_AUDIENCE, TICKET_SIGNING_JWK, RETIRED_JWKS, TICKET_ISSUER } = c.env;
-  const source = [AUTH_JWKS, AUTH_ISSUER, AUTH_AUDIENCE, TICKET_SIGNING_JWK, RETIRED_JWKS, TICKET_ISSUER].join('\u0000');
+  const source = [AUTH_JWKS, AUTH_ISSUER, AUTH_AUDIENCE, TICKET_SIGNING_JWK, RETIRED_JWKS, TICKET_ISSUER].join(
+    '\u0000',
+  );
   if (currentAuth?.source === source) return currentAuth.config;
   try {
     const tollgate = { jwks: publicJwks(c.env), issuer: TICKET_ISSUER };
-    currentAuth = { source, config: { jwks: JSON.parse(AUTH_JWKS), issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE, tollgate } };
+    currentAuth = {
+      source,
+      config: { jwks: JSON.parse(AUTH_JWKS), issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE, tollgate },
+    };
     return currentAuth.config;
   } catch {
     throw new ApiError('unavailable', 'the server has no valid AUTH_JWKS configured', { retryAfterSeconds: 30 });
@@ -37,7 +42,9 @@ export function authConfig(c: AppContext): AuthConfig {
 export async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Promise<void> {
   const revoked = await callAgent(() => tenantStub(c.env, agent.tenant).firstRevoked(revocationKeys(agent)));
   if (revoked === null) return;
-  const what = revoked.startsWith('agent:') ? `agent '${revoked.slice(6)}'${revoked.slice(6) === agent.id ? '' : ' in its chain'}` : 'a link of its delegation chain';
+  const what = revoked.startsWith('agent:')
+    ? `agent '${revoked.slice(6)}'${revoked.slice(6) === agent.id ? '' : ' in its chain'}`
+    : 'a link of its delegation chain';
   throw new ApiError('unauthorized', `the token was revoked (${what})`);
 }
 

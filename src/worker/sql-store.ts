@@ -25,7 +25,9 @@ export class SqlStateStore implements StateStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS open_reservations (agent TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, micros INTEGER NOT NULL,
       tokens REAL NOT NULL, day TEXT NOT NULL, month TEXT NOT NULL, rules TEXT NOT NULL, PRIMARY KEY (agent, id))`);
     sql.exec('CREATE INDEX IF NOT EXISTS open_reservations_age ON open_reservations (agent, at)');
-    sql.exec('CREATE TABLE IF NOT EXISTS replies (agent TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, at INTEGER NOT NULL, reply TEXT NOT NULL, PRIMARY KEY (agent, key))');
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS replies (agent TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, at INTEGER NOT NULL, reply TEXT NOT NULL, PRIMARY KEY (agent, key))',
+    );
     sql.exec('CREATE INDEX IF NOT EXISTS replies_age ON replies (agent, at)');
   }
 
@@ -45,19 +47,32 @@ export class SqlStateStore implements StateStore {
   }
 
   put(key: string, record: AgentRecord): void {
-    this.sql.exec('INSERT INTO agent_state (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state', key, JSON.stringify(record));
+    this.sql.exec(
+      'INSERT INTO agent_state (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state',
+      key,
+      JSON.stringify(record),
+    );
     this.cache.set(key, record);
   }
 
   openDecision(agent: string, id: string): OpenDecision | undefined {
-    const row = this.sql.exec<OpenRow>(`SELECT ${OPEN_COLUMNS} FROM open_reservations WHERE agent = ? AND id = ?`, agent, id).toArray()[0];
+    const row = this.sql
+      .exec<OpenRow>(`SELECT ${OPEN_COLUMNS} FROM open_reservations WHERE agent = ? AND id = ?`, agent, id)
+      .toArray()[0];
     return row && openDecision(row);
   }
 
   putOpenDecision(agent: string, d: OpenDecision): void {
     this.sql.exec(
       `INSERT OR REPLACE INTO open_reservations (agent, ${OPEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      agent, d.id, d.at, d.micros, d.tokens, d.day, d.month, JSON.stringify(d.rules),
+      agent,
+      d.id,
+      d.at,
+      d.micros,
+      d.tokens,
+      d.day,
+      d.month,
+      JSON.stringify(d.rules),
     );
   }
 
@@ -81,15 +96,33 @@ export class SqlStateStore implements StateStore {
   }
 
   reply(agent: string, idempotencyKey: string): KeptReply | undefined {
-    const row = this.sql.exec<{ request_hash: string; at: number; reply: string }>('SELECT request_hash, at, reply FROM replies WHERE agent = ? AND key = ?', agent, idempotencyKey).toArray()[0];
+    const row = this.sql
+      .exec<{ request_hash: string; at: number; reply: string }>(
+        'SELECT request_hash, at, reply FROM replies WHERE agent = ? AND key = ?',
+        agent,
+        idempotencyKey,
+      )
+      .toArray()[0];
     return row ? { requestHash: row.request_hash, at: row.at, reply: JSON.parse(row.reply) } : undefined;
   }
 
   putReply(agent: string, idempotencyKey: string, kept: KeptReply): void {
-    this.sql.exec('INSERT OR REPLACE INTO replies (agent, key, request_hash, at, reply) VALUES (?, ?, ?, ?, ?)', agent, idempotencyKey, kept.requestHash, kept.at, JSON.stringify(kept.reply));
+    this.sql.exec(
+      'INSERT OR REPLACE INTO replies (agent, key, request_hash, at, reply) VALUES (?, ?, ?, ?, ?)',
+      agent,
+      idempotencyKey,
+      kept.requestHash,
+      kept.at,
+      JSON.stringify(kept.reply),
+    );
   }
 
   pruneReplies(agent: string, before: number, keep: number): void {
-    this.sql.exec('DELETE FROM replies WHERE agent = ?1 AND (at < ?2 OR key NOT IN (SELECT key FROM replies WHERE agent = ?1 ORDER BY at DESC LIMIT ?3))', agent, before, keep);
+    this.sql.exec(
+      'DELETE FROM replies WHERE agent = ?1 AND (at < ?2 OR key NOT IN (SELECT key FROM replies WHERE agent = ?1 ORDER BY at DESC LIMIT ?3))',
+      agent,
+      before,
+      keep,
+    );
   }
 }

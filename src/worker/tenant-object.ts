@@ -17,15 +17,25 @@ import { MICROS_PER_USD, toUsd } from '../policy/money.js';
 export class TenantObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)');
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS agents_pending_audit (agent TEXT PRIMARY KEY, from_seq INTEGER NOT NULL, since INTEGER NOT NULL)');
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)',
+    );
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS agents_pending_audit (agent TEXT PRIMARY KEY, from_seq INTEGER NOT NULL, since INTEGER NOT NULL)',
+    );
     // A link's spend in integer micro-dollars. (The table before, link_spend, kept float dollars; a day's worth is dropped.)
     ctx.storage.sql.exec('DROP TABLE IF EXISTS link_spend');
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS link_spend_micros (jti TEXT NOT NULL, day TEXT NOT NULL, micros INTEGER NOT NULL, PRIMARY KEY (jti, day))');
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS link_spend_micros (jti TEXT NOT NULL, day TEXT NOT NULL, micros INTEGER NOT NULL, PRIMARY KEY (jti, day))',
+    );
   }
 
   private linkSpent(jti: string, day: string): number {
-    return this.ctx.storage.sql.exec<{ micros: number }>('SELECT micros FROM link_spend_micros WHERE jti = ? AND day = ?', jti, day).toArray()[0]?.micros ?? 0;
+    return (
+      this.ctx.storage.sql
+        .exec<{ micros: number }>('SELECT micros FROM link_spend_micros WHERE jti = ? AND day = ?', jti, day)
+        .toArray()[0]?.micros ?? 0
+    );
   }
 
   /**
@@ -33,7 +43,11 @@ export class TenantObject extends DurableObject<Env> {
    * `day`, all or none: null when every link has room, otherwise why not. Synchronous, so
    * concurrent decisions anywhere in the subtree can never both take a link's last dollar.
    */
-  reserveDelegated(links: { jti: string; agent: string; budget_usd: number }[], micros: number, day: string): string | null {
+  reserveDelegated(
+    links: { jti: string; agent: string; budget_usd: number }[],
+    micros: number,
+    day: string,
+  ): string | null {
     this.ctx.storage.sql.exec('DELETE FROM link_spend_micros WHERE day < ?', day); // past days bound nothing any more
     for (const link of links) {
       const spent = this.linkSpent(link.jti, day);
@@ -43,14 +57,25 @@ export class TenantObject extends DurableObject<Env> {
       }
     }
     for (const link of links) {
-      this.ctx.storage.sql.exec('INSERT INTO link_spend_micros (jti, day, micros) VALUES (?, ?, ?) ON CONFLICT(jti, day) DO UPDATE SET micros = micros + excluded.micros', link.jti, day, micros);
+      this.ctx.storage.sql.exec(
+        'INSERT INTO link_spend_micros (jti, day, micros) VALUES (?, ?, ?) ON CONFLICT(jti, day) DO UPDATE SET micros = micros + excluded.micros',
+        link.jti,
+        day,
+        micros,
+      );
     }
     return null;
   }
 
   /** Gives back a reservation (micro-dollars) whose decision did not allow. */
   releaseDelegated(links: { jti: string }[], micros: number, day: string): void {
-    for (const link of links) this.ctx.storage.sql.exec('UPDATE link_spend_micros SET micros = max(0, micros - ?) WHERE jti = ? AND day = ?', micros, link.jti, day);
+    for (const link of links)
+      this.ctx.storage.sql.exec(
+        'UPDATE link_spend_micros SET micros = max(0, micros - ?) WHERE jti = ? AND day = ?',
+        micros,
+        link.jti,
+        day,
+      );
   }
 
   /** Revokes `key` (`jti:<id>` or `agent:<id>`); true if it was not revoked before. */
@@ -62,7 +87,8 @@ export class TenantObject extends DurableObject<Env> {
 
   /** The first of `keys` that was revoked, or null. */
   firstRevoked(keys: string[]): string | null {
-    for (const key of keys) if (this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length > 0) return key;
+    for (const key of keys)
+      if (this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length > 0) return key;
     return null;
   }
 
@@ -70,7 +96,9 @@ export class TenantObject extends DurableObject<Env> {
   auditPending(agent: string, fromSeq: number): void {
     this.ctx.storage.sql.exec(
       'INSERT INTO agents_pending_audit (agent, from_seq, since) VALUES (?, ?, ?) ON CONFLICT(agent) DO UPDATE SET from_seq = excluded.from_seq',
-      agent, fromSeq, Date.now(),
+      agent,
+      fromSeq,
+      Date.now(),
     );
   }
 
@@ -81,14 +109,21 @@ export class TenantObject extends DurableObject<Env> {
 
   /** Every agent with records not yet flushed, however long they have waited, oldest first. */
   agentsWithPendingAudit(): { agent: string; since: number }[] {
-    return this.ctx.storage.sql.exec<{ agent: string; since: number }>('SELECT agent, since FROM agents_pending_audit ORDER BY since').toArray();
+    return this.ctx.storage.sql
+      .exec<{ agent: string; since: number }>('SELECT agent, since FROM agents_pending_audit ORDER BY since')
+      .toArray();
   }
 }
 
 /** The keys an agent's token is revoked by: the agent itself and, for a delegated agent, each link's jti and each agent above it. */
-export function revocationKeys(agent: { id: string; delegation?: { chain: string[]; links: { jti: string }[] } }): string[] {
+export function revocationKeys(agent: {
+  id: string;
+  delegation?: { chain: string[]; links: { jti: string }[] };
+}): string[] {
   const d = agent.delegation;
-  return d ? [`agent:${agent.id}`, ...d.links.map((l) => `jti:${l.jti}`), ...d.chain.map((a) => `agent:${a}`)] : [`agent:${agent.id}`];
+  return d
+    ? [`agent:${agent.id}`, ...d.links.map((l) => `jti:${l.jti}`), ...d.chain.map((a) => `agent:${a}`)]
+    : [`agent:${agent.id}`];
 }
 
 export function tenantStub(env: Env, tenant: string): DurableObjectStub<TenantObject> {

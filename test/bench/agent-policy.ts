@@ -36,7 +36,8 @@ export function benchRules(n: number): BenchRule[] {
 /** The policy as Tollgate files, 2,000 rules a file (each file stays under the 1 MiB limit). */
 export function toTollgateFiles(rules: BenchRule[]): Record<string, string> {
   const files: Record<string, string> = {};
-  for (let i = 0; i < rules.length; i += 2000) files[`bench-${String(i / 2000).padStart(2, '0')}.yaml`] = toTollgateYaml(rules.slice(i, i + 2000));
+  for (let i = 0; i < rules.length; i += 2000)
+    files[`bench-${String(i / 2000).padStart(2, '0')}.yaml`] = toTollgateYaml(rules.slice(i, i + 2000));
   return files;
 }
 
@@ -57,9 +58,10 @@ export function toTollgateYaml(rules: BenchRule[]): string {
 
 export function toCedar(rules: BenchRule[]): string {
   return rules
-    .map((r) =>
-      `@id("${r.id}")\n${r.effect === 'allow' ? 'permit' : 'forbid'}(principal, action == Action::"${r.action}", resource)\n` +
-      `when { resource.name like "${r.envPrefix}*" && principal.roles.contains("${r.role}") && principal.trust >= ${r.minTrust} && context.rows <= ${r.maxRows} && context.hour >= 8 && context.hour < 20 };`,
+    .map(
+      (r) =>
+        `@id("${r.id}")\n${r.effect === 'allow' ? 'permit' : 'forbid'}(principal, action == Action::"${r.action}", resource)\n` +
+        `when { resource.name like "${r.envPrefix}*" && principal.roles.contains("${r.role}") && principal.trust >= ${r.minTrust} && context.rows <= ${r.maxRows} && context.hour >= 8 && context.hour < 20 };`,
     )
     .join('\n\n');
 }
@@ -83,8 +85,18 @@ export function benchRequests(rules: BenchRule[], count: number): EvalRequest[] 
       resource: `res:${ENVS[rand(3)]}/db${rand(5)}`,
       agent: { id: `agent-${rand(20)}`, roles: [ROLES[rand(4)], ROLES[rand(4)]] },
       context: {
-        rows: rand(6000), hour: rand(24), region: 'eu-west-1', session: `s-${rand(1000)}`, model: 'gpt-4o-mini',
-        retries: rand(3), temperature_pct: 20, source: 'scheduler', batch: rand(2) === 1, priority: rand(5), tenant_tier: 'gold', ticket: `T-${rand(9999)}`,
+        rows: rand(6000),
+        hour: rand(24),
+        region: 'eu-west-1',
+        session: `s-${rand(1000)}`,
+        model: 'gpt-4o-mini',
+        retries: rand(3),
+        temperature_pct: 20,
+        source: 'scheduler',
+        batch: rand(2) === 1,
+        priority: rand(5),
+        tenant_tier: 'gold',
+        ticket: `T-${rand(9999)}`,
       },
       facts: { trust: rand(100) },
     };

@@ -16,8 +16,19 @@ const result = await autocannon({
   connections: Number(connections),
   duration: Number(seconds),
   setupClient(client) {
-    client.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${tokens[next++ % tokens.length]}` });
+    client.setHeaders({
+      'content-type': 'application/json',
+      authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+    });
   },
 });
 const non2xx = result.non2xx + result.errors;
-console.log(JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx }));
+console.log(
+  JSON.stringify({
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx,
+  }),
+);

@@ -31,11 +31,15 @@ async function tollgateFor(ruleCount: number) {
 }
 
 function table(rows: Measurement[], baseline: Measurement): void {
-  console.log(`  ${'engine'.padEnd(34)} ${'decisions/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   Tollgate (JS input) is`);
+  console.log(
+    `  ${'engine'.padEnd(34)} ${'decisions/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   Tollgate (JS input) is`,
+  );
   for (const m of rows) {
     const x = baseline.perSecond / m.perSecond;
     const ratio = m === baseline ? '' : x >= 1 ? `${x.toFixed(1)}× faster` : `${(1 / x).toFixed(1)}× slower`;
-    console.log(`  ${m.name.padEnd(34)} ${formatRate(m.perSecond).padStart(12)} ${formatNs(m.p50ns).padStart(10)} ${formatNs(m.p99ns).padStart(10)}   ${ratio}`);
+    console.log(
+      `  ${m.name.padEnd(34)} ${formatRate(m.perSecond).padStart(12)} ${formatNs(m.p50ns).padStart(10)} ${formatNs(m.p99ns).padStart(10)}   ${ratio}`,
+    );
   }
 }
 
@@ -55,7 +59,9 @@ async function peerComparison(ruleCount: number): Promise<Measurement> {
     }
     counts[ours as 'allow' | 'deny']++;
   }
-  console.log(`\n${ruleCount}-rule agent policy: ${requests.length} requests (${counts.allow} allow, ${counts.deny} deny), all engines agree`);
+  console.log(
+    `\n${ruleCount}-rule agent policy: ${requests.length} requests (${counts.allow} allow, ${counts.deny} deny), all engines agree`,
+  );
 
   const encoded = requests.map((r) => {
     const len = evaluator.encodeOnly(r);
@@ -65,10 +71,15 @@ async function peerComparison(ruleCount: number): Promise<Measurement> {
   const js = measure('tollgate wasm, JS object input', requests, (r) => evaluator.evaluate(r), seconds);
   const rows = [
     js,
-    measure('tollgate wasm, pre-encoded input', encoded, (bytes) => {
-      input.set(bytes);
-      return evaluator.decideEncoded(bytes.length);
-    }, seconds),
+    measure(
+      'tollgate wasm, pre-encoded input',
+      encoded,
+      (bytes) => {
+        input.set(bytes);
+        return evaluator.decideEncoded(bytes.length);
+      },
+      seconds,
+    ),
     measure('tollgate reference (TypeScript)', requests, (r) => evaluateReference(policy, r), seconds),
     measure('@cedar-policy/cedar-wasm', requests, cedar, seconds),
     measure('@marcbachmann/cel-js', requests, cel, seconds),
@@ -87,31 +98,48 @@ async function scaling(): Promise<void> {
     const ns = 1e9 / m.perSecond;
     first ||= ns;
     const growth = ns / first;
-    console.log(`  ${String(n).padStart(6)} rules  ${formatNs(ns).padStart(10)} per decision   ${growth.toFixed(2)}× the 10-rule cost${n === 10_000 ? ` (target ≤ 2×: ${growth <= 2 ? 'met' : 'missed'})` : ''}`);
+    console.log(
+      `  ${String(n).padStart(6)} rules  ${formatNs(ns).padStart(10)} per decision   ${growth.toFixed(2)}× the 10-rule cost${n === 10_000 ? ` (target ≤ 2×: ${growth <= 2 ? 'met' : 'missed'})` : ''}`,
+    );
   }
   const files = toTollgateFiles(benchRules(10_000));
   const size = Object.values(files).reduce((n, text) => n + text.length, 0);
   const started = performance.now();
   const bundle = compilePolicies(files);
   const compileSeconds = (performance.now() - started) / 1000;
-  console.log(`  compiling 10,000 rules (${(size / 1024).toFixed(0)} KiB of YAML in ${Object.keys(files).length} files): ${compileSeconds.toFixed(2)} s (target ≤ 2 s: ${compileSeconds <= 2 ? 'met' : 'missed'}), bundle ${(bundle.bytes.length / 1024).toFixed(0)} KiB`);
+  console.log(
+    `  compiling 10,000 rules (${(size / 1024).toFixed(0)} KiB of YAML in ${Object.keys(files).length} files): ${compileSeconds.toFixed(2)} s (target ≤ 2 s: ${compileSeconds <= 2 ? 'met' : 'missed'}), bundle ${(bundle.bytes.length / 1024).toFixed(0)} KiB`,
+  );
 }
 
-console.log(`Tollgate benchmarks: node ${process.version}, ${process.execArgv.join(' ') || 'no flags'}${quick ? ', quick mode' : ''}`);
+console.log(
+  `Tollgate benchmarks: node ${process.version}, ${process.execArgv.join(' ') || 'no flags'}${quick ? ', quick mode' : ''}`,
+);
 const results: Measurement[] = [];
 for (const n of [50, 100]) results.push(await peerComparison(n));
 await scaling();
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`\nModule size: policy.wasm ${kib(wasmBytes.length)} raw, ${kib(gzipSync(wasmBytes, { level: 9 }).length)} gzipped (target ≤ 64 KiB gzipped)`);
+console.log(
+  `\nModule size: policy.wasm ${kib(wasmBytes.length)} raw, ${kib(gzipSync(wasmBytes, { level: 9 }).length)} gzipped (target ≤ 64 KiB gzipped)`,
+);
 // The embed entry as a bundler would ship it: minified ESM, with the WASM inlined as base64.
 // With the compiler (and its YAML parser), and without: an app that fetches compiled bundles.
 for (const [what, source] of [
   ['tollgate/embed, whole entry', "export * from './dist/embed/index.js';"],
   ['createEngine only (no compiler)', "export { createEngine } from './dist/embed/engine.js';"],
 ]) {
-  const out = await build({ stdin: { contents: source, resolveDir: '.' }, bundle: true, minify: true, format: 'esm', write: false, platform: 'neutral' });
+  const out = await build({
+    stdin: { contents: source, resolveDir: '.' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    platform: 'neutral',
+  });
   const bytes = out.outputFiles[0].contents;
-  console.log(`Embed size, ${what} (minified, WASM inlined): ${kib(bytes.length)} raw, ${kib(gzipSync(bytes, { level: 9 }).length)} gzipped`);
+  console.log(
+    `Embed size, ${what} (minified, WASM inlined): ${kib(bytes.length)} raw, ${kib(gzipSync(bytes, { level: 9 }).length)} gzipped`,
+  );
 }
 await dlpAndRegex();
 const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
@@ -128,7 +156,20 @@ const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
   const texts: string[] = [];
   let prev = GENESIS_HASH;
   for (let s = 0; s < 100; s++) {
-    const batch = Array.from({ length: 1000 }, (_, i) => writer.append({ time: new Date(1_800_000_000_000 + i).toISOString(), tenant: 'acme', agent: 'a1', kind: 'decision', action: 'db.query', resource: 'db:prod/users', decision: 'allow', code: 'rule', rules: ['db-read'], policy_hash: 'sha256:00' }));
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      writer.append({
+        time: new Date(1_800_000_000_000 + i).toISOString(),
+        tenant: 'acme',
+        agent: 'a1',
+        kind: 'decision',
+        action: 'db.query',
+        resource: 'db:prod/users',
+        decision: 'allow',
+        code: 'rule',
+        rules: ['db-read'],
+        policy_hash: 'sha256:00',
+      }),
+    );
     texts.push((await writeSegment('acme', 'a1', prev, batch, key)).text);
     prev = writer.headHash;
   }
@@ -143,7 +184,11 @@ const worst = results.reduce((a, b) => (a.perSecond < b.perSecond ? a : b));
     if (pass > 0) passes.push(100_000 / ((performance.now() - started) / 1000));
   }
   const perSecond = passes.sort((a, b) => a - b)[1];
-  console.log(`Audit verification: 100,000 records in 100 segments at ${formatRate(perSecond)} records/s (target ≥ 200k: ${perSecond >= 200_000 ? 'met' : 'missed'})`);
+  console.log(
+    `Audit verification: 100,000 records in 100 segments at ${formatRate(perSecond)} records/s (target ≥ 200k: ${perSecond >= 200_000 ? 'met' : 'missed'})`,
+  );
 }
 const p99 = Math.max(...results.map((r) => r.p99ns));
-console.log(`Targets: ≥2,000,000 decisions/s → ${formatRate(worst.perSecond)} (${worst.perSecond >= 2e6 ? 'met' : 'missed'}); p99 ≤ 2 µs → ${formatNs(p99)} (${p99 <= 2000 ? 'met' : 'missed'})`);
+console.log(
+  `Targets: ≥2,000,000 decisions/s → ${formatRate(worst.perSecond)} (${worst.perSecond >= 2e6 ? 'met' : 'missed'}); p99 ≤ 2 µs → ${formatNs(p99)} (${p99 <= 2000 ? 'met' : 'missed'})`,
+);

@@ -45,11 +45,20 @@ export function measure<T>(name: string, inputs: T[], fn: (input: T) => unknown,
     samples[i] = Math.max(0, Number(process.hrtime.bigint() - a) - overhead);
   }
   samples.sort();
-  return { name, perSecond: ops / elapsed, p50ns: samples[samples.length >> 1], p99ns: samples[Math.floor(samples.length * 0.99)] };
+  return {
+    name,
+    perSecond: ops / elapsed,
+    p50ns: samples[samples.length >> 1],
+    p99ns: samples[Math.floor(samples.length * 0.99)],
+  };
 }
 
 export function formatRate(perSecond: number): string {
-  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : perSecond >= 1e3 ? `${(perSecond / 1e3).toFixed(1)}k` : perSecond.toFixed(0);
+  return perSecond >= 1e6
+    ? `${(perSecond / 1e6).toFixed(2)}M`
+    : perSecond >= 1e3
+      ? `${(perSecond / 1e3).toFixed(1)}k`
+      : perSecond.toFixed(0);
 }
 
 export function formatNs(ns: number): string {

@@ -24,7 +24,11 @@ export function cedarDecider(rules: BenchRule[]): Decide {
       context: r.context as Record<string, cedar.CedarValueJson>,
       preparsedPolicySetId: id,
       entities: [
-        { uid: { type: 'Agent', id: r.agent.id }, attrs: { trust: r.facts!.trust!, roles: r.agent.roles! }, parents: [] },
+        {
+          uid: { type: 'Agent', id: r.agent.id },
+          attrs: { trust: r.facts!.trust!, roles: r.agent.roles! },
+          parents: [],
+        },
         { uid: { type: 'Resource', id: r.resource }, attrs: { name: r.resource }, parents: [] },
       ],
     });

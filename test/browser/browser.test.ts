@@ -23,7 +23,16 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
   await page.goto(`${base}/index.html`);
@@ -66,7 +75,9 @@ describe('in Chromium', () => {
   it('the demo page compiles live, shows the checker errors inline, and decides', async () => {
     const policy = page.locator('#policy');
     const good = await policy.inputValue();
-    await policy.fill(good.replace('effect: deny', 'effect: nope').replace('context.rows <= 1000', 'agent.trust <= "many"'));
+    await policy.fill(
+      good.replace('effect: deny', 'effect: nope').replace('context.rows <= 1000', 'agent.trust <= "many"'),
+    );
     await page.waitForSelector('ul.errors li');
     const errors = await page.locator('#check li').allTextContents();
     expect(errors.join('\n')).toMatch(/bad_value .*effect must be one of allow, deny, require_approval, not 'nope'/);

@@ -80,7 +80,10 @@ export function runConformance({ name, engine, known = {} }: ConformanceRun): vo
       const reference = asJson(evaluateReference(policy, c.request));
       const verdict = verdicts[i];
       if (reason !== undefined) {
-        expect(verdict, `known to differ at ${c.where} (${reason}); if it no longer does, drop it from 'known'`).not.toEqual(reference);
+        expect(
+          verdict,
+          `known to differ at ${c.where} (${reason}); if it no longer does, drop it from 'known'`,
+        ).not.toEqual(reference);
         return;
       }
       expect(compareVerdict(verdict, c.expect, info), `${name} at ${c.where}`).toEqual([]);

@@ -7,7 +7,15 @@ import fc from 'fast-check';
 import { UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar } from '../../src/policy/expr/ast.js';
 import type { EvalRequest } from '../../src/policy/verdict.js';
 import type { JsonValue } from '../../src/lib/json.js';
-import { DETECTORS, type ActionEntry, type AttrValue, type ParamSchema, type PolicySet, type ResourceEntry, type Rule } from '../../src/policy/model.js';
+import {
+  DETECTORS,
+  type ActionEntry,
+  type AttrValue,
+  type ParamSchema,
+  type PolicySet,
+  type ResourceEntry,
+  type Rule,
+} from '../../src/policy/model.js';
 import { DEFAULT_APPROVALS, DEFAULT_DELEGATION, DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
 
 export const ACTIONS = ['db.query', 'db.write', 'k8s.scale', 'llm.chat', 'shell', 'pay.send'];
@@ -20,12 +28,49 @@ const STRINGS = ['', 'a', 'ab', 'abc', 'prod', 'dev', 'é', '😀', 'Z', 'z', 'a
 
 /** Fragments that sit on and around every DLP detector's edges. */
 const DLP_FRAGMENTS = [
-  'AKIAIOSFODNN7EXAMPLE', 'ASIAABCDEFGHIJKLMNOP', 'AKIA', 'sk-', 'sk-ant-', 'abcdefghijklmnopqrstuvwxyz', 'ghp_',
-  'github_pat_', '0123456789ABCDEFGHIJ0123456789abcdefgh', '-----BEGIN RSA PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----',
-  '-----END PRIVATE KEY-----', '-----END RSA PRIVATE KEY-----', 'PRIVATE KEY', 'eyJ', 'eyJhbGciOi', '.', 'postgres://', 'mongodb+srv://',
-  'user:pw@host', 'u:p@h/db', '123-45-6789', '666-12-3456', '000-11-2222', '4111111111111111', '4111 1111 1111 1111',
-  '4111-1111-1111-1112', '5500 0000 0000 0004', 'a@b.co', 'x.y+z@mail.example.org', '@', '.com', '.c0m', ' ', '-', '_', '\n',
-  'é', '😀', '9', '0', 'a', 'Z',
+  'AKIAIOSFODNN7EXAMPLE',
+  'ASIAABCDEFGHIJKLMNOP',
+  'AKIA',
+  'sk-',
+  'sk-ant-',
+  'abcdefghijklmnopqrstuvwxyz',
+  'ghp_',
+  'github_pat_',
+  '0123456789ABCDEFGHIJ0123456789abcdefgh',
+  '-----BEGIN RSA PRIVATE KEY-----',
+  '-----BEGIN PRIVATE KEY-----',
+  '-----END PRIVATE KEY-----',
+  '-----END RSA PRIVATE KEY-----',
+  'PRIVATE KEY',
+  'eyJ',
+  'eyJhbGciOi',
+  '.',
+  'postgres://',
+  'mongodb+srv://',
+  'user:pw@host',
+  'u:p@h/db',
+  '123-45-6789',
+  '666-12-3456',
+  '000-11-2222',
+  '4111111111111111',
+  '4111 1111 1111 1111',
+  '4111-1111-1111-1112',
+  '5500 0000 0000 0004',
+  'a@b.co',
+  'x.y+z@mail.example.org',
+  '@',
+  '.com',
+  '.c0m',
+  ' ',
+  '-',
+  '_',
+  '\n',
+  'é',
+  '😀',
+  '9',
+  '0',
+  'a',
+  'Z',
 ];
 
 const stringValue = fc.oneof(
@@ -33,7 +78,11 @@ const stringValue = fc.oneof(
   fc.array(fc.constantFrom(...DLP_FRAGMENTS), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')),
   fc.string({ maxLength: 8 }).filter((s) => s.isWellFormed()),
 );
-const numberValue = fc.oneof(fc.integer({ min: -5, max: 120 }), fc.constantFrom(0.5, -0, 1e300, 2.5, 9007199254740991, 100.25), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const numberValue = fc.oneof(
+  fc.integer({ min: -5, max: 120 }),
+  fc.constantFrom(0.5, -0, 1e300, 2.5, 9007199254740991, 100.25),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 const scalar: fc.Arbitrary<Scalar> = fc.oneof(fc.constant(null), fc.boolean(), numberValue, stringValue);
 
 export const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
@@ -50,7 +99,10 @@ const jsonObject = fc.dictionary(fc.constantFrom(...KEYS, 'extra'), jsonValue, {
 /** A glob made from a vocabulary word with parts swapped for wildcards. */
 function globFrom(words: string[]): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.constantFrom(...words), fc.array(fc.tuple(fc.nat(20), fc.nat(4), fc.constantFrom('*', '**')), { maxLength: 2 }))
+    .tuple(
+      fc.constantFrom(...words),
+      fc.array(fc.tuple(fc.nat(20), fc.nat(4), fc.constantFrom('*', '**')), { maxLength: 2 }),
+    )
     .map(([word, edits]) => {
       let g = word;
       for (const [at, len, star] of edits) {
@@ -75,7 +127,13 @@ const ROOT_KEYS: Record<PathRoot, string[]> = {
 
 const path: fc.Arbitrary<Expr> = fc
   .constantFrom(...(Object.keys(ROOT_KEYS) as PathRoot[]))
-  .chain((root) => fc.tuple(fc.constant(root), fc.constantFrom(...ROOT_KEYS[root]), fc.option(fc.constantFrom(...KEYS), { nil: undefined })))
+  .chain((root) =>
+    fc.tuple(
+      fc.constant(root),
+      fc.constantFrom(...ROOT_KEYS[root]),
+      fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+    ),
+  )
   .map(([root, key, sub]) => {
     const keys = sub !== undefined && (root === 'params' || root === 'context') ? [key, sub] : [key];
     return { kind: 'path', root, keys, text: [root, ...keys].join('.'), pos: 0 };
@@ -83,9 +141,33 @@ const path: fc.Arbitrary<Expr> = fc
 
 /** RE2 patterns around the vocabulary: anchors, classes, folding, repetition, alternation, boundaries. */
 const REGEXES = [
-  'a', '^a', 'b$', '^$', '(?i)PROD', '^db\\.', '[0-9]+', '\\d{3}-\\d{2}', '^(a|ab)*c?$', '\\bdev\\b', '\\Bb', '.', '(?s).',
-  '[^a-z]', '(?i)^drop\\s+table', 'é|😀', '^.{2,3}$', 'x*', '(a*)*b', '[[:upper:]]', '\\w+@\\w+', '(?m)^b', 'AKIA[0-9A-Z]{16}',
-  '(?i)é', '\\s', 'a{0}', '(?:ab|cd){1,2}',
+  'a',
+  '^a',
+  'b$',
+  '^$',
+  '(?i)PROD',
+  '^db\\.',
+  '[0-9]+',
+  '\\d{3}-\\d{2}',
+  '^(a|ab)*c?$',
+  '\\bdev\\b',
+  '\\Bb',
+  '.',
+  '(?s).',
+  '[^a-z]',
+  '(?i)^drop\\s+table',
+  'é|😀',
+  '^.{2,3}$',
+  'x*',
+  '(a*)*b',
+  '[[:upper:]]',
+  '\\w+@\\w+',
+  '(?m)^b',
+  'AKIA[0-9A-Z]{16}',
+  '(?i)é',
+  '\\s',
+  'a{0}',
+  '(?:ab|cd){1,2}',
 ];
 
 const BINARY: BinaryOp[] = ['==', '!=', '<', '<=', '>', '>=', 'in', '+', '-', '*', '/', '&&', '||'];
@@ -98,38 +180,72 @@ export const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
     fc.array(scalar, { maxLength: 4 }).map((items): Expr => ({ kind: 'list', items, pos: 0 })),
     tie('e').map((arg): Expr => ({ kind: 'not', arg, pos: 0 })),
     tie('e').map((arg): Expr => ({ kind: 'negate', arg, pos: 0 })),
-    fc.tuple(fc.constantFrom(...BINARY), tie('e'), tie('e')).map(([op, left, right]): Expr => ({ kind: 'binary', op, left, right, pos: 0 })),
-    fc.tuple(fc.constantFrom('startsWith', 'endsWith', 'contains') as fc.Arbitrary<'startsWith'>, tie('e'), tie('e')).map(
-      ([fn, target, arg]): Expr => ({ kind: 'call', fn, target, arg, pos: 0 }),
-    ),
-    fc.tuple(tie('e'), globFrom([...STRINGS.filter((s) => s !== ''), ...ACTIONS])).map(
-      ([target, g]): Expr => ({ kind: 'call', fn: 'glob', target, arg: { kind: 'literal', value: g, pos: 0 }, pos: 0 }),
-    ),
-    fc.tuple(tie('e'), fc.constantFrom(...REGEXES)).map(
-      ([target, re]): Expr => ({ kind: 'call', fn: 'matches', target, arg: { kind: 'literal', value: re, pos: 0 }, pos: 0 }),
-    ),
-    fc.tuple(fc.constantFrom(...UNARY_FNS), tie('e')).map(([fn, target]): Expr => ({ kind: 'method', fn, target, pos: 0 })),
-    fc.tuple(fc.constantFrom('exists', 'all') as fc.Arbitrary<'exists' | 'all'>, path, fc.oneof(path, scalar.map((value): Expr => ({ kind: 'literal', value, pos: 0 }))), fc.constantFrom<BinaryOp>('==', '<', '>=', '!=', 'in'), fc.option(fc.constantFrom(...KEYS), { nil: undefined })).map(
-      ([fn, target, other, op, key]): Expr => ({
+    fc
+      .tuple(fc.constantFrom(...BINARY), tie('e'), tie('e'))
+      .map(([op, left, right]): Expr => ({ kind: 'binary', op, left, right, pos: 0 })),
+    fc
+      .tuple(fc.constantFrom('startsWith', 'endsWith', 'contains') as fc.Arbitrary<'startsWith'>, tie('e'), tie('e'))
+      .map(([fn, target, arg]): Expr => ({ kind: 'call', fn, target, arg, pos: 0 })),
+    fc.tuple(tie('e'), globFrom([...STRINGS.filter((s) => s !== ''), ...ACTIONS])).map(([target, g]): Expr => ({
+      kind: 'call',
+      fn: 'glob',
+      target,
+      arg: { kind: 'literal', value: g, pos: 0 },
+      pos: 0,
+    })),
+    fc.tuple(tie('e'), fc.constantFrom(...REGEXES)).map(([target, re]): Expr => ({
+      kind: 'call',
+      fn: 'matches',
+      target,
+      arg: { kind: 'literal', value: re, pos: 0 },
+      pos: 0,
+    })),
+    fc
+      .tuple(fc.constantFrom(...UNARY_FNS), tie('e'))
+      .map(([fn, target]): Expr => ({ kind: 'method', fn, target, pos: 0 })),
+    fc
+      .tuple(
+        fc.constantFrom('exists', 'all') as fc.Arbitrary<'exists' | 'all'>,
+        path,
+        fc.oneof(
+          path,
+          scalar.map((value): Expr => ({ kind: 'literal', value, pos: 0 })),
+        ),
+        fc.constantFrom<BinaryOp>('==', '<', '>=', '!=', 'in'),
+        fc.option(fc.constantFrom(...KEYS), { nil: undefined }),
+      )
+      .map(([fn, target, other, op, key]): Expr => ({
         kind: 'macro',
         fn,
         target,
         variable: 'x',
         slot: 0,
         // The element itself or one of its fields, against a path or a literal (nesting is in the conformance cases).
-        body: { kind: 'binary', op, left: { kind: 'var', name: 'x', slot: 0, keys: key ? [key] : [], text: key ? `x.${key}` : 'x', pos: 0 }, right: other, pos: 0 },
+        body: {
+          kind: 'binary',
+          op,
+          left: { kind: 'var', name: 'x', slot: 0, keys: key ? [key] : [], text: key ? `x.${key}` : 'x', pos: 0 },
+          right: other,
+          pos: 0,
+        },
         pos: 0,
-      }),
-    ),
+      })),
   ),
 })).e;
 
 /** A boolean-ish condition: mostly comparisons, so rules match often enough. */
 const condition: fc.Arbitrary<Expr> = fc.oneof(
   expr,
-  fc.tuple(fc.constantFrom<BinaryOp>('==', '<', '>=', 'in', '!='), path, fc.oneof(expr, scalar.map((value): Expr => ({ kind: 'literal', value, pos: 0 })))).map(
-    ([op, left, right]): Expr => ({ kind: 'binary', op, left, right, pos: 0 }),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom<BinaryOp>('==', '<', '>=', 'in', '!='),
+      path,
+      fc.oneof(
+        expr,
+        scalar.map((value): Expr => ({ kind: 'literal', value, pos: 0 })),
+      ),
+    )
+    .map(([op, left, right]): Expr => ({ kind: 'binary', op, left, right, pos: 0 })),
 );
 
 const attrValue: fc.Arbitrary<AttrValue> = fc.oneof(
@@ -147,7 +263,13 @@ const paramSchema: fc.Arbitrary<ParamSchema> = fc
     min: fc.option(fc.integer({ min: -5, max: 50 }), { nil: null }),
     max: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
     maxLength: fc.option(fc.nat(6), { nil: null }),
-    enumValues: fc.option(fc.array(fc.oneof(fc.constantFrom(...STRINGS), fc.integer({ min: 0, max: 3 }), fc.boolean()), { minLength: 1, maxLength: 3 }), { nil: null }),
+    enumValues: fc.option(
+      fc.array(fc.oneof(fc.constantFrom(...STRINGS), fc.integer({ min: 0, max: 3 }), fc.boolean()), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      { nil: null },
+    ),
     pattern: fc.option(globFrom(STRINGS.filter((s) => s !== '')), { nil: null }),
   })
   .map((p) => ({
@@ -158,7 +280,10 @@ const paramSchema: fc.Arbitrary<ParamSchema> = fc
     min: p.type === 'number' ? p.min : null,
     max: p.type === 'number' ? p.max : null,
     maxLength: p.type === 'string' || p.type === 'array' ? p.maxLength : null,
-    enum: p.type === 'string' || p.type === 'number' || p.type === 'boolean' ? (p.enumValues?.filter((v) => typeof v === p.type) ?? null) : null,
+    enum:
+      p.type === 'string' || p.type === 'number' || p.type === 'boolean'
+        ? (p.enumValues?.filter((v) => typeof v === p.type) ?? null)
+        : null,
     pattern: p.type === 'string' ? p.pattern : null,
   }))
   .map((p) => ({ ...p, enum: p.enum && p.enum.length > 0 ? p.enum : null }));
@@ -166,7 +291,12 @@ const paramSchema: fc.Arbitrary<ParamSchema> = fc
 const actionEntry: fc.Arbitrary<ActionEntry> = fc.record({
   match: globFrom(ACTIONS),
   attrs,
-  params: fc.option(fc.uniqueArray(paramSchema, { selector: (p) => p.name, maxLength: 3 }).map((ps) => ps.sort((a, b) => (a.name < b.name ? -1 : 1))), { nil: null, freq: 2 }),
+  params: fc.option(
+    fc
+      .uniqueArray(paramSchema, { selector: (p) => p.name, maxLength: 3 })
+      .map((ps) => ps.sort((a, b) => (a.name < b.name ? -1 : 1))),
+    { nil: null, freq: 2 },
+  ),
   additionalParams: fc.boolean(),
   logParams: fc.constant([]),
   cost: fc.constant(null),
@@ -194,7 +324,9 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
     actions: fc.array(actionEntry, { maxLength: 3 }),
     resources: fc.array(resourceEntry, { maxLength: 3 }),
     rules: fc.array(ruleBody, { minLength: 0, maxLength: 8 }),
-    risk: fc.option(fc.record({ escalateAt: fc.constantFrom(10, 50), denyAt: fc.constantFrom(50, 100) }), { nil: null }),
+    risk: fc.option(fc.record({ escalateAt: fc.constantFrom(10, 50), denyAt: fc.constantFrom(50, 100) }), {
+      nil: null,
+    }),
     budgets: fc.option(
       fc.record({
         spend: fc.option(fc.record({ usd: fc.constantFrom(0, 1, 10, 0.3, 9.999999), per: period }), { nil: null }),
@@ -202,8 +334,14 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
       }),
       { nil: null, freq: 2 },
     ),
-    dlp: fc.array(fc.tuple(fc.constantFrom(...DETECTORS), fc.constantFrom('deny', 'redact', 'none')), { maxLength: 10 }),
-    dlpCustom: fc.subarray([{ name: 'acme_token', pattern: 'acme_[0-9a-f]{4}' }, { name: 'ticket', pattern: '(?i)\\bdb\\.q' }, { name: 'zzz', pattern: '😀|é$' }]),
+    dlp: fc.array(fc.tuple(fc.constantFrom(...DETECTORS), fc.constantFrom('deny', 'redact', 'none')), {
+      maxLength: 10,
+    }),
+    dlpCustom: fc.subarray([
+      { name: 'acme_token', pattern: 'acme_[0-9a-f]{4}' },
+      { name: 'ticket', pattern: '(?i)\\bdb\\.q' },
+      { name: 'zzz', pattern: '😀|é$' },
+    ]),
   })
   .map((p) => {
     const dlpDeny = DETECTORS.filter((d) => p.dlp.some(([x, e]) => x === d && e === 'deny'));
@@ -222,14 +360,23 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
         roles: r.roles,
         when: r.when,
         whenSource: null,
-        limits: r.effect === 'allow'
-          ? { rate: r.rate ? { count: r.rate, windowMs: 60_000, unit: 'minute' } : null, spend: r.spend, tokens: r.tokens }
-          : { rate: null, spend: null, tokens: null },
+        limits:
+          r.effect === 'allow'
+            ? {
+                rate: r.rate ? { count: r.rate, windowMs: 60_000, unit: 'minute' } : null,
+                spend: r.spend,
+                tokens: r.tokens,
+              }
+            : { rate: null, spend: null, tokens: null },
         risk: 1,
         reason: null,
         mode: r.mode,
       })),
-      risk: p.risk && { windowMs: 3_600_000, escalateAt: Math.min(p.risk.escalateAt, p.risk.denyAt), denyAt: p.risk.denyAt },
+      risk: p.risk && {
+        windowMs: 3_600_000,
+        escalateAt: Math.min(p.risk.escalateAt, p.risk.denyAt),
+        denyAt: p.risk.denyAt,
+      },
       breaker: null,
       budgets: p.budgets,
       tickets: DEFAULT_TICKETS,
@@ -242,38 +389,79 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
   });
 
 export const request: fc.Arbitrary<EvalRequest> = fc
-  .record({
-    action: fc.oneof(fc.constantFrom(...ACTIONS), stringValue.filter((s) => s.length > 0)),
-    resource: fc.oneof(fc.constantFrom(...RESOURCES), stringValue.filter((s) => s.length > 0)),
-    agent: fc.record({
-      id: fc.constantFrom(...AGENTS),
-      tenant: fc.option(fc.constantFrom('acme', 'é'), { nil: undefined }),
-      roles: fc.option(fc.uniqueArray(fc.constantFrom(...ROLES, 'other'), { maxLength: 3 }), { nil: undefined }),
-    }, { requiredKeys: ['id'] }),
-    params: fc.option(jsonObject, { nil: undefined }),
-    context: fc.option(jsonObject, { nil: undefined }),
-    cost: fc.option(fc.record({ usd: fc.constantFrom(0, 0.1, 0.3, 1, 5, 0.000001, 0.2), tokens: fc.constantFrom(0, 10, 100, 1000) }, { requiredKeys: [] }), { nil: undefined }),
-    delegation: fc.option(fc.record({ depth: fc.nat(3), root: fc.constantFrom(...AGENTS), chain: fc.array(fc.constantFrom(...AGENTS), { maxLength: 3 }) }), { nil: undefined }),
-    facts: fc.option(
-      fc.record({
-        trust: fc.integer({ min: 0, max: 100 }),
-        risk: fc.constantFrom(0, 10, 49, 50, 99, 100, 150),
-        suspended: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-        spend: fc.record({ day: fc.record({ usd: fc.constantFrom(0, 0.7, 9.9, 10), tokens: fc.constantFrom(0, 900, 1000) }), month: fc.record({ usd: fc.constantFrom(0, 5), tokens: fc.constantFrom(0, 999) }) }, { requiredKeys: [] }),
-        rates: fc.dictionary(fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'), fc.nat(6), { maxKeys: 4 }),
-        ledgers: fc.dictionary(
-          fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'),
-          fc.record({ usd: fc.constantFrom(0, 0.7, 9.9, 9.999999, 10, 0.000001), tokens: fc.constantFrom(0, 900, 1000) }, { requiredKeys: [] }),
-          { maxKeys: 4 },
+  .record(
+    {
+      action: fc.oneof(
+        fc.constantFrom(...ACTIONS),
+        stringValue.filter((s) => s.length > 0),
+      ),
+      resource: fc.oneof(
+        fc.constantFrom(...RESOURCES),
+        stringValue.filter((s) => s.length > 0),
+      ),
+      agent: fc.record(
+        {
+          id: fc.constantFrom(...AGENTS),
+          tenant: fc.option(fc.constantFrom('acme', 'é'), { nil: undefined }),
+          roles: fc.option(fc.uniqueArray(fc.constantFrom(...ROLES, 'other'), { maxLength: 3 }), { nil: undefined }),
+        },
+        { requiredKeys: ['id'] },
+      ),
+      params: fc.option(jsonObject, { nil: undefined }),
+      context: fc.option(jsonObject, { nil: undefined }),
+      cost: fc.option(
+        fc.record(
+          { usd: fc.constantFrom(0, 0.1, 0.3, 1, 5, 0.000001, 0.2), tokens: fc.constantFrom(0, 10, 100, 1000) },
+          { requiredKeys: [] },
         ),
-        now: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-      }, { requiredKeys: [] }),
-      { nil: undefined },
-    ),
-  }, { requiredKeys: ['action', 'resource', 'agent'] })
+        { nil: undefined },
+      ),
+      delegation: fc.option(
+        fc.record({
+          depth: fc.nat(3),
+          root: fc.constantFrom(...AGENTS),
+          chain: fc.array(fc.constantFrom(...AGENTS), { maxLength: 3 }),
+        }),
+        { nil: undefined },
+      ),
+      facts: fc.option(
+        fc.record(
+          {
+            trust: fc.integer({ min: 0, max: 100 }),
+            risk: fc.constantFrom(0, 10, 49, 50, 99, 100, 150),
+            suspended: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+            spend: fc.record(
+              {
+                day: fc.record({ usd: fc.constantFrom(0, 0.7, 9.9, 10), tokens: fc.constantFrom(0, 900, 1000) }),
+                month: fc.record({ usd: fc.constantFrom(0, 5), tokens: fc.constantFrom(0, 999) }),
+              },
+              { requiredKeys: [] },
+            ),
+            rates: fc.dictionary(fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'), fc.nat(6), {
+              maxKeys: 4,
+            }),
+            ledgers: fc.dictionary(
+              fc.constantFrom('r00', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07'),
+              fc.record(
+                { usd: fc.constantFrom(0, 0.7, 9.9, 9.999999, 10, 0.000001), tokens: fc.constantFrom(0, 900, 1000) },
+                { requiredKeys: [] },
+              ),
+              { maxKeys: 4 },
+            ),
+            now: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+          },
+          { requiredKeys: [] },
+        ),
+        { nil: undefined },
+      ),
+    },
+    { requiredKeys: ['action', 'resource', 'agent'] },
+  )
   .map((r) => {
     // Drop keys fast-check left undefined: a request never carries explicit undefined.
     const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as EvalRequest;
-    clean.agent = Object.fromEntries(Object.entries(r.agent).filter(([, v]) => v !== undefined)) as unknown as EvalRequest['agent'];
+    clean.agent = Object.fromEntries(
+      Object.entries(r.agent).filter(([, v]) => v !== undefined),
+    ) as unknown as EvalRequest['agent'];
     return clean;
   });

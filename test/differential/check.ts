@@ -12,14 +12,20 @@ import { policySet, request } from './arbitraries.js';
 export const REQUESTS_PER_POLICY = 10;
 
 export function differentialProperty(module: WebAssembly.Module) {
-  return fc.asyncProperty(policySet, fc.array(request, { minLength: REQUESTS_PER_POLICY, maxLength: REQUESTS_PER_POLICY }), async (policy, requests) => {
-    const wasm = await WasmEvaluator.create(module, compilePolicySet(policy).bytes);
-    for (const r of requests) {
-      const expected = evaluateReference(policy, r);
-      const actual = wasm.evaluate(r);
-      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-        throw new Error(`divergence on ${JSON.stringify(r)}\n reference: ${JSON.stringify(expected)}\n wasm:      ${JSON.stringify(actual)}`);
+  return fc.asyncProperty(
+    policySet,
+    fc.array(request, { minLength: REQUESTS_PER_POLICY, maxLength: REQUESTS_PER_POLICY }),
+    async (policy, requests) => {
+      const wasm = await WasmEvaluator.create(module, compilePolicySet(policy).bytes);
+      for (const r of requests) {
+        const expected = evaluateReference(policy, r);
+        const actual = wasm.evaluate(r);
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          throw new Error(
+            `divergence on ${JSON.stringify(r)}\n reference: ${JSON.stringify(expected)}\n wasm:      ${JSON.stringify(actual)}`,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 }

@@ -18,6 +18,8 @@ for (let done = 0; done < cases; done += batch * REQUESTS_PER_POLICY) {
     process.exit(1);
   }
   const total = done + batch * REQUESTS_PER_POLICY;
-  process.stdout.write(`\r${total.toLocaleString()} / ${cases.toLocaleString()} cases, 0 divergences, ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  process.stdout.write(
+    `\r${total.toLocaleString()} / ${cases.toLocaleString()} cases, 0 divergences, ${((Date.now() - started) / 1000).toFixed(0)}s`,
+  );
 }
 console.log(`\ndone: ${cases.toLocaleString()} cases, 0 divergences`);

@@ -7,7 +7,17 @@ describe('the DLP corpus', () => {
     expect(corpus.positives.length).toBeGreaterThanOrEqual(150);
     expect(corpus.negatives.length).toBeGreaterThanOrEqual(150);
     expect(new Set(corpus.positives.map((p) => p.detector))).toEqual(
-      new Set(['aws_key', 'openai_key', 'anthropic_key', 'github_token', 'private_key', 'jwt', 'db_url', 'ssn', 'credit_card']),
+      new Set([
+        'aws_key',
+        'openai_key',
+        'anthropic_key',
+        'github_token',
+        'private_key',
+        'jwt',
+        'db_url',
+        'ssn',
+        'credit_card',
+      ]),
     );
   });
 
@@ -23,6 +33,9 @@ describe('the DLP corpus', () => {
     const { wasm } = await enginePair(CORPUS_POLICY);
     const rates = corpusRates((r) => wasm.evaluate(r));
     expect(rates.flagged).toEqual([]);
-    expect(rates.detected / rates.positives, `missed: ${JSON.stringify(rates.missed.map((m) => `${m.detector}/${m.evasion}`))}`).toBeGreaterThanOrEqual(0.95);
+    expect(
+      rates.detected / rates.positives,
+      `missed: ${JSON.stringify(rates.missed.map((m) => `${m.detector}/${m.evasion}`))}`,
+    ).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -19,7 +19,10 @@ export interface Negative extends Sample {
   why: string;
 }
 
-export const corpus = JSON.parse(readFileSync(new URL('./corpus.json', import.meta.url), 'utf8')) as { positives: Positive[]; negatives: Negative[] };
+export const corpus = JSON.parse(readFileSync(new URL('./corpus.json', import.meta.url), 'utf8')) as {
+  positives: Positive[];
+  negatives: Negative[];
+};
 
 /** Every built-in detector that denies; email only redacts, as in the demo policies. */
 export const CORPUS_POLICY = {

@@ -32,7 +32,10 @@ it('the Node quick start runs as printed, in at most 10 lines', () => {
 });
 
 it("the embed reference's FileStore keeps an agent's state, open decisions and replies across engines", () => {
-  const store = snippet('**Writing a store.**', 'ts', embedDoc).replace("// const engine = await createEngine({ bundle, store: new FileStore('.tollgate-state') });", '');
+  const store = snippet('**Writing a store.**', 'ts', embedDoc).replace(
+    "// const engine = await createEngine({ bundle, store: new FileStore('.tollgate-state') });",
+    '',
+  );
   const dir = 'test-output/file-store';
   rmSync(dir, { recursive: true, force: true });
   const usage = `

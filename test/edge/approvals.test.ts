@@ -14,7 +14,11 @@ import { agentToken, operatorToken } from './tokens.js';
 
 const calls = (agent: string) => agentCalls(env, 'acme', agent);
 
-const write = (sql = 'update orders set state = 1 where id = 7') => ({ action: 'db.write', resource: 'db:prod/orders', params: { sql } });
+const write = (sql = 'update orders set state = 1 where id = 7') => ({
+  action: 'db.write',
+  resource: 'db:prod/orders',
+  params: { sql },
+});
 
 async function ask(agent: string, body: object) {
   return call('POST', '/v1/decide', { token: await agentToken(agent, ['engineer']), body });
@@ -22,35 +26,69 @@ async function ask(agent: string, body: object) {
 
 /** Moves an approval's expiry into the past, as if its 15 minutes had gone by. */
 async function letExpire(agent: string, id: string): Promise<void> {
-  await runInDurableObject(stubOf(agent), (_, state) => void state.storage.sql.exec('UPDATE approval_requests SET expires_at = ? WHERE id = ?', Date.now() - 1, id));
+  await runInDurableObject(
+    stubOf(agent),
+    (_, state) =>
+      void state.storage.sql.exec('UPDATE approval_requests SET expires_at = ? WHERE id = ?', Date.now() - 1, id),
+  );
 }
 
 describe('approvals', () => {
   it('pending → approved (the agent long-polling) → ticket → redeemed', async () => {
     const { body: decision } = await ask('apr-1', write());
-    expect(decision).toMatchObject({ decision: 'require_approval', code: 'rule', approval: { id: expect.stringMatching(/^apr_/), status: 'pending' } });
+    expect(decision).toMatchObject({
+      decision: 'require_approval',
+      code: 'rule',
+      approval: { id: expect.stringMatching(/^apr_/), status: 'pending' },
+    });
     const minutes = (Date.parse(decision.approval.expires_at) - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(14.9); // the policy's 15 minutes
     expect(minutes).toBeLessThanOrEqual(15);
     const id = decision.approval.id;
     const agent = await agentToken('apr-1', ['engineer']);
-    expect((await call('GET', `/v1/approvals/${id}`, { token: agent })).body).toMatchObject({ decision: 'require_approval', approval: { status: 'pending', action: 'db.write' } });
+    expect((await call('GET', `/v1/approvals/${id}`, { token: agent })).body).toMatchObject({
+      decision: 'require_approval',
+      approval: { status: 'pending', action: 'db.write' },
+    });
 
     const waiting = call('GET', `/v1/approvals/${id}?wait=20`, { token: agent });
-    const approved = await call('POST', `/v1/approvals/${id}/approve`, { token: await operatorToken('ops-1'), body: { note: 'ticket #4411' } });
+    const approved = await call('POST', `/v1/approvals/${id}/approve`, {
+      token: await operatorToken('ops-1'),
+      body: { note: 'ticket #4411' },
+    });
     expect(approved.status).toBe(200);
     expect(approved.body.approval).toMatchObject({ status: 'approved', decided_by: 'ops-1', note: 'ticket #4411' });
     const { body: answer } = await waiting;
     expect(answer).toMatchObject({ decision: 'allow', approval: { status: 'approved' }, ticket: expect.any(String) });
-    expect(decodeJwt(answer.ticket)).toMatchObject({ sub: 'apr-1', action: 'db.write', resource: 'db:prod/orders', params_hash: paramsHash(write().params) });
+    expect(decodeJwt(answer.ticket)).toMatchObject({
+      sub: 'apr-1',
+      action: 'db.write',
+      resource: 'db:prod/orders',
+      params_hash: paramsHash(write().params),
+    });
     // Read again: the same ticket, not a second one.
     expect((await call('GET', `/v1/approvals/${id}`, { token: agent })).body.ticket).toBe(answer.ticket);
 
     const executor = await agentToken('runner', ['executor']);
-    expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } })).status).toBe(200);
-    expect((await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } })).status).toBe(409);
-    const kinds = (await call('GET', '/v1/audit?agent=apr-1', { token: await operatorToken() })).body.records.map((r: { record: { kind: string } }) => r.record.kind).reverse();
-    expect(kinds).toEqual(['approval_request', 'decision', 'approval_approve', 'ticket_issue', 'ticket_redeem', 'ticket_replay']);
+    expect(
+      (await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: answer.ticket, ...write() } }))
+        .status,
+    ).toBe(409);
+    const kinds = (await call('GET', '/v1/audit?agent=apr-1', { token: await operatorToken() })).body.records
+      .map((r: { record: { kind: string } }) => r.record.kind)
+      .reverse();
+    expect(kinds).toEqual([
+      'approval_request',
+      'decision',
+      'approval_approve',
+      'ticket_issue',
+      'ticket_redeem',
+      'ticket_replay',
+    ]);
   });
 
   it('pending → expired → deny, and an expired approval can no longer be approved', async () => {
@@ -67,11 +105,15 @@ describe('approvals', () => {
 
   it('the alarm expires approvals nobody reads, and wakes a long-poll with deny', async () => {
     const { body: decision } = await ask('apr-3', write());
-    const waiting = call('GET', `/v1/approvals/${decision.approval.id}?wait=20`, { token: await agentToken('apr-3', ['engineer']) });
+    const waiting = call('GET', `/v1/approvals/${decision.approval.id}?wait=20`, {
+      token: await agentToken('apr-3', ['engineer']),
+    });
     await letExpire('apr-3', decision.approval.id);
     await runDurableObjectAlarm(stubOf('apr-3'));
     expect((await waiting).body).toMatchObject({ decision: 'deny', approval: { status: 'expired' } });
-    const kinds = (await call('GET', '/v1/audit?agent=apr-3', { token: await operatorToken() })).body.records.map((r: { record: { kind: string } }) => r.record.kind);
+    const kinds = (await call('GET', '/v1/audit?agent=apr-3', { token: await operatorToken() })).body.records.map(
+      (r: { record: { kind: string } }) => r.record.kind,
+    );
     expect(kinds[0]).toBe('approval_expire');
   });
 
@@ -81,9 +123,16 @@ describe('approvals', () => {
     const self = await call('POST', `/v1/approvals/${id}/approve`, { token: await operatorToken('apr-4') });
     expect(self.status).toBe(403);
     expect(self.body.error.message).toBe('an agent can never approve its own request');
-    expect((await call('POST', `/v1/approvals/${id}/approve`, { token: await agentToken('apr-4', ['engineer']) })).status).toBe(403);
-    expect((await call('GET', `/v1/approvals/${id}`, { token: await agentToken('someone-else', ['engineer']) })).status).toBe(403);
-    expect((await call('GET', `/v1/approvals/${id}`, { token: await agentToken('apr-4', ['engineer']) })).body.approval.status).toBe('pending');
+    expect(
+      (await call('POST', `/v1/approvals/${id}/approve`, { token: await agentToken('apr-4', ['engineer']) })).status,
+    ).toBe(403);
+    expect(
+      (await call('GET', `/v1/approvals/${id}`, { token: await agentToken('someone-else', ['engineer']) })).status,
+    ).toBe(403);
+    expect(
+      (await call('GET', `/v1/approvals/${id}`, { token: await agentToken('apr-4', ['engineer']) })).body.approval
+        .status,
+    ).toBe('pending');
   });
 
   it('a request changed after its approval is refused: the ticket binds the exact request', async () => {
@@ -92,7 +141,10 @@ describe('approvals', () => {
     await call('POST', `/v1/approvals/${id}/approve`, { token: await operatorToken() });
     const { body } = await call('GET', `/v1/approvals/${id}`, { token: await agentToken('apr-5', ['engineer']) });
     const executor = await agentToken('runner', ['executor']);
-    const changed = await call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket: body.ticket, ...write('delete from orders') } });
+    const changed = await call('POST', '/v1/tickets/redeem', {
+      token: executor,
+      body: { ticket: body.ticket, ...write('delete from orders') },
+    });
     expect(changed.status).toBe(403);
     expect(changed.body.error.code).toBe('ticket_mismatch');
     // Asking for the changed request opens a new approval; asking for the approved one again reuses nothing settled.
@@ -109,7 +161,9 @@ describe('approvals', () => {
   it('the cap on pending approvals holds under a flood of 200 concurrent requests', async () => {
     const stub = stubOf('apr-flood');
     const agent = { id: 'apr-flood', tenant: 'acme', roles: ['engineer'] };
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stub.decide({ ...write(`update t set v = ${i}`), agent })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => stub.decide({ ...write(`update t set v = ${i}`), agent })),
+    );
     const pending = results.filter((r) => r.decision === 'require_approval');
     expect(pending).toHaveLength(20); // the demo policy's approvals.max_pending
     expect(new Set(pending.map((r) => r.approval!.id)).size).toBe(20);
@@ -117,7 +171,11 @@ describe('approvals', () => {
     expect((await calls('apr-flood').listApprovals('pending')).length).toBe(20);
     // Over HTTP too, the next one is denied, with the reason.
     const over = await ask('apr-flood', write('update t set v = -1'));
-    expect(over.body).toMatchObject({ decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, message: expect.stringMatching(/20 approvals are already pending/) }] });
+    expect(over.body).toMatchObject({
+      decision: 'deny',
+      code: 'approval_limit',
+      reasons: [{ rule: null, message: expect.stringMatching(/20 approvals are already pending/) }],
+    });
   });
 
   it('operators list approvals, from the agent or from the tenant index', async () => {
@@ -146,15 +204,26 @@ describe('the approval webhook', () => {
       const o = instance as unknown as { env: object; webhookFetch: unknown };
       o.env = { ...o.env, APPROVAL_WEBHOOK_URL: HOOK_URL, APPROVAL_WEBHOOK_SECRET: HOOK_SECRET };
       o.webhookFetch = async (url: string, init: RequestInit) => {
-        calls.push({ url, body: init.body as string, signature: new Headers(init.headers).get('x-tollgate-signature')! });
+        calls.push({
+          url,
+          body: init.body as string,
+          signature: new Headers(init.headers).get('x-tollgate-signature')!,
+        });
         return new Response(null, { status: failuresLeft-- > 0 ? 500 : 204 });
       };
     });
     const { body: decision } = await ask('apr-hook', write());
     expect(decision.decision).toBe('require_approval'); // answered before any delivery
-    const retryNow = () => runInDurableObject(stubOf('apr-hook'), (_, state) => void state.storage.sql.exec('UPDATE webhook_outbox SET next_at = 0'));
+    const retryNow = () =>
+      runInDurableObject(
+        stubOf('apr-hook'),
+        (_, state) => void state.storage.sql.exec('UPDATE webhook_outbox SET next_at = 0'),
+      );
     await runDurableObjectAlarm(stubOf('apr-hook'));
-    const backoff = await runInDurableObject(stubOf('apr-hook'), (_, state) => state.storage.sql.exec<{ next_at: number }>('SELECT next_at FROM webhook_outbox').one().next_at);
+    const backoff = await runInDurableObject(
+      stubOf('apr-hook'),
+      (_, state) => state.storage.sql.exec<{ next_at: number }>('SELECT next_at FROM webhook_outbox').one().next_at,
+    );
     expect(backoff).toBeGreaterThan(Date.now()); // waiting before the retry
     await retryNow();
     await runDurableObjectAlarm(stubOf('apr-hook'));
@@ -163,14 +232,26 @@ describe('the approval webhook', () => {
     expect(calls).toHaveLength(3);
     expect(new Set(calls.map((c) => c.body)).size).toBe(1);
     const event = JSON.parse(calls[2].body);
-    expect(event).toMatchObject({ type: 'approval.requested', approval: { id: decision.approval.id, agent: 'apr-hook', action: 'db.write', status: 'pending' } });
+    expect(event).toMatchObject({
+      type: 'approval.requested',
+      approval: { id: decision.approval.id, agent: 'apr-hook', action: 'db.write', status: 'pending' },
+    });
     // The receiver's check, with WebCrypto and the shared secret.
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(calls[2].signature)!;
-    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(HOOK_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(HOOK_SECRET),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
     const mac = Uint8Array.from(v1.match(/../g)!, (h) => parseInt(h, 16));
     expect(await crypto.subtle.verify('HMAC', key, mac, new TextEncoder().encode(`${t}.${calls[2].body}`))).toBe(true);
     expect(calls[2].url).toBe(HOOK_URL);
-    const left = await runInDurableObject(stubOf('apr-hook'), (_, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM webhook_outbox').one().n);
+    const left = await runInDurableObject(
+      stubOf('apr-hook'),
+      (_, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM webhook_outbox').one().n,
+    );
     expect(left).toBe(0);
   });
 });

@@ -29,10 +29,15 @@ beforeAll(async () => {
     { action: `run.${AWS_KEY}`, resource: 'host:a' },
   ];
   for (const body of requests) expect((await call('POST', '/v1/decide', { token: t, body })).status).toBe(200);
-  const raw = '{"action":"github.get_issue","resource":"github:acme/api","params":{"__proto__":{"x":1},"constructor":"c","prototype":"p"}}';
+  const raw =
+    '{"action":"github.get_issue","resource":"github:acme/api","params":{"__proto__":{"x":1},"constructor":"c","prototype":"p"}}';
   expect((await call('POST', '/v1/decide', { token: t, raw })).status).toBe(200);
   await flushAll(AGENT);
-  const rows = await env.AUDIT_DB.prepare("SELECT record FROM audit_records WHERE agent = ? AND kind = 'decision' ORDER BY seq").bind(AGENT).all<{ record: string }>();
+  const rows = await env.AUDIT_DB.prepare(
+    "SELECT record FROM audit_records WHERE agent = ? AND kind = 'decision' ORDER BY seq",
+  )
+    .bind(AGENT)
+    .all<{ record: string }>();
   records = rows.results.map((r) => JSON.parse(r.record));
 });
 
@@ -48,9 +53,14 @@ describe('keyed digests', () => {
       places.push([o.key, await object!.text()]);
     }
     const ops = await operatorToken();
-    for (const format of ['ndjson', 'csv', 'ocsf']) places.push([format, JSON.stringify((await call('GET', `/v1/audit/export?format=${format}&agent=${AGENT}`, { token: ops })).body)]);
+    for (const format of ['ndjson', 'csv', 'ocsf'])
+      places.push([
+        format,
+        JSON.stringify((await call('GET', `/v1/audit/export?format=${format}&agent=${AGENT}`, { token: ops })).body),
+      ]);
     expect(places.length).toBeGreaterThan(4);
-    for (const [where, text] of places) for (const digest of bare) expect(text.includes(digest), `${where} holds a bare SHA-256`).toBe(false);
+    for (const [where, text] of places)
+      for (const digest of bare) expect(text.includes(digest), `${where} holds a bare SHA-256`).toBe(false);
     expect(records[0].params).toEqual({ sql: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) });
   });
 
@@ -71,7 +81,9 @@ describe('keyed digests', () => {
     // The action declares no schema, so each name is kept as its digest: all three are there.
     const digester = new ValueDigester(tenantDigestKey(env.AUDIT_DIGEST_KEY, 'acme'));
     const params = records[4].params as Record<string, unknown>;
-    expect(Object.getOwnPropertyNames(params).sort()).toEqual(['__proto__', 'constructor', 'prototype'].map((n) => digester.digest(n)).sort());
+    expect(Object.getOwnPropertyNames(params).sort()).toEqual(
+      ['__proto__', 'constructor', 'prototype'].map((n) => digester.digest(n)).sort(),
+    );
     expect(params[digester.digest('__proto__')]).toBe(digester.digest({ x: 1 }));
   });
 });
@@ -90,7 +102,11 @@ describe('rotating the digest key', () => {
     });
     expect((await call('POST', '/v1/decide', { token: t, body: query })).status).toBe(200);
     await flushAll(agent);
-    const rows = await env.AUDIT_DB.prepare("SELECT record FROM audit_records WHERE agent = ? AND kind = 'decision' ORDER BY seq").bind(agent).all<{ record: string }>();
+    const rows = await env.AUDIT_DB.prepare(
+      "SELECT record FROM audit_records WHERE agent = ? AND kind = 'decision' ORDER BY seq",
+    )
+      .bind(agent)
+      .all<{ record: string }>();
     const [before, after] = rows.results.map((r) => JSON.parse(r.record).params.sql);
     expect(before).not.toBe(after); // the same value, under two keys
     const verdict = (await call('GET', `/v1/audit/verify?agent=${agent}`, { token: await operatorToken() })).body;

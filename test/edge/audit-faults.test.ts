@@ -13,12 +13,20 @@ import { flushAll, stubOf, tailOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken, operatorToken } from './tokens.js';
 
-const chat = { action: 'llm.chat', resource: 'model:gpt-4o-mini', params: { model: 'gpt-4o-mini' }, cost: { usd: 0.01 } };
+const chat = {
+  action: 'llm.chat',
+  resource: 'model:gpt-4o-mini',
+  params: { model: 'gpt-4o-mini' },
+  cost: { usd: 0.01 },
+};
 
 type Sinkful = { sinks(): AuditSinks | null };
 
 /** Replaces the live object's sinks with `wrap(real sinks)`, until the object is reset. */
-async function wrapSinks(agent: string, wrap: (real: AuditSinks, state: DurableObjectState) => AuditSinks): Promise<void> {
+async function wrapSinks(
+  agent: string,
+  wrap: (real: AuditSinks, state: DurableObjectState) => AuditSinks,
+): Promise<void> {
   await runInDurableObject(stubOf(agent), (instance, state) => {
     const real = (instance as unknown as Sinkful).sinks()!;
     (instance as unknown as Sinkful).sinks = () => wrap(real, state);
@@ -41,16 +49,24 @@ async function decisions(agent: string, count: number, from = 0): Promise<number
   return count;
 }
 
-
 /** No loss, no duplicates: one record per decision in D1, R2 segments that tile the chain, and a verified chain. */
 async function expectExactlyOnce(agent: string, decided: number): Promise<void> {
   const tail = await tailOf(agent);
   expect(tail.pending).toEqual([]);
-  const rows = await env.AUDIT_DB.prepare('SELECT seq, kind FROM audit_records WHERE tenant = ? AND agent = ? ORDER BY seq').bind('acme', agent).all<{ seq: number; kind: string }>();
+  const rows = await env.AUDIT_DB.prepare(
+    'SELECT seq, kind FROM audit_records WHERE tenant = ? AND agent = ? ORDER BY seq',
+  )
+    .bind('acme', agent)
+    .all<{ seq: number; kind: string }>();
   expect(rows.results.filter((r) => r.kind === 'decision')).toHaveLength(decided);
   expect(rows.results.map((r) => r.seq)).toEqual(Array.from({ length: tail.head.seq }, (_, i) => i + 1));
   const keys = (await env.AUDIT_BUCKET.list({ prefix: `audit/acme/${agent}/` })).objects.map((o) => o.key).sort();
-  const ranges = keys.map((k) => k.slice(k.lastIndexOf('/') + 1, -'.ndjson'.length).split('-').map(Number));
+  const ranges = keys.map((k) =>
+    k
+      .slice(k.lastIndexOf('/') + 1, -'.ndjson'.length)
+      .split('-')
+      .map(Number),
+  );
   let next = 1;
   for (const [first, last] of ranges) {
     expect(first).toBe(next); // segments neither overlap nor leave gaps
@@ -65,7 +81,18 @@ describe('audit flush faults', () => {
   it('an R2 put that fails keeps every record in the object until R2 is back', async () => {
     let decided = await decisions('fault-r2', 12);
     let attempts = 0;
-    await wrapSinks('fault-r2', (real) => ({ ...real, bucket: new Proxy(real.bucket, { get: (b, p) => (p === 'put' ? async (key: string) => { if (key.startsWith('audit/')) attempts++; throw new Error('R2 is unavailable'); } : Reflect.get(b, p).bind(b)) }) }));
+    await wrapSinks('fault-r2', (real) => ({
+      ...real,
+      bucket: new Proxy(real.bucket, {
+        get: (b, p) =>
+          p === 'put'
+            ? async (key: string) => {
+                if (key.startsWith('audit/')) attempts++;
+                throw new Error('R2 is unavailable');
+              }
+            : Reflect.get(b, p).bind(b),
+      }),
+    }));
     expect(await runDurableObjectAlarm(stubOf('fault-r2'))).toBe(true);
     expect(await runDurableObjectAlarm(stubOf('fault-r2'))).toBe(true); // the failed flush scheduled its retry
     expect(attempts).toBe(2);
@@ -75,7 +102,9 @@ describe('audit flush faults', () => {
     expect((await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/fault-r2/' })).objects).toHaveLength(0);
     // Decisions go on while R2 is down, and are on the record at once.
     decided += await decisions('fault-r2', 5, 12);
-    const search = await call('GET', '/v1/audit?agent=fault-r2&kind=decision&limit=100', { token: await operatorToken() });
+    const search = await call('GET', '/v1/audit?agent=fault-r2&kind=decision&limit=100', {
+      token: await operatorToken(),
+    });
     expect(search.body.records).toHaveLength(decided);
     await restoreSinks('fault-r2');
     await flushAll('fault-r2');
@@ -158,7 +187,10 @@ describe('audit flush faults', () => {
         put(...args);
       };
     });
-    const failed = await call('POST', '/v1/decide', { token: await agentToken('fault-rollback', ['assistant']), body: chat });
+    const failed = await call('POST', '/v1/decide', {
+      token: await agentToken('fault-rollback', ['assistant']),
+      body: chat,
+    });
     expect(failed.status).toBe(503);
     decided += await decisions('fault-rollback', 3, 3);
     await flushAll('fault-rollback');
@@ -168,18 +200,34 @@ describe('audit flush faults', () => {
   it('a segment an earlier attempt wrote in other bytes is accepted if it holds the same records; one with other records stops the flush, losing nothing', async () => {
     const decided = await decisions('fault-format', 6);
     // An attempt writes the segment to R2, then fails at D1: the batch stays pinned.
-    await wrapSinks('fault-format', (real) => ({ ...real, db: new Proxy(real.db, { get: (d, p) => (p === 'batch' ? async () => Promise.reject(new Error('D1 is unavailable')) : Reflect.get(d, p).bind(d)) }) }));
+    await wrapSinks('fault-format', (real) => ({
+      ...real,
+      db: new Proxy(real.db, {
+        get: (d, p) =>
+          p === 'batch' ? async () => Promise.reject(new Error('D1 is unavailable')) : Reflect.get(d, p).bind(d),
+      }),
+    }));
     await runDurableObjectAlarm(stubOf('fault-format'));
     await restoreSinks('fault-format');
     const key = (await env.AUDIT_BUCKET.list({ prefix: 'audit/acme/fault-format/' })).objects[0].key;
     const written = await (await env.AUDIT_BUCKET.get(key))!.text();
     const [header, ...lines] = written.trimEnd().split('\n');
     // Another writer's bytes for the same records: keys in another order.
-    const otherBytes = [header, ...lines.map((l) => { const e = JSON.parse(l); return JSON.stringify({ record: Object.fromEntries(Object.entries(e.record).reverse()), hash: e.hash }); })].join('\n') + '\n';
+    const otherBytes =
+      [
+        header,
+        ...lines.map((l) => {
+          const e = JSON.parse(l);
+          return JSON.stringify({ record: Object.fromEntries(Object.entries(e.record).reverse()), hash: e.hash });
+        }),
+      ].join('\n') + '\n';
     expect(otherBytes).not.toBe(written);
     // First, a segment that claims another head: the flush refuses it and keeps every record.
     const forged = JSON.parse(header);
-    await env.AUDIT_BUCKET.put(key, `${JSON.stringify({ ...forged, head_hash: '0'.repeat(64) })}\n${lines.join('\n')}\n`);
+    await env.AUDIT_BUCKET.put(
+      key,
+      `${JSON.stringify({ ...forged, head_hash: '0'.repeat(64) })}\n${lines.join('\n')}\n`,
+    );
     await runDurableObjectAlarm(stubOf('fault-format'));
     expect((await tailOf('fault-format')).flushed.seq).toBe(0);
     // Then the same records in other bytes: accepted, and the chain verifies.

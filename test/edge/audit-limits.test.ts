@@ -17,7 +17,9 @@ const chat = { action: 'llm.chat', resource: 'model:gpt-4o-mini', params: { mode
 async function verified(agent: string) {
   const ops = await operatorToken();
   const verdict = (await call('GET', `/v1/audit/verify?agent=${encodeURIComponent(agent)}`, { token: ops })).body;
-  const rows = await env.AUDIT_DB.prepare("SELECT count(*) AS n FROM audit_records WHERE tenant = 'acme' AND agent = ?").bind(agent).first<{ n: number }>();
+  const rows = await env.AUDIT_DB.prepare("SELECT count(*) AS n FROM audit_records WHERE tenant = 'acme' AND agent = ?")
+    .bind(agent)
+    .first<{ n: number }>();
   return { verdict, rows: rows!.n };
 }
 
@@ -37,7 +39,14 @@ async function breakFlushes(agent: string): Promise<void> {
   await runInDurableObject(stubOf(agent), (instance) => {
     const o = instance as unknown as Sinkful;
     const real = o.sinks()!;
-    o.sinks = () => ({ ...real, bucket: { ...real.bucket, put: async () => Promise.reject(new Error('R2 is unavailable')), get: async () => null } as unknown as R2Bucket });
+    o.sinks = () => ({
+      ...real,
+      bucket: {
+        ...real.bucket,
+        put: async () => Promise.reject(new Error('R2 is unavailable')),
+        get: async () => null,
+      } as unknown as R2Bucket,
+    });
   });
 }
 
@@ -81,8 +90,13 @@ describe('batches split to fit', () => {
     const agent = 'many-params';
     const t = await agentToken(agent, ['analyst']);
     // 5,400 param names each (every one digested: the action declares no schema), then 7,000 in one record alone.
-    const wide = (n: number) => ({ action: 'github.get_issue', resource: 'github:acme/api', params: Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(36), 1])) });
-    for (let i = 0; i < 7; i++) expect((await call('POST', '/v1/decide', { token: t, body: wide(5400) })).status).toBe(200);
+    const wide = (n: number) => ({
+      action: 'github.get_issue',
+      resource: 'github:acme/api',
+      params: Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(36), 1])),
+    });
+    for (let i = 0; i < 7; i++)
+      expect((await call('POST', '/v1/decide', { token: t, body: wide(5400) })).status).toBe(200);
     expect((await call('POST', '/v1/decide', { token: t, body: wide(7000) })).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await call('POST', '/v1/decide', { token: t, body: chat })).status).toBe(200);
     await flushAll(agent);
@@ -90,7 +104,9 @@ describe('batches split to fit', () => {
     expect(verdict).toMatchObject({ ok: true, pending: 0 });
     expect(rows).toBe(verdict.records);
     expect(verdict.segments).toBeGreaterThanOrEqual(8); // no segment holds two of the wide records
-    const largest = await env.AUDIT_DB.prepare("SELECT max(length(record)) AS n FROM audit_records WHERE agent = 'many-params'").first<{ n: number }>();
+    const largest = await env.AUDIT_DB.prepare(
+      "SELECT max(length(record)) AS n FROM audit_records WHERE agent = 'many-params'",
+    ).first<{ n: number }>();
     expect(largest!.n).toBeGreaterThan(900_000); // the 7,000-param record, stored whole
   });
 });
@@ -104,7 +120,10 @@ describe('pending records are found', () => {
     const body = { action: 'db.query', resource: 'db:prod/payroll', params: { sql: 'select * from salaries' } };
     expect((await call('POST', '/v1/decide', { token: t, body })).status).toBe(200);
     // The tenant's note is lost (as if telling it had failed); the next, failing, flush tells it again.
-    await runInDurableObject(tenantStub(env, 'acme') as unknown as DurableObjectStub, (_, ctx) => void ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ?', agent));
+    await runInDurableObject(
+      tenantStub(env, 'acme') as unknown as DurableObjectStub,
+      (_, ctx) => void ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ?', agent),
+    );
     await runDurableObjectAlarm(stubOf(agent));
     expect(await tenantKnows(agent, true)).toBe(true); // the retry's note to the tenant runs after the alarm
     const ops = await operatorToken();
@@ -116,7 +135,13 @@ describe('pending records are found', () => {
     expect(JSON.stringify(exported)).toContain(agent);
     // Verification is honest: every hash checks out, but the records are stale.
     const { verdict } = await verified(agent);
-    expect(verdict).toMatchObject({ ok: false, stale: true, agent, seq: 1, reason: expect.stringMatching(/records have waited to be flushed for 11 minutes/) });
+    expect(verdict).toMatchObject({
+      ok: false,
+      stale: true,
+      agent,
+      seq: 1,
+      reason: expect.stringMatching(/records have waited to be flushed for 11 minutes/),
+    });
     // Once the flush works again, they leave the object, and the tenant forgets the agent.
     await restore(agent);
     await flushAll(agent);

@@ -18,7 +18,16 @@ const stub = () => stubOf('leaky');
 
 beforeAll(async () => {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')));
+    vi.spyOn(console, level).mockImplementation(
+      (...args: unknown[]) =>
+        void logged.push(
+          args
+            .map((a) =>
+              a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a),
+            )
+            .join(' '),
+        ),
+    );
   }
   const token = await agentToken('leaky', ['sre', 'assistant', 'analyst']);
   const requests = [
@@ -26,7 +35,11 @@ beforeAll(async () => {
     { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: `deploy with ${AWS_KEY}` } },
     { action: 'db.query', resource: 'db:dev/users', params: { sql: `select '${PRIVATE_KEY}'` } },
     // In params the registry marks loggable (k8s.scale logs namespace and deployment): DLP found a secret, so none is logged.
-    { action: 'k8s.scale', resource: 'k8s:dev/team-a/api', params: { namespace: 'team-a', deployment: `api-${AWS_KEY}`, replicas: 2 } },
+    {
+      action: 'k8s.scale',
+      resource: 'k8s:dev/team-a/api',
+      params: { namespace: 'team-a', deployment: `api-${AWS_KEY}`, replicas: 2 },
+    },
     // A redact-effect detector in a loggable param: the span is blanked.
     { action: 'slack.post', resource: 'slack:acme', params: { channel: '#x-alice@example.com', text: 'hi' } },
   ];
@@ -35,7 +48,14 @@ beforeAll(async () => {
   await runInDurableObject(stub(), (instance) => {
     const o = instance as unknown as { sinks(): { bucket: R2Bucket } };
     const real = o.sinks();
-    o.sinks = () => ({ ...real, bucket: { ...real.bucket, put: async () => Promise.reject(new Error('R2 is unavailable')), head: async () => null } as unknown as R2Bucket });
+    o.sinks = () => ({
+      ...real,
+      bucket: {
+        ...real.bucket,
+        put: async () => Promise.reject(new Error('R2 is unavailable')),
+        head: async () => null,
+      } as unknown as R2Bucket,
+    });
   });
   await runDurableObjectAlarm(stub());
   await runInDurableObject(stub(), (instance) => void delete (instance as unknown as { sinks?: unknown }).sinks);
@@ -50,10 +70,16 @@ const expectClean = (where: string, text: string) => {
 
 describe('secrets in params', () => {
   it('the records exist, with DLP denials and hashed params', async () => {
-    const rows = await env.AUDIT_DB.prepare("SELECT record FROM audit_records WHERE agent = 'leaky' AND kind = 'decision' ORDER BY seq").all<{ record: string }>();
+    const rows = await env.AUDIT_DB.prepare(
+      "SELECT record FROM audit_records WHERE agent = 'leaky' AND kind = 'decision' ORDER BY seq",
+    ).all<{ record: string }>();
     const records = rows.results.map((r) => JSON.parse(r.record));
     expect(records.map((r) => r.code)).toEqual(['dlp', 'dlp', 'dlp', 'no_match']);
-    expect(records[2].params).toEqual({ namespace: expect.stringMatching(/^hmac-sha256:/), deployment: expect.stringMatching(/^hmac-sha256:/), replicas: expect.stringMatching(/^hmac-sha256:/) });
+    expect(records[2].params).toEqual({
+      namespace: expect.stringMatching(/^hmac-sha256:/),
+      deployment: expect.stringMatching(/^hmac-sha256:/),
+      replicas: expect.stringMatching(/^hmac-sha256:/),
+    });
     expect(records[3].params).toEqual({ channel: '#[REDACTED:email]', text: expect.stringMatching(/^hmac-sha256:/) });
     expect(logged.some((l) => l.includes('R2 is unavailable'))).toBe(true); // the logs were captured
   });

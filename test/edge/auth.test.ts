@@ -10,7 +10,13 @@ import { agentToken, operatorToken, token } from './tokens.js';
 const body = { action: 'github.get_issue', resource: 'github:acme/api' };
 const enc = (v: unknown) => base64url.encode(JSON.stringify(v));
 const kid = () => JSON.parse(env.TEST_SIGNING_JWK).kid as string;
-const claims = () => ({ sub: 'a1', tenant: 'acme', iss: env.AUTH_ISSUER, aud: env.AUTH_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 });
+const claims = () => ({
+  sub: 'a1',
+  tenant: 'acme',
+  iss: env.AUTH_ISSUER,
+  aud: env.AUTH_AUDIENCE,
+  exp: Math.floor(Date.now() / 1000) + 600,
+});
 
 async function expect401(t: string, message?: RegExp): Promise<void> {
   const res = await call('POST', '/v1/decide', { token: t, body });
@@ -31,9 +37,13 @@ describe('agent tokens', () => {
   it('HS256 signed with the public key is refused', async () => {
     const publicJwk = JSON.parse(env.AUTH_JWKS).keys[0];
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
-    const forged = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'tollgate-agent+jwt', kid: kid() }).sign(secret);
+    const forged = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'tollgate-agent+jwt', kid: kid() })
+      .sign(secret);
     await expect401(forged);
-    const withX = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'tollgate-agent+jwt', kid: kid() }).sign(base64url.decode(publicJwk.x));
+    const withX = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'tollgate-agent+jwt', kid: kid() })
+      .sign(base64url.decode(publicJwk.x));
     await expect401(withX);
   });
 
@@ -41,7 +51,11 @@ describe('agent tokens', () => {
     const jwk = JSON.parse(env.TEST_SIGNING_JWK);
     const { importJWK } = await import('jose');
     const key = await importJWK(jwk, 'EdDSA');
-    const noExp = await new SignJWT({ sub: 'a1' }).setProtectedHeader({ alg: 'EdDSA', kid: kid(), typ: 'tollgate-agent+jwt' }).setIssuer(env.AUTH_ISSUER).setAudience(env.AUTH_AUDIENCE).sign(key);
+    const noExp = await new SignJWT({ sub: 'a1' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: kid(), typ: 'tollgate-agent+jwt' })
+      .setIssuer(env.AUTH_ISSUER)
+      .setAudience(env.AUTH_AUDIENCE)
+      .sign(key);
     await expect401(noExp, /exp/);
     await expect401(await token({ sub: 'a1', exp: Math.floor(Date.now() / 1000) - 120 }), /exp/);
   });
@@ -52,7 +66,7 @@ describe('agent tokens', () => {
     ['a wrong typ', { typ: 'JWT' }, {}],
     ['an unknown kid', {}, { kid: 'other-key' }],
     ['a kid with path characters', {}, { kid: '../../etc/passwd' }],
-    ["a kid with SQL", {}, { kid: "x' OR '1'='1" }],
+    ['a kid with SQL', {}, { kid: "x' OR '1'='1" }],
   ])('%s is refused', async (_name, payload, header) => {
     await expect401(await token({ sub: 'a1', ...payload }, header));
   });
@@ -87,7 +101,13 @@ describe('operator routes', () => {
   });
 
   it('operator tokens must carry an operator or admin role', async () => {
-    expect((await call('POST', '/v1/agents/a2/suspend', { token: await token({ sub: 'o', role: 'viewer', typ: 'tollgate-operator+jwt' }) })).status).toBe(401);
+    expect(
+      (
+        await call('POST', '/v1/agents/a2/suspend', {
+          token: await token({ sub: 'o', role: 'viewer', typ: 'tollgate-operator+jwt' }),
+        })
+      ).status,
+    ).toBe(401);
     expect((await call('POST', '/v1/agents/a2/resume', { token: await operatorToken('o', 'admin') })).status).toBe(200);
   });
 

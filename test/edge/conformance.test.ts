@@ -38,7 +38,8 @@ function recordFor(facts: Facts, initialTrust: number, now: number): AgentRecord
   const record = newAgentRecord(facts.trust ?? initialTrust, now);
   record.killed = facts.suspended === true;
   if (facts.risk) record.risk = [[now, facts.risk]];
-  for (const [rule, count] of Object.entries(facts.rates ?? {})) record.rates[rule] = Array.from({ length: count }, () => now);
+  for (const [rule, count] of Object.entries(facts.rates ?? {}))
+    record.rates[rule] = Array.from({ length: count }, () => now);
   const day = spentLedgers(facts.spend?.day, now).day;
   const month = spentLedgers(facts.spend?.month, now).month;
   Object.assign(record, { day, month });

@@ -61,7 +61,10 @@ describe('failing closed', () => {
 
   it('a server without a valid JWKS refuses with 503', async () => {
     const { default: worker } = await import('../../src/worker/index.js');
-    const res = await worker.fetch(new Request('https://t/v1/decide', { method: 'POST', headers: { authorization: 'Bearer x.y.z' }, body: '{}' }), { ...env, AUTH_JWKS: 'not json' });
+    const res = await worker.fetch(
+      new Request('https://t/v1/decide', { method: 'POST', headers: { authorization: 'Bearer x.y.z' }, body: '{}' }),
+      { ...env, AUTH_JWKS: 'not json' },
+    );
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
   });

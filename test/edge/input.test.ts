@@ -16,12 +16,36 @@ const post = { action: 'slack.post', resource: 'slack:acme', params: { channel: 
 describe('bad input', () => {
   it.each([
     ['malformed JSON', { raw: '{"action": ' }, 400, 'invalid_json', /not valid json/],
-    ['a wrong type', { body: { ...post, resource: 5 } }, 400, 'invalid_request', /^resource: must be a string, not a number$/],
+    [
+      'a wrong type',
+      { body: { ...post, resource: 5 } },
+      400,
+      'invalid_request',
+      /^resource: must be a string, not a number$/,
+    ],
     ['an unknown field', { body: { ...post, actor: 'x' } }, 400, 'invalid_request', /^actor: is not a known field/],
-    ['an agent in the body', { body: { ...post, agent: { id: 'root' } } }, 400, 'invalid_request', /body\.agent: is not a known field/],
-    ['facts in the body', { body: { ...post, facts: { trust: 100 } } }, 400, 'invalid_request', /body\.facts: is not a known field/],
+    [
+      'an agent in the body',
+      { body: { ...post, agent: { id: 'root' } } },
+      400,
+      'invalid_request',
+      /body\.agent: is not a known field/,
+    ],
+    [
+      'facts in the body',
+      { body: { ...post, facts: { trust: 100 } } },
+      400,
+      'invalid_request',
+      /body\.facts: is not a known field/,
+    ],
     ['a non-object body', { body: [1, 2] }, 400, 'invalid_request', /body: must be a json object/],
-    ['a lone surrogate', { raw: '{"action":"slack.post","resource":"\\ud800"}' }, 400, 'invalid_request', /resource: has a lone surrogate/],
+    [
+      'a lone surrogate',
+      { raw: '{"action":"slack.post","resource":"\\ud800"}' },
+      400,
+      'invalid_request',
+      /resource: has a lone surrogate/,
+    ],
     ['bytes that are not UTF-8', { raw: new Uint8Array([0x7b, 0xff, 0x7d]) }, 400, 'invalid_json', /not valid utf-8/],
     ['a 1 MiB body', { raw: `{"action":"${'x'.repeat(1024 * 1024)}"}` }, 413, 'body_too_large', /limit is 65536/],
   ])('%s', async (_name, opts, status, code, message) => {
@@ -38,10 +62,21 @@ describe('bad input', () => {
   it('outcomes check their fields', async () => {
     const t = await operatorToken();
     const report = { agent: fresh('o'), decision: `dec_${'0'.repeat(32)}` };
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'great' } })).body.error.message).toMatch(/outcome: must be one of/);
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'success', cost: { usd: -1 } } })).body.error.message).toMatch(/cost\.usd/);
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { ...report, decision: 'latest', outcome: 'success' } })).body.error.message).toMatch(/^decision: must be the id/);
-    expect((await call('POST', '/v1/outcomes', { token: t, body: { decision: report.decision, outcome: 'success' } })).body.error.message).toMatch(/^agent: must be the id/);
+    expect(
+      (await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'great' } })).body.error.message,
+    ).toMatch(/outcome: must be one of/);
+    expect(
+      (await call('POST', '/v1/outcomes', { token: t, body: { ...report, outcome: 'success', cost: { usd: -1 } } }))
+        .body.error.message,
+    ).toMatch(/cost\.usd/);
+    expect(
+      (await call('POST', '/v1/outcomes', { token: t, body: { ...report, decision: 'latest', outcome: 'success' } }))
+        .body.error.message,
+    ).toMatch(/^decision: must be the id/);
+    expect(
+      (await call('POST', '/v1/outcomes', { token: t, body: { decision: report.decision, outcome: 'success' } })).body
+        .error.message,
+    ).toMatch(/^agent: must be the id/);
   });
 
   it('a chunked body past 64 KiB gets 413 without the rest being read', async () => {
@@ -54,7 +89,11 @@ describe('bad input', () => {
         else controller.close();
       },
     });
-    const res = await SELF.fetch(`${BASE}/v1/decide`, { method: 'POST', headers: { authorization: `Bearer ${await agentToken('big-body')}`, 'content-type': 'application/json' }, body });
+    const res = await SELF.fetch(`${BASE}/v1/decide`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await agentToken('big-body')}`, 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
     expect(pulled).toBeLessThan(total / 2);
@@ -63,17 +102,26 @@ describe('bad input', () => {
   it('params nested 30,000 deep get 400 on every route, never 500', async () => {
     const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
     const executor = await agentToken('deep-runner', ['executor']);
-    const redeem = await call('POST', '/v1/tickets/redeem', { token: executor, raw: `{"ticket":"x.y.z","action":"a","resource":"r","params":{"p":${deep}}}` });
+    const redeem = await call('POST', '/v1/tickets/redeem', {
+      token: executor,
+      raw: `{"ticket":"x.y.z","action":"a","resource":"r","params":{"p":${deep}}}`,
+    });
     expect(redeem.status).toBe(400);
     expect(redeem.body.error.message).toMatch(/^params: value is nested deeper than 64/);
-    const decide = await call('POST', '/v1/decide', { token: await agentToken('deep-agent'), raw: `{"action":"a","resource":"r","params":{"p":${deep}}}` });
+    const decide = await call('POST', '/v1/decide', {
+      token: await agentToken('deep-agent'),
+      raw: `{"action":"a","resource":"r","params":{"p":${deep}}}`,
+    });
     expect(decide.status).toBe(400);
   });
 
   it('unknown routes get a helpful 404 in the one shape', async () => {
     const res = await call('GET', '/v1/nope');
     expect(res.status).toBe(404);
-    expect(res.body.error).toMatchObject({ code: 'not_found', message: 'no route GET /v1/nope; the routes are listed at /openapi.json' });
+    expect(res.body.error).toMatchObject({
+      code: 'not_found',
+      message: 'no route GET /v1/nope; the routes are listed at /openapi.json',
+    });
   });
 });
 
@@ -86,7 +134,11 @@ describe('GET /openapi.json', () => {
     // Every route the app registers (but the benchmark's echo) is documented, with its method.
     const served = createApp().routes.filter((r) => r.method !== 'ALL' && r.path !== '/v1/echo');
     expect([...new Set(served.map((r) => r.path.replace(/:(\w+)/g, '{$1}')))].sort()).toEqual(paths);
-    for (const r of served) expect(doc.paths[r.path.replace(/:(\w+)/g, '{$1}')][r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    for (const r of served)
+      expect(
+        doc.paths[r.path.replace(/:(\w+)/g, '{$1}')][r.method.toLowerCase()],
+        `${r.method} ${r.path}`,
+      ).toBeDefined();
     for (const path of paths) {
       for (const method of Object.keys(doc.paths[path])) {
         const res = await call(method.toUpperCase(), path.replace('{id}', 'a1'));

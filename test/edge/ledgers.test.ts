@@ -34,7 +34,10 @@ async function agentObject() {
   const stub = env.AGENTS.get(env.AGENTS.idFromName(`ledgers:${run++}:${Date.now()}`));
   const evaluator = await WasmEvaluator.create(POLICY_WASM, compilePolicies({ 'p.yaml': POLICY }).bytes);
   await runInDurableObject(stub, (instance, ctx) => {
-    (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql));
+    (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(
+      evaluator,
+      new SqlStateStore(ctx.storage.sql),
+    );
   });
   return stub;
 }
@@ -46,11 +49,16 @@ describe('per-rule ledgers at the edge', () => {
     const stub = await agentObject();
     const pay = { agent, action: 'pay', resource: 'vendor', cost: { usd: 5 } };
     const chat = { agent, action: 'chat', resource: 'llm', cost: { usd: 0.1 } };
-    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => stub.decide(i % 2 === 0 ? pay : chat).then((d) => ({ action: i % 2 === 0 ? 'pay' : 'chat', d }))));
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        stub.decide(i % 2 === 0 ? pay : chat).then((d) => ({ action: i % 2 === 0 ? 'pay' : 'chat', d })),
+      ),
+    );
     const allowed = (action: string) => results.filter((r) => r.action === action && r.d.decision === 'allow').length;
     expect(allowed('pay')).toBe(100); // $500 a month at $5
     expect(allowed('chat')).toBe(100); // $10 a day at $0.10, whatever the payments spent
-    for (const r of results.filter((x) => x.d.decision === 'deny')) expect(r.d).toMatchObject({ code: 'budget_exceeded', reasons: [{ rule: r.action }] });
+    for (const r of results.filter((x) => x.d.decision === 'deny'))
+      expect(r.d).toMatchObject({ code: 'budget_exceeded', reasons: [{ rule: r.action }] });
     const { budgets } = await stub.state(agent);
     expect(budgets).toEqual([
       { rule: 'chat', per: 'day', unit: 'usd', limit: 10, used: 10, remaining: 0 },
@@ -61,23 +69,36 @@ describe('per-rule ledgers at the edge', () => {
 
   it("a $985 purchase doesn't touch the chat rule's $10 a day, and cents add up with no drift", async () => {
     const stub = await agentObject();
-    expect((await stub.decide({ agent, action: 'buy', resource: 'vendor', cost: { usd: 985 } })).decision).toBe('allow');
-    for (let i = 0; i < 99; i++) expect((await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.1 } })).decision).toBe('allow');
+    expect((await stub.decide({ agent, action: 'buy', resource: 'vendor', cost: { usd: 985 } })).decision).toBe(
+      'allow',
+    );
+    for (let i = 0; i < 99; i++)
+      expect((await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.1 } })).decision).toBe(
+        'allow',
+      );
     // 99 × $0.10 is $9.90 exactly: one more dime fits, a dime and a cent does not.
-    expect((await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.11 } })).code).toBe('budget_exceeded');
+    expect((await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.11 } })).code).toBe(
+      'budget_exceeded',
+    );
     expect((await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.1 } })).decision).toBe('allow');
     const { budgets } = await stub.state(agent);
     expect(budgets.find((b) => b.rule === 'chat')).toMatchObject({ used: 10, remaining: 0 });
     expect(budgets.find((b) => b.rule === null)).toMatchObject({ used: 995, remaining: 5 });
     // The agent-wide $1,000 a day holds every rule: $5 more fits exactly, a micro-dollar more does not.
     expect((await stub.decide({ agent, action: 'pay', resource: 'vendor', cost: { usd: 5 } })).decision).toBe('allow');
-    expect((await stub.decide({ agent, action: 'pay', resource: 'vendor', cost: { usd: 0.000001 } })).code).toBe('budget_exceeded');
+    expect((await stub.decide({ agent, action: 'pay', resource: 'vendor', cost: { usd: 0.000001 } })).code).toBe(
+      'budget_exceeded',
+    );
   });
 
   it('more than six decimals is refused, and nothing is reserved', async () => {
     const stub = await agentObject();
     const d = await stub.decide({ agent, action: 'chat', resource: 'llm', cost: { usd: 0.0000001 } });
-    expect(d).toMatchObject({ decision: 'deny', code: 'invalid_request', reasons: [{ message: expect.stringContaining('cost.usd: must be a dollar amount with at most 6 decimals') }] });
+    expect(d).toMatchObject({
+      decision: 'deny',
+      code: 'invalid_request',
+      reasons: [{ message: expect.stringContaining('cost.usd: must be a dollar amount with at most 6 decimals') }],
+    });
     expect((await stub.state(agent)).budgets.every((b) => b.used === 0)).toBe(true);
   });
 });

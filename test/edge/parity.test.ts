@@ -20,12 +20,19 @@ const step = fc.record({
   // As a client would send it: JSON (the RPC stub only carries plain, cloneable data).
   request: request.map((r) => JSON.parse(JSON.stringify({ ...r, facts: undefined })) as EngineRequest),
   advanceMs: fc.constantFrom(0, 1, 999, 15_000, 59_999, 60_000, 3_600_000),
-  outcome: fc.option(fc.constantFrom('success', 'failure', 'exception', 'violation') as fc.Arbitrary<'success'>, { freq: 4 }),
+  outcome: fc.option(fc.constantFrom('success', 'failure', 'exception', 'violation') as fc.Arbitrary<'success'>, {
+    freq: 4,
+  }),
 });
 // Policies with the stateful settings on: a breaker, and risk.
 const statefulPolicy = policySet.map((p) => ({
   ...p,
-  breaker: { denies: 3, windowMs: 60_000, cooldownMs: 120_000, count: ['rule', 'no_match', 'rate_limited', 'budget_exceeded'] as BreakerCode[] },
+  breaker: {
+    denies: 3,
+    windowMs: 60_000,
+    cooldownMs: 120_000,
+    count: ['rule', 'no_match', 'rate_limited', 'budget_exceeded'] as BreakerCode[],
+  },
   risk: p.risk ?? { windowMs: 3_600_000, escalateAt: 3, denyAt: 6 },
 }));
 
@@ -42,7 +49,11 @@ it('the embed engine and the Durable Object agree on every decision and on the f
       const evaluator = await WasmEvaluator.create(POLICY_WASM, bytes);
       await runInDurableObject(stub, (instance, ctx) => {
         // The object's own engine, on this policy and this clock, over its own SQLite storage.
-        (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql), clock);
+        (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(
+          evaluator,
+          new SqlStateStore(ctx.storage.sql),
+          clock,
+        );
       });
       for (const s of steps) {
         now += s.advanceMs;
@@ -56,7 +67,10 @@ it('the embed engine and the Durable Object agree on every decision and on the f
         const agent = s.request.agent;
         if (s.outcome && typeof agent?.id === 'string') {
           // Each engine settles its own decision: both settle it, or both refuse (a decision that was not allowed, or settled already).
-          const atEdge = await stub.outcome({ agent, decision: edgeId, outcome: s.outcome }, { kind: 'operator', id: 'ops-1' });
+          const atEdge = await stub.outcome(
+            { agent, decision: edgeId, outcome: s.outcome },
+            { kind: 'operator', id: 'ops-1' },
+          );
           let inEmbed: unknown;
           try {
             inEmbed = { ok: true, state: embed.outcome({ agent, decision: localId, outcome: s.outcome }) };

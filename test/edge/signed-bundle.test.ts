@@ -31,14 +31,29 @@ describe('an embedded engine in workerd loading from the edge', () => {
     const { createEngine } = await import('../../src/embed/engine.js');
     const { POLICY_WASM } = await import('../../src/worker/policy-source.js');
     const { compilePolicies } = await import('../../src/policy/compile.js');
-    const engine = await createEngine({ bundle: compilePolicies({ 'p.yaml': 'rules:\n  - id: none\n    effect: deny\n' }), wasm: POLICY_WASM });
+    const engine = await createEngine({
+      bundle: compilePolicies({ 'p.yaml': 'rules:\n  - id: none\n    effect: deny\n' }),
+      wasm: POLICY_WASM,
+    });
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;
     const token = await agentToken('embedder');
-    const loaded = await engine.loadBundle('https://tollgate.test/v1/policy/bundle', { jwks, headers: { authorization: `Bearer ${token}` }, fetch: (input, init) => SELF.fetch(input as string, init) });
+    const loaded = await engine.loadBundle('https://tollgate.test/v1/policy/bundle', {
+      jwks,
+      headers: { authorization: `Bearer ${token}` },
+      fetch: (input, init) => SELF.fetch(input as string, init),
+    });
     expect(engine.hash).toBe(loaded.hash);
     const request = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'hi' } };
-    const { id: localId, ...local } = engine.decide({ ...request, agent: { id: 'p-1', tenant: 'acme', roles: ['assistant'] } });
-    const { ticket, audit, id: edgeId, ...edge } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
+    const { id: localId, ...local } = engine.decide({
+      ...request,
+      agent: { id: 'p-1', tenant: 'acme', roles: ['assistant'] },
+    });
+    const {
+      ticket,
+      audit,
+      id: edgeId,
+      ...edge
+    } = (await call('POST', '/v1/decide', { token: await agentToken('p-1', ['assistant']), body: request })).body;
     expect(local).toEqual(edge);
     expect([localId, edgeId]).toEqual([expect.stringMatching(/^dec_/), expect.stringMatching(/^dec_/)]); // each names its own decision
     expect(ticket).toEqual(expect.any(String)); // the edge adds the executor's ticket

@@ -23,13 +23,20 @@ function stubFor(id: string) {
 describe('concurrency', () => {
   it('1,000 concurrent decisions at $0.10 against $10 a day allow exactly 100; the ledger equals their sum', async () => {
     const id = fresh('embedder');
-    const request = { action: 'llm.embed', resource: 'llm:openai', cost: { usd: 0.1 }, agent: { id, tenant: 'acme', roles: ['assistant'] } };
+    const request = {
+      action: 'llm.embed',
+      resource: 'llm:openai',
+      cost: { usd: 0.1 },
+      agent: { id, tenant: 'acme', roles: ['assistant'] },
+    };
     const stub = stubFor(id);
     const results = await Promise.all(Array.from({ length: 1000 }, () => stub.decide(request)));
     const allowed = results.filter((d) => d.decision === 'allow').length;
     expect(allowed).toBe(100);
     expect(results.filter((d) => d.decision === 'deny').length).toBe(900);
-    const budget = (await stub.state({ id, tenant: 'acme' })).budgets.find((b) => b.rule === 'llm-embed' && b.unit === 'usd')!;
+    const budget = (await stub.state({ id, tenant: 'acme' })).budgets.find(
+      (b) => b.rule === 'llm-embed' && b.unit === 'usd',
+    )!;
     expect(budget.used).toBeCloseTo(10, 9);
     expect(budget.remaining).toBeGreaterThanOrEqual(0);
     const http = await call('GET', `/v1/agents/${id}`, { token: await agentToken(id, ['assistant']) });
@@ -38,7 +45,12 @@ describe('concurrency', () => {
 
   it('a rate of 10/minute under 10× load allows exactly 10', async () => {
     const id = fresh('poster');
-    const request = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'hi' }, agent: { id, tenant: 'acme', roles: ['assistant'] } };
+    const request = {
+      action: 'slack.post',
+      resource: 'slack:acme',
+      params: { channel: '#eng', text: 'hi' },
+      agent: { id, tenant: 'acme', roles: ['assistant'] },
+    };
     const stub = stubFor(id);
     const results = await Promise.all(Array.from({ length: 100 }, () => stub.decide(request)));
     expect(results.filter((d) => d.decision === 'allow').length).toBe(10);
@@ -77,14 +89,21 @@ describe('state transitions', () => {
     expect((await call('POST', '/v1/decide', { token: t, body: read })).body.decision).toBe('deny');
     const after = await actAndReport(id, ['analyst'], chat, 'success');
     expect(after.body.trust).toBe(70);
-    expect((await call('POST', '/v1/decide', { token: t, body: read })).body).toMatchObject({ decision: 'allow', reasons: [{ rule: 'db-read' }] });
+    expect((await call('POST', '/v1/decide', { token: t, body: read })).body).toMatchObject({
+      decision: 'allow',
+      reasons: [{ rule: 'db-read' }],
+    });
   });
 
   it('the breaker suspends after 5 denials in a minute, and says until when', async () => {
     const id = fresh('hammer');
     const t = await agentToken(id, ['engineer']);
-    for (let i = 0; i < 5; i++) await call('POST', '/v1/decide', { token: t, body: { action: 'shell.exec', resource: 'host:x' } });
-    const d = await call('POST', '/v1/decide', { token: t, body: { action: 'github.get_issue', resource: 'github:acme/x' } });
+    for (let i = 0; i < 5; i++)
+      await call('POST', '/v1/decide', { token: t, body: { action: 'shell.exec', resource: 'host:x' } });
+    const d = await call('POST', '/v1/decide', {
+      token: t,
+      body: { action: 'github.get_issue', resource: 'github:acme/x' },
+    });
     expect(d.body).toMatchObject({ decision: 'deny', code: 'suspended' });
     const state = await call('GET', `/v1/agents/${id}`, { token: t });
     expect(state.body).toMatchObject({ suspended: true, suspension: 'breaker' });
@@ -103,12 +122,19 @@ describe('state transitions', () => {
       // The object's write-through cache holds the old state: start it afresh from storage.
       (instance as unknown as { engine: { store: { cache: Map<string, unknown> } } }).engine.store.cache.clear();
     });
-    const resumed = await call('POST', '/v1/decide', { token: t, body: { action: 'github.get_issue', resource: 'github:acme/x' } });
+    const resumed = await call('POST', '/v1/decide', {
+      token: t,
+      body: { action: 'github.get_issue', resource: 'github:acme/x' },
+    });
     expect(resumed.body.decision).toBe('allow');
-    expect((await call('GET', `/v1/agents/${id}`, { token: t })).body).toMatchObject({ suspended: false, suspension: null, suspendedUntil: null });
+    expect((await call('GET', `/v1/agents/${id}`, { token: t })).body).toMatchObject({
+      suspended: false,
+      suspension: null,
+      suspendedUntil: null,
+    });
   });
 
-  it("operator suspension applies to the very next decision; resume lifts it", async () => {
+  it('operator suspension applies to the very next decision; resume lifts it', async () => {
     const id = fresh('agent');
     const t = await agentToken(id);
     const body = { action: 'github.get_issue', resource: 'github:acme/x' };

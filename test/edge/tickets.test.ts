@@ -15,14 +15,21 @@ let counter = 0;
 const fresh = (prefix: string) => `${prefix}-${++counter}-${Date.now()}`;
 const post = { action: 'slack.post', resource: 'slack:acme', params: { channel: '#eng', text: 'deploy done' } };
 
-async function allowWithTicket(id = fresh('agent'), extra: object = {}): Promise<{ ticket: string; id: string; body: Record<string, unknown> }> {
-  const res = await call('POST', '/v1/decide', { token: await agentToken(id, ['assistant']), body: { ...post, ...extra } });
+async function allowWithTicket(
+  id = fresh('agent'),
+  extra: object = {},
+): Promise<{ ticket: string; id: string; body: Record<string, unknown> }> {
+  const res = await call('POST', '/v1/decide', {
+    token: await agentToken(id, ['assistant']),
+    body: { ...post, ...extra },
+  });
   expect(res.body.decision).toBe('allow');
   return { ticket: res.body.ticket, id, body: res.body };
 }
 
 const executor = () => agentToken('runner-1', ['executor']);
-const redeem = async (ticket: string, patch: object = {}) => call('POST', '/v1/tickets/redeem', { token: await executor(), body: { ticket, ...post, ...patch } });
+const redeem = async (ticket: string, patch: object = {}) =>
+  call('POST', '/v1/tickets/redeem', { token: await executor(), body: { ticket, ...post, ...patch } });
 
 describe('tickets', () => {
   it('an allow carries a ticket that verifies with WebCrypto and the published JWKS alone', async () => {
@@ -33,11 +40,28 @@ describe('tickets', () => {
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'tollgate-ticket+jwt' });
     const jwk = jwks.keys.find((k: { kid: string }) => k.kid === header.kid);
     // No jose below this line: only WebCrypto.
-    const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, { name: 'Ed25519' }, false, ['verify']);
+    const key = await crypto.subtle.importKey(
+      'jwk',
+      { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
+      { name: 'Ed25519' },
+      false,
+      ['verify'],
+    );
     const signature = Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, new TextEncoder().encode(`${h}.${p}`))).toBe(true);
+    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, new TextEncoder().encode(`${h}.${p}`))).toBe(
+      true,
+    );
     const claims = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
-    expect(claims).toMatchObject({ sub: id, tenant: 'acme', action: post.action, resource: post.resource, params_hash: paramsHash(post.params), policy_hash: (body.policy as { hash: string }).hash, aud: TICKET_AUDIENCE, iss: env.TICKET_ISSUER });
+    expect(claims).toMatchObject({
+      sub: id,
+      tenant: 'acme',
+      action: post.action,
+      resource: post.resource,
+      params_hash: paramsHash(post.params),
+      policy_hash: (body.policy as { hash: string }).hash,
+      aud: TICKET_AUDIENCE,
+      iss: env.TICKET_ISSUER,
+    });
     expect(claims.exp - claims.iat).toBe(90); // policies/fleet.yaml: tickets: { ttl: 90s }
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -77,7 +101,10 @@ describe('tickets', () => {
     const { ticket } = await allowWithTicket();
     const res = await redeem(ticket, patch);
     expect(res.status).toBe(403);
-    expect(res.body.error).toMatchObject({ code: 'ticket_mismatch', message: `the ticket does not match the ${field} about to run` });
+    expect(res.body.error).toMatchObject({
+      code: 'ticket_mismatch',
+      message: `the ticket does not match the ${field} about to run`,
+    });
     expect((await redeem(ticket)).status).toBe(200);
   });
 
@@ -87,13 +114,30 @@ describe('tickets', () => {
     const claims = JSON.parse(atob(p.replace(/-/g, '+').replace(/_/g, '/')));
     const tampered = `${h}.${base64url.encode(JSON.stringify({ ...claims, resource: 'slack:other' }))}.${s}`;
     const key = JSON.parse(env.TICKET_SIGNING_JWK);
-    const subject = { agent: id, tenant: 'acme', action: post.action, resource: post.resource, paramsHash: paramsHash(post.params), policyHash: claims.policy_hash, decision: claims.decision };
+    const subject = {
+      agent: id,
+      tenant: 'acme',
+      action: post.action,
+      resource: post.resource,
+      paramsHash: paramsHash(post.params),
+      policyHash: claims.policy_hash,
+      decision: claims.decision,
+    };
     const expired = await issueTicket(subject, key, env.TICKET_ISSUER, Math.floor(Date.now() / 1000) - 120);
     const signer = await importJWK(key, 'EdDSA');
     const base = { ...claims, jti: crypto.randomUUID() };
-    const wrongTyp = await new SignJWT(base).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' }).sign(signer);
-    const wrongAud = await new SignJWT({ ...base, aud: 'someone-else' }).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'tollgate-ticket+jwt' }).sign(signer);
-    for (const [name, bad, reason] of [['tampered', tampered, /signature/], ['expired', expired, /exp/], ['wrong typ', wrongTyp, /typ/], ['wrong audience', wrongAud, /aud/]] as const) {
+    const wrongTyp = await new SignJWT(base)
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
+      .sign(signer);
+    const wrongAud = await new SignJWT({ ...base, aud: 'someone-else' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'tollgate-ticket+jwt' })
+      .sign(signer);
+    for (const [name, bad, reason] of [
+      ['tampered', tampered, /signature/],
+      ['expired', expired, /exp/],
+      ['wrong typ', wrongTyp, /typ/],
+      ['wrong audience', wrongAud, /aud/],
+    ] as const) {
       const res = await redeem(bad);
       expect(res.status, name).toBe(401);
       expect(res.body.error.code, name).toBe('ticket_invalid');
@@ -103,14 +147,21 @@ describe('tickets', () => {
 
   it('only executor tokens redeem', async () => {
     const { ticket } = await allowWithTicket();
-    const res = await call('POST', '/v1/tickets/redeem', { token: await agentToken('x', ['assistant']), body: { ticket, ...post } });
+    const res = await call('POST', '/v1/tickets/redeem', {
+      token: await agentToken('x', ['assistant']),
+      body: { ticket, ...post },
+    });
     expect(res.status).toBe(403);
   });
 
   it('retries with one idempotency key get the same ticket', async () => {
     const id = fresh('retry');
     const token = await agentToken(id, ['assistant']);
-    const results = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/v1/decide', { token, body: { ...post, idempotency_key: 'k-1' } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call('POST', '/v1/decide', { token, body: { ...post, idempotency_key: 'k-1' } }),
+      ),
+    );
     expect(new Set(results.map((r) => r.body.ticket)).size).toBe(1);
     expect(results[0].body.ticket).toEqual(expect.any(String));
   });

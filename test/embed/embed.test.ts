@@ -24,7 +24,13 @@ describe('tollgate/embed', () => {
 
   it('decideBatch decides in order, each request seeing the state the earlier ones left', async () => {
     const engine = await createEngine({ bundle: compilePolicies({ 'p.yaml': readRule }) });
-    expect(engine.decideBatch(Array.from({ length: 5 }, () => query)).map((d) => d.code)).toEqual(['rule', 'rule', 'rule', 'rate_limited', 'rate_limited']);
+    expect(engine.decideBatch(Array.from({ length: 5 }, () => query)).map((d) => d.code)).toEqual([
+      'rule',
+      'rule',
+      'rule',
+      'rate_limited',
+      'rate_limited',
+    ]);
     expect(engine.state('a1').rates[0]).toMatchObject({ used: 3, remaining: 0 });
   });
 

@@ -55,14 +55,34 @@ describe('engine.loadBundle', () => {
   });
 
   it.each([
-    ['a tampered bundle', async () => ({ ...(await signBundle(deny.bytes, 5, key)), bundle: Buffer.from(allow.bytes).toString('base64') }), /does not match its hash/],
-    ['a tampered hash and bundle', async () => ({ ...(await signBundle(deny.bytes, 5, key)), bundle: Buffer.from(allow.bytes).toString('base64'), hash: allow.hash }), /signature does not verify/],
-    ['a raised version', async () => ({ ...(await signBundle(deny.bytes, 5, key)), version: 6 }), /signature does not verify/],
+    [
+      'a tampered bundle',
+      async () => ({ ...(await signBundle(deny.bytes, 5, key)), bundle: Buffer.from(allow.bytes).toString('base64') }),
+      /does not match its hash/,
+    ],
+    [
+      'a tampered hash and bundle',
+      async () => ({
+        ...(await signBundle(deny.bytes, 5, key)),
+        bundle: Buffer.from(allow.bytes).toString('base64'),
+        hash: allow.hash,
+      }),
+      /signature does not verify/,
+    ],
+    [
+      'a raised version',
+      async () => ({ ...(await signBundle(deny.bytes, 5, key)), version: 6 }),
+      /signature does not verify/,
+    ],
     ['a signature by the wrong key', async () => signBundle(deny.bytes, 5, otherKey), /signature does not verify/],
-    ['an attached signature', async () => {
-      const e = await signBundle(deny.bytes, 5, key);
-      return { ...e, signature: e.signature.replace('..', '.e30.') };
-    }, /detached compact JWS/],
+    [
+      'an attached signature',
+      async () => {
+        const e = await signBundle(deny.bytes, 5, key);
+        return { ...e, signature: e.signature.replace('..', '.e30.') };
+      },
+      /detached compact JWS/,
+    ],
   ])('%s is refused and the current bundle stays', async (_name, make, reason) => {
     const engine = await createEngine({ bundle: allow });
     const url = await serve(`/bad-${Math.random()}`, await make());

@@ -27,7 +27,12 @@ rules:
 let now = Date.parse('2026-11-23T10:00:00Z');
 let engine: StatefulEngine;
 const agent = { id: 'a1', tenant: 'acme' };
-const chat = (extra: Partial<EngineRequest> = {}): EngineRequest => ({ agent, action: 'llm.chat', resource: 'llm:x', ...extra });
+const chat = (extra: Partial<EngineRequest> = {}): EngineRequest => ({
+  agent,
+  action: 'llm.chat',
+  resource: 'llm:x',
+  ...extra,
+});
 
 /** Reports `outcome` for a fresh allowed chat (an outcome always names the decision it settles). */
 function settleChat(outcome: 'success' | 'failure' | 'exception' | 'violation') {
@@ -77,11 +82,15 @@ describe('budgets', () => {
     // b's report moves b's reservation only: a's $3 stays reserved.
     engine.outcome({ agent, decision: b.id, outcome: 'success', cost: { usd: 0 } });
     expect(engine.state(agent).budgets[0].used).toBe(3);
-    expect(() => engine.outcome({ agent, decision: b.id, outcome: 'success', cost: { usd: 0 } })).toThrow(expect.objectContaining({ code: 'decision_not_open' }));
+    expect(() => engine.outcome({ agent, decision: b.id, outcome: 'success', cost: { usd: 0 } })).toThrow(
+      expect.objectContaining({ code: 'decision_not_open' }),
+    );
     expect(engine.state(agent).budgets[0].used).toBe(3);
     // A decision that was denied has nothing to settle, and moves no trust.
     const denied = engine.decide({ agent, action: 'shell', resource: 'x' });
-    expect(() => engine.outcome({ agent, decision: denied.id, outcome: 'success' })).toThrow(/has no outcome to report/);
+    expect(() => engine.outcome({ agent, decision: denied.id, outcome: 'success' })).toThrow(
+      /has no outcome to report/,
+    );
     expect(engine.state(agent).trust).toBe(55);
     engine.outcome({ agent, decision: a.id, outcome: 'success' });
     expect(engine.state(agent).budgets[0].used).toBe(3); // a's estimate stands as spent
@@ -101,13 +110,16 @@ describe('ledgers', () => {
     engine = await engineFor(`${POLICY}budgets: { spend: { usd: 50, per: day } }\n`);
     const d = engine.decide(chat({ cost: { usd: 1.000001 } }));
     expect(d.decision).toBe('allow');
-    const budget = (rule: string | null) => engine.state(agent).budgets.find((b) => b.rule === rule && b.unit === 'usd')!;
+    const budget = (rule: string | null) =>
+      engine.state(agent).budgets.find((b) => b.rule === rule && b.unit === 'usd')!;
     expect(budget('llm')).toMatchObject({ used: 1.000001, remaining: 8.999999 });
     expect(budget(null)).toMatchObject({ used: 1.000001, remaining: 48.999999 });
     engine.outcome({ agent, decision: d.id, outcome: 'success', cost: { usd: 0.3 } });
     expect(budget('llm')).toMatchObject({ used: 0.3, remaining: 9.7 });
     expect(budget(null)).toMatchObject({ used: 0.3, remaining: 49.7 });
-    expect(() => engine.outcome({ agent, decision: engine.decide(chat()).id, outcome: 'success', cost: { usd: 0.1234567 } })).toThrow(/at most 6 decimals/);
+    expect(() =>
+      engine.outcome({ agent, decision: engine.decide(chat()).id, outcome: 'success', cost: { usd: 0.1234567 } }),
+    ).toThrow(/at most 6 decimals/);
   });
 });
 
@@ -130,14 +142,22 @@ describe('rate windows', () => {
 describe('idempotency', () => {
   it('a malformed request with an idempotency key is denied, never thrown, and keeps nothing', () => {
     const bad = chat({ cost: { usd: NaN }, idempotency_key: 'k-bad' });
-    expect(engine.decide(bad)).toMatchObject({ decision: 'deny', code: 'invalid_request', reasons: [{ message: 'cost.usd: must be a finite number, not NaN' }] });
+    expect(engine.decide(bad)).toMatchObject({
+      decision: 'deny',
+      code: 'invalid_request',
+      reasons: [{ message: 'cost.usd: must be a finite number, not NaN' }],
+    });
     expect(engine.decide(chat({ idempotency_key: 'k-bad' })).decision).toBe('allow'); // the key was not taken
-    expect(engine.decide(chat({ idempotency_key: 'k'.repeat(129) }))).toMatchObject({ code: 'invalid_request', reasons: [{ message: 'idempotency_key: is longer than 128 characters' }] });
+    expect(engine.decide(chat({ idempotency_key: 'k'.repeat(129) }))).toMatchObject({
+      code: 'invalid_request',
+      reasons: [{ message: 'idempotency_key: is longer than 128 characters' }],
+    });
   });
 
   it('retries with the same key return the same decision and consume once', () => {
     const first = engine.decide(chat({ cost: { usd: 1 }, idempotency_key: 'k1' }));
-    for (let i = 0; i < 10; i++) expect(engine.decide(chat({ cost: { usd: 1 }, idempotency_key: 'k1' }))).toEqual(first);
+    for (let i = 0; i < 10; i++)
+      expect(engine.decide(chat({ cost: { usd: 1 }, idempotency_key: 'k1' }))).toEqual(first);
     expect(engine.state(agent).budgets[0].used).toBe(1);
     expect(engine.state(agent).rates[0].used).toBe(1);
   });
@@ -172,7 +192,14 @@ describe('trust, risk, breaker and suspension', () => {
     settleChat('success');
     const codes = Array.from({ length: 6 }, () => engine.decide(query)).map((d) => `${d.decision}/${d.code}`);
     // risk 4 per allow: 0, 4, 8 allow; 12, 16 escalate (nothing consumed); still 12 → escalate
-    expect(codes).toEqual(['allow/rule', 'allow/rule', 'allow/rule', 'require_approval/risk', 'require_approval/risk', 'require_approval/risk']);
+    expect(codes).toEqual([
+      'allow/rule',
+      'allow/rule',
+      'allow/rule',
+      'require_approval/risk',
+      'require_approval/risk',
+      'require_approval/risk',
+    ]);
     expect(engine.state(agent).risk).toEqual({ value: 12, escalateAt: 10, denyAt: 20 });
     now += 3_600_000;
     expect(engine.decide(query).code).toBe('rule');
@@ -182,7 +209,11 @@ describe('trust, risk, breaker and suspension', () => {
     for (let i = 0; i < 3; i++) expect(engine.decide({ agent, action: 'shell', resource: 'h' }).code).toBe('rule');
     const suspended = engine.decide(chat());
     expect(suspended).toMatchObject({ decision: 'deny', code: 'suspended' });
-    expect(engine.state(agent)).toMatchObject({ suspended: true, suspension: 'breaker', suspendedUntil: new Date(now + 600_000).toISOString() });
+    expect(engine.state(agent)).toMatchObject({
+      suspended: true,
+      suspension: 'breaker',
+      suspendedUntil: new Date(now + 600_000).toISOString(),
+    });
     now += 600_000;
     expect(engine.decide(chat()).decision).toBe('allow');
     expect(engine.state(agent).suspended).toBe(false);
@@ -196,7 +227,9 @@ describe('trust, risk, breaker and suspension', () => {
   });
 
   it('count: names the codes the breaker counts', async () => {
-    engine = await engineFor(POLICY.replace(/breaker: .*\n/, 'breaker: { denies: 3, window: 1m, cooldown: 10m, count: [rate_limited] }\n'));
+    engine = await engineFor(
+      POLICY.replace(/breaker: .*\n/, 'breaker: { denies: 3, window: 1m, cooldown: 10m, count: [rate_limited] }\n'),
+    );
     for (let i = 0; i < 5; i++) engine.decide({ agent, action: 'shell', resource: 'h' });
     expect(engine.state(agent).suspended).toBe(false); // a rule deny is not counted now
     for (let i = 0; i < 5; i++) expect(engine.decide(chat()).code).toBe('rule');
@@ -226,12 +259,23 @@ describe('bad input', () => {
   it('denies requests that carry their own facts, or are malformed, and consumes nothing', () => {
     const forged = engine.decide({ ...chat(), facts: { trust: 100 } } as EngineRequest);
     expect(forged).toMatchObject({ decision: 'deny', code: 'invalid_request' });
-    expect(engine.decide({ ...chat(), cost: { usd: NaN } })).toMatchObject({ decision: 'deny', code: 'invalid_request' });
-    expect(engine.decide({ agent: { id: 5 }, action: 'llm.chat', resource: 'x' } as never).code).toBe('invalid_request');
+    expect(engine.decide({ ...chat(), cost: { usd: NaN } })).toMatchObject({
+      decision: 'deny',
+      code: 'invalid_request',
+    });
+    expect(engine.decide({ agent: { id: 5 }, action: 'llm.chat', resource: 'x' } as never).code).toBe(
+      'invalid_request',
+    );
     expect(engine.state(agent).rates[0].used).toBe(0);
     const allowed = engine.decide(chat());
-    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'great' as never })).toThrow(/outcome: must be one of success, failure, exception, violation/);
-    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'success', cost: { usd: -1 } })).toThrow(/cost\.usd/);
-    expect(() => engine.outcome({ agent, decision: 'not-a-decision', outcome: 'success' })).toThrow(/decision: must be the id/);
+    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'great' as never })).toThrow(
+      /outcome: must be one of success, failure, exception, violation/,
+    );
+    expect(() => engine.outcome({ agent, decision: allowed.id, outcome: 'success', cost: { usd: -1 } })).toThrow(
+      /cost\.usd/,
+    );
+    expect(() => engine.outcome({ agent, decision: 'not-a-decision', outcome: 'success' })).toThrow(
+      /decision: must be the id/,
+    );
   });
 });

@@ -50,7 +50,14 @@ it('mirrors the bundle and request layout', () => {
   }
   expect(asConst('SEC_REGEXES')).toBe(F.Section.Regexes);
   expect(asConst('ROOT_VAR')).toBe(F.Root.Var);
-  for (const name of ['SETTINGS_BYTES', 'BUDGET_USD', 'BUDGET_USD_MONTH', 'BUDGET_TOKENS', 'BUDGET_TOKENS_MONTH'] as const) expect(asConst(name), name).toBe(F[name]);
+  for (const name of [
+    'SETTINGS_BYTES',
+    'BUDGET_USD',
+    'BUDGET_USD_MONTH',
+    'BUDGET_TOKENS',
+    'BUDGET_TOKENS_MONTH',
+  ] as const)
+    expect(asConst(name), name).toBe(F[name]);
   expect(asConst('MAX_MACRO_DEPTH')).toBe(MAX_MACRO_DEPTH);
   for (const [name, value] of Object.entries(F.RegexOp)) {
     if (typeof value === 'number') expect(asConst(`RX_${name.toUpperCase()}`), name).toBe(value);
@@ -59,9 +66,31 @@ it('mirrors the bundle and request layout', () => {
 });
 
 it('numbers codes, errors, violations and detectors the same way', () => {
-  const codes = ['RULE', 'NO_MATCH', 'SUSPENDED', 'UNREGISTERED_ACTION', 'PARAMS', 'DLP', 'RATE_LIMITED', 'BUDGET_EXCEEDED', 'RISK', 'SHADOW'];
+  const codes = [
+    'RULE',
+    'NO_MATCH',
+    'SUSPENDED',
+    'UNREGISTERED_ACTION',
+    'PARAMS',
+    'DLP',
+    'RATE_LIMITED',
+    'BUDGET_EXCEEDED',
+    'RISK',
+    'SHADOW',
+  ];
   codes.forEach((c, i) => expect(asConst(`CODE_${c}`), c).toBe(i));
-  expect(CODE_LIST.slice(0, codes.length)).toEqual(['rule', 'no_match', 'suspended', 'unregistered_action', 'params', 'dlp', 'rate_limited', 'budget_exceeded', 'risk', 'shadow']);
+  expect(CODE_LIST.slice(0, codes.length)).toEqual([
+    'rule',
+    'no_match',
+    'suspended',
+    'unregistered_action',
+    'params',
+    'dlp',
+    'rate_limited',
+    'budget_exceeded',
+    'risk',
+    'shadow',
+  ]);
   ['MISSING_ATTRIBUTE', 'TYPE_ERROR', 'DIVISION_BY_ZERO'].forEach((e, i) => expect(asConst(`ERR_${e}`)).toBe(i));
   expect(EVAL_ERROR_KINDS).toEqual(['missing_attribute', 'type_error', 'division_by_zero']);
   PARAMS_VIOLATIONS.forEach((v, i) => expect(asConst(`PV_${v.toUpperCase()}`), v).toBe(i));
@@ -78,7 +107,9 @@ it('every record field has a named accessor at its offset, and records are laid 
     for (const [name, field] of Object.entries(layout.fields)) {
       expect(field.offset, `${layout.name}.${name}`).toBe(end);
       end = field.offset + (field.type === 'bytes32' ? 32 : field.type === 'f64' ? 8 : field.type === 'u8' ? 1 : 4);
-      const accessor = new RegExp(`@inline static ${name}\\(at: u32\\): \\w+ \\{\\n    return (load<\\w+>\\(at, ${field.offset}\\)|at \\+ ${field.offset});`);
+      const accessor = new RegExp(
+        `@inline static ${name}\\(at: u32\\): \\w+ \\{\\n    return (load<\\w+>\\(at, ${field.offset}\\)|at \\+ ${field.offset});`,
+      );
       expect(source.slice(source.indexOf(`export class ${layout.name} {`)), `${layout.name}.${name}`).toMatch(accessor);
     }
     expect(end, layout.name).toBe(layout.bytes);
@@ -92,21 +123,54 @@ function versionOnlyModule(major: number, minor: number | null): Uint8Array {
   const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
   const globals = [major, ...(minor === null ? [] : [minor])].flatMap((v) => [0x7f, 0x00, 0x41, v, 0x0b]);
   const globalSection = [globals.length / 5, ...globals];
-  const exportsList = [...name('ABI_VERSION'), 0x03, 0x00, ...(minor === null ? [] : [...name('ABI_MINOR'), 0x03, 0x01])];
+  const exportsList = [
+    ...name('ABI_VERSION'),
+    0x03,
+    0x00,
+    ...(minor === null ? [] : [...name('ABI_MINOR'), 0x03, 0x01]),
+  ];
   const exportSection = [minor === null ? 1 : 2, ...exportsList];
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, globalSection.length, ...globalSection, 0x07, exportSection.length, ...exportSection]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    0x06,
+    globalSection.length,
+    ...globalSection,
+    0x07,
+    exportSection.length,
+    ...exportSection,
+  ]);
 }
 
 it('the host checks the minor version: an older evaluator is refused, a newer one is fine', async () => {
   const bundle = compilePolicies({ 'p.yaml': 'rules:\n  - id: r\n    effect: allow\n' }).bytes;
-  const refused = (wasm: Uint8Array) => WasmEvaluator.create(wasm, bundle).then(() => null, (err: TollgateError) => err);
-  expect(await refused(versionOnlyModule(F.ABI_VERSION, F.ABI_MINOR - 1))).toMatchObject({ code: 'abi_mismatch', message: expect.stringMatching(/older than/) });
+  const refused = (wasm: Uint8Array) =>
+    WasmEvaluator.create(wasm, bundle).then(
+      () => null,
+      (err: TollgateError) => err,
+    );
+  expect(await refused(versionOnlyModule(F.ABI_VERSION, F.ABI_MINOR - 1))).toMatchObject({
+    code: 'abi_mismatch',
+    message: expect.stringMatching(/older than/),
+  });
   expect(await refused(versionOnlyModule(F.ABI_VERSION, null))).toMatchObject({ code: 'abi_mismatch' });
-  expect(await refused(versionOnlyModule(F.ABI_VERSION + 1, F.ABI_MINOR))).toMatchObject({ code: 'abi_mismatch', message: expect.stringMatching(/not the supported/) });
+  expect(await refused(versionOnlyModule(F.ABI_VERSION + 1, F.ABI_MINOR))).toMatchObject({
+    code: 'abi_mismatch',
+    message: expect.stringMatching(/not the supported/),
+  });
   // A newer minor passes the version check, and only then fails for want of the other exports.
   const newer = await refused(versionOnlyModule(F.ABI_VERSION, F.ABI_MINOR + 1));
   expect(newer).not.toMatchObject({ code: 'abi_mismatch' });
   // The real evaluator exports the minor version it was built with.
-  const { instance } = await WebAssembly.instantiate(readFileSync(new URL('../../build/policy.wasm', import.meta.url)), { env: { abort() {} } });
+  const { instance } = await WebAssembly.instantiate(
+    readFileSync(new URL('../../build/policy.wasm', import.meta.url)),
+    { env: { abort() {} } },
+  );
   expect(Number((instance.exports.ABI_MINOR as WebAssembly.Global).value)).toBe(F.ABI_MINOR);
 });

@@ -16,7 +16,8 @@ import { policySet, request } from '../differential/arbitraries.js';
 import { evaluatorModule } from '../helpers/engines.js';
 
 const allowAll = compilePolicies({
-  'p.yaml': 'actions:\n  - match: "x"\n    params:\n      n: { type: number, integer: true }\nrules:\n  - id: all\n    effect: allow\n    when: params.n == null || params.n >= 0 || params.n < 0 || true\n',
+  'p.yaml':
+    'actions:\n  - match: "x"\n    params:\n      n: { type: number, integer: true }\nrules:\n  - id: all\n    effect: allow\n    when: params.n == null || params.n >= 0 || params.n < 0 || true\n',
 });
 
 /** Applies random byte edits and an optional truncation. */
@@ -93,8 +94,17 @@ describe('traps', () => {
     expect(evaluator.evaluate(request).decision).toBe('allow');
     const internals = evaluator as unknown as { exports: { decide: (len: number) => number } };
     const real = internals.exports;
-    internals.exports = { ...real, decide: () => { throw new WebAssembly.RuntimeError('unreachable'); } };
-    expect(evaluator.evaluate(request)).toMatchObject({ decision: 'deny', code: 'evaluator_error', detail: { message: 'evaluator trapped: unreachable' } });
+    internals.exports = {
+      ...real,
+      decide: () => {
+        throw new WebAssembly.RuntimeError('unreachable');
+      },
+    };
+    expect(evaluator.evaluate(request)).toMatchObject({
+      decision: 'deny',
+      code: 'evaluator_error',
+      detail: { message: 'evaluator trapped: unreachable' },
+    });
     internals.exports = real;
     expect(evaluator.evaluate(request)).toMatchObject({ decision: 'deny', code: 'evaluator_error' });
   });
@@ -104,27 +114,68 @@ describe('malformed requests', () => {
   it('anything that is not a valid request is denied with invalid_request', async () => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
     await fc.assert(
-      fc.property(fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withTypedArray: true, withSparseArray: true }), (junk) => {
-        const out = evaluator.evaluate(junk as EvalRequest);
-        if (requestProblem(junk) !== null) {
-          expect(out).toMatchObject({ decision: 'deny', code: 'invalid_request' });
-        }
-      }),
+      fc.property(
+        fc.anything({
+          withNullPrototype: true,
+          withBigInt: true,
+          withDate: true,
+          withTypedArray: true,
+          withSparseArray: true,
+        }),
+        (junk) => {
+          const out = evaluator.evaluate(junk as EvalRequest);
+          if (requestProblem(junk) !== null) {
+            expect(out).toMatchObject({ decision: 'deny', code: 'invalid_request' });
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('the one-pass encoder rejects exactly what requestProblem rejects', async () => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
-    const junkField = fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom(NaN, Infinity, -1, 2 ** 53 + 1, '', 'a\ud800', [], {}, null, undefined));
-    const mutated = fc.tuple(request, fc.constantFrom('action', 'resource', 'agent', 'params', 'context', 'cost', 'delegation', 'facts', 'idempotency_key', 'extra'), fc.constantFrom(null, 'id', 'roles', 'tenant', 'trust', 'usd', 'tokens', 'spend', 'rates', 'depth', 'chain', 'x'), junkField).map(
-      ([r, field, sub, junk]) => {
+    const junkField = fc.oneof(
+      fc.anything({ maxDepth: 2 }),
+      fc.constantFrom(NaN, Infinity, -1, 2 ** 53 + 1, '', 'a\ud800', [], {}, null, undefined),
+    );
+    const mutated = fc
+      .tuple(
+        request,
+        fc.constantFrom(
+          'action',
+          'resource',
+          'agent',
+          'params',
+          'context',
+          'cost',
+          'delegation',
+          'facts',
+          'idempotency_key',
+          'extra',
+        ),
+        fc.constantFrom(
+          null,
+          'id',
+          'roles',
+          'tenant',
+          'trust',
+          'usd',
+          'tokens',
+          'spend',
+          'rates',
+          'depth',
+          'chain',
+          'x',
+        ),
+        junkField,
+      )
+      .map(([r, field, sub, junk]) => {
         const copy = structuredClone(r) as unknown as Record<string, unknown>;
         if (sub === null || typeof copy[field] !== 'object' || copy[field] === null) copy[field] = junk;
         else (copy[field] as Record<string, unknown>)[sub] = junk;
         return copy as unknown as EvalRequest;
-      },
-    );
+      });
     fc.assert(
       fc.property(fc.oneof(request, mutated, fc.anything() as fc.Arbitrary<EvalRequest>), (r) => {
         let encoderRejects = false;
@@ -153,7 +204,11 @@ describe('malformed requests', () => {
     ['an unknown field', { actor: 'x' }, /actor: is not a known field/],
     ['params as an array', { params: [1] }, /params: must be an object, not an array/],
     ['a class instance', { params: { d: new Date(0) } }, /params\.d: must be JSON data, not a class instance/],
-    ['nesting deeper than the limit', { params: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }, /nested deeper than 32/],
+    [
+      'nesting deeper than the limit',
+      { params: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) },
+      /nested deeper than 32/,
+    ],
   ])('%s is denied with a message naming the field', async (_name, patch, message) => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
     const out = evaluator.evaluate({ ...base, ...patch } as unknown as EvalRequest);
@@ -165,7 +220,11 @@ describe('malformed requests', () => {
   it('-0 and 2^53+1 as plain values are numbers: -0 equals 0, and 2^53+1 fails an integer param', async () => {
     const evaluator = (await createOrError(allowAll.bytes)) as WasmEvaluator;
     expect(evaluator.evaluate({ ...base, action: 'x', params: { n: -0 } }).decision).toBe('allow');
-    expect(evaluator.evaluate({ ...base, action: 'x', params: { n: 2 ** 53 + 1 } })).toMatchObject({ decision: 'deny', code: 'params', detail: { violation: 'integer' } });
+    expect(evaluator.evaluate({ ...base, action: 'x', params: { n: 2 ** 53 + 1 } })).toMatchObject({
+      decision: 'deny',
+      code: 'params',
+      detail: { violation: 'integer' },
+    });
   });
 
   it('corrupted or random bytes in the input buffer never trap the evaluator', async () => {

@@ -10,7 +10,11 @@ import { evaluateReference } from '../../src/policy/reference/evaluate.js';
 import { jsonValue, policySet, request } from '../differential/arbitraries.js';
 import { enginePair } from '../helpers/engines.js';
 
-const enforcing = policySet.map((p) => ({ ...p, mode: 'enforce' as const, rules: p.rules.filter((r) => r.mode !== 'shadow') }));
+const enforcing = policySet.map((p) => ({
+  ...p,
+  mode: 'enforce' as const,
+  rules: p.rules.filter((r) => r.mode !== 'shadow'),
+}));
 
 describe('shadow rules', () => {
   it('adding rules in mode: shadow never changes the enforced answer, and `shadow` reports what they would do', async () => {
@@ -18,14 +22,24 @@ describe('shadow rules', () => {
       fc.asyncProperty(enforcing, policySet, request, async (base, extra, r) => {
         // The added rules sort after the base ones ('s..' > 'r..'), so base rule indices hold.
         const added = extra.rules.map((rule, i) => ({ ...rule, id: `s${String(i).padStart(2, '0')}` }));
-        const withShadow: PolicySet = { ...base, rules: [...base.rules, ...added.map((rule) => ({ ...rule, mode: 'shadow' as const }))] };
-        const turnedOn: PolicySet = { ...base, rules: [...base.rules, ...added.map((rule) => ({ ...rule, mode: null }))] };
+        const withShadow: PolicySet = {
+          ...base,
+          rules: [...base.rules, ...added.map((rule) => ({ ...rule, mode: 'shadow' as const }))],
+        };
+        const turnedOn: PolicySet = {
+          ...base,
+          rules: [...base.rules, ...added.map((rule) => ({ ...rule, mode: null }))],
+        };
         const { wasm, reference } = await enginePair(withShadow);
         const answered = reference(r);
         expect(wasm.evaluate(r)).toEqual(answered);
 
         const without = evaluateReference(base, r);
-        expect({ decision: answered.decision, code: answered.code, rules: answered.rules }).toEqual({ decision: without.decision, code: without.code, rules: without.rules });
+        expect({ decision: answered.decision, code: answered.code, rules: answered.rules }).toEqual({
+          decision: without.decision,
+          code: without.code,
+          rules: without.rules,
+        });
         const would = evaluateReference(turnedOn, r);
         const differs = would.decision !== without.decision || would.code !== without.code;
         expect(answered.shadow).toEqual(differs ? { decision: would.decision, code: would.code } : null);
@@ -36,12 +50,29 @@ describe('shadow rules', () => {
 });
 
 /** Half the rules compare a context value of random type with a number, so type errors are common. */
-const erringPolicy = fc.tuple(policySet, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })).map(([policy, flips]) => ({
-  ...policy,
-  rules: policy.rules.map((rule, i) =>
-    flips[i] ? { ...rule, actions: null, resources: null, agents: null, roles: null, when: { kind: 'binary' as const, op: '<' as const, left: { kind: 'path' as const, root: 'context' as const, keys: ['q'], text: 'context.q', pos: 0 }, right: { kind: 'literal' as const, value: 1, pos: 0 }, pos: 0 } } : rule,
-  ),
-}));
+const erringPolicy = fc
+  .tuple(policySet, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
+  .map(([policy, flips]) => ({
+    ...policy,
+    rules: policy.rules.map((rule, i) =>
+      flips[i]
+        ? {
+            ...rule,
+            actions: null,
+            resources: null,
+            agents: null,
+            roles: null,
+            when: {
+              kind: 'binary' as const,
+              op: '<' as const,
+              left: { kind: 'path' as const, root: 'context' as const, keys: ['q'], text: 'context.q', pos: 0 },
+              right: { kind: 'literal' as const, value: 1, pos: 0 },
+              pos: 0,
+            },
+          }
+        : rule,
+    ),
+  }));
 
 const requestWithQ = fc.tuple(request, jsonValue).map(([r, q]) => ({ ...r, context: { ...r.context, q } }));
 
@@ -60,8 +91,20 @@ describe('evaluation errors', () => {
           if (answered.decision === 'allow') expect(without.decision).toBe('allow');
           // Fail closed: the condition counts as false for an allow rule, as true for any other.
           const value = policy.rules[error.rule].effect !== 'allow';
-          const decided = evaluateReference({ ...policy, rules: policy.rules.map((rule, i) => (i === error.rule ? { ...rule, when: { kind: 'literal', value, pos: 0 } } : rule)) }, r);
-          expect({ decision: answered.decision, code: answered.code, rules: answered.rules }).toEqual({ decision: decided.decision, code: decided.code, rules: decided.rules });
+          const decided = evaluateReference(
+            {
+              ...policy,
+              rules: policy.rules.map((rule, i) =>
+                i === error.rule ? { ...rule, when: { kind: 'literal', value, pos: 0 } } : rule,
+              ),
+            },
+            r,
+          );
+          expect({ decision: answered.decision, code: answered.code, rules: answered.rules }).toEqual({
+            decision: decided.decision,
+            code: decided.code,
+            rules: decided.rules,
+          });
         }
       }),
       { numRuns: 1000 },

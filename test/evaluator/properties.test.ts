@@ -13,7 +13,11 @@ import { evaluateReference } from '../../src/policy/reference/evaluate.js';
 import { policySet, request } from '../differential/arbitraries.js';
 import { enginePair } from '../helpers/engines.js';
 
-const enforced = policySet.map((p) => ({ ...p, mode: 'enforce' as const, rules: p.rules.map((r) => ({ ...r, mode: null })) }));
+const enforced = policySet.map((p) => ({
+  ...p,
+  mode: 'enforce' as const,
+  rules: p.rules.map((r) => ({ ...r, mode: null })),
+}));
 const ids = (p: PolicySet, o: Verdict) => o.rules.map((i) => p.rules[i].id);
 
 describe('rule combining', () => {
@@ -24,7 +28,18 @@ describe('rule combining', () => {
         const out = reference(r);
         expect(wasm.evaluate(r)).toEqual(out);
         // Add an unconditional deny for exactly this action: the outcome must be deny.
-        const deny: Rule = { ...policy.rules[0], id: 'zz-deny', effect: 'deny', actions: null, resources: null, agents: null, roles: null, when: null, limits: { rate: null, spend: null, tokens: null }, mode: null } as Rule;
+        const deny: Rule = {
+          ...policy.rules[0],
+          id: 'zz-deny',
+          effect: 'deny',
+          actions: null,
+          resources: null,
+          agents: null,
+          roles: null,
+          when: null,
+          limits: { rate: null, spend: null, tokens: null },
+          mode: null,
+        } as Rule;
         const withDeny = { ...policy, rules: [...policy.rules, deny] };
         const denied = evaluateReference(withDeny, r);
         expect(denied.decision).toBe('deny');
@@ -61,7 +76,14 @@ describe('rule combining', () => {
         const variant: PolicySet = { ...policy, rules: renamed };
         const { wasm } = await enginePair(variant);
         // Per-rule facts follow their rules to the new ids.
-        const out = wasm.evaluate({ ...r, facts: r.facts && { ...r.facts, rates: remapById(r.facts.rates, renamed), ledgers: remapById(r.facts.ledgers, renamed) } });
+        const out = wasm.evaluate({
+          ...r,
+          facts: r.facts && {
+            ...r.facts,
+            rates: remapById(r.facts.rates, renamed),
+            ledgers: remapById(r.facts.ledgers, renamed),
+          },
+        });
         expect(out.decision).toBe(base.decision);
         expect(out.code).toBe(base.code);
         const originalIds = new Set(out.rules.map((i) => (renamed[i] as { original: string }).original));
@@ -105,9 +127,13 @@ describe('consumption', () => {
 });
 
 /** Per-rule facts (rates, ledgers) keyed by the original ids, re-keyed to the renamed (and duplicated) rules. */
-function remapById<T>(byRule: Record<string, T> | undefined, renamed: { id: string; original?: string }[]): Record<string, T> | undefined {
+function remapById<T>(
+  byRule: Record<string, T> | undefined,
+  renamed: { id: string; original?: string }[],
+): Record<string, T> | undefined {
   if (!byRule) return byRule;
   const out: Record<string, T> = {};
-  for (const rule of renamed) if (rule.original && byRule[rule.original] !== undefined) out[rule.id] = byRule[rule.original];
+  for (const rule of renamed)
+    if (rule.original && byRule[rule.original] !== undefined) out[rule.id] = byRule[rule.original];
   return out;
 }

@@ -61,7 +61,10 @@ describe('RE2 syntax', () => {
     expect(matches('(a|aa)*c', text)).toBe(false);
     expect(matches('(x+x+)+y', 'x'.repeat(64 * 1024))).toBe(false);
     // And the same through the WASM evaluator.
-    const { wasm, reference } = await enginePair({ 'p.yaml': 'rules:\n  - id: r\n    effect: allow\n    when: context.s.matches("(a*)*b") || context.s.matches("(a|aa)*c")\n' });
+    const { wasm, reference } = await enginePair({
+      'p.yaml':
+        'rules:\n  - id: r\n    effect: allow\n    when: context.s.matches("(a*)*b") || context.s.matches("(a|aa)*c")\n',
+    });
     const request = { agent: { id: 'a' }, action: 'x', resource: 'r', context: { s: text } };
     expect(wasm.evaluate(request)).toEqual(reference(request));
     expect(wasm.evaluate(request).code).toBe('no_match');
@@ -77,10 +80,14 @@ const regex: fc.Arbitrary<string> = fc.letrec<{ r: string }>((tie) => ({
     fc.tuple(tie('r'), tie('r')).map(([a, b]) => a + b),
     fc.tuple(tie('r'), tie('r')).map(([a, b]) => `(?:${a}|${b})`),
     fc.tuple(tie('r'), fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,}', '*?')).map(([a, q]) => `(?:${a})${q}`),
-    fc.tuple(fc.constantFrom('^', '\\b', '\\B', ''), tie('r'), fc.constantFrom('$', '\\b', '')).map(([a, r, b]) => a + r + b),
+    fc
+      .tuple(fc.constantFrom('^', '\\b', '\\B', ''), tie('r'), fc.constantFrom('$', '\\b', ''))
+      .map(([a, r, b]) => a + r + b),
   ),
 })).r;
-const text = fc.array(fc.constantFrom('a', 'b', 'c', '1', ' ', '.', '\n', 'é'), { maxLength: 12 }).map((cs) => cs.join(''));
+const text = fc
+  .array(fc.constantFrom('a', 'b', 'c', '1', ' ', '.', '\n', 'é'), { maxLength: 12 })
+  .map((cs) => cs.join(''));
 
 describe('semantics', () => {
   it('agree with RegExp on the syntax they share', () => {
@@ -94,7 +101,12 @@ describe('semantics', () => {
 
   it('agree between the reference and the WASM evaluator, with the string methods', async () => {
     const patterns = ['^a+b', '(?i)A.C', '\\bab\\b', '(a|b)*c$', '^$', '[^ab]', '\\d{2,}', 'é'];
-    const when = patterns.map((p, i) => `  - id: r${i}\n    effect: allow\n    actions: ["m${i}"]\n    when: context.s.matches(${JSON.stringify(p)}) || context.s.trim().lowerAscii().upperAscii().size() == context.n\n`).join('');
+    const when = patterns
+      .map(
+        (p, i) =>
+          `  - id: r${i}\n    effect: allow\n    actions: ["m${i}"]\n    when: context.s.matches(${JSON.stringify(p)}) || context.s.trim().lowerAscii().upperAscii().size() == context.n\n`,
+      )
+      .join('');
     const { wasm, reference } = await enginePair({ 'p.yaml': `rules:\n${when}` });
     fc.assert(
       fc.property(fc.nat(patterns.length - 1), text, fc.nat(6), (i, s, n) => {

@@ -34,7 +34,10 @@ export interface EnginePair {
 }
 
 export async function enginePair(policyOrFiles: PolicySet | Record<string, string>): Promise<EnginePair> {
-  const policy = 'rules' in policyOrFiles && Array.isArray(policyOrFiles.rules) ? (policyOrFiles as PolicySet) : loadOrThrow(policyOrFiles as Record<string, string>);
+  const policy =
+    'rules' in policyOrFiles && Array.isArray(policyOrFiles.rules)
+      ? (policyOrFiles as PolicySet)
+      : loadOrThrow(policyOrFiles as Record<string, string>);
   const { bytes } = compilePolicySet(policy);
   const wasm = await WasmEvaluator.create(evaluatorModule(), bytes);
   return { policy, wasm, reference: (r) => evaluateReference(policy, r) };

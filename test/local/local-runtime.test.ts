@@ -24,23 +24,40 @@ afterAll(() => children.forEach(stopGroup));
 describe('npm start', () => {
   it('serves the API and prints tokens and a curl example that works as printed', async () => {
     const port = 18000 + Math.floor(Math.random() * 1000);
-    const child = spawn('node', ['src/cli/bin.mjs', 'dev', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' }, detached: true });
+    const child = spawn('node', ['src/cli/bin.mjs', 'dev', '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+      detached: true,
+    });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const deadline = Date.now() + 90_000;
-    while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain(`Tollgate is running at http://127.0.0.1:${port}`);
-    const curl = /curl -s (\S+) \\\n\s+-H "(authorization: Bearer [^"]+)" \\\n\s+-H "(content-type: [^"]+)" \\\n\s+-d '([^']+)'/.exec(out);
+    const curl =
+      /curl -s (\S+) \\\n\s+-H "(authorization: Bearer [^"]+)" \\\n\s+-H "(content-type: [^"]+)" \\\n\s+-d '([^']+)'/.exec(
+        out,
+      );
     expect(curl, out).not.toBeNull();
     const [, url, auth, type, data] = curl!;
     // The example, run exactly as printed.
     const result = spawnSync('curl', ['-s', url, '-H', auth, '-H', type, '-d', data], { encoding: 'utf8' });
     const allowed = JSON.parse(result.stdout);
-    expect(allowed).toMatchObject({ decision: 'allow', code: 'rule', reasons: [{ rule: 'llm-chat' }], ticket: expect.any(String) });
+    expect(allowed).toMatchObject({
+      decision: 'allow',
+      code: 'rule',
+      reasons: [{ rule: 'llm-chat' }],
+      ticket: expect.any(String),
+    });
     // 1,000 concurrent redemptions of that ticket over real HTTP: exactly one succeeds.
-    const minted = spawnSync('node', ['src/cli/bin.mjs', 'token', '--agent', 'runner-1', '--tenant', 'demo', '--roles', 'executor'], { encoding: 'utf8' });
+    const minted = spawnSync(
+      'node',
+      ['src/cli/bin.mjs', 'token', '--agent', 'runner-1', '--tenant', 'demo', '--roles', 'executor'],
+      { encoding: 'utf8' },
+    );
     const executor = minted.stdout.trim().split('\n').at(-1)!;
     const { action, resource, params } = JSON.parse(data);
     // wrangler's dev proxy (not the Worker) answers 503 "Your worker restarted mid-request",
@@ -67,9 +84,14 @@ describe('npm start', () => {
     };
     const statuses = await Promise.all(Array.from({ length: 1000 }, redeem));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409), JSON.stringify(statuses.filter((s) => s !== 409 && s !== 200))).toHaveLength(999);
+    expect(
+      statuses.filter((s) => s === 409),
+      JSON.stringify(statuses.filter((s) => s !== 409 && s !== 200)),
+    ).toHaveLength(999);
     const operator = /Operator token[^\n]*\n\s+(\S+)/.exec(out)![1];
-    const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, { headers: { authorization: `Bearer ${operator}` } });
+    const view = await fetch(`http://127.0.0.1:${port}/v1/agents/helper-1`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
     expect(await view.json()).toMatchObject({ agent: { id: 'helper-1' }, suspended: false });
     // The decision is on the audit at once; within seconds it is flushed to the local R2 and D1
     // (whose migrations npm start applied), and the CLI verifies it from the edge.
@@ -78,11 +100,19 @@ describe('npm start', () => {
     const search = await (await fetch(`${base}/v1/audit?agent=helper-1&kind=decision&limit=1`, { headers })).json();
     expect(search.records[0].record).toMatchObject({ agent: 'helper-1', action: 'llm.chat', decision: 'allow' });
     let verdict: { ok: boolean; pending: number } = { ok: false, pending: -1 };
-    for (const until = Date.now() + 30_000; Date.now() < until && verdict.pending !== 0; await new Promise((r) => setTimeout(r, 1000))) {
+    for (
+      const until = Date.now() + 30_000;
+      Date.now() < until && verdict.pending !== 0;
+      await new Promise((r) => setTimeout(r, 1000))
+    ) {
       verdict = await (await fetch(`${base}/v1/audit/verify?agent=helper-1`, { headers })).json();
     }
     expect(verdict).toMatchObject({ ok: true, pending: 0 });
-    const cli = spawnSync('node', ['src/cli/bin.mjs', 'audit', 'verify', base, '--agent', 'helper-1', '--token', operator], { encoding: 'utf8' });
+    const cli = spawnSync(
+      'node',
+      ['src/cli/bin.mjs', 'audit', 'verify', base, '--agent', 'helper-1', '--token', operator],
+      { encoding: 'utf8' },
+    );
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/^ok: [\d,]+ records in \d+ segments, head seq \d+ [0-9a-f]{64}/);
     stopGroup(child);
@@ -105,12 +135,18 @@ describe('deploying', () => {
 
   it('a policy that fails tollgate check fails the wrangler build, with its errors printed', () => {
     const copy = mkdtempSync(join(tmpdir(), 'tollgate-broken-'));
-    for (const entry of ['wrangler.toml', 'dist', 'build', 'policies', 'package.json', 'src', 'tsconfig.json']) cpSync(entry, join(copy, entry), { recursive: true });
+    for (const entry of ['wrangler.toml', 'dist', 'build', 'policies', 'package.json', 'src', 'tsconfig.json'])
+      cpSync(entry, join(copy, entry), { recursive: true });
     symlinkSync(join(process.cwd(), 'node_modules'), join(copy, 'node_modules'));
     writeFileSync(join(copy, 'policies', 'broken.yaml'), 'rules:\n  - id: broken\n    effect: maybe\n');
-    const r = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', join(copy, 'out')], { cwd: copy, encoding: 'utf8' });
+    const r = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', join(copy, 'out')], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("policies/broken.yaml:3:13 bad_value rule 'broken'.effect must be one of allow, deny, require_approval, not 'maybe'");
+    expect(r.stdout + r.stderr).toContain(
+      "policies/broken.yaml:3:13 bad_value rule 'broken'.effect must be one of allow, deny, require_approval, not 'maybe'",
+    );
     rmSync(copy, { recursive: true, force: true });
   }, 120_000);
 });

@@ -20,13 +20,39 @@ function sourceFiles(dir: string): string[] {
 function specifiers(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   const found: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g,
+  )) {
     found.push(m[1] ?? m[2] ?? m[3]);
   }
   return found;
 }
 
-const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'url', 'child_process', 'worker_threads', 'stream', 'zlib', 'util', 'buffer', 'process', 'events', 'module', 'perf_hooks', 'readline', 'tty', 'assert', 'v8', 'vm']);
+const NODE_BUILTINS = new Set([
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'url',
+  'child_process',
+  'worker_threads',
+  'stream',
+  'zlib',
+  'util',
+  'buffer',
+  'process',
+  'events',
+  'module',
+  'perf_hooks',
+  'readline',
+  'tty',
+  'assert',
+  'v8',
+  'vm',
+]);
 const isNodeModule = (spec: string) => spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]);
 
 describe('import rules', () => {
@@ -40,20 +66,37 @@ describe('import rules', () => {
   });
 
   it('only src/cli and src/worker import Node modules', () => {
-    const files = [...sourceFiles('src'), ...sourceFiles('assembly')].filter((f) => !f.startsWith(join('src', 'cli')) && !f.startsWith(join('src', 'worker')));
-    const offenders = files.flatMap((file) => specifiers(file).filter(isNodeModule).map((spec) => `${file}: ${spec}`));
+    const files = [...sourceFiles('src'), ...sourceFiles('assembly')].filter(
+      (f) => !f.startsWith(join('src', 'cli')) && !f.startsWith(join('src', 'worker')),
+    );
+    const offenders = files.flatMap((file) =>
+      specifiers(file)
+        .filter(isNodeModule)
+        .map((spec) => `${file}: ${spec}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('tests under src/ import nothing from test/', () => {
     const offenders = sourceFiles('src')
       .filter((f) => f.endsWith('.test.ts'))
-      .flatMap((file) => specifiers(file).filter((spec) => spec.startsWith('.') && relative(root, join(root, file, '..', spec)).startsWith('test')).map((spec) => `${file}: ${spec}`));
+      .flatMap((file) =>
+        specifiers(file)
+          .filter((spec) => spec.startsWith('.') && relative(root, join(root, file, '..', spec)).startsWith('test'))
+          .map((spec) => `${file}: ${spec}`),
+      );
     expect(offenders).toEqual([]);
   });
 
-  it('the evaluator\'s modules import one another without a cycle', () => {
-    const graph = new Map(sourceFiles('assembly').map((file) => [file, specifiers(file).filter((spec) => spec.startsWith('.')).map((spec) => `${join(file, '..', spec)}.ts`)]));
+  it("the evaluator's modules import one another without a cycle", () => {
+    const graph = new Map(
+      sourceFiles('assembly').map((file) => [
+        file,
+        specifiers(file)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => `${join(file, '..', spec)}.ts`),
+      ]),
+    );
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();
     const visit = (file: string, path: string[]) => {

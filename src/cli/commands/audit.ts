@@ -30,7 +30,11 @@ async function readJwks(source: string): Promise<JSONWebKeySet> {
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
 /** Every segment of one agent from an edge, and the head the edge says it flushed. */
-async function fetchSegments(base: string, agent: string, token: string): Promise<{ texts: string[]; flushed: { seq: number; hash: string }; pending: PendingSummary | null }> {
+async function fetchSegments(
+  base: string,
+  agent: string,
+  token: string,
+): Promise<{ texts: string[]; flushed: { seq: number; hash: string }; pending: PendingSummary | null }> {
   const texts: string[] = [];
   let flushed = { seq: 0, hash: '' };
   let pending: PendingSummary | null = null;
@@ -40,9 +44,18 @@ async function fetchSegments(base: string, agent: string, token: string): Promis
     url.searchParams.set('agent', agent);
     if (cursor) url.searchParams.set('cursor', cursor);
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await res.json()) as { error?: { message: string }; flushed: { seq: number; hash: string }; pending?: PendingSummary; segments: { text: string }[]; next_cursor: string | null };
-    if (!res.ok) throw new UsageError(`${url.origin}${url.pathname} answered ${res.status}: ${body.error?.message ?? 'no reason given'}`);
-    if (texts.length === 0) (flushed = body.flushed), (pending = body.pending ?? null);
+    const body = (await res.json()) as {
+      error?: { message: string };
+      flushed: { seq: number; hash: string };
+      pending?: PendingSummary;
+      segments: { text: string }[];
+      next_cursor: string | null;
+    };
+    if (!res.ok)
+      throw new UsageError(
+        `${url.origin}${url.pathname} answered ${res.status}: ${body.error?.message ?? 'no reason given'}`,
+      );
+    if (texts.length === 0) ((flushed = body.flushed), (pending = body.pending ?? null));
     texts.push(...body.segments.map((s) => s.text));
     cursor = body.next_cursor;
     progress(`fetching: ${texts.length} segments`);
@@ -52,7 +65,7 @@ async function fetchSegments(base: string, agent: string, token: string): Promis
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'verify an agent\'s audit segments offline: tollgate audit verify <dir|url>',
+  summary: "verify an agent's audit segments offline: tollgate audit verify <dir|url>",
   help: `Usage: tollgate audit verify <dir> --jwks <file|url> [--head <seq>:<hash>]
        tollgate audit verify <url> --agent <id> [--token <operator token>] [--jwks <file|url>] [--head <seq>:<hash>]
 
@@ -71,8 +84,18 @@ Prints ok, or the first bad seq and why. From an edge, records still waiting in 
 object past ${STALE_AFTER_MS / 60_000} minutes are reported as STALE, naming the agent and the
 oldest seq. Exits 0 when the chain verifies, 1 when it does not or is stale, 2 on bad usage.`,
   async run(args) {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { jwks: { type: 'string' }, head: { type: 'string' }, agent: { type: 'string' }, token: { type: 'string' } } });
-    if (positionals[0] !== 'verify' || positionals.length !== 2) throw new UsageError('expected: tollgate audit verify <dir|url>');
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        jwks: { type: 'string' },
+        head: { type: 'string' },
+        agent: { type: 'string' },
+        token: { type: 'string' },
+      },
+    });
+    if (positionals[0] !== 'verify' || positionals.length !== 2)
+      throw new UsageError('expected: tollgate audit verify <dir|url>');
     const source = positionals[1];
     if (!isUrl(source) && !values.jwks) throw new UsageError('--jwks <file|url> is required with a folder');
     let expectedHead: { seq: number; hash: string } | undefined;
@@ -115,7 +138,9 @@ oldest seq. Exits 0 when the chain verifies, 1 when it does not or is stale, 2 o
       return EXIT_FAILED;
     }
     const seconds = (performance.now() - started) / 1000;
-    console.log(`ok: ${result.records.toLocaleString()} records in ${result.segments} segments, head seq ${result.head.seq} ${result.head.hash} (${Math.round(result.records / seconds).toLocaleString()} records/s)`);
+    console.log(
+      `ok: ${result.records.toLocaleString()} records in ${result.segments} segments, head seq ${result.head.seq} ${result.head.hash} (${Math.round(result.records / seconds).toLocaleString()} records/s)`,
+    );
     return EXIT_OK;
   },
 };

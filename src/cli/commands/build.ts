@@ -20,7 +20,11 @@ out (default: build/policies.bundle), with its hash and version (the build time,
 signed bundles carry) in out.json. Prints the bundle's sha256 hash and size.
 Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
   async run(args) {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { out: { type: 'string', short: 'o' } },
+    });
     if (positionals.length > 1) throw new UsageError('build takes at most one folder');
     const dir = positionals[0] ?? 'policies';
     const out = values.out ?? 'build/policies.bundle';
@@ -39,7 +43,9 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     writeIfChanged(out, bundle.bytes);
     writeIfChanged(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
     const ms = (performance.now() - started).toFixed(0);
-    console.log(`${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`);
+    console.log(
+      `${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`,
+    );
     return EXIT_OK;
   },
 };

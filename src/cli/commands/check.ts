@@ -25,7 +25,15 @@ Exits 0 when the policies are valid, 1 when they are not, 2 on bad usage.`,
     const result = loadPolicyDir(dir);
     if (values.json) {
       const summary = result.ok
-        ? { ok: true, files: result.fileCount, rules: result.policy.rules.length, actions: result.policy.actions.length, resources: result.policy.resources.length, errors: [], warnings: result.warnings }
+        ? {
+            ok: true,
+            files: result.fileCount,
+            rules: result.policy.rules.length,
+            actions: result.policy.actions.length,
+            resources: result.policy.resources.length,
+            errors: [],
+            warnings: result.warnings,
+          }
         : { ok: false, errors: result.errors, warnings: result.warnings };
       console.log(JSON.stringify(summary, null, 2));
       return result.ok ? EXIT_OK : EXIT_FAILED;
@@ -37,7 +45,9 @@ Exits 0 when the policies are valid, 1 when they are not, 2 on bad usage.`,
       return EXIT_FAILED;
     }
     const { rules, actions, resources } = result.policy;
-    console.log(`ok: ${result.fileCount} file(s), ${rules.length} rule(s), ${actions.length} action(s), ${resources.length} resource pattern(s)`);
+    console.log(
+      `ok: ${result.fileCount} file(s), ${rules.length} rule(s), ${actions.length} action(s), ${resources.length} resource pattern(s)`,
+    );
     return EXIT_OK;
   },
 };

@@ -60,7 +60,8 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
   async run(args) {
     const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
     const port = Number(values.port ?? process.env.PORT ?? 8787);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`port '${values.port ?? process.env.PORT}' is not a port number`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`port '${values.port ?? process.env.PORT}' is not a port number`);
     const checked = loadPolicyDir('policies');
     if (!checked.ok) {
       for (const issue of checked.errors) console.error(formatIssue(issue));
@@ -87,7 +88,9 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
     process.on('exit', stop);
     const base = `http://127.0.0.1:${port}`;
     // Up means answering after the watcher's rebuild (or 30 s, should a wrangler release not run one).
-    const afterRebuild = Promise.race([settled, new Promise((r) => setTimeout(r, 30_000))]).then(() => waitUntilUp(`${base}/healthz`, 120_000));
+    const afterRebuild = Promise.race([settled, new Promise((r) => setTimeout(r, 30_000))]).then(() =>
+      waitUntilUp(`${base}/healthz`, 120_000),
+    );
     const up = await Promise.race([afterRebuild, exited.then(() => false)]);
     if (!up) {
       stop();
@@ -95,8 +98,20 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       return EXIT_FAILED;
     }
     const ttlSeconds = 24 * 3600;
-    const agent = await mintDevToken(key, { agent: 'helper-1', tenant: 'demo', roles: ['assistant'], operator: false, ttlSeconds });
-    const operator = await mintDevToken(key, { agent: 'ops-1', tenant: 'demo', roles: ['operator'], operator: true, ttlSeconds });
+    const agent = await mintDevToken(key, {
+      agent: 'helper-1',
+      tenant: 'demo',
+      roles: ['assistant'],
+      operator: false,
+      ttlSeconds,
+    });
+    const operator = await mintDevToken(key, {
+      agent: 'ops-1',
+      tenant: 'demo',
+      roles: ['operator'],
+      operator: true,
+      ttlSeconds,
+    });
     console.log(`
 Tollgate is running at ${base}
 

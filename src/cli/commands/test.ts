@@ -35,7 +35,11 @@ its rules' conditions raised. With --json, prints one JSON object: { "passed", "
 "cases": [{ name, where, ok, diffs, decision: { decision, code, reasons, errors } }] }.
 Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
   async run(args) {
-    const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } } });
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' } },
+    });
     if (positionals.length > 1) throw new UsageError('test takes at most one folder');
     const dir = positionals[0] ?? 'policies';
     const loaded = loadPolicyDir(dir);
@@ -60,9 +64,16 @@ Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
       const verdict = evaluator.evaluate(c.request);
       const diffs = compareVerdict(verdict, c.expect, evaluator.info);
       const reference = evaluateReference(loaded.policy, c.request);
-      if (JSON.stringify(reference) !== JSON.stringify(verdict)) diffs.push(`engines disagree: reference ${JSON.stringify(reference)}`);
+      if (JSON.stringify(reference) !== JSON.stringify(verdict))
+        diffs.push(`engines disagree: reference ${JSON.stringify(reference)}`);
       const { decision, code, reasons, errors } = describeVerdict(verdict, evaluator.info, evaluator.hash, c.request);
-      return { name: c.name, where: c.where, ok: diffs.length === 0, diffs, decision: { decision, code, reasons, errors } };
+      return {
+        name: c.name,
+        where: c.where,
+        ok: diffs.length === 0,
+        diffs,
+        decision: { decision, code, reasons, errors },
+      };
     });
     const failed = results.filter((r) => !r.ok).length;
     if (values.json) {
@@ -78,8 +89,12 @@ Exits 0 when all pass, 1 when any fails, 2 on bad usage.`,
       console.log(`  ✗ ${r.name} (${r.where})`);
       for (const d of r.diffs) console.log(`      ${d}`);
       // Why the decision came out as it did: the reasons, and any condition that errored.
-      for (const reason of r.decision.reasons) console.log(`      reason: ${reason.rule ? `${reason.rule} (${reason.effect})` : reason.effect}: ${reason.message}`);
-      for (const error of r.decision.errors) console.log(`      error: rule '${error.rule}' ${error.code}: ${error.message}`);
+      for (const reason of r.decision.reasons)
+        console.log(
+          `      reason: ${reason.rule ? `${reason.rule} (${reason.effect})` : reason.effect}: ${reason.message}`,
+        );
+      for (const error of r.decision.errors)
+        console.log(`      error: rule '${error.rule}' ${error.code}: ${error.message}`);
     }
     console.log(`\n${cases.length - failed} passed, ${failed} failed`);
     return failed === 0 ? EXIT_OK : EXIT_FAILED;

@@ -26,17 +26,40 @@ The token is printed alone on the last line.`,
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { agent: { type: 'string' }, tenant: { type: 'string' }, roles: { type: 'string' }, operator: { type: 'boolean' }, ttl: { type: 'string' } },
+      options: {
+        agent: { type: 'string' },
+        tenant: { type: 'string' },
+        roles: { type: 'string' },
+        operator: { type: 'boolean' },
+        ttl: { type: 'string' },
+      },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.agent) throw new UsageError('--agent ID is required');
     const ttlMs = parseDuration(values.ttl ?? '1h');
     if (ttlMs === null) throw new UsageError(`--ttl '${values.ttl}' must look like 30s, 10m, 1h or 7d`);
-    const roles = values.roles ? values.roles.split(',').map((r) => r.trim()).filter(Boolean) : values.operator ? ['operator'] : [];
-    if (values.operator && !['operator', 'admin'].includes(roles[0])) throw new UsageError('--operator tokens take --roles operator or --roles admin');
+    const roles = values.roles
+      ? values.roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean)
+      : values.operator
+        ? ['operator']
+        : [];
+    if (values.operator && !['operator', 'admin'].includes(roles[0]))
+      throw new UsageError('--operator tokens take --roles operator or --roles admin');
     const { key, created } = await ensureDevKeys();
-    if (created) console.error('created dev keys in .tollgate/dev-key.json and .dev.vars (restart wrangler dev to pick them up)');
-    console.log(await mintDevToken(key, { agent: values.agent, tenant: values.tenant ?? 'demo', roles, operator: values.operator ?? false, ttlSeconds: Math.floor(ttlMs / 1000) }));
+    if (created)
+      console.error('created dev keys in .tollgate/dev-key.json and .dev.vars (restart wrangler dev to pick them up)');
+    console.log(
+      await mintDevToken(key, {
+        agent: values.agent,
+        tenant: values.tenant ?? 'demo',
+        roles,
+        operator: values.operator ?? false,
+        ttlSeconds: Math.floor(ttlMs / 1000),
+      }),
+    );
     return EXIT_OK;
   },
 };

@@ -26,7 +26,17 @@ dlp:
   - detect: [aws_key, private_key]
     effect: deny
 `;
-requestBox.value = JSON.stringify({ agent: { id: 'analyst-1', roles: ['analyst'] }, action: 'db.query', resource: 'db:prod/users', params: { sql: 'select 1' }, context: { rows: 120 } }, null, 2);
+requestBox.value = JSON.stringify(
+  {
+    agent: { id: 'analyst-1', roles: ['analyst'] },
+    action: 'db.query',
+    resource: 'db:prod/users',
+    params: { sql: 'select 1' },
+    context: { rows: 120 },
+  },
+  null,
+  2,
+);
 
 function escape(text) {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -39,7 +49,8 @@ async function compile() {
     check.innerHTML = `<div class="ok">✓ compiled: ${bundle.bytes.length} bytes, ${escape(bundle.hash.slice(0, 19))}…</div>`;
   } catch (err) {
     engine = null;
-    const errors = err instanceof PolicyError ? err.errors : [{ line: 0, col: 0, code: 'error', message: String(err.message) }];
+    const errors =
+      err instanceof PolicyError ? err.errors : [{ line: 0, col: 0, code: 'error', message: String(err.message) }];
     check.innerHTML = `<ul class="errors">${errors.map((e) => `<li>line ${e.line}:${e.col} ${escape(e.code)} ${escape(e.message)}</li>`).join('')}</ul>`;
   }
 }

@@ -60,7 +60,18 @@ export function newLedgers(now: number): Ledgers {
 
 export function newAgentRecord(trust: number, now: number): AgentRecord {
   const { day, month } = periodKeys(now);
-  return { trust, killed: false, suspendedUntil: 0, rates: {}, day: emptyLedger(day), month: emptyLedger(month), ruleLedgers: {}, risk: [], denials: [], prunedAt: now };
+  return {
+    trust,
+    killed: false,
+    suspendedUntil: 0,
+    rates: {},
+    day: emptyLedger(day),
+    month: emptyLedger(month),
+    ruleLedgers: {},
+    risk: [],
+    denials: [],
+    prunedAt: now,
+  };
 }
 
 /** Starts new ledgers when the UTC day or month has turned. */

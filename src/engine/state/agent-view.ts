@@ -40,26 +40,56 @@ export interface AgentView {
   risk: { value: number; escalateAt: number; denyAt: number } | null;
 }
 
-export function agentView(agent: { id: string; tenant?: string }, state: AgentRecord, info: BundleInfo, now: number): AgentView {
+export function agentView(
+  agent: { id: string; tenant?: string },
+  state: AgentRecord,
+  info: BundleInfo,
+  now: number,
+): AgentView {
   const budgets: BudgetView[] = [];
   const rates: RateView[] = [];
-  const budget = (rule: string | null, ledgers: Ledgers | undefined, spend: { usd: number; per: Period } | null, tokens: { count: number; per: Period } | null) => {
+  const budget = (
+    rule: string | null,
+    ledgers: Ledgers | undefined,
+    spend: { usd: number; per: Period } | null,
+    tokens: { count: number; per: Period } | null,
+  ) => {
     if (spend) {
       const ledger = ledgers?.[spend.per];
       const used = ledger ? toUsd(ledger.spentMicros + ledger.reservedMicros) : 0;
-      budgets.push({ rule, per: spend.per, unit: 'usd', limit: spend.usd, used, remaining: Math.max(0, toUsd(toMicros(spend.usd)! - toMicros(used)!)) });
+      budgets.push({
+        rule,
+        per: spend.per,
+        unit: 'usd',
+        limit: spend.usd,
+        used,
+        remaining: Math.max(0, toUsd(toMicros(spend.usd)! - toMicros(used)!)),
+      });
     }
     if (tokens) {
       const ledger = ledgers?.[tokens.per];
       const used = ledger ? ledger.spentTokens + ledger.reservedTokens : 0;
-      budgets.push({ rule, per: tokens.per, unit: 'tokens', limit: tokens.count, used, remaining: Math.max(0, tokens.count - used) });
+      budgets.push({
+        rule,
+        per: tokens.per,
+        unit: 'tokens',
+        limit: tokens.count,
+        used,
+        remaining: Math.max(0, tokens.count - used),
+      });
     }
   };
   for (const rule of info.rules) {
     budget(rule.id, state.ruleLedgers[rule.id], rule.spend, rule.tokens);
     if (rule.rate) {
       const used = state.rates[rule.id]?.length ?? 0;
-      rates.push({ rule: rule.id, limit: rule.rate.count, windowMs: rule.rate.windowMs, used, remaining: Math.max(0, rule.rate.count - used) });
+      rates.push({
+        rule: rule.id,
+        limit: rule.rate.count,
+        windowMs: rule.rate.windowMs,
+        used,
+        remaining: Math.max(0, rule.rate.count - used),
+      });
     }
   }
   if (info.budgets) budget(null, state, info.budgets.spend, info.budgets.tokens);
@@ -72,6 +102,12 @@ export function agentView(agent: { id: string; tenant?: string }, state: AgentRe
     suspendedUntil: breakerOn && !state.killed ? new Date(state.suspendedUntil).toISOString() : null,
     budgets,
     rates,
-    risk: info.risk ? { value: state.risk.reduce((sum, [, r]) => sum + r, 0), escalateAt: info.risk.escalateAt, denyAt: info.risk.denyAt } : null,
+    risk: info.risk
+      ? {
+          value: state.risk.reduce((sum, [, r]) => sum + r, 0),
+          escalateAt: info.risk.escalateAt,
+          denyAt: info.risk.denyAt,
+        }
+      : null,
   };
 }

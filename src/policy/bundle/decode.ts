@@ -8,7 +8,25 @@ import { TollgateError } from '../../lib/errors.js';
 import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, Mode, Period } from '../model.js';
 import { toUsd } from '../money.js';
 import { sha256 } from '../../lib/sha256.js';
-import { ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, HEADER_BYTES, RULE_BYTES, RULE_RATE, RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH } from './format.js';
+import {
+  ABI_VERSION,
+  BUNDLE_MAGIC,
+  DIGEST_OFFSET,
+  FLAG_CLOSED_REGISTRY,
+  FLAG_RISK,
+  FLAG_SHADOW,
+  HEADER_BYTES,
+  RULE_BYTES,
+  RULE_RATE,
+  RULE_SPEND,
+  RULE_TOKENS,
+  SECTION_COUNT,
+  Section,
+  BUDGET_USD,
+  BUDGET_USD_MONTH,
+  BUDGET_TOKENS,
+  BUDGET_TOKENS_MONTH,
+} from './format.js';
 import { BUNDLE_HEADER, readField, RULE, SETTINGS, SPAN } from './layout.js';
 
 /** What a rule means to the host. */
@@ -51,8 +69,17 @@ function budgetsAt(v: DataView, at: number): Budgets | null {
   const flags = readField(v, at, SETTINGS.fields.budgetFlags);
   if (flags === 0) return null;
   return {
-    spend: flags & BUDGET_USD ? { usd: toUsd(readField(v, at, SETTINGS.fields.usdBudgetMicros)), per: flags & BUDGET_USD_MONTH ? 'month' : 'day' } : null,
-    tokens: flags & BUDGET_TOKENS ? { count: readField(v, at, SETTINGS.fields.tokenBudget), per: flags & BUDGET_TOKENS_MONTH ? 'month' : 'day' } : null,
+    spend:
+      flags & BUDGET_USD
+        ? {
+            usd: toUsd(readField(v, at, SETTINGS.fields.usdBudgetMicros)),
+            per: flags & BUDGET_USD_MONTH ? 'month' : 'day',
+          }
+        : null,
+    tokens:
+      flags & BUDGET_TOKENS
+        ? { count: readField(v, at, SETTINGS.fields.tokenBudget), per: flags & BUDGET_TOKENS_MONTH ? 'month' : 'day' }
+        : null,
   };
 }
 
@@ -62,22 +89,28 @@ export function decodeBundle(bytes: Uint8Array): BundleInfo {
     return decode(bytes);
   } catch (err) {
     if (err instanceof TollgateError) throw err;
-    throw new TollgateError('bundle_invalid', `bundle is malformed: ${(err as Error).message.toLowerCase()}`, { cause: err });
+    throw new TollgateError('bundle_invalid', `bundle is malformed: ${(err as Error).message.toLowerCase()}`, {
+      cause: err,
+    });
   }
 }
 
 function decode(bytes: Uint8Array): BundleInfo {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = BUNDLE_HEADER.fields;
-  if (bytes.length < HEADER_BYTES || readField(v, 0, header.magic) !== BUNDLE_MAGIC) throw new TollgateError('bundle_invalid', 'not a tollgate bundle (bad magic number)');
+  if (bytes.length < HEADER_BYTES || readField(v, 0, header.magic) !== BUNDLE_MAGIC)
+    throw new TollgateError('bundle_invalid', 'not a tollgate bundle (bad magic number)');
   const abi = readField(v, 0, header.abi);
-  if (abi !== ABI_VERSION) throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
-  if (readField(v, 0, header.length) !== bytes.length || readField(v, 0, header.sectionCount) !== SECTION_COUNT) throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
+  if (abi !== ABI_VERSION)
+    throw new TollgateError('abi_mismatch', `bundle abi version ${abi} is not the supported ${ABI_VERSION}`);
+  if (readField(v, 0, header.length) !== bytes.length || readField(v, 0, header.sectionCount) !== SECTION_COUNT)
+    throw new TollgateError('bundle_invalid', 'bundle length or section count is wrong');
   // The digest covers every byte, header included, with the digest field itself zeroed.
   const zeroed = new Uint8Array(bytes); // a copy (a Node Buffer's slice() would be a view, and we'd zero the caller's bytes)
   zeroed.fill(0, DIGEST_OFFSET, DIGEST_OFFSET + 32);
   const digest = sha256(zeroed);
-  if (!digest.every((b, i) => b === bytes[DIGEST_OFFSET + i])) throw new TollgateError('bundle_invalid', 'bundle is corrupt: its digest does not match its content');
+  if (!digest.every((b, i) => b === bytes[DIGEST_OFFSET + i]))
+    throw new TollgateError('bundle_invalid', 'bundle is corrupt: its digest does not match its content');
   const flags = readField(v, 0, header.flags);
   const section = (s: Section) => {
     const entry = HEADER_BYTES + s * SPAN.bytes;
@@ -89,14 +122,16 @@ function decode(bytes: Uint8Array): BundleInfo {
 
   const symAt = section(Section.Symbols);
   const count = v.getUint32(symAt, true);
-  if (count > bytes.length / SPAN.bytes) throw new TollgateError('bundle_invalid', 'bundle symbol count is out of bounds');
+  if (count > bytes.length / SPAN.bytes)
+    throw new TollgateError('bundle_invalid', 'bundle symbol count is out of bounds');
   const dataAt = symAt + 4 + count * SPAN.bytes;
   const symbols: string[] = [];
   for (let i = 0; i < count; i++) {
     const span = symAt + 4 + i * SPAN.bytes;
     const off = readField(v, span, SPAN.fields.offset);
     const len = readField(v, span, SPAN.fields.length);
-    if (dataAt + off + len > bytes.length) throw new TollgateError('bundle_invalid', `bundle symbol ${i} is out of bounds`);
+    if (dataAt + off + len > bytes.length)
+      throw new TollgateError('bundle_invalid', `bundle symbol ${i} is out of bounds`);
     symbols.push(utf8.decode(bytes.subarray(dataAt + off, dataAt + off + len)));
   }
   const sym = (id: number) => {
@@ -106,7 +141,8 @@ function decode(bytes: Uint8Array): BundleInfo {
 
   const rulesAt = section(Section.Rules);
   const ruleCount = v.getUint32(rulesAt, true);
-  if (ruleCount > bytes.length / RULE_BYTES) throw new TollgateError('bundle_invalid', 'bundle rule count is out of bounds');
+  if (ruleCount > bytes.length / RULE_BYTES)
+    throw new TollgateError('bundle_invalid', 'bundle rule count is out of bounds');
   let m = section(Section.Manifest);
   const f = () => {
     const x = v.getFloat64(m, true);
@@ -143,8 +179,20 @@ function decode(bytes: Uint8Array): BundleInfo {
       reason: reasonSym >= 0 ? sym(reasonSym) : null,
       mode: modeCode === 0 ? null : modeCode === 1 ? 'enforce' : 'shadow',
       rate: rflags & RULE_RATE ? { count: readField(v, r, RULE.fields.rateCount), windowMs } : null,
-      spend: rflags & RULE_SPEND ? { usd: toUsd(readField(v, r, RULE.fields.usdLimitMicros)), per: readField(v, r, RULE.fields.usdPerMonth) === 1 ? 'month' : 'day' } : null,
-      tokens: rflags & RULE_TOKENS ? { count: readField(v, r, RULE.fields.tokenLimit), per: readField(v, r, RULE.fields.tokensPerMonth) === 1 ? 'month' : 'day' } : null,
+      spend:
+        rflags & RULE_SPEND
+          ? {
+              usd: toUsd(readField(v, r, RULE.fields.usdLimitMicros)),
+              per: readField(v, r, RULE.fields.usdPerMonth) === 1 ? 'month' : 'day',
+            }
+          : null,
+      tokens:
+        rflags & RULE_TOKENS
+          ? {
+              count: readField(v, r, RULE.fields.tokenLimit),
+              per: readField(v, r, RULE.fields.tokensPerMonth) === 1 ? 'month' : 'day',
+            }
+          : null,
       risk,
     });
   }
@@ -164,14 +212,24 @@ function decode(bytes: Uint8Array): BundleInfo {
   m += auditLength;
   const hostLength = u();
   if (m + hostLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
-  const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as { breaker_count: BreakerCode[]; dlp_custom: string[] };
+  const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as {
+    breaker_count: BreakerCode[];
+    dlp_custom: string[];
+  };
   return {
     symbols,
     rules,
     mode: flags & FLAG_SHADOW ? 'shadow' : 'enforce',
     registry: flags & FLAG_CLOSED_REGISTRY ? 'closed' : 'open',
     trust,
-    risk: flags & FLAG_RISK ? { windowMs: riskWindowMs, escalateAt: readField(v, settingsAt, SETTINGS.fields.escalateAt), denyAt: readField(v, settingsAt, SETTINGS.fields.denyAt) } : null,
+    risk:
+      flags & FLAG_RISK
+        ? {
+            windowMs: riskWindowMs,
+            escalateAt: readField(v, settingsAt, SETTINGS.fields.escalateAt),
+            denyAt: readField(v, settingsAt, SETTINGS.fields.denyAt),
+          }
+        : null,
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
     dlpDenies: readField(v, settingsAt, SETTINGS.fields.dlpDenyMask) !== 0 || host.dlp_custom.length > 0,
     dlpCustom: host.dlp_custom,

@@ -12,13 +12,52 @@ import { compileRegex, encodeRegex } from '../regex/program.js';
 import { toMicros } from '../money.js';
 import { DETECTORS, type AttrValue, type Detector, type PolicySet } from '../model.js';
 import {
-  ABI_VERSION, BUNDLE_MAGIC, DIGEST_OFFSET, EFFECT_CODES, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, GLOB_DOUBLE_STAR,
-  GLOB_STAR, HEADER_BYTES, PARAM_ENUM, PARAM_INTEGER, PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN,
-  PARAM_REQUIRED, PARAM_TYPE_CODES, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW,
-  RULE_SPEND, RULE_TOKENS, SECTION_COUNT, Section, BUDGET_USD, BUDGET_USD_MONTH, BUDGET_TOKENS, BUDGET_TOKENS_MONTH,
+  ABI_VERSION,
+  BUNDLE_MAGIC,
+  DIGEST_OFFSET,
+  EFFECT_CODES,
+  FLAG_CLOSED_REGISTRY,
+  FLAG_RISK,
+  FLAG_SHADOW,
+  GLOB_DOUBLE_STAR,
+  GLOB_STAR,
+  HEADER_BYTES,
+  PARAM_ENUM,
+  PARAM_INTEGER,
+  PARAM_MAX,
+  PARAM_MAX_LENGTH,
+  PARAM_MIN,
+  PARAM_PATTERN,
+  PARAM_REQUIRED,
+  PARAM_TYPE_CODES,
+  RULE_ANY_AGENT,
+  RULE_ANY_RESOURCE,
+  RULE_ANY_ROLE,
+  RULE_RATE,
+  RULE_SHADOW,
+  RULE_SPEND,
+  RULE_TOKENS,
+  SECTION_COUNT,
+  Section,
+  BUDGET_USD,
+  BUDGET_USD_MONTH,
+  BUDGET_TOKENS,
+  BUDGET_TOKENS_MONTH,
 } from './format.js';
 import { sha256 } from '../../lib/sha256.js';
-import { ACTION, BUNDLE_HEADER, GLOB, PARAM, RESOURCE, RULE, RULE_LIST, SETTINGS, SPAN, WILD_RULES, writeRecord } from './layout.js';
+import {
+  ACTION,
+  BUNDLE_HEADER,
+  GLOB,
+  PARAM,
+  RESOURCE,
+  RULE,
+  RULE_LIST,
+  SETTINGS,
+  SPAN,
+  WILD_RULES,
+  writeRecord,
+} from './layout.js';
 import { SymbolTable } from './symbols.js';
 import { writeValue } from './values.js';
 import { ByteWriter } from './writer.js';
@@ -105,8 +144,12 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     const paramsAt = a.params ? params.length : -1;
     for (const p of a.params ?? []) {
       const flags =
-        (p.required ? PARAM_REQUIRED : 0) | (p.integer ? PARAM_INTEGER : 0) | (p.min !== null ? PARAM_MIN : 0) |
-        (p.max !== null ? PARAM_MAX : 0) | (p.maxLength !== null ? PARAM_MAX_LENGTH : 0) | (p.enum ? PARAM_ENUM : 0) |
+        (p.required ? PARAM_REQUIRED : 0) |
+        (p.integer ? PARAM_INTEGER : 0) |
+        (p.min !== null ? PARAM_MIN : 0) |
+        (p.max !== null ? PARAM_MAX : 0) |
+        (p.maxLength !== null ? PARAM_MAX_LENGTH : 0) |
+        (p.enum ? PARAM_ENUM : 0) |
         (p.pattern !== null ? PARAM_PATTERN : 0);
       writeRecord(params, PARAM, {
         name: sym(p.name),
@@ -121,7 +164,13 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
         reserved1: 0,
       });
     }
-    writeRecord(actions, ACTION, { glob: glob(a.match), attrs: constant(a.attrs), paramsAt, paramCount: a.params?.length ?? 0, additionalParams: a.additionalParams ? 1 : 0 });
+    writeRecord(actions, ACTION, {
+      glob: glob(a.match),
+      attrs: constant(a.attrs),
+      paramsAt,
+      paramCount: a.params?.length ?? 0,
+      additionalParams: a.additionalParams ? 1 : 0,
+    });
   }
   const resources = new ByteWriter().u32(policy.resources.length);
   for (const r of policy.resources) writeRecord(resources, RESOURCE, { glob: glob(r.match), attrs: constant(r.attrs) });
@@ -135,8 +184,13 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     const { rate, spend, tokens } = rule.limits;
     const shadow = (rule.mode ?? policy.mode) === 'shadow';
     const flags =
-      (shadow ? RULE_SHADOW : 0) | (rate ? RULE_RATE : 0) | (spend ? RULE_SPEND : 0) | (tokens ? RULE_TOKENS : 0) |
-      (rule.resources ? 0 : RULE_ANY_RESOURCE) | (rule.agents ? 0 : RULE_ANY_AGENT) | (rule.roles ? 0 : RULE_ANY_ROLE);
+      (shadow ? RULE_SHADOW : 0) |
+      (rate ? RULE_RATE : 0) |
+      (spend ? RULE_SPEND : 0) |
+      (tokens ? RULE_TOKENS : 0) |
+      (rule.resources ? 0 : RULE_ANY_RESOURCE) |
+      (rule.agents ? 0 : RULE_ANY_AGENT) |
+      (rule.roles ? 0 : RULE_ANY_ROLE);
     const resourceGlobs = (rule.resources ?? []).map(glob);
     const agentGlobs = (rule.agents ?? []).map(glob);
     const roles = (rule.roles ?? []).map(sym);
@@ -167,7 +221,10 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
       reserved0: 0,
       reserved1: 0,
     });
-    manifest.u32(sym(rule.id)).i32(rule.reason !== null ? sym(rule.reason) : -1).u32(rule.mode === null ? 0 : rule.mode === 'enforce' ? 1 : 2);
+    manifest
+      .u32(sym(rule.id))
+      .i32(rule.reason !== null ? sym(rule.reason) : -1)
+      .u32(rule.mode === null ? 0 : rule.mode === 'enforce' ? 1 : 2);
     manifest.f64(rate?.windowMs ?? 0).f64(rule.risk);
   }
 
@@ -181,12 +238,13 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     for (const i of candidates) {
       const patterns = patternsOf(i);
       if (patterns === null) unfiltered.push(i);
-      else for (const p of patterns) {
-        const [bucket, key] = isLiteralGlob(p) ? [exact, sym(p)] : [wild, glob(p)];
-        const rules = bucket.get(key) ?? [];
-        if (rules[rules.length - 1] !== i) rules.push(i);
-        bucket.set(key, rules);
-      }
+      else
+        for (const p of patterns) {
+          const [bucket, key] = isLiteralGlob(p) ? [exact, sym(p)] : [wild, glob(p)];
+          const rules = bucket.get(key) ?? [];
+          if (rules[rules.length - 1] !== i) rules.push(i);
+          bucket.set(key, rules);
+        }
     }
     index.u32(symbols.length);
     for (let s = 0; s < symbols.length; s++) {
@@ -195,10 +253,14 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
     }
     const wildSorted = [...wild.entries()].sort((a, b) => a[0] - b[0]);
     index.u32(wildSorted.length);
-    for (const [g, rules] of wildSorted) writeRecord(index, WILD_RULES, { glob: g, rulesAt: list(rules), ruleCount: rules.length });
+    for (const [g, rules] of wildSorted)
+      writeRecord(index, WILD_RULES, { glob: g, rulesAt: list(rules), ruleCount: rules.length });
     return unfiltered;
   };
-  const anyAction = indexBy(policy.rules.map((_, i) => i), (i) => policy.rules[i].actions);
+  const anyAction = indexBy(
+    policy.rules.map((_, i) => i),
+    (i) => policy.rules[i].actions,
+  );
   const anyAnything = indexBy(anyAction, (i) => policy.rules[i].resources);
   writeRecord(index, RULE_LIST, { rulesAt: list(anyAnything), ruleCount: anyAnything.length });
 
@@ -206,7 +268,11 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const globData = new ByteWriter();
   for (const g of globList) {
     const bytes = globBytes(g);
-    writeRecord(globs, GLOB, { dataOffset: globData.length, length: bytes.length, literalSymbol: isLiteralGlob(g) ? sym(g) : -1 });
+    writeRecord(globs, GLOB, {
+      dataOffset: globData.length,
+      length: bytes.length,
+      literalSymbol: isLiteralGlob(g) ? sym(g) : -1,
+    });
     globData.bytes(bytes);
   }
   const globsSection = new ByteWriter().bytes(globs.finish()).bytes(globData.finish());
@@ -227,8 +293,11 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const settings = new ByteWriter();
   // Agent-wide budgets: flags (which limits, and whether each is per month), then the limits.
   const budgets = policy.budgets;
-  const budgetFlags = (budgets?.spend ? BUDGET_USD : 0) | (budgets?.spend?.per === 'month' ? BUDGET_USD_MONTH : 0) |
-    (budgets?.tokens ? BUDGET_TOKENS : 0) | (budgets?.tokens?.per === 'month' ? BUDGET_TOKENS_MONTH : 0);
+  const budgetFlags =
+    (budgets?.spend ? BUDGET_USD : 0) |
+    (budgets?.spend?.per === 'month' ? BUDGET_USD_MONTH : 0) |
+    (budgets?.tokens ? BUDGET_TOKENS : 0) |
+    (budgets?.tokens?.per === 'month' ? BUDGET_TOKENS_MONTH : 0);
   writeRecord(settings, SETTINGS, {
     initialTrust: policy.trust.initial,
     escalateAt: policy.risk?.escalateAt ?? 0,
@@ -248,14 +317,33 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   const t = policy.trust;
   manifestSection.f64(t.initial).f64(t.success).f64(t.failure).f64(t.exception).f64(t.violation);
   manifestSection.f64(policy.risk?.windowMs ?? 0);
-  manifestSection.u32(policy.breaker ? 1 : 0).f64(policy.breaker?.denies ?? 0).f64(policy.breaker?.windowMs ?? 0).f64(policy.breaker?.cooldownMs ?? 0);
+  manifestSection
+    .u32(policy.breaker ? 1 : 0)
+    .f64(policy.breaker?.denies ?? 0)
+    .f64(policy.breaker?.windowMs ?? 0)
+    .f64(policy.breaker?.cooldownMs ?? 0);
   manifestSection.f64(policy.tickets.ttlMs);
   manifestSection.bytes(manifest.finish());
   // Settings only the host reads, after the rules: approvals, delegation and the audit's loggable params.
-  manifestSection.f64(policy.approvals.ttlMs).u32(policy.approvals.maxPending).u32(policy.delegation.maxDepth).f64(policy.approvals.claimTtlMs);
-  const auditJson = utf8.encode(JSON.stringify(policy.actions.map((a) => ({ match: a.match, log_params: a.logParams, cost: a.cost, params: a.params?.map((p) => p.name) ?? [] }))));
+  manifestSection
+    .f64(policy.approvals.ttlMs)
+    .u32(policy.approvals.maxPending)
+    .u32(policy.delegation.maxDepth)
+    .f64(policy.approvals.claimTtlMs);
+  const auditJson = utf8.encode(
+    JSON.stringify(
+      policy.actions.map((a) => ({
+        match: a.match,
+        log_params: a.logParams,
+        cost: a.cost,
+        params: a.params?.map((p) => p.name) ?? [],
+      })),
+    ),
+  );
   manifestSection.u32(auditJson.length).bytes(auditJson);
-  const hostJson = utf8.encode(JSON.stringify({ breaker_count: policy.breaker?.count ?? [], dlp_custom: policy.dlpCustom.map((d) => d.name) }));
+  const hostJson = utf8.encode(
+    JSON.stringify({ breaker_count: policy.breaker?.count ?? [], dlp_custom: policy.dlpCustom.map((d) => d.name) }),
+  );
   manifestSection.u32(hostJson.length).bytes(hostJson);
 
   const sections: Uint8Array[] = [];
@@ -273,10 +361,20 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   sections[Section.Manifest] = manifestSection.finish();
   sections[Section.Regexes] = regexSection(regexList);
 
-  const flags = (policy.mode === 'shadow' ? FLAG_SHADOW : 0) | (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) | (policy.risk ? FLAG_RISK : 0);
+  const flags =
+    (policy.mode === 'shadow' ? FLAG_SHADOW : 0) |
+    (policy.registry === 'closed' ? FLAG_CLOSED_REGISTRY : 0) |
+    (policy.risk ? FLAG_RISK : 0);
   const out = new ByteWriter();
   // The length is patched in below, and the digest filled in last.
-  writeRecord(out, BUNDLE_HEADER, { magic: BUNDLE_MAGIC, abi: ABI_VERSION, length: 0, flags, sectionCount: SECTION_COUNT, digest: 0 });
+  writeRecord(out, BUNDLE_HEADER, {
+    magic: BUNDLE_MAGIC,
+    abi: ABI_VERSION,
+    length: 0,
+    flags,
+    sectionCount: SECTION_COUNT,
+    digest: 0,
+  });
   let offset = HEADER_BYTES + SECTION_COUNT * SPAN.bytes;
   for (const s of sections) {
     const padded = (s.length + 7) & ~7;
@@ -324,4 +422,3 @@ function globBytes(g: string): Uint8Array {
   flush();
   return w.finish();
 }
-

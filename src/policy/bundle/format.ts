@@ -158,10 +158,33 @@ export enum RegexOp {
 
 /** What a type error's opcode detail reads as, in both engines' outcomes. */
 export const OP_TEXT: Record<number, string> = {
-  0x00: 'condition', 0x03: '!', 0x04: '-', 0x10: '==', 0x11: '!=', 0x12: '<', 0x13: '<=', 0x14: '>', 0x15: '>=',
-  0x16: 'in', 0x20: '+', 0x21: '-', 0x22: '*', 0x23: '/', 0x30: '&&', 0x31: '||',
-  0x40: 'startsWith', 0x41: 'endsWith', 0x42: 'contains', 0x43: 'glob', 0x44: 'matches',
-  0x50: 'lowerAscii', 0x51: 'upperAscii', 0x52: 'trim', 0x53: 'size', 0x60: 'exists', 0x61: 'all',
+  0x00: 'condition',
+  0x03: '!',
+  0x04: '-',
+  0x10: '==',
+  0x11: '!=',
+  0x12: '<',
+  0x13: '<=',
+  0x14: '>',
+  0x15: '>=',
+  0x16: 'in',
+  0x20: '+',
+  0x21: '-',
+  0x22: '*',
+  0x23: '/',
+  0x30: '&&',
+  0x31: '||',
+  0x40: 'startsWith',
+  0x41: 'endsWith',
+  0x42: 'contains',
+  0x43: 'glob',
+  0x44: 'matches',
+  0x50: 'lowerAscii',
+  0x51: 'upperAscii',
+  0x52: 'trim',
+  0x53: 'size',
+  0x60: 'exists',
+  0x61: 'all',
 };
 
 /**
@@ -171,18 +194,35 @@ export const OP_TEXT: Record<number, string> = {
  */
 export enum Req {
   Magic = 0,
-  ActionSym = 4, ActionOff = 8, ActionLen = 12,
-  ResourceSym = 16, ResourceOff = 20, ResourceLen = 24,
-  AgentSym = 28, AgentOff = 32, AgentLen = 36,
+  ActionSym = 4,
+  ActionOff = 8,
+  ActionLen = 12,
+  ResourceSym = 16,
+  ResourceOff = 20,
+  ResourceLen = 24,
+  AgentSym = 28,
+  AgentOff = 32,
+  AgentLen = 36,
   /** Offset of the list of strings DLP deny detectors scan (`src/policy/dlp-views.ts`). */
   DlpViews = 40,
   /** Offset of the rule ledgers: a u32 count, then (rule index u32, usd micro-dollars f64, tokens f64) each. */
   LedgersOff = 44,
-  Trust = 48, Risk = 56, CostUsd = 64, CostTokens = 72,
-  SpendDayUsd = 80, SpendDayTokens = 88, SpendMonthUsd = 96, SpendMonthTokens = 104,
+  Trust = 48,
+  Risk = 56,
+  CostUsd = 64,
+  CostTokens = 72,
+  SpendDayUsd = 80,
+  SpendDayTokens = 88,
+  SpendMonthUsd = 96,
+  SpendMonthTokens = 104,
   Flags = 112,
-  RatesCount = 116, RatesOff = 120,
-  AgentObj = 124, ParamsObj = 128, ContextObj = 132, DelegationObj = 136, NowObj = 140,
+  RatesCount = 116,
+  RatesOff = 120,
+  AgentObj = 124,
+  ParamsObj = 128,
+  ContextObj = 132,
+  DelegationObj = 136,
+  NowObj = 140,
   Length = 144,
   HeaderBytes = 148,
 }
@@ -191,14 +231,23 @@ export const REQ_SUSPENDED = 1;
 
 /** Output layout written by the evaluator. */
 export enum Out {
-  Status = 0, Decision = 4, Code = 8,
-  Shadow = 12, ShadowDecision = 16, ShadowCode = 20,
-  RuleCount = 24, RulesOff = 28,
-  ErrorCount = 32, ErrorsOff = 36,
-  RedactionCount = 40, RedactionsOff = 44,
-  DetailA = 48, DetailB = 52,
+  Status = 0,
+  Decision = 4,
+  Code = 8,
+  Shadow = 12,
+  ShadowDecision = 16,
+  ShadowCode = 20,
+  RuleCount = 24,
+  RulesOff = 28,
+  ErrorCount = 32,
+  ErrorsOff = 36,
+  RedactionCount = 40,
+  RedactionsOff = 44,
+  DetailA = 48,
+  DetailB = 52,
   /** For a require_approval: the allow rules whose limits it passed, which an approval takes. */
-  HeldCount = 56, HeldOff = 60,
+  HeldCount = 56,
+  HeldOff = 60,
   HeaderBytes = 64,
 }
 
@@ -226,8 +275,18 @@ export const STATUS_TEXT: Record<number, string> = {
 
 /** Decision codes, as numbers across the ABI. Order matters: it is the wire format. */
 export const CODE_LIST = [
-  'rule', 'no_match', 'suspended', 'unregistered_action', 'params', 'dlp',
-  'rate_limited', 'budget_exceeded', 'risk', 'shadow', 'invalid_request', 'evaluator_error',
+  'rule',
+  'no_match',
+  'suspended',
+  'unregistered_action',
+  'params',
+  'dlp',
+  'rate_limited',
+  'budget_exceeded',
+  'risk',
+  'shadow',
+  'invalid_request',
+  'evaluator_error',
 ] as const;
 
 export const MAX_REDACTIONS = 4096;

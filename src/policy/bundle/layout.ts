@@ -30,7 +30,12 @@ export interface RecordLayout<Name extends string = string> {
 
 type FieldSpec = readonly [name: string, type: FieldType, doc: string];
 
-function record<const Spec extends readonly FieldSpec[]>(name: string, doc: string, spec: Spec, writtenByEvaluator = false): RecordLayout<Spec[number][0]> {
+function record<const Spec extends readonly FieldSpec[]>(
+  name: string,
+  doc: string,
+  spec: Spec,
+  writtenByEvaluator = false,
+): RecordLayout<Spec[number][0]> {
   const fields: Record<string, Field> = {};
   let offset = 0;
   for (const [field, type, fieldDoc] of spec) {
@@ -57,25 +62,33 @@ export const SPAN = record('Span', 'An (offset, length) pair: a section table en
 ] as const);
 
 /** Settings the evaluator reads; custom detectors' regex ids (u32 each) follow. */
-export const SETTINGS = record('Settings', "Settings the evaluator reads; the custom detectors' regex ids (u32 each) follow.", [
-  ['initialTrust', 'f64', "a new agent's trust"],
-  ['escalateAt', 'f64', 'rolling risk at which an allow becomes require_approval'],
-  ['denyAt', 'f64', 'rolling risk at which every request is denied'],
-  ['dlpDenyMask', 'u32', 'built-in detectors that deny, one bit per `DETECTORS` index'],
-  ['dlpRedactMask', 'u32', 'built-in detectors that redact'],
-  ['budgetFlags', 'u32', '`BUDGET_*`: which agent-wide budgets apply, and per which period'],
-  ['reserved', 'u32', 'zero'],
-  ['usdBudgetMicros', 'f64', 'the agent-wide spend budget, micro-dollars'],
-  ['tokenBudget', 'f64', 'the agent-wide token budget'],
-  ['customDetectorCount', 'u32', 'how many custom DLP detectors follow'],
-] as const);
+export const SETTINGS = record(
+  'Settings',
+  "Settings the evaluator reads; the custom detectors' regex ids (u32 each) follow.",
+  [
+    ['initialTrust', 'f64', "a new agent's trust"],
+    ['escalateAt', 'f64', 'rolling risk at which an allow becomes require_approval'],
+    ['denyAt', 'f64', 'rolling risk at which every request is denied'],
+    ['dlpDenyMask', 'u32', 'built-in detectors that deny, one bit per `DETECTORS` index'],
+    ['dlpRedactMask', 'u32', 'built-in detectors that redact'],
+    ['budgetFlags', 'u32', '`BUDGET_*`: which agent-wide budgets apply, and per which period'],
+    ['reserved', 'u32', 'zero'],
+    ['usdBudgetMicros', 'f64', 'the agent-wide spend budget, micro-dollars'],
+    ['tokenBudget', 'f64', 'the agent-wide token budget'],
+    ['customDetectorCount', 'u32', 'how many custom DLP detectors follow'],
+  ] as const,
+);
 
 /** A glob in the globs section; its bytes are in the glob data after the table. */
-export const GLOB = record('GlobEntry', 'A glob: its bytes in the glob data, and the symbol it equals when it has no wildcard.', [
-  ['dataOffset', 'u32', 'into the glob data'],
-  ['length', 'u32', 'in bytes'],
-  ['literalSymbol', 'i32', 'the symbol of a wildcard-free glob, else -1'],
-] as const);
+export const GLOB = record(
+  'GlobEntry',
+  'A glob: its bytes in the glob data, and the symbol it equals when it has no wildcard.',
+  [
+    ['dataOffset', 'u32', 'into the glob data'],
+    ['length', 'u32', 'in bytes'],
+    ['literalSymbol', 'i32', 'the symbol of a wildcard-free glob, else -1'],
+  ] as const,
+);
 
 /** An action registry entry. */
 export const ACTION = record('ActionEntry', 'An action registry entry.', [
@@ -141,10 +154,14 @@ export const WILD_RULES = record('WildRules', 'A wildcard entry of the rule inde
 ] as const);
 
 /** A compiled regex program (`src/policy/regex/program.ts`): its instructions, then its class ranges, follow. */
-export const REGEX_PROGRAM = record('RegexProgram', 'A compiled regex: this header, its instructions, then its class ranges.', [
-  ['instructionCount', 'u32', ''],
-  ['rangeCount', 'u32', ''],
-] as const);
+export const REGEX_PROGRAM = record(
+  'RegexProgram',
+  'A compiled regex: this header, its instructions, then its class ranges.',
+  [
+    ['instructionCount', 'u32', ''],
+    ['rangeCount', 'u32', ''],
+  ] as const,
+);
 
 /** One regex instruction. */
 export const REGEX_INSTRUCTION = record('RegexInstruction', 'One regex instruction: `RX_*` and two operands.', [
@@ -166,31 +183,43 @@ export const NUMBER_VALUE = record('NumberValue', 'A number value.', [
 ] as const);
 
 /** A string value: the tag, then an encoded string. */
-export const STRING_VALUE = record('StringValue', "A string value; its UTF-8 bytes follow.", [
+export const STRING_VALUE = record('StringValue', 'A string value; its UTF-8 bytes follow.', [
   ['tag', 'u8', '`TAG_STRING`'],
   ['symbol', 'i32', 'symbol id, -1 for none, or not yet interned (request strings)'],
   ['length', 'u32', 'in bytes'],
 ] as const);
 
 /** An encoded string (an object key, or a string value after its tag). */
-export const ENCODED_STRING = record('EncodedString', 'An encoded string (an object key, or a string value after its tag); its UTF-8 bytes follow.', [
-  ['symbol', 'i32', 'symbol id, -1 for none, or not yet interned (request strings)'],
-  ['length', 'u32', 'in bytes'],
-] as const);
+export const ENCODED_STRING = record(
+  'EncodedString',
+  'An encoded string (an object key, or a string value after its tag); its UTF-8 bytes follow.',
+  [
+    ['symbol', 'i32', 'symbol id, -1 for none, or not yet interned (request strings)'],
+    ['length', 'u32', 'in bytes'],
+  ] as const,
+);
 
 /** A list or object value: items (objects: key, then value) follow. */
-export const CONTAINER_VALUE = record('ContainerValue', 'A list or an object; its items follow (for objects, each an encoded key then a value).', [
-  ['tag', 'u8', '`TAG_LIST` or `TAG_OBJECT`'],
-  ['count', 'u32', 'items'],
-  ['bodyBytes', 'u32', 'bytes of all the items'],
-] as const);
+export const CONTAINER_VALUE = record(
+  'ContainerValue',
+  'A list or an object; its items follow (for objects, each an encoded key then a value).',
+  [
+    ['tag', 'u8', '`TAG_LIST` or `TAG_OBJECT`'],
+    ['count', 'u32', 'items'],
+    ['bodyBytes', 'u32', 'bytes of all the items'],
+  ] as const,
+);
 
 /** A string in the request header (action, resource, agent): the host writes -1, the evaluator its symbol. */
-export const STRING_REF = record('StringRef', 'A string in the request header: its symbol (interned by the evaluator) and where its bytes are.', [
-  ['symbol', 'i32', 'written -1 by the host; the evaluator interns it'],
-  ['offset', 'u32', 'from the start of the request'],
-  ['length', 'u32', 'in bytes'],
-] as const);
+export const STRING_REF = record(
+  'StringRef',
+  'A string in the request header: its symbol (interned by the evaluator) and where its bytes are.',
+  [
+    ['symbol', 'i32', 'written -1 by the host; the evaluator interns it'],
+    ['offset', 'u32', 'from the start of the request'],
+    ['length', 'u32', 'in bytes'],
+  ] as const,
+);
 
 /** A request's rate count for one rule. */
 export const RATE_ENTRY = record('RateEntry', "A request's rate count for one rule.", [
@@ -206,28 +235,62 @@ export const LEDGER_ENTRY = record('LedgerEntry', "A request's ledger for one ru
 ] as const);
 
 /** In the output: a rule whose condition failed to evaluate. */
-export const RULE_ERROR = record('RuleErrorOut', 'In the output: a rule whose condition failed to evaluate.', [
-  ['rule', 'u32', 'rule index'],
-  ['kind', 'u32', '`ERR_*`'],
-  ['detail', 'u32', 'the missing path\'s symbol, or the ill-typed opcode'],
-] as const, true);
+export const RULE_ERROR = record(
+  'RuleErrorOut',
+  'In the output: a rule whose condition failed to evaluate.',
+  [
+    ['rule', 'u32', 'rule index'],
+    ['kind', 'u32', '`ERR_*`'],
+    ['detail', 'u32', "the missing path's symbol, or the ill-typed opcode"],
+  ] as const,
+  true,
+);
 
 /** In the output: a span of a param string that a redacting detector matched. */
-export const REDACTION = record('RedactionOut', 'In the output: a span of a param string that a redacting detector matched.', [
-  ['string', 'u32', "the string's ordinal among the params' strings, in encoding order"],
-  ['start', 'u32', 'UTF-8 byte offset'],
-  ['end', 'u32', 'UTF-8 byte offset'],
-  ['detector', 'u32', '`DETECTORS` index'],
-] as const, true);
+export const REDACTION = record(
+  'RedactionOut',
+  'In the output: a span of a param string that a redacting detector matched.',
+  [
+    ['string', 'u32', "the string's ordinal among the params' strings, in encoding order"],
+    ['start', 'u32', 'UTF-8 byte offset'],
+    ['end', 'u32', 'UTF-8 byte offset'],
+    ['detector', 'u32', '`DETECTORS` index'],
+  ] as const,
+  true,
+);
 
 /** Every record, in the order `assembly/abi.ts` declares them. */
 export const RECORDS: readonly RecordLayout[] = [
-  BUNDLE_HEADER, SPAN, SETTINGS, GLOB, ACTION, RESOURCE, PARAM, RULE, RULE_LIST, WILD_RULES,
-  REGEX_PROGRAM, REGEX_INSTRUCTION, CLASS_RANGE, NUMBER_VALUE, STRING_VALUE, ENCODED_STRING, CONTAINER_VALUE, STRING_REF, RATE_ENTRY, LEDGER_ENTRY, RULE_ERROR, REDACTION,
+  BUNDLE_HEADER,
+  SPAN,
+  SETTINGS,
+  GLOB,
+  ACTION,
+  RESOURCE,
+  PARAM,
+  RULE,
+  RULE_LIST,
+  WILD_RULES,
+  REGEX_PROGRAM,
+  REGEX_INSTRUCTION,
+  CLASS_RANGE,
+  NUMBER_VALUE,
+  STRING_VALUE,
+  ENCODED_STRING,
+  CONTAINER_VALUE,
+  STRING_REF,
+  RATE_ENTRY,
+  LEDGER_ENTRY,
+  RULE_ERROR,
+  REDACTION,
 ];
 
 /** Writes one record, its fields in layout order. */
-export function writeRecord<Name extends string>(w: ByteWriter, layout: RecordLayout<Name>, values: { readonly [K in Name]: number }): void {
+export function writeRecord<Name extends string>(
+  w: ByteWriter,
+  layout: RecordLayout<Name>,
+  values: { readonly [K in Name]: number },
+): void {
   for (const name in layout.fields) {
     const { type } = layout.fields[name];
     const value = values[name];

@@ -8,7 +8,15 @@ export type Scalar = null | boolean | number | string;
 
 /** Roots an expression path can start from. */
 export type PathRoot = 'agent' | 'action' | 'resource' | 'params' | 'context' | 'delegation' | 'now';
-export const PATH_ROOTS: readonly PathRoot[] = ['agent', 'action', 'resource', 'params', 'context', 'delegation', 'now'];
+export const PATH_ROOTS: readonly PathRoot[] = [
+  'agent',
+  'action',
+  'resource',
+  'params',
+  'context',
+  'delegation',
+  'now',
+];
 
 export type BinaryOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/' | '&&' | '||';
 /** Methods with one argument. `glob` and `matches` take a string literal, compiled at build time. */

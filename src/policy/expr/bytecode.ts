@@ -17,28 +17,61 @@ export interface CodeTables {
 }
 
 const BINARY_OPS: Record<string, Op> = {
-  '==': Op.Eq, '!=': Op.Ne, '<': Op.Lt, '<=': Op.Le, '>': Op.Gt, '>=': Op.Ge, in: Op.In,
-  '+': Op.Add, '-': Op.Sub, '*': Op.Mul, '/': Op.Div,
+  '==': Op.Eq,
+  '!=': Op.Ne,
+  '<': Op.Lt,
+  '<=': Op.Le,
+  '>': Op.Gt,
+  '>=': Op.Ge,
+  in: Op.In,
+  '+': Op.Add,
+  '-': Op.Sub,
+  '*': Op.Mul,
+  '/': Op.Div,
 };
 const CALL_OPS = { startsWith: Op.StartsWith, endsWith: Op.EndsWith, contains: Op.Contains } as const;
 const METHOD_OPS = { lowerAscii: Op.LowerAscii, upperAscii: Op.UpperAscii, trim: Op.Trim, size: Op.Size } as const;
 const ROOTS = {
-  agent: Root.Agent, action: Root.ActionAttrs, resource: Root.ResourceAttrs, params: Root.Params,
-  context: Root.Context, delegation: Root.Delegation, now: Root.Now,
+  agent: Root.Agent,
+  action: Root.ActionAttrs,
+  resource: Root.ResourceAttrs,
+  params: Root.Params,
+  context: Root.Context,
+  delegation: Root.Delegation,
+  now: Root.Now,
 } as const;
 
 /** Strings an expression needs in the symbol table. */
 export function exprSymbols(e: Expr, add: (s: string) => void): void {
   switch (e.kind) {
-    case 'literal': if (typeof e.value === 'string') add(e.value); return;
-    case 'list': for (const item of e.items) if (typeof item === 'string') add(item); return;
-    case 'path': add(e.text); for (const k of e.keys) add(k); return;
-    case 'not': case 'negate': return exprSymbols(e.arg, add);
-    case 'binary': exprSymbols(e.left, add); return exprSymbols(e.right, add);
-    case 'call': exprSymbols(e.target, add); return exprSymbols(e.arg, add);
-    case 'method': return exprSymbols(e.target, add);
-    case 'macro': exprSymbols(e.target, add); return exprSymbols(e.body, add);
-    case 'var': add(e.text); for (const k of e.keys) add(k); return;
+    case 'literal':
+      if (typeof e.value === 'string') add(e.value);
+      return;
+    case 'list':
+      for (const item of e.items) if (typeof item === 'string') add(item);
+      return;
+    case 'path':
+      add(e.text);
+      for (const k of e.keys) add(k);
+      return;
+    case 'not':
+    case 'negate':
+      return exprSymbols(e.arg, add);
+    case 'binary':
+      exprSymbols(e.left, add);
+      return exprSymbols(e.right, add);
+    case 'call':
+      exprSymbols(e.target, add);
+      return exprSymbols(e.arg, add);
+    case 'method':
+      return exprSymbols(e.target, add);
+    case 'macro':
+      exprSymbols(e.target, add);
+      return exprSymbols(e.body, add);
+    case 'var':
+      add(e.text);
+      for (const k of e.keys) add(k);
+      return;
   }
 }
 
@@ -59,7 +92,10 @@ function emit(e: Expr, w: ByteWriter, t: CodeTables): void {
       return;
     case 'path': {
       if ((e.root === 'action' || e.root === 'resource') && e.keys.length === 1 && e.keys[0] === 'name') {
-        w.u8(Op.Path).u8(e.root === 'action' ? Root.ActionName : Root.ResourceName).u32(t.symbol(e.text)).u8(0);
+        w.u8(Op.Path)
+          .u8(e.root === 'action' ? Root.ActionName : Root.ResourceName)
+          .u32(t.symbol(e.text))
+          .u8(0);
         return;
       }
       w.u8(Op.Path).u8(ROOTS[e.root]).u32(t.symbol(e.text)).u8(e.keys.length);
@@ -89,7 +125,10 @@ function emit(e: Expr, w: ByteWriter, t: CodeTables): void {
       w.u8(METHOD_OPS[e.fn]);
       return;
     case 'var':
-      w.u8(Op.Path).u8(Root.Var + e.slot).u32(t.symbol(e.text)).u8(e.keys.length);
+      w.u8(Op.Path)
+        .u8(Root.Var + e.slot)
+        .u32(t.symbol(e.text))
+        .u8(e.keys.length);
       for (const k of e.keys) w.u32(t.symbol(k));
       return;
     case 'macro': {

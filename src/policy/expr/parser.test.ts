@@ -22,12 +22,21 @@ describe('parseExpr', () => {
 
   it('folds negative number literals and keeps paths whole', () => {
     expect(parseExpr('-5')).toMatchObject({ kind: 'literal', value: -5 });
-    expect(parseExpr('params.a.b')).toMatchObject({ kind: 'path', root: 'params', keys: ['a', 'b'], text: 'params.a.b' });
+    expect(parseExpr('params.a.b')).toMatchObject({
+      kind: 'path',
+      root: 'params',
+      keys: ['a', 'b'],
+      text: 'params.a.b',
+    });
   });
 
   it('parses method calls, lists and in', () => {
     expect(parseExpr('resource.name.startsWith("db:")')).toMatchObject({ kind: 'call', fn: 'startsWith' });
-    expect(parseExpr('context.x in [1, "a", true, null, -2]')).toMatchObject({ kind: 'binary', op: 'in', right: { kind: 'list', items: [1, 'a', true, null, -2] } });
+    expect(parseExpr('context.x in [1, "a", true, null, -2]')).toMatchObject({
+      kind: 'binary',
+      op: 'in',
+      right: { kind: 'list', items: [1, 'a', true, null, -2] },
+    });
   });
 
   it('decodes string escapes', () => {
@@ -49,7 +58,9 @@ describe('parseExpr', () => {
   });
 
   it('limits nesting depth, length and node count', () => {
-    expect(syntaxError(`${'('.repeat(MAX_EXPR_DEPTH + 1)}1${')'.repeat(MAX_EXPR_DEPTH + 1)}`).code).toBe('expr_too_deep');
+    expect(syntaxError(`${'('.repeat(MAX_EXPR_DEPTH + 1)}1${')'.repeat(MAX_EXPR_DEPTH + 1)}`).code).toBe(
+      'expr_too_deep',
+    );
     expect(syntaxError(`${'!'.repeat(MAX_EXPR_DEPTH + 1)}true`).code).toBe('expr_too_deep');
     expect(syntaxError('1'.repeat(5000)).code).toBe('expr_too_large');
     expect(syntaxError(Array.from({ length: 300 }, () => 'context.a').join(' && ')).code).toBe('expr_too_large');

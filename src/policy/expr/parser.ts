@@ -8,14 +8,29 @@
  */
 import { TollgateError } from '../../lib/errors.js';
 import { closest, didYouMean } from '../suggest.js';
-import { MACRO_FNS, MAX_MACRO_DEPTH, PATH_ROOTS, STRING_FNS, UNARY_FNS, type MacroFn, type BinaryOp, type Expr, type PathRoot, type Scalar, type StringFn, type UnaryFn } from './ast.js';
+import {
+  MACRO_FNS,
+  MAX_MACRO_DEPTH,
+  PATH_ROOTS,
+  STRING_FNS,
+  UNARY_FNS,
+  type MacroFn,
+  type BinaryOp,
+  type Expr,
+  type PathRoot,
+  type Scalar,
+  type StringFn,
+  type UnaryFn,
+} from './ast.js';
 
 export const MAX_EXPR_LENGTH = 4096;
 export const MAX_EXPR_DEPTH = 32;
 export const MAX_EXPR_NODES = 512;
 
 /** A parse problem at an offset of the expression source. */
-export class ExprSyntaxError extends TollgateError<'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path'> {
+export class ExprSyntaxError extends TollgateError<
+  'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path'
+> {
   constructor(
     code: 'expr_syntax' | 'expr_too_deep' | 'expr_too_large' | 'unknown_path',
     message: string,
@@ -99,21 +114,32 @@ export function parseExpr(src: string): Expr {
   const tok = p.peek();
   if (tok.t !== 'end') throw new ExprSyntaxError('expr_syntax', `unexpected '${describe(tok)}'`, tok.pos);
   const strings = collectStrings(e);
-  if (strings.some((s) => !s.isWellFormed())) throw new ExprSyntaxError('expr_syntax', 'string has a lone surrogate', 0);
+  if (strings.some((s) => !s.isWellFormed()))
+    throw new ExprSyntaxError('expr_syntax', 'string has a lone surrogate', 0);
   return e;
 }
 
 function collectStrings(e: Expr): string[] {
   switch (e.kind) {
-    case 'literal': return typeof e.value === 'string' ? [e.value] : [];
-    case 'list': return e.items.filter((x): x is string => typeof x === 'string');
-    case 'path': return [];
-    case 'not': case 'negate': return collectStrings(e.arg);
-    case 'binary': return [...collectStrings(e.left), ...collectStrings(e.right)];
-    case 'call': return [...collectStrings(e.target), ...collectStrings(e.arg)];
-    case 'method': return collectStrings(e.target);
-    case 'macro': return [...collectStrings(e.target), ...collectStrings(e.body)];
-    case 'var': return [];
+    case 'literal':
+      return typeof e.value === 'string' ? [e.value] : [];
+    case 'list':
+      return e.items.filter((x): x is string => typeof x === 'string');
+    case 'path':
+      return [];
+    case 'not':
+    case 'negate':
+      return collectStrings(e.arg);
+    case 'binary':
+      return [...collectStrings(e.left), ...collectStrings(e.right)];
+    case 'call':
+      return [...collectStrings(e.target), ...collectStrings(e.arg)];
+    case 'method':
+      return collectStrings(e.target);
+    case 'macro':
+      return [...collectStrings(e.target), ...collectStrings(e.body)];
+    case 'var':
+      return [];
   }
 }
 
@@ -182,7 +208,12 @@ class Parser {
     let left = this.parseSum();
     for (;;) {
       const t = this.peek();
-      const op = t.t === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.v) ? t.v : t.t === 'id' && t.v === 'in' ? 'in' : null;
+      const op =
+        t.t === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.v)
+          ? t.v
+          : t.t === 'id' && t.v === 'in'
+            ? 'in'
+            : null;
       if (!op) return left;
       this.i++;
       left = this.node({ kind: 'binary', op: op as BinaryOp, left, right: this.parseSum(), pos: t.pos });
@@ -192,7 +223,13 @@ class Parser {
     let left = this.parseProduct();
     while (this.isOp('+') || this.isOp('-')) {
       const t = this.toks[this.i++];
-      left = this.node({ kind: 'binary', op: t.t === 'op' ? (t.v as BinaryOp) : '+', left, right: this.parseProduct(), pos: t.pos });
+      left = this.node({
+        kind: 'binary',
+        op: t.t === 'op' ? (t.v as BinaryOp) : '+',
+        left,
+        right: this.parseProduct(),
+        pos: t.pos,
+      });
     }
     return left;
   }
@@ -200,7 +237,13 @@ class Parser {
     let left = this.parseUnary();
     while (this.isOp('*') || this.isOp('/')) {
       const t = this.toks[this.i++];
-      left = this.node({ kind: 'binary', op: t.t === 'op' ? (t.v as BinaryOp) : '*', left, right: this.parseUnary(), pos: t.pos });
+      left = this.node({
+        kind: 'binary',
+        op: t.t === 'op' ? (t.v as BinaryOp) : '*',
+        left,
+        right: this.parseUnary(),
+        pos: t.pos,
+      });
     }
     return left;
   }
@@ -223,7 +266,8 @@ class Parser {
     while (this.isOp('.')) {
       this.i++;
       const name = this.peek();
-      if (name.t !== 'id') throw new ExprSyntaxError('expr_syntax', `expected a name after '.' but found '${describe(name)}'`, name.pos);
+      if (name.t !== 'id')
+        throw new ExprSyntaxError('expr_syntax', `expected a name after '.' but found '${describe(name)}'`, name.pos);
       this.i++;
       if (this.isOp('(')) {
         this.i++;
@@ -236,7 +280,8 @@ class Parser {
           e = this.node({ kind: 'method', fn: name.v as UnaryFn, target: e, pos: name.pos });
           continue;
         }
-        if (!STRING_FNS.includes(name.v as StringFn)) throw new ExprSyntaxError('expr_syntax', unknownFunction(name.v), name.pos);
+        if (!STRING_FNS.includes(name.v as StringFn))
+          throw new ExprSyntaxError('expr_syntax', unknownFunction(name.v), name.pos);
         const arg = this.parseOr();
         this.expectOp(')');
         e = this.node({ kind: 'call', fn: name.v as StringFn, target: e, arg, pos: name.pos });
@@ -265,7 +310,11 @@ class Parser {
       const slot = this.scope.lastIndexOf(t.v);
       if (slot >= 0) return this.node({ kind: 'var', name: t.v, slot, keys: [], text: t.v, pos: t.pos });
       if (!PATH_ROOTS.includes(t.v as PathRoot)) {
-        throw new ExprSyntaxError('unknown_path', `unknown name '${t.v}': paths start with ${PATH_ROOTS.join(', ')}.${didYouMean(t.v, PATH_ROOTS)}`, t.pos);
+        throw new ExprSyntaxError(
+          'unknown_path',
+          `unknown name '${t.v}': paths start with ${PATH_ROOTS.join(', ')}.${didYouMean(t.v, PATH_ROOTS)}`,
+          t.pos,
+        );
       }
       return this.node({ kind: 'path', root: t.v as PathRoot, keys: [], text: t.v, pos: t.pos });
     }
@@ -280,11 +329,17 @@ class Parser {
   /** After `target.exists(` or `target.all(`: the variable, a comma, the predicate and ')'. */
   private parseMacro(fn: MacroFn, target: Expr, pos: number): Expr {
     const v = this.toks[this.i++];
-    if (v.t !== 'id') throw new ExprSyntaxError('expr_syntax', `'${fn}' takes a variable name first, as in list.${fn}(x, x > 0)`, v.pos);
+    if (v.t !== 'id')
+      throw new ExprSyntaxError(
+        'expr_syntax',
+        `'${fn}' takes a variable name first, as in list.${fn}(x, x > 0)`,
+        v.pos,
+      );
     if (PATH_ROOTS.includes(v.v as PathRoot) || ['true', 'false', 'null', 'in', 'size'].includes(v.v)) {
       throw new ExprSyntaxError('expr_syntax', `'${v.v}' is a reserved name and cannot be a ${fn} variable`, v.pos);
     }
-    if (this.scope.length >= MAX_MACRO_DEPTH) throw new ExprSyntaxError('expr_too_deep', `macros nest deeper than ${MAX_MACRO_DEPTH}`, pos);
+    if (this.scope.length >= MAX_MACRO_DEPTH)
+      throw new ExprSyntaxError('expr_too_deep', `macros nest deeper than ${MAX_MACRO_DEPTH}`, pos);
     this.expectOp(',');
     this.scope.push(v.v);
     const body = this.parseOr();

@@ -4,7 +4,10 @@ import { typecheck, type TypeEnv } from './typecheck.js';
 
 const env: TypeEnv = {
   actionAttrs: new Map([['risk', 'str']]),
-  resourceAttrs: new Map([['trust_required', 'num'], ['hosts', 'list']]),
+  resourceAttrs: new Map([
+    ['trust_required', 'num'],
+    ['hosts', 'list'],
+  ]),
 };
 const problems = (src: string) => {
   try {

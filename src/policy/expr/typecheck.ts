@@ -88,17 +88,34 @@ export function globLikePatterns(e: Expr, out: TypeProblem[] = []): TypeProblem[
   const visit = (x: Expr): void => {
     switch (x.kind) {
       case 'call':
-        if (x.fn === 'matches' && x.arg.kind === 'literal' && typeof x.arg.value === 'string' && readsLikeGlob(x.arg.value)) {
-          out.push({ code: 'type_error', message: `'matches' takes an RE2 pattern; ${globHint(x.arg.value)}`, pos: x.arg.pos });
+        if (
+          x.fn === 'matches' &&
+          x.arg.kind === 'literal' &&
+          typeof x.arg.value === 'string' &&
+          readsLikeGlob(x.arg.value)
+        ) {
+          out.push({
+            code: 'type_error',
+            message: `'matches' takes an RE2 pattern; ${globHint(x.arg.value)}`,
+            pos: x.arg.pos,
+          });
         }
         visit(x.target);
         visit(x.arg);
         return;
-      case 'not': case 'negate': return visit(x.arg);
-      case 'binary': visit(x.left); return visit(x.right);
-      case 'method': return visit(x.target);
-      case 'macro': visit(x.target); return visit(x.body);
-      default: return;
+      case 'not':
+      case 'negate':
+        return visit(x.arg);
+      case 'binary':
+        visit(x.left);
+        return visit(x.right);
+      case 'method':
+        return visit(x.target);
+      case 'macro':
+        visit(x.target);
+        return visit(x.body);
+      default:
+        return;
     }
   };
   visit(e);
@@ -122,7 +139,13 @@ function compatible(t: ExprType, want: ExprType): boolean {
 function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
   switch (e.kind) {
     case 'literal':
-      return e.value === null ? 'null' : typeof e.value === 'number' ? 'num' : typeof e.value === 'string' ? 'str' : 'bool';
+      return e.value === null
+        ? 'null'
+        : typeof e.value === 'number'
+          ? 'num'
+          : typeof e.value === 'string'
+            ? 'str'
+            : 'bool';
     case 'list':
       return 'list';
     case 'path':
@@ -136,12 +159,21 @@ function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
       expect(e.target, 'str', env, out, `'${e.fn}'`);
       if ((e.fn === 'matches' || e.fn === 'glob') && (e.arg.kind !== 'literal' || typeof e.arg.value !== 'string')) {
         const what = e.fn === 'matches' ? 'an RE2 pattern' : 'a glob';
-        out.push({ code: 'type_error', message: `'${e.fn}' takes a string literal: ${what}, compiled when the bundle is built`, pos: e.arg.pos });
+        out.push({
+          code: 'type_error',
+          message: `'${e.fn}' takes a string literal: ${what}, compiled when the bundle is built`,
+          pos: e.arg.pos,
+        });
       } else if (e.fn === 'matches') {
         const problem = regexProblem((e.arg as { value: string }).value);
         const pattern = (e.arg as { value: string }).value;
         const hint = readsLikeGlob(pattern) ? `; ${globHint(pattern)}` : '';
-        if (problem) out.push({ code: 'bad_regex', message: `'matches' pattern ${JSON.stringify(pattern)}: ${problem.message} (at offset ${problem.pos} of the pattern)${hint}`, pos: e.arg.pos });
+        if (problem)
+          out.push({
+            code: 'bad_regex',
+            message: `'matches' pattern ${JSON.stringify(pattern)}: ${problem.message} (at offset ${problem.pos} of the pattern)${hint}`,
+            pos: e.arg.pos,
+          });
       } else expect(e.arg, 'str', env, out, `'${e.fn}'`);
       return 'bool';
     }
@@ -158,7 +190,12 @@ function check(e: Expr, env: TypeEnv, out: TypeProblem[]): ExprType {
         return 'str';
       }
       const t = check(e.target, env, out);
-      if (t !== 'str' && t !== 'list' && t !== 'dyn') out.push({ code: 'type_error', message: `'size' needs a string or a list, not a ${typeName(t)}`, pos: e.target.pos });
+      if (t !== 'str' && t !== 'list' && t !== 'dyn')
+        out.push({
+          code: 'type_error',
+          message: `'size' needs a string or a list, not a ${typeName(t)}`,
+          pos: e.target.pos,
+        });
       return 'num';
     }
     case 'binary':
@@ -192,12 +229,19 @@ function binaryType(e: Extract<Expr, { kind: 'binary' }>, env: TypeEnv, out: Typ
   const l = check(e.left, env, out);
   const r = check(e.right, env, out);
   if (op === 'in') {
-    if (l === 'list') out.push({ code: 'type_error', message: "the left side of 'in' must be a single value", pos: e.left.pos });
-    if (!compatible(r, 'list')) out.push({ code: 'type_error', message: `the right side of 'in' must be a list, not a ${typeName(r)}`, pos: e.right.pos });
+    if (l === 'list')
+      out.push({ code: 'type_error', message: "the left side of 'in' must be a single value", pos: e.left.pos });
+    if (!compatible(r, 'list'))
+      out.push({
+        code: 'type_error',
+        message: `the right side of 'in' must be a list, not a ${typeName(r)}`,
+        pos: e.right.pos,
+      });
     return 'bool';
   }
   if (op === '==' || op === '!=') {
-    if (l === 'list' || r === 'list') out.push({ code: 'type_error', message: `'${op}' cannot compare lists`, pos: e.pos });
+    if (l === 'list' || r === 'list')
+      out.push({ code: 'type_error', message: `'${op}' cannot compare lists`, pos: e.pos });
     else if (l !== r && l !== 'dyn' && r !== 'dyn' && l !== 'null' && r !== 'null') {
       out.push({ code: 'type_error', message: `'${op}' compares a ${typeName(l)} with a ${typeName(r)}`, pos: e.pos });
     }
@@ -206,26 +250,46 @@ function binaryType(e: Extract<Expr, { kind: 'binary' }>, env: TypeEnv, out: Typ
   // < <= > >=: numbers with numbers, strings with strings.
   const ordered = (t: ExprType) => t === 'num' || t === 'str' || t === 'dyn';
   if (!ordered(l) || !ordered(r) || (l !== r && l !== 'dyn' && r !== 'dyn')) {
-    out.push({ code: 'type_error', message: `'${op}' needs two numbers or two strings, not a ${typeName(l)} and a ${typeName(r)}`, pos: e.pos });
+    out.push({
+      code: 'type_error',
+      message: `'${op}' needs two numbers or two strings, not a ${typeName(l)} and a ${typeName(r)}`,
+      pos: e.pos,
+    });
   }
   return 'bool';
 }
 
 function pathType(e: Extract<Expr, { kind: 'path' }>, env: TypeEnv, out: TypeProblem[]): ExprType {
   if (e.keys.length === 0) {
-    out.push({ code: 'unknown_path', message: `path '${e.text}' must name a field, like '${e.root}.<name>'`, pos: e.pos });
+    out.push({
+      code: 'unknown_path',
+      message: `path '${e.text}' must name a field, like '${e.root}.<name>'`,
+      pos: e.pos,
+    });
     return 'dyn';
   }
   if (OPEN_ROOTS.includes(e.root)) {
     const fields = e.root === 'params' ? env.params : env.context;
     const type = fields?.types.get(e.keys[0]);
     if (fields && type === undefined && fields.closed) {
-      out.push({ code: 'unknown_path', message: `unknown path '${e.root}.${e.keys[0]}': ${fields.describe} declares no '${e.keys[0]}'.${didYouMean(e.keys[0], [...fields.types.keys()])}`.replace(/\.$/, ''), pos: e.pos });
+      out.push({
+        code: 'unknown_path',
+        message:
+          `unknown path '${e.root}.${e.keys[0]}': ${fields.describe} declares no '${e.keys[0]}'.${didYouMean(e.keys[0], [...fields.types.keys()])}`.replace(
+            /\.$/,
+            '',
+          ),
+        pos: e.pos,
+      });
       return 'dyn';
     }
     if (type === undefined || type === 'dyn') return 'dyn';
     if (e.keys.length > 1) {
-      out.push({ code: 'unknown_path', message: `unknown path '${e.text}': '${e.root}.${e.keys[0]}' is a ${typeName(type)}, with no fields`, pos: e.pos });
+      out.push({
+        code: 'unknown_path',
+        message: `unknown path '${e.text}': '${e.root}.${e.keys[0]}' is a ${typeName(type)}, with no fields`,
+        pos: e.pos,
+      });
       return 'dyn';
     }
     return type;
@@ -235,10 +299,19 @@ function pathType(e: Extract<Expr, { kind: 'path' }>, env: TypeEnv, out: TypePro
   const attrs = e.root === 'action' ? env.actionAttrs : e.root === 'resource' ? env.resourceAttrs : null;
   const type = fixed ?? attrs?.get(e.keys[0]);
   if (type === undefined) {
-    const known = [...Object.keys(FIXED_PATHS).filter((p) => p.startsWith(`${e.root}.`)).map((p) => p.slice(e.root.length + 1)), ...(attrs?.keys() ?? [])];
+    const known = [
+      ...Object.keys(FIXED_PATHS)
+        .filter((p) => p.startsWith(`${e.root}.`))
+        .map((p) => p.slice(e.root.length + 1)),
+      ...(attrs?.keys() ?? []),
+    ];
     const hint = attrs ? `: no '${e.root}s' entry declares the attribute '${e.keys[0]}'` : '';
     const suggestion = didYouMean(e.keys[0], known).replace(/'(.*)'/, `'${e.root}.$1'`);
-    out.push({ code: 'unknown_path', message: `unknown path '${e.text}'${hint}${suggestion && `.${suggestion}`}`, pos: e.pos });
+    out.push({
+      code: 'unknown_path',
+      message: `unknown path '${e.text}'${hint}${suggestion && `.${suggestion}`}`,
+      pos: e.pos,
+    });
     return 'dyn';
   }
   if (e.keys.length > 1) {

@@ -14,9 +14,11 @@ const PATTERNS: Record<Detector, RegExp> = {
   anthropic_key: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g,
   github_token: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
   // PEM (RSA, EC, DSA, ENCRYPTED, OPENSSH), PGP (`... PRIVATE KEY BLOCK-----`) and SSH2 (`---- BEGIN ... ----`).
-  private_key: /(?:-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- BEGIN [A-Z0-9 ]*PRIVATE KEY ----)[^]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- END [A-Z0-9 ]*PRIVATE KEY ----|$)/g,
+  private_key:
+    /(?:-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- BEGIN [A-Z0-9 ]*PRIVATE KEY ----)[^]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|---- END [A-Z0-9 ]*PRIVATE KEY ----|$)/g,
   jwt: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
-  db_url: /(?<![A-Za-z0-9+.-])(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|mssql):\/\/[^ \t\r\n:/@]+:[^ \t\r\n/@]+@[^ \t\r\n]+/g,
+  db_url:
+    /(?<![A-Za-z0-9+.-])(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqp|amqps|mssql):\/\/[^ \t\r\n:/@]+:[^ \t\r\n/@]+@[^ \t\r\n]+/g,
   ssn: /(?<![0-9])(?!000|666|9)[0-9]{3}([- .])(?!00)[0-9]{2}\1(?!0000)[0-9]{4}(?![0-9])/g,
   credit_card: /(?<![0-9])[0-9](?:[ ./-]?[0-9])*/g,
   email: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![A-Za-z0-9-])/g,

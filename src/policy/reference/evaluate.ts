@@ -8,7 +8,15 @@
  * shadow mode. A condition that errors fails closed; shadow rules never change the answer.
  */
 import type { PathRoot } from '../expr/ast.js';
-import { failedVerdict, nowFields, type DecisionCode, type EvalRequest, type Verdict, type Redaction, type RuleError } from '../verdict.js';
+import {
+  failedVerdict,
+  nowFields,
+  type DecisionCode,
+  type EvalRequest,
+  type Verdict,
+  type Redaction,
+  type RuleError,
+} from '../verdict.js';
 import { type JsonValue } from '../../lib/json.js';
 import { globMatch } from '../glob.js';
 import type { Effect, PolicySet } from '../model.js';
@@ -55,7 +63,9 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Verd
 
   for (const { path, text } of views) {
     // Built-in detectors in their order, then custom ones by name.
-    const detector = policy.dlpDeny.find((d) => detect(d, text).length > 0) ?? policy.dlpCustom.find((d) => regexMatch(compiledRegex(d.pattern), text))?.name;
+    const detector =
+      policy.dlpDeny.find((d) => detect(d, text).length > 0) ??
+      policy.dlpCustom.find((d) => regexMatch(compiledRegex(d.pattern), text))?.name;
     if (detector) return finish(verdict('deny', 'dlp', { detail: { kind: 'dlp', detector, path } }));
   }
 
@@ -71,13 +81,20 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Verd
     const own = <T extends object>(o: T | undefined | null): JsonValue | undefined =>
       o && Object.hasOwn(o, key) ? (o as Record<string, JsonValue>)[key] : undefined;
     switch (root) {
-      case 'agent': return agent[key];
-      case 'action': return key === 'name' ? request.action : own(entry?.attrs);
-      case 'resource': return key === 'name' ? request.resource : own(resourceEntry?.attrs);
-      case 'params': return own(params);
-      case 'context': return own(request.context);
-      case 'delegation': return own(request.delegation as Record<string, JsonValue> | undefined);
-      case 'now': return own(now);
+      case 'agent':
+        return agent[key];
+      case 'action':
+        return key === 'name' ? request.action : own(entry?.attrs);
+      case 'resource':
+        return key === 'name' ? request.resource : own(resourceEntry?.attrs);
+      case 'params':
+        return own(params);
+      case 'context':
+        return own(request.context);
+      case 'delegation':
+        return own(request.delegation as Record<string, JsonValue> | undefined);
+      case 'now':
+        return own(now);
     }
   };
 
@@ -106,7 +123,14 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Verd
   const isShadow = (i: number) => (policy.rules[i].mode ?? policy.mode) === 'shadow';
   const full = { ...combine(policy, matched, request), errors };
   if (!matched.some(isShadow)) return finish(full);
-  const enforced = { ...combine(policy, matched.filter((i) => !isShadow(i)), request), errors };
+  const enforced = {
+    ...combine(
+      policy,
+      matched.filter((i) => !isShadow(i)),
+      request,
+    ),
+    errors,
+  };
   // A whole-bundle shadow with nothing enforced behind the answer is log-only.
   if (policy.mode === 'shadow' && enforced.code === 'no_match') return finish(full);
   const differs = full.decision !== enforced.decision || full.code !== enforced.code;
@@ -130,7 +154,8 @@ function combine(policy: PolicySet, matched: number[], request: EvalRequest): Ve
   const risk = request.facts?.risk ?? 0;
   if (policy.risk && risk >= policy.risk.denyAt) return verdict('deny', 'risk');
   if (approvals.length > 0) return verdict('require_approval', 'rule', { rules: approvals, held: allows });
-  if (policy.risk && risk >= policy.risk.escalateAt) return verdict('require_approval', 'risk', { rules: allows, held: allows });
+  if (policy.risk && risk >= policy.risk.escalateAt)
+    return verdict('require_approval', 'risk', { rules: allows, held: allows });
   return verdict('allow', 'rule', { rules: allows });
 }
 
@@ -160,8 +185,10 @@ function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest):
   });
   if (overBudget.length > 0) return verdict('deny', 'budget_exceeded', { rules: overBudget });
   const budgets = policy.budgets;
-  if (budgets?.spend && micros(facts.spend?.[budgets.spend.per]?.usd) + usd > micros(budgets.spend.usd)) return verdict('deny', 'budget_exceeded');
-  if (budgets?.tokens && (facts.spend?.[budgets.tokens.per]?.tokens ?? 0) + tokens > budgets.tokens.count) return verdict('deny', 'budget_exceeded');
+  if (budgets?.spend && micros(facts.spend?.[budgets.spend.per]?.usd) + usd > micros(budgets.spend.usd))
+    return verdict('deny', 'budget_exceeded');
+  if (budgets?.tokens && (facts.spend?.[budgets.tokens.per]?.tokens ?? 0) + tokens > budgets.tokens.count)
+    return verdict('deny', 'budget_exceeded');
   return null;
 }
 

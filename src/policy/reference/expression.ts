@@ -38,10 +38,14 @@ function kindOf(v: JsonValue): Kind {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'list';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'number': return 'num';
-    case 'string': return 'str';
-    default: return 'object';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'num';
+    case 'string':
+      return 'str';
+    default:
+      return 'object';
   }
 }
 
@@ -86,7 +90,10 @@ function bool(op: string, v: JsonValue): boolean {
 /** Follows `keys` into objects; undefined when a key is missing or the value is not an object. */
 function field(v: JsonValue | undefined, keys: readonly string[]): JsonValue | undefined {
   for (const key of keys) {
-    v = v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? v[key] : undefined;
+    v =
+      v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key)
+        ? v[key]
+        : undefined;
   }
   return v;
 }
@@ -158,7 +165,9 @@ export function evaluateExpr(e: Expr, lookup: RootLookup, bound: JsonValue[] = [
       const text = str(e.fn, target);
       if (e.fn === 'trim') return text.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
       // ASCII letters only, as CEL's lowerAscii/upperAscii: no locale, no length change.
-      return e.fn === 'lowerAscii' ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : text.replace(/[a-z]+/g, (m) => m.toUpperCase());
+      return e.fn === 'lowerAscii'
+        ? text.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+        : text.replace(/[a-z]+/g, (m) => m.toUpperCase());
     }
     case 'binary':
       return binary(e.op, e.left, e.right, lookup, bound);
@@ -174,15 +183,21 @@ function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: RootLookup,
   }
   const right = evaluateExpr(rightExpr, lookup, bound);
   switch (op) {
-    case '==': return equal(op, left, right);
-    case '!=': return !equal(op, left, right);
+    case '==':
+      return equal(op, left, right);
+    case '!=':
+      return !equal(op, left, right);
     case 'in': {
-      if (!Array.isArray(right) || kindOf(left) === 'list' || kindOf(left) === 'object') throw new EvalFailure('type_error', op);
+      if (!Array.isArray(right) || kindOf(left) === 'list' || kindOf(left) === 'object')
+        throw new EvalFailure('type_error', op);
       return scalarIn(left, right);
     }
-    case '+': return num(op, left) + num(op, right);
-    case '-': return num(op, left) - num(op, right);
-    case '*': return num(op, left) * num(op, right);
+    case '+':
+      return num(op, left) + num(op, right);
+    case '-':
+      return num(op, left) - num(op, right);
+    case '*':
+      return num(op, left) * num(op, right);
     case '/': {
       const d = num(op, right);
       const n = num(op, left);
@@ -192,13 +207,18 @@ function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: RootLookup,
   }
   // Ordering: two numbers or two strings.
   let c: number;
-  if (typeof left === 'number' && typeof right === 'number') c = left < right ? -1 : left > right ? 1 : left === right ? 0 : NaN;
+  if (typeof left === 'number' && typeof right === 'number')
+    c = left < right ? -1 : left > right ? 1 : left === right ? 0 : NaN;
   else if (typeof left === 'string' && typeof right === 'string') c = compareCodePoints(left, right);
   else throw new EvalFailure('type_error', op);
   switch (op) {
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    default: return c >= 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }

@@ -10,11 +10,16 @@ import type { ActionEntry, ParamSchema } from '../model.js';
 
 function hasType(schema: ParamSchema, v: JsonValue): boolean {
   switch (schema.type) {
-    case 'string': return typeof v === 'string';
-    case 'number': return typeof v === 'number';
-    case 'boolean': return typeof v === 'boolean';
-    case 'array': return Array.isArray(v);
-    case 'object': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return v !== null && typeof v === 'object' && !Array.isArray(v);
   }
 }
 
@@ -35,7 +40,10 @@ function violation(schema: ParamSchema, v: JsonValue): ParamsViolation | null {
 }
 
 /** The first violation of the entry's schema, or null when params pass. */
-export function checkParams(entry: ActionEntry, params: { [key: string]: JsonValue }): { violation: ParamsViolation; param: string } | null {
+export function checkParams(
+  entry: ActionEntry,
+  params: { [key: string]: JsonValue },
+): { violation: ParamsViolation; param: string } | null {
   if (entry.params === null) return null;
   for (const schema of entry.params) {
     if (!Object.hasOwn(params, schema.name)) {

@@ -41,23 +41,57 @@ interface Flags {
 }
 
 const DIGIT: Ranges = [[0x30, 0x39]];
-const WORD: Ranges = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
-const SPACE: Ranges = [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]];
+const WORD: Ranges = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+];
+const SPACE: Ranges = [
+  [0x09, 0x0a],
+  [0x0c, 0x0d],
+  [0x20, 0x20],
+];
 const POSIX: Record<string, Ranges> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
   ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
   digit: DIGIT,
   graph: [[0x21, 0x7e]],
   lower: [[0x61, 0x7a]],
   print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
   upper: [[0x41, 0x5a]],
   word: WORD,
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
 const SIMPLE_ESCAPES: Record<string, number> = { a: 0x07, f: 0x0c, t: 0x09, n: 0x0a, r: 0x0d, v: 0x0b };
 
@@ -165,15 +199,23 @@ class RegexParser {
         this.i += counted[0].length;
         min = Number(counted[1]);
         max = counted[2] === undefined ? min : counted[3] === '' ? null : Number(counted[3]);
-        if (min > MAX_REPEAT || (max !== null && max > MAX_REPEAT)) throw new RegexSyntaxError(`bad repetition: counts above ${MAX_REPEAT} are not allowed`, at);
-        if (max !== null && max < min) throw new RegexSyntaxError(`bad repetition: {${min},${max}} has its maximum below its minimum`, at);
+        if (min > MAX_REPEAT || (max !== null && max > MAX_REPEAT))
+          throw new RegexSyntaxError(`bad repetition: counts above ${MAX_REPEAT} are not allowed`, at);
+        if (max !== null && max < min)
+          throw new RegexSyntaxError(`bad repetition: {${min},${max}} has its maximum below its minimum`, at);
       } else {
         return node;
       }
-      if (repeated) throw new RegexSyntaxError(`bad repetition operator: '${this.src.slice(start, this.i)}' repeats a repetition`, at);
-      if (atom.kind === 'empty' && start === at) throw new RegexSyntaxError(`missing argument to repetition operator '${c}'`, at);
+      if (repeated)
+        throw new RegexSyntaxError(
+          `bad repetition operator: '${this.src.slice(start, this.i)}' repeats a repetition`,
+          at,
+        );
+      if (atom.kind === 'empty' && start === at)
+        throw new RegexSyntaxError(`missing argument to repetition operator '${c}'`, at);
       if (this.peek() === '?') this.i++; // non-greedy: the same language, and matching only asks whether
-      if (this.peek() === '+') throw new RegexSyntaxError('possessive repetition is not supported (RE2 syntax)', this.i);
+      if (this.peek() === '+')
+        throw new RegexSyntaxError('possessive repetition is not supported (RE2 syntax)', this.i);
       node = { kind: 'repeat', item: node, min, max };
       repeated = true;
     }
@@ -185,10 +227,20 @@ class RegexParser {
     const ch = String.fromCodePoint(c);
     this.i += ch.length;
     switch (ch) {
-      case '*': case '+': case '?':
+      case '*':
+      case '+':
+      case '?':
         throw new RegexSyntaxError(`missing argument to repetition operator '${ch}'`, at);
       case '.':
-        return { kind: 'class', ranges: flags.s ? [[0, MAX_CODE_POINT]] : [[0, 9], [11, MAX_CODE_POINT]] };
+        return {
+          kind: 'class',
+          ranges: flags.s
+            ? [[0, MAX_CODE_POINT]]
+            : [
+                [0, 9],
+                [11, MAX_CODE_POINT],
+              ],
+        };
       case '^':
         return { kind: 'assert', assert: flags.m ? 'begin_line' : 'begin_text' };
       case '$':
@@ -222,7 +274,8 @@ class RegexParser {
       return this.closeGroup(this.alternation({ ...flags }), at);
     }
     const flagged = /^([ismU]*)(-([ismU]*))?([:)])/.exec(rest);
-    if (!flagged || (flagged[2] !== undefined && flagged[3] === '')) throw new RegexSyntaxError(`invalid or unsupported group '(?${rest.slice(0, 2)}'`, at);
+    if (!flagged || (flagged[2] !== undefined && flagged[3] === ''))
+      throw new RegexSyntaxError(`invalid or unsupported group '(?${rest.slice(0, 2)}'`, at);
     if (flagged[0].includes('U')) throw new RegexSyntaxError("flag 'U' is not supported", at);
     this.i += flagged[0].length;
     const next = { ...flags };
@@ -249,19 +302,29 @@ class RegexParser {
     if (e >= '1' && e <= '9') throw new RegexSyntaxError(`backreferences are not supported (RE2 syntax): '\\${e}'`, at);
     const set = (ranges: Ranges): RegexNode => ({ kind: 'class', ranges });
     switch (e) {
-      case 'd': return set(DIGIT);
-      case 'D': return set(negate(DIGIT));
-      case 'w': return set(WORD);
-      case 'W': return set(negate(WORD));
-      case 's': return set(SPACE);
-      case 'S': return set(negate(SPACE));
+      case 'd':
+        return set(DIGIT);
+      case 'D':
+        return set(negate(DIGIT));
+      case 'w':
+        return set(WORD);
+      case 'W':
+        return set(negate(WORD));
+      case 's':
+        return set(SPACE);
+      case 'S':
+        return set(negate(SPACE));
     }
     if (!inClass) {
       switch (e) {
-        case 'A': return { kind: 'assert', assert: 'begin_text' };
-        case 'z': return { kind: 'assert', assert: 'end_text' };
-        case 'b': return { kind: 'assert', assert: 'word_boundary' };
-        case 'B': return { kind: 'assert', assert: 'not_word_boundary' };
+        case 'A':
+          return { kind: 'assert', assert: 'begin_text' };
+        case 'z':
+          return { kind: 'assert', assert: 'end_text' };
+        case 'b':
+          return { kind: 'assert', assert: 'word_boundary' };
+        case 'B':
+          return { kind: 'assert', assert: 'not_word_boundary' };
         case 'Q': {
           const end = this.src.indexOf('\\E', this.i);
           const text = this.src.slice(this.i, end < 0 ? undefined : end);
@@ -273,7 +336,8 @@ class RegexParser {
     }
     if (e === 'p' || e === 'P') throw new RegexSyntaxError('Unicode classes (\\p, \\P) are not supported', at);
     if (e === 'C') throw new RegexSyntaxError("'\\C' is not supported", at);
-    if (e === 'k' || e === 'g') throw new RegexSyntaxError(`backreferences are not supported (RE2 syntax): '\\${e}'`, at);
+    if (e === 'k' || e === 'g')
+      throw new RegexSyntaxError(`backreferences are not supported (RE2 syntax): '\\${e}'`, at);
     return this.literal(this.escapedCodePoint(e, at), flags);
   }
 
@@ -327,7 +391,11 @@ class RegexParser {
         const dash = this.i++;
         const hi = this.classItem(flags, at);
         if (typeof hi !== 'number') throw new RegexSyntaxError('bad character class range', dash);
-        if (hi < lo) throw new RegexSyntaxError(`bad character class range: ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}`, dash);
+        if (hi < lo)
+          throw new RegexSyntaxError(
+            `bad character class range: ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}`,
+            dash,
+          );
         ranges.push([lo, hi]);
       } else {
         ranges.push([lo, lo]);
@@ -352,7 +420,8 @@ class RegexParser {
       return (node as { ranges: Ranges }).ranges;
     }
     if (e === undefined) throw new RegexSyntaxError("missing ']'", at);
-    if (e >= '1' && e <= '9') throw new RegexSyntaxError(`backreferences are not supported (RE2 syntax): '\\${e}'`, escAt);
+    if (e >= '1' && e <= '9')
+      throw new RegexSyntaxError(`backreferences are not supported (RE2 syntax): '\\${e}'`, escAt);
     if (e === 'p' || e === 'P') throw new RegexSyntaxError('Unicode classes (\\p, \\P) are not supported', escAt);
     this.i++;
     return this.escapedCodePoint(e, escAt);

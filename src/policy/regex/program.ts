@@ -8,8 +8,14 @@
 import { RegexOp } from '../bundle/format.js';
 import { parseRegex, RegexSyntaxError, type AssertKind, type RegexNode } from './parse.js';
 
-
-export const ASSERT_KINDS: readonly AssertKind[] = ['begin_text', 'end_text', 'begin_line', 'end_line', 'word_boundary', 'not_word_boundary'];
+export const ASSERT_KINDS: readonly AssertKind[] = [
+  'begin_text',
+  'end_text',
+  'begin_line',
+  'end_line',
+  'word_boundary',
+  'not_word_boundary',
+];
 
 /** One instruction: Class (a = first range, b = range count), Split (a, b), Jump (a), Assert (a = kind). */
 export interface RegexInst {
@@ -36,7 +42,8 @@ export function compileRegex(pattern: string): RegexProgram {
 }
 
 function push(prog: RegexProgram, inst: RegexInst): number {
-  if (prog.insts.length >= MAX_REGEX_INSTS) throw new RegexSyntaxError(`pattern is too large: it compiles to more than ${MAX_REGEX_INSTS} instructions`, 0);
+  if (prog.insts.length >= MAX_REGEX_INSTS)
+    throw new RegexSyntaxError(`pattern is too large: it compiles to more than ${MAX_REGEX_INSTS} instructions`, 0);
   prog.insts.push(inst);
   return prog.insts.length - 1;
 }
@@ -104,16 +111,23 @@ export function encodeRegex(prog: RegexProgram): number[] {
   return words;
 }
 
-const isWord = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x61 && c <= 0x7a);
+const isWord = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x61 && c <= 0x7a);
 
 function assertHolds(kind: number, prev: number, next: number): boolean {
   switch (ASSERT_KINDS[kind]) {
-    case 'begin_text': return prev < 0;
-    case 'end_text': return next < 0;
-    case 'begin_line': return prev < 0 || prev === 0x0a;
-    case 'end_line': return next < 0 || next === 0x0a;
-    case 'word_boundary': return (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next));
-    default: return (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next));
+    case 'begin_text':
+      return prev < 0;
+    case 'end_text':
+      return next < 0;
+    case 'begin_line':
+      return prev < 0 || prev === 0x0a;
+    case 'end_line':
+      return next < 0 || next === 0x0a;
+    case 'word_boundary':
+      return (prev >= 0 && isWord(prev)) !== (next >= 0 && isWord(next));
+    default:
+      return (prev >= 0 && isWord(prev)) === (next >= 0 && isWord(next));
   }
 }
 
@@ -147,11 +161,20 @@ export function regexMatch(prog: RegexProgram, text: string): boolean {
       onList[pc] = step;
       const inst = prog.insts[pc];
       switch (inst.op) {
-        case RegexOp.Match: return [count, true];
-        case RegexOp.Jump: stack[sp++] = inst.a; break;
-        case RegexOp.Split: stack[sp++] = inst.b; stack[sp++] = inst.a; break;
-        case RegexOp.Assert: if (assertHolds(inst.a, prev, following)) stack[sp++] = pc + 1; break;
-        default: list[count++] = pc;
+        case RegexOp.Match:
+          return [count, true];
+        case RegexOp.Jump:
+          stack[sp++] = inst.a;
+          break;
+        case RegexOp.Split:
+          stack[sp++] = inst.b;
+          stack[sp++] = inst.a;
+          break;
+        case RegexOp.Assert:
+          if (assertHolds(inst.a, prev, following)) stack[sp++] = pc + 1;
+          break;
+        default:
+          list[count++] = pc;
       }
     }
     return [count, false];

@@ -57,11 +57,27 @@ export function approvalAgent(id: string): string | null {
   }
 }
 
-
 type Row = Record<string, SqlStorageValue> & {
-  id: string; status: ApprovalStatus; tenant: string; agent: string; decision: string; action: string; resource: string;
-  request: string; shown_params: string; cost: string; request_hash: string; rules: string; created_at: number; expires_at: number;
-  decided_at: number | null; decided_by: string | null; note: string | null; claim_expires_at: number | null; claimed_at: number | null; indexed: number;
+  id: string;
+  status: ApprovalStatus;
+  tenant: string;
+  agent: string;
+  decision: string;
+  action: string;
+  resource: string;
+  request: string;
+  shown_params: string;
+  cost: string;
+  request_hash: string;
+  rules: string;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  note: string | null;
+  claim_expires_at: number | null;
+  claimed_at: number | null;
+  indexed: number;
 };
 
 /** What opening an approval needs to know. */
@@ -89,15 +105,32 @@ export class ApprovalBook {
 
   private static view(row: Row): Approval {
     return {
-      id: row.id, status: row.status, tenant: row.tenant, agent: row.agent, decision: row.decision, action: row.action, resource: row.resource,
-      params: JSON.parse(row.shown_params), cost: JSON.parse(row.cost), request_hash: row.request_hash, rules: JSON.parse(row.rules) as string[],
-      created_at: row.created_at, expires_at: row.expires_at, decided_at: row.decided_at, decided_by: row.decided_by, note: row.note,
-      claim_expires_at: row.claim_expires_at, claimed_at: row.claimed_at,
+      id: row.id,
+      status: row.status,
+      tenant: row.tenant,
+      agent: row.agent,
+      decision: row.decision,
+      action: row.action,
+      resource: row.resource,
+      params: JSON.parse(row.shown_params),
+      cost: JSON.parse(row.cost),
+      request_hash: row.request_hash,
+      rules: JSON.parse(row.rules) as string[],
+      created_at: row.created_at,
+      expires_at: row.expires_at,
+      decided_at: row.decided_at,
+      decided_by: row.decided_by,
+      note: row.note,
+      claim_expires_at: row.claim_expires_at,
+      claimed_at: row.claimed_at,
     };
   }
 
   private rows(where: string, ...args: SqlStorageValue[]): Approval[] {
-    return this.sql.exec<Row>(`SELECT * FROM approval_requests WHERE ${where}`, ...args).toArray().map(ApprovalBook.view);
+    return this.sql
+      .exec<Row>(`SELECT * FROM approval_requests WHERE ${where}`, ...args)
+      .toArray()
+      .map(ApprovalBook.view);
   }
 
   get(id: string): Approval | null {
@@ -106,13 +139,20 @@ export class ApprovalBook {
 
   /** The request an approval was opened for, as decided (what approval checks and its ticket binds). */
   request(id: string): EngineRequest | null {
-    const row = this.sql.exec<{ request: string }>('SELECT request FROM approval_requests WHERE id = ?', id).toArray()[0];
+    const row = this.sql
+      .exec<{ request: string }>('SELECT request FROM approval_requests WHERE id = ?', id)
+      .toArray()[0];
     return row ? (JSON.parse(row.request) as EngineRequest) : null;
   }
 
   /** Pending approvals not yet past their expiry. */
   pendingCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM approval_requests WHERE status = 'pending' AND expires_at > ?", this.clock()).one().n;
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM approval_requests WHERE status = 'pending' AND expires_at > ?",
+        this.clock(),
+      )
+      .one().n;
   }
 
   /** A pending approval for exactly this request, if one is open: asking again never opens a second. */
@@ -128,8 +168,19 @@ export class ApprovalBook {
     this.sql.exec(
       `INSERT INTO approval_requests (id, status, tenant, agent, decision, action, resource, request, shown_params, cost, request_hash, rules, created_at, expires_at)
        VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      id, ask.who.tenant, ask.who.agent, ask.decision, request.action, request.resource, JSON.stringify(request), JSON.stringify(ask.shownParams),
-      JSON.stringify(cost), requestHash(request), JSON.stringify(ask.rules), now, now + ask.ttlMs,
+      id,
+      ask.who.tenant,
+      ask.who.agent,
+      ask.decision,
+      request.action,
+      request.resource,
+      JSON.stringify(request),
+      JSON.stringify(ask.shownParams),
+      JSON.stringify(cost),
+      requestHash(request),
+      JSON.stringify(ask.rules),
+      now,
+      now + ask.ttlMs,
     );
     return this.get(id)!;
   }
@@ -138,7 +189,15 @@ export class ApprovalBook {
   settle(id: string, status: 'approved' | 'denied', by: string, note: string | null, claimTtlMs: number): Approval {
     const now = this.clock();
     const claimBy = status === 'approved' ? now + claimTtlMs : null;
-    this.sql.exec('UPDATE approval_requests SET status = ?, decided_at = ?, decided_by = ?, note = ?, claim_expires_at = ?, indexed = 0 WHERE id = ?', status, now, by, note, claimBy, id);
+    this.sql.exec(
+      'UPDATE approval_requests SET status = ?, decided_at = ?, decided_by = ?, note = ?, claim_expires_at = ?, indexed = 0 WHERE id = ?',
+      status,
+      now,
+      by,
+      note,
+      claimBy,
+      id,
+    );
     return this.get(id)!;
   }
 
@@ -150,16 +209,26 @@ export class ApprovalBook {
   /** Expires what is due: pending approvals past their time, and approved ones never claimed in time. Returns them as they were. */
   expireDue(): Approval[] {
     const now = this.clock();
-    const due = this.rows("(status = 'pending' AND expires_at <= ?1) OR (status = 'approved' AND claimed_at IS NULL AND claim_expires_at <= ?1)", now);
-    for (const a of due) this.sql.exec("UPDATE approval_requests SET status = 'expired', decided_at = ?, indexed = 0 WHERE id = ?", a.status === 'pending' ? a.expires_at : a.claim_expires_at, a.id);
+    const due = this.rows(
+      "(status = 'pending' AND expires_at <= ?1) OR (status = 'approved' AND claimed_at IS NULL AND claim_expires_at <= ?1)",
+      now,
+    );
+    for (const a of due)
+      this.sql.exec(
+        "UPDATE approval_requests SET status = 'expired', decided_at = ?, indexed = 0 WHERE id = ?",
+        a.status === 'pending' ? a.expires_at : a.claim_expires_at,
+        a.id,
+      );
     return due;
   }
 
   /** When the next approval is due to expire, if any. */
   nextExpiry(): number | null {
-    return this.sql.exec<{ at: number | null }>(
-      "SELECT min(CASE WHEN status = 'pending' THEN expires_at ELSE claim_expires_at END) AS at FROM approval_requests WHERE status = 'pending' OR (status = 'approved' AND claimed_at IS NULL)",
-    ).one().at;
+    return this.sql
+      .exec<{ at: number | null }>(
+        "SELECT min(CASE WHEN status = 'pending' THEN expires_at ELSE claim_expires_at END) AS at FROM approval_requests WHERE status = 'pending' OR (status = 'approved' AND claimed_at IS NULL)",
+      )
+      .one().at;
   }
 
   /** Approvals opened or settled since the tenant index last copied them. */
@@ -172,10 +241,13 @@ export class ApprovalBook {
   }
 
   markIndexed(approvals: Approval[]): void {
-    for (const a of approvals) this.sql.exec('UPDATE approval_requests SET indexed = 1 WHERE id = ? AND status = ?', a.id, a.status);
+    for (const a of approvals)
+      this.sql.exec('UPDATE approval_requests SET indexed = 1 WHERE id = ? AND status = ?', a.id, a.status);
   }
 
   list(status?: ApprovalStatus): Approval[] {
-    return status ? this.rows('status = ? ORDER BY created_at DESC LIMIT 500', status) : this.rows('TRUE ORDER BY created_at DESC LIMIT 500');
+    return status
+      ? this.rows('status = ? ORDER BY created_at DESC LIMIT 500', status)
+      : this.rows('TRUE ORDER BY created_at DESC LIMIT 500');
   }
 }

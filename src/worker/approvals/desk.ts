@@ -35,7 +35,8 @@ export interface ApprovalReply {
   ticket?: string;
 }
 
-export type SettleResult = { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
+export type SettleResult =
+  { ok: true; approval: Approval } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
 
 type Who = { tenant: string; agent: string };
 
@@ -75,18 +76,39 @@ export class ApprovalDesk {
     const { maxPending, ttlMs } = this.host.bundle().info.approvals;
     if (this.book.pendingCount() >= maxPending) {
       const message = `${maxPending} approvals are already pending for this agent, the most the policy allows; this request is denied until a human settles some`;
-      return { ...decision, decision: 'deny', code: 'approval_limit', reasons: [{ rule: null, effect: 'deny', message }] };
+      return {
+        ...decision,
+        decision: 'deny',
+        code: 'approval_limit',
+        reasons: [{ rule: null, effect: 'deny', message }],
+      };
     }
     const rules = decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null);
     const who = { tenant: request.agent.tenant ?? '', agent: request.agent.id };
-    const opened = this.book.open({ who, decision: decision.id, request, shownParams: redactedParams(request.params, decision.redactions), rules, ttlMs });
-    this.host.record(who, 'approval_request', { approval: opened.id, decision_id: decision.id, request_hash: opened.request_hash, expires_at: new Date(opened.expires_at).toISOString() });
+    const opened = this.book.open({
+      who,
+      decision: decision.id,
+      request,
+      shownParams: redactedParams(request.params, decision.redactions),
+      rules,
+      ttlMs,
+    });
+    this.host.record(who, 'approval_request', {
+      approval: opened.id,
+      decision_id: decision.id,
+      request_hash: opened.request_hash,
+      expires_at: new Date(opened.expires_at).toISOString(),
+    });
     this.announce('approval.requested', opened);
     return { ...decision, approval: pendingView(opened) };
   }
 
   /** An approval, after waiting up to `waitMs` while it is pending; the requesting agent gets its ticket once approved. */
-  async read(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs: number): Promise<ApprovalReply | null> {
+  async read(
+    id: string,
+    caller: { kind: 'agent' | 'operator'; id: string },
+    waitMs: number,
+  ): Promise<ApprovalReply | null> {
     this.expire();
     let approval = this.book.get(id);
     if (!approval) return null;
@@ -95,8 +117,15 @@ export class ApprovalDesk {
       this.expire();
       approval = this.book.get(id)!;
     }
-    const decision = approval.status === 'approved' ? 'allow' : approval.status === 'pending' ? 'require_approval' : 'deny';
-    if (approval.status !== 'approved' || caller.kind !== 'agent' || caller.id !== approval.agent || !this.host.tickets.enabled) return { approval, decision };
+    const decision =
+      approval.status === 'approved' ? 'allow' : approval.status === 'pending' ? 'require_approval' : 'deny';
+    if (
+      approval.status !== 'approved' ||
+      caller.kind !== 'agent' ||
+      caller.id !== approval.agent ||
+      !this.host.tickets.enabled
+    )
+      return { approval, decision };
     // Approval grants nothing by itself: the agent's suspension is checked again when its ticket is issued.
     if (this.host.engine().isSuspended({ id: approval.agent, tenant: approval.tenant })) {
       return { approval, decision: 'deny', reason: 'the agent is suspended, so the approved request gets no ticket' };
@@ -112,7 +141,15 @@ export class ApprovalDesk {
         const { info, hash } = this.host.bundle();
         const plan = this.host.tickets.plan(request, approval.decision, hash, Math.round(info.tickets.ttlMs / 1000));
         this.book.claim(approval.id);
-        this.host.record(whoOf(approval), 'ticket_issue', { jti: plan.subject.jti, approval: approval.id, decision_id: approval.decision, action: approval.action, resource: approval.resource, params_hash: plan.subject.paramsHash, expires_at: plan.issuedAt + plan.ttlSeconds });
+        this.host.record(whoOf(approval), 'ticket_issue', {
+          jti: plan.subject.jti,
+          approval: approval.id,
+          decision_id: approval.decision,
+          action: approval.action,
+          resource: approval.resource,
+          params_hash: plan.subject.paramsHash,
+          expires_at: plan.issuedAt + plan.ttlSeconds,
+        });
         return plan;
       }),
     );
@@ -128,8 +165,10 @@ export class ApprovalDesk {
     return this.host.transaction((): SettleResult => {
       const approval = this.book.get(id);
       if (!approval) return { ok: false, code: 'not_found', message: `no approval ${id}` };
-      if (operator === approval.agent) return { ok: false, code: 'forbidden', message: 'an agent can never approve its own request' };
-      if (approval.status !== 'pending') return { ok: false, code: 'conflict', message: `approval ${id} is already ${approval.status}` };
+      if (operator === approval.agent)
+        return { ok: false, code: 'forbidden', message: 'an agent can never approve its own request' };
+      if (approval.status !== 'pending')
+        return { ok: false, code: 'conflict', message: `approval ${id} is already ${approval.status}` };
       if (verdict === 'approved') {
         const granted = this.host.engine().approve(this.book.request(id)!, approval.decision);
         if (!granted.ok) {
@@ -138,7 +177,12 @@ export class ApprovalDesk {
         }
       }
       const settled = this.book.settle(id, verdict, operator, note, this.host.bundle().info.approvals.claimTtlMs);
-      this.host.record(whoOf(approval), verdict === 'approved' ? 'approval_approve' : 'approval_deny', { approval: id, decision_id: approval.decision, by: operator, note });
+      this.host.record(whoOf(approval), verdict === 'approved' ? 'approval_approve' : 'approval_deny', {
+        approval: id,
+        decision_id: approval.decision,
+        by: operator,
+        note,
+      });
       this.announce(verdict === 'approved' ? 'approval.approved' : 'approval.denied', settled);
       this.notify(id);
       return { ok: true, approval: settled };
@@ -157,8 +201,13 @@ export class ApprovalDesk {
   expire(): void {
     this.host.transaction(() => {
       for (const expired of this.book.expireDue()) {
-        if (expired.status === 'approved') this.host.engine().release({ id: expired.agent, tenant: expired.tenant }, expired.decision);
-        this.host.record(whoOf(expired), 'approval_expire', { approval: expired.id, decision_id: expired.decision, unclaimed: expired.status === 'approved' });
+        if (expired.status === 'approved')
+          this.host.engine().release({ id: expired.agent, tenant: expired.tenant }, expired.decision);
+        this.host.record(whoOf(expired), 'approval_expire', {
+          approval: expired.id,
+          decision_id: expired.decision,
+          unclaimed: expired.status === 'approved',
+        });
         this.announce('approval.expired', this.book.get(expired.id)!);
         this.notify(expired.id);
       }
@@ -184,8 +233,24 @@ export class ApprovalDesk {
       );
       await db.batch(
         changed.map((a) =>
-          upsert.bind(a.tenant, a.agent, a.id, a.status, a.action, a.resource, JSON.stringify(a.rules), a.created_at, a.expires_at, a.decided_at, a.decided_by, a.note,
-            a.decision, JSON.stringify(a.params), JSON.stringify(a.cost), a.claim_expires_at),
+          upsert.bind(
+            a.tenant,
+            a.agent,
+            a.id,
+            a.status,
+            a.action,
+            a.resource,
+            JSON.stringify(a.rules),
+            a.created_at,
+            a.expires_at,
+            a.decided_at,
+            a.decided_by,
+            a.note,
+            a.decision,
+            JSON.stringify(a.params),
+            JSON.stringify(a.cost),
+            a.claim_expires_at,
+          ),
         ),
       );
       this.book.markIndexed(changed);

@@ -38,7 +38,9 @@ async function indexedApprovals(env: Env, tenant: string, status: ApprovalStatus
   const args = statement.includes('?2') ? [tenant, now] : [tenant];
   const { results } = await env.AUDIT_DB.prepare(statement)
     .bind(...args)
-    .all<Omit<Approval, 'rules' | 'params' | 'cost' | 'claimed_at'> & { rules: string; params: string; cost: string }>();
+    .all<
+      Omit<Approval, 'rules' | 'params' | 'cost' | 'claimed_at'> & { rules: string; params: string; cost: string }
+    >();
   return results.map((r) => ({
     ...r,
     rules: JSON.parse(r.rules) as string[],
@@ -55,7 +57,8 @@ export const approvalRoutes = new Hono<AppEnv>();
 approvalRoutes.get('/approvals', async (c) => {
   const { tenant } = operatorCaller(c, 'approvals are settled and listed by operators');
   const status = c.req.query('status') as ApprovalStatus | undefined;
-  if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('invalid_request', `status: must be one of ${STATUSES.join(', ')}`);
+  if (status !== undefined && !STATUSES.includes(status))
+    throw new ApiError('invalid_request', `status: must be one of ${STATUSES.join(', ')}`);
   const agent = c.req.query('agent');
   const approvals = agent
     ? await callAgent(() => agentCalls(c.env, tenant, agent).listApprovals(status))
@@ -67,24 +70,36 @@ approvalRoutes.get('/approvals/:id', async (c) => {
   const caller = c.get('principal');
   const id = c.req.param('id');
   const agent = agentOf(id);
-  if (caller.kind === 'agent' && caller.id !== agent) throw new ApiError('forbidden', 'an agent can only read its own approvals');
+  if (caller.kind === 'agent' && caller.id !== agent)
+    throw new ApiError('forbidden', 'an agent can only read its own approvals');
   const waitText = c.req.query('wait') ?? '0';
   const wait = Number(waitText);
-  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
-  const reply = await callAgent(() => agentCalls(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000));
+  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS)
+    throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
+  const reply = await callAgent(() =>
+    agentCalls(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000),
+  );
   if (!reply) throw new ApiError('not_found', `no approval ${id}`);
   return c.json(reply);
 });
 
-for (const [verb, verdict] of [['approve', 'approved'], ['deny', 'denied']] as const) approvalRoutes.post(`/approvals/:id/${verb}`, async (c) => {
-  const settler = operatorCaller(c, 'approvals are settled and listed by operators');
-  const id = c.req.param('id');
-  const agent = agentOf(id);
-  const body = await readJsonObject(c, { optional: true });
-  for (const key of Object.keys(body)) if (key !== 'note') throw new ApiError('invalid_request', `${key}: is not a known field (expected note)`);
-  const note = body.note ?? null;
-  if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE)) throw new ApiError('invalid_request', `note: must be a string of at most ${MAX_NOTE} characters`);
-  const result = await callAgent(() => agentCalls(c.env, settler.tenant, agent).settleApproval(id, verdict, settler.id, note));
-  if (!result.ok) throw new ApiError(result.code, result.message);
-  return c.json({ approval: result.approval });
-});
+for (const [verb, verdict] of [
+  ['approve', 'approved'],
+  ['deny', 'denied'],
+] as const)
+  approvalRoutes.post(`/approvals/:id/${verb}`, async (c) => {
+    const settler = operatorCaller(c, 'approvals are settled and listed by operators');
+    const id = c.req.param('id');
+    const agent = agentOf(id);
+    const body = await readJsonObject(c, { optional: true });
+    for (const key of Object.keys(body))
+      if (key !== 'note') throw new ApiError('invalid_request', `${key}: is not a known field (expected note)`);
+    const note = body.note ?? null;
+    if (note !== null && (typeof note !== 'string' || note.length > MAX_NOTE))
+      throw new ApiError('invalid_request', `note: must be a string of at most ${MAX_NOTE} characters`);
+    const result = await callAgent(() =>
+      agentCalls(c.env, settler.tenant, agent).settleApproval(id, verdict, settler.id, note),
+    );
+    if (!result.ok) throw new ApiError(result.code, result.message);
+    return c.json({ approval: result.approval });
+  });

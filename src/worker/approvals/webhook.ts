@@ -15,7 +15,13 @@ export type WebhookFetch = (url: string, init: RequestInit) => Promise<Response>
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as the receiver recomputes it. */
 export async function webhookSignature(secret: string, body: string, unixSeconds: number): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${unixSeconds}.${body}`)));
   return `t=${unixSeconds},v1=${toHex(mac)}`;
 }
@@ -25,12 +31,18 @@ export class WebhookOutbox {
     private readonly sql: SqlStorage,
     private readonly clock: () => number = Date.now,
   ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL)');
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS webhook_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL)',
+    );
   }
 
   /** Queues a delivery (synchronously, in the caller's transaction). */
   enqueue(event: object): void {
-    this.sql.exec('INSERT INTO webhook_outbox (body, attempts, next_at) VALUES (?, 0, ?)', JSON.stringify(event), this.clock());
+    this.sql.exec(
+      'INSERT INTO webhook_outbox (body, attempts, next_at) VALUES (?, 0, ?)',
+      JSON.stringify(event),
+      this.clock(),
+    );
   }
 
   /** When the next delivery is due, if any is queued. */
@@ -40,12 +52,21 @@ export class WebhookOutbox {
 
   /** Delivers what is due; failures are rescheduled, never thrown. */
   async deliverDue(url: string, secret: string, send: WebhookFetch): Promise<void> {
-    const due = this.sql.exec<{ id: number; body: string; attempts: number }>('SELECT id, body, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50', this.clock()).toArray();
+    const due = this.sql
+      .exec<{ id: number; body: string; attempts: number }>(
+        'SELECT id, body, attempts FROM webhook_outbox WHERE next_at <= ? ORDER BY id LIMIT 50',
+        this.clock(),
+      )
+      .toArray();
     for (const { id, body, attempts } of due) {
       let failure: string | null = null;
       try {
         const signature = await webhookSignature(secret, body, Math.floor(this.clock() / 1000));
-        const res = await send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tollgate-signature': signature }, body });
+        const res = await send(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-tollgate-signature': signature },
+          body,
+        });
         if (!res.ok) failure = `answered ${res.status}`;
       } catch (err) {
         failure = (err as Error).message;
@@ -58,7 +79,12 @@ export class WebhookOutbox {
       } else {
         const delay = Math.min(2000 * 2 ** attempts, MAX_BACKOFF_MS);
         console.error(`approval webhook failed (attempt ${attempts + 1}), retrying in ${delay} ms: ${failure}`);
-        this.sql.exec('UPDATE webhook_outbox SET attempts = ?, next_at = ? WHERE id = ?', attempts + 1, this.clock() + delay, id);
+        this.sql.exec(
+          'UPDATE webhook_outbox SET attempts = ?, next_at = ? WHERE id = ?',
+          attempts + 1,
+          this.clock() + delay,
+          id,
+        );
       }
     }
   }

@@ -30,11 +30,18 @@ export function checkpointKey(segment: string): string {
  * attempt at this batch wrote it, so it must say the same (`same`): an earlier version of
  * Tollgate may have written the same records in other bytes, or signed with another key.
  */
-async function putIfAbsent(bucket: R2Bucket, key: string, body: string, options: R2PutOptions, same: (existing: string) => boolean): Promise<void> {
+async function putIfAbsent(
+  bucket: R2Bucket,
+  key: string,
+  body: string,
+  options: R2PutOptions,
+  same: (existing: string) => boolean,
+): Promise<void> {
   const written = await bucket.put(key, body, { ...options, onlyIf: { etagDoesNotMatch: '*' } });
   if (written !== null) return;
   const existing = await (await bucket.get(key))?.text();
-  if (existing === undefined || (existing !== body && !same(existing))) throw new Error(`audit object ${key} exists with other content`);
+  if (existing === undefined || (existing !== body && !same(existing)))
+    throw new Error(`audit object ${key} exists with other content`);
 }
 
 /** Segments with the same range and head hash hold the same records: the chain binds every one. */
@@ -57,7 +64,9 @@ const samePayload = (a: string, b: string) => a.split('.')[1] === b.split('.')[1
 const MAX_METADATA_CHECKPOINT = 1500;
 
 function checkpointMetadata(segmentKey: string, checkpoint: string): Record<string, string> {
-  return checkpoint.length <= MAX_METADATA_CHECKPOINT ? { checkpoint } : { checkpoint_object: checkpointKey(segmentKey) };
+  return checkpoint.length <= MAX_METADATA_CHECKPOINT
+    ? { checkpoint }
+    : { checkpoint_object: checkpointKey(segmentKey) };
 }
 
 export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {
@@ -70,19 +79,37 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
       segment.text,
       {
         httpMetadata: { contentType: 'application/x-ndjson' },
-        customMetadata: { ...checkpointMetadata(segment.key, checkpoint), first_seq: String(range.first_seq), last_seq: String(range.last_seq), head_hash: range.head_hash },
+        customMetadata: {
+          ...checkpointMetadata(segment.key, checkpoint),
+          first_seq: String(range.first_seq),
+          last_seq: String(range.last_seq),
+          head_hash: range.head_hash,
+        },
       },
       (existing) => sameRange(existing, segment.text),
     ),
-    putIfAbsent(sinks.bucket, checkpointKey(segment.key), checkpoint, { httpMetadata: { contentType: 'application/jose' } }, (existing) => samePayload(existing, checkpoint)),
+    putIfAbsent(
+      sinks.bucket,
+      checkpointKey(segment.key),
+      checkpoint,
+      { httpMetadata: { contentType: 'application/jose' } },
+      (existing) => samePayload(existing, checkpoint),
+    ),
   ]);
   // One statement for the whole batch, its rows as one JSON parameter: D1 caps bound
   // parameters per statement, and a statement per row costs more than the rows themselves.
   const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
   const rows = batch.records.map(({ record, hash, text }) => ({
-    seq: record.seq, time: record.time, kind: record.kind, action: str(record.action), resource: str(record.resource),
-    decision: str(record.decision), code: str(record.code), rules: JSON.stringify(Array.isArray(record.rules) ? record.rules : []),
-    hash, record: text ?? canonicalJson(record as JsonValue),
+    seq: record.seq,
+    time: record.time,
+    kind: record.kind,
+    action: str(record.action),
+    resource: str(record.resource),
+    decision: str(record.decision),
+    code: str(record.code),
+    rules: JSON.stringify(Array.isArray(record.rules) ? record.rules : []),
+    hash,
+    record: text ?? canonicalJson(record as JsonValue),
   }));
   const column = (name: string) => `json_extract(value, '$.${name}')`;
   await sinks.db.batch([
@@ -93,8 +120,19 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
       )
       .bind(batch.tenant, batch.agent, segment.key, JSON.stringify(rows)),
     sinks.db
-      .prepare('INSERT OR IGNORE INTO audit_segments (tenant, agent, first_seq, last_seq, key, prev_hash, head_hash, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .bind(range.tenant, range.agent, range.first_seq, range.last_seq, segmentKey(range), range.prev_hash, range.head_hash, checkpoint),
+      .prepare(
+        'INSERT OR IGNORE INTO audit_segments (tenant, agent, first_seq, last_seq, key, prev_hash, head_hash, checkpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .bind(
+        range.tenant,
+        range.agent,
+        range.first_seq,
+        range.last_seq,
+        segmentKey(range),
+        range.prev_hash,
+        range.head_hash,
+        checkpoint,
+      ),
   ]);
 }
 

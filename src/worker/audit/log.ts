@@ -5,7 +5,13 @@
  * Records stay here until a flush has written them to R2 and D1; the batch being flushed
  * is pinned (`flight_*`), so a retry after any failure writes exactly the same segment.
  */
-import { chainHashOfText, GENESIS_HASH, type AuditKind, type AuditRecord, type ChainedRecord } from '../../audit/chain.js';
+import {
+  chainHashOfText,
+  GENESIS_HASH,
+  type AuditKind,
+  type AuditRecord,
+  type ChainedRecord,
+} from '../../audit/chain.js';
 import type { JsonValue } from '../../lib/json.js';
 import { canonicalJson } from '../../lib/json.js';
 
@@ -36,7 +42,9 @@ export class AuditLog {
     private readonly sql: SqlStorage,
     private readonly clock: () => number = Date.now,
   ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS audit_pending (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL)');
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS audit_pending (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL)',
+    );
     sql.exec(`CREATE TABLE IF NOT EXISTS audit_meta (id INTEGER PRIMARY KEY CHECK (id = 1), tenant TEXT NOT NULL, agent TEXT NOT NULL,
       flushed_seq INTEGER NOT NULL, flushed_hash TEXT NOT NULL, flight_last INTEGER NOT NULL, policy_hash TEXT)`);
     this.meta = null;
@@ -46,8 +54,13 @@ export class AuditLog {
 
   /** Reads the log's position from storage (at start, and after a transaction that rolled back). */
   reload(): void {
-    this.meta = this.sql.exec<Meta & Record<string, SqlStorageValue>>('SELECT * FROM audit_meta WHERE id = 1').toArray()[0] ?? null;
-    this.last = this.sql.exec<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_pending ORDER BY seq DESC LIMIT 1').toArray()[0] ?? this.flushed;
+    this.meta =
+      this.sql.exec<Meta & Record<string, SqlStorageValue>>('SELECT * FROM audit_meta WHERE id = 1').toArray()[0] ??
+      null;
+    this.last =
+      this.sql
+        .exec<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_pending ORDER BY seq DESC LIMIT 1')
+        .toArray()[0] ?? this.flushed;
   }
 
   /** Written only when the agent is first seen, the policy changes, or a flush starts or ends: not per record. */
@@ -55,7 +68,12 @@ export class AuditLog {
     this.sql.exec(
       `INSERT INTO audit_meta (id, tenant, agent, flushed_seq, flushed_hash, flight_last, policy_hash) VALUES (1, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET flushed_seq = excluded.flushed_seq, flushed_hash = excluded.flushed_hash, flight_last = excluded.flight_last, policy_hash = excluded.policy_hash`,
-      meta.tenant, meta.agent, meta.flushed_seq, meta.flushed_hash, meta.flight_last, meta.policy_hash,
+      meta.tenant,
+      meta.agent,
+      meta.flushed_seq,
+      meta.flushed_hash,
+      meta.flight_last,
+      meta.policy_hash,
     );
     this.meta = meta;
   }
@@ -83,9 +101,20 @@ export class AuditLog {
    * Appends one record, synchronously. A first record under a new policy is preceded by a
    * `bundle_change` record naming the policy before and after.
    */
-  append(who: { tenant: string; agent: string }, kind: AuditKind, fields: { [key: string]: JsonValue }, policyHash: string): { seq: number; hash: string } {
+  append(
+    who: { tenant: string; agent: string },
+    kind: AuditKind,
+    fields: { [key: string]: JsonValue },
+    policyHash: string,
+  ): { seq: number; hash: string } {
     if (!this.meta || this.meta.policy_hash !== policyHash) {
-      const meta: Meta = this.meta ?? { ...who, flushed_seq: 0, flushed_hash: GENESIS_HASH, flight_last: 0, policy_hash: null };
+      const meta: Meta = this.meta ?? {
+        ...who,
+        flushed_seq: 0,
+        flushed_hash: GENESIS_HASH,
+        flight_last: 0,
+        policy_hash: null,
+      };
       if (meta.policy_hash !== null) this.write(meta, 'bundle_change', { from: meta.policy_hash, to: policyHash });
       this.save({ ...meta, policy_hash: policyHash });
     }
@@ -93,7 +122,14 @@ export class AuditLog {
   }
 
   private write(meta: Meta, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
-    const record = { ...fields, seq: this.last.seq + 1, time: new Date(this.clock()).toISOString(), tenant: meta.tenant, agent: meta.agent, kind } as AuditRecord;
+    const record = {
+      ...fields,
+      seq: this.last.seq + 1,
+      time: new Date(this.clock()).toISOString(),
+      tenant: meta.tenant,
+      agent: meta.agent,
+      kind,
+    } as AuditRecord;
     // Serialised once: the canonical text is what the chain hashes, what is kept here, and what the flush writes.
     const text = canonicalJson(record as JsonValue);
     const hash = chainHashOfText(this.last.hash, text);
@@ -120,7 +156,10 @@ export class AuditLog {
     if (!meta || this.last.seq === meta.flushed_seq) return null;
     if (meta.flight_last === 0) this.save({ ...meta, flight_last: this.batchEnd(meta.flushed_seq, max, maxBytes) });
     const records = this.sql
-      .exec<{ hash: string; record: string }>('SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq', this.meta!.flight_last)
+      .exec<{ hash: string; record: string }>(
+        'SELECT hash, record FROM audit_pending WHERE seq <= ? ORDER BY seq',
+        this.meta!.flight_last,
+      )
       .toArray()
       .map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord, text: r.record }));
     return { tenant: meta.tenant, agent: meta.agent, prevHash: meta.flushed_hash, records };
@@ -128,7 +167,13 @@ export class AuditLog {
 
   /** The last seq of a batch after `flushedSeq` that fits `max` records and `maxBytes` (at least one record). */
   private batchEnd(flushedSeq: number, max: number, maxBytes: number): number {
-    const sizes = this.sql.exec<{ seq: number; bytes: number }>('SELECT seq, length(CAST(record AS BLOB)) AS bytes FROM audit_pending WHERE seq > ? ORDER BY seq LIMIT ?', flushedSeq, max).toArray();
+    const sizes = this.sql
+      .exec<{ seq: number; bytes: number }>(
+        'SELECT seq, length(CAST(record AS BLOB)) AS bytes FROM audit_pending WHERE seq > ? ORDER BY seq LIMIT ?',
+        flushedSeq,
+        max,
+      )
+      .toArray();
     let end = sizes[0].seq;
     let bytes = sizes[0].bytes;
     for (const row of sizes.slice(1)) {

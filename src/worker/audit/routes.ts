@@ -24,7 +24,8 @@ auditRoutes.get('/audit', async (c) => {
   const filter = parseAuditFilter(query, ['limit', 'cursor']);
   const limitText = query.get('limit') ?? '50';
   const limit = Number(limitText);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new ApiError('invalid_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new ApiError('invalid_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
   const cursor = query.get('cursor');
   const records = [];
   let more = false;
@@ -42,7 +43,8 @@ auditRoutes.get('/audit/export', async (c) => {
   const { tenant } = operatorCaller(c);
   const query = new URL(c.req.url).searchParams;
   const format = (query.get('format') ?? 'ndjson') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) throw new ApiError('invalid_request', `format: must be one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!EXPORT_FORMATS.includes(format))
+    throw new ApiError('invalid_request', `format: must be one of ${EXPORT_FORMATS.join(', ')}`);
   const records = auditRecords(c.env, tenant, parseAuditFilter(query, ['format']), null);
   const encoder = new TextEncoder();
   let started = false;
@@ -58,7 +60,11 @@ auditRoutes.get('/audit/export', async (c) => {
   });
   const extension = format === 'csv' ? 'csv' : 'ndjson';
   return new Response(body, {
-    headers: { 'content-type': CONTENT_TYPES[format], 'content-disposition': `attachment; filename="tollgate-audit-${format}.${extension}"`, 'x-request-id': c.get('requestId') },
+    headers: {
+      'content-type': CONTENT_TYPES[format],
+      'content-disposition': `attachment; filename="tollgate-audit-${format}.${extension}"`,
+      'x-request-id': c.get('requestId'),
+    },
   });
 });
 
@@ -68,10 +74,25 @@ auditRoutes.get('/audit/segments', async (c) => {
   const agent = c.req.query('agent');
   if (!agent) throw new ApiError('invalid_request', 'agent: is required (the agent whose segments to list)');
   const cursor = c.req.query('cursor');
-  const listing = await c.env.AUDIT_BUCKET.list({ prefix: segmentPrefix(tenant, agent), cursor: cursor || undefined, limit: SEGMENTS_PER_PAGE });
-  const segments = await Promise.all(listing.objects.map(async (o) => ({ key: o.key, text: (await (await c.env.AUDIT_BUCKET.get(o.key))?.text()) ?? '' })));
+  const listing = await c.env.AUDIT_BUCKET.list({
+    prefix: segmentPrefix(tenant, agent),
+    cursor: cursor || undefined,
+    limit: SEGMENTS_PER_PAGE,
+  });
+  const segments = await Promise.all(
+    listing.objects.map(async (o) => ({
+      key: o.key,
+      text: (await (await c.env.AUDIT_BUCKET.get(o.key))?.text()) ?? '',
+    })),
+  );
   const { flushed, pending } = await auditTail(c.env, tenant, agent);
-  return c.json({ agent, flushed, pending: pendingSummary(pending, flushed.seq), segments, next_cursor: listing.truncated ? listing.cursor : null });
+  return c.json({
+    agent,
+    flushed,
+    pending: pendingSummary(pending, flushed.seq),
+    segments,
+    next_cursor: listing.truncated ? listing.cursor : null,
+  });
 });
 
 auditRoutes.get('/audit/verify', async (c) => {

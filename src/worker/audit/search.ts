@@ -38,7 +38,8 @@ const PAGE = 200;
 
 function isoTime(field: string, value: string): string {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ApiError('invalid_request', `${field}: must be an ISO 8601 time, like 2026-11-23T10:00:00Z`);
+  if (Number.isNaN(ms))
+    throw new ApiError('invalid_request', `${field}: must be an ISO 8601 time, like 2026-11-23T10:00:00Z`);
   return new Date(ms).toISOString();
 }
 
@@ -46,7 +47,10 @@ function isoTime(field: string, value: string): string {
 export function parseAuditFilter(query: URLSearchParams, extraKeys: readonly string[] = []): AuditFilter {
   for (const key of query.keys()) {
     if (!(FILTER_KEYS as readonly string[]).includes(key) && !extraKeys.includes(key)) {
-      throw new ApiError('invalid_request', `${key}: is not a known query parameter (expected ${[...FILTER_KEYS, ...extraKeys].join(', ')})`);
+      throw new ApiError(
+        'invalid_request',
+        `${key}: is not a known query parameter (expected ${[...FILTER_KEYS, ...extraKeys].join(', ')})`,
+      );
     }
   }
   const filter: AuditFilter = {};
@@ -54,8 +58,10 @@ export function parseAuditFilter(query: URLSearchParams, extraKeys: readonly str
     const value = query.get(key);
     if (value !== null) filter[key] = value;
   }
-  if (filter.decision !== undefined && !DECISIONS.includes(filter.decision)) throw new ApiError('invalid_request', `decision: must be one of ${DECISIONS.join(', ')}`);
-  if (filter.kind !== undefined && !(AUDIT_KINDS as readonly string[]).includes(filter.kind)) throw new ApiError('invalid_request', `kind: must be one of ${AUDIT_KINDS.join(', ')}`);
+  if (filter.decision !== undefined && !DECISIONS.includes(filter.decision))
+    throw new ApiError('invalid_request', `decision: must be one of ${DECISIONS.join(', ')}`);
+  if (filter.kind !== undefined && !(AUDIT_KINDS as readonly string[]).includes(filter.kind))
+    throw new ApiError('invalid_request', `kind: must be one of ${AUDIT_KINDS.join(', ')}`);
   if (filter.action !== undefined) {
     const problem = globProblem(filter.action);
     if (problem) throw new ApiError('invalid_request', `action: ${problem}`);
@@ -71,8 +77,11 @@ export function encodeCursor(record: AuditRecord): string {
 
 export function decodeCursor(text: string): Cursor {
   try {
-    const [time, agent, seq] = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(text))) as unknown[];
-    if (typeof time === 'string' && typeof agent === 'string' && Number.isSafeInteger(seq)) return { time, agent, seq: seq as number };
+    const [time, agent, seq] = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(text)),
+    ) as unknown[];
+    if (typeof time === 'string' && typeof agent === 'string' && Number.isSafeInteger(seq))
+      return { time, agent, seq: seq as number };
   } catch {
     // reported below
   }
@@ -102,7 +111,12 @@ function sqliteGlob(glob: string): string {
 }
 
 /** One page of index rows, newest first, before `before`. */
-async function indexPage(db: D1Database, tenant: string, f: AuditFilter, before: Cursor | null): Promise<ChainedRecord[]> {
+async function indexPage(
+  db: D1Database,
+  tenant: string,
+  f: AuditFilter,
+  before: Cursor | null,
+): Promise<ChainedRecord[]> {
   const where = ['tenant = ?'];
   const args: (string | number)[] = [tenant];
   const add = (sql: string, ...values: (string | number)[]) => {
@@ -119,7 +133,9 @@ async function indexPage(db: D1Database, tenant: string, f: AuditFilter, before:
   if (f.rule !== undefined) add('EXISTS (SELECT 1 FROM json_each(audit_records.rules) WHERE value = ?)', f.rule);
   if (before) add('(time, agent, seq) < (?, ?, ?)', before.time, before.agent, before.seq);
   const { results } = await db
-    .prepare(`SELECT hash, record FROM audit_records WHERE ${where.join(' AND ')} ORDER BY time DESC, agent DESC, seq DESC LIMIT ${PAGE}`)
+    .prepare(
+      `SELECT hash, record FROM audit_records WHERE ${where.join(' AND ')} ORDER BY time DESC, agent DESC, seq DESC LIMIT ${PAGE}`,
+    )
     .bind(...args)
     .all<{ hash: string; record: string }>();
   return results.map((r) => ({ hash: r.hash, record: JSON.parse(r.record) as AuditRecord }));
@@ -132,10 +148,21 @@ const TAILS_AT_ONCE = 50;
  * The records still in the agents' objects that match, newest first: from every agent the
  * tenant knows has some, however long they have waited.
  */
-async function pendingRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): Promise<ChainedRecord[]> {
-  const agents = filter.agent !== undefined ? [filter.agent] : (await callAgent(() => tenantStub(env, tenant).agentsWithPendingAudit())).map((a) => a.agent);
+async function pendingRecords(
+  env: Env,
+  tenant: string,
+  filter: AuditFilter,
+  start: Cursor | null,
+): Promise<ChainedRecord[]> {
+  const agents =
+    filter.agent !== undefined
+      ? [filter.agent]
+      : (await callAgent(() => tenantStub(env, tenant).agentsWithPendingAudit())).map((a) => a.agent);
   const tails = [];
-  for (let i = 0; i < agents.length; i += TAILS_AT_ONCE) tails.push(...(await Promise.all(agents.slice(i, i + TAILS_AT_ONCE).map((agent) => auditTail(env, tenant, agent)))));
+  for (let i = 0; i < agents.length; i += TAILS_AT_ONCE)
+    tails.push(
+      ...(await Promise.all(agents.slice(i, i + TAILS_AT_ONCE).map((agent) => auditTail(env, tenant, agent)))),
+    );
   const pending = tails.flatMap((t) => t.pending).filter((p) => matches(p.record, filter, start));
   return pending.sort((a, b) => (after(a.record, b.record) ? -1 : 1));
 }
@@ -144,7 +171,12 @@ async function pendingRecords(env: Env, tenant: string, filter: AuditFilter, sta
  * Every record that matches, newest first: the records still pending in the agents'
  * objects merged with the index, each record once.
  */
-export async function* auditRecords(env: Env, tenant: string, filter: AuditFilter, start: Cursor | null): AsyncGenerator<ChainedRecord> {
+export async function* auditRecords(
+  env: Env,
+  tenant: string,
+  filter: AuditFilter,
+  start: Cursor | null,
+): AsyncGenerator<ChainedRecord> {
   const pending = await pendingRecords(env, tenant, filter, start);
   let before = start;
   let page: ChainedRecord[] = [];
@@ -159,7 +191,10 @@ export async function* auditRecords(env: Env, tenant: string, filter: AuditFilte
       page = rows.filter((r) => matches(r.record, filter, null));
       if (page.length === 0 && !exhausted) continue;
     }
-    const next = pending.length > 0 && (page.length === 0 || after(pending[0].record, page[0].record)) ? pending.shift() : page.shift();
+    const next =
+      pending.length > 0 && (page.length === 0 || after(pending[0].record, page[0].record))
+        ? pending.shift()
+        : page.shift();
     if (!next) return;
     if (dedupe) {
       const id = `${next.record.agent}\u0000${next.record.seq}`;

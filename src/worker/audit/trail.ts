@@ -49,11 +49,20 @@ export class AuditTrail {
   }
 
   /** Appends a record (synchronously) and makes sure a flush will follow. */
-  record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }, policyHash: string): { seq: number; hash: string } {
+  record(
+    agent: Who,
+    kind: AuditKind,
+    fields: { [key: string]: JsonValue },
+    policyHash: string,
+  ): { seq: number; hash: string } {
     if (!this.log.hasPending) this.announce(agent, this.log.flushed.seq + 1);
     const written = this.log.append(agent, kind, fields, policyHash);
     // A failed flush keeps its backoff; otherwise flush soon, or at once when a segment is full.
-    if (this.failures === 0) this.wake(Date.now() + (written.seq - this.log.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)));
+    if (this.failures === 0)
+      this.wake(
+        Date.now() +
+          (written.seq - this.log.flushed.seq >= SEGMENT_RECORDS ? 0 : FLUSH_DELAY_MS * (0.5 + Math.random() / 2)),
+      );
     return written;
   }
 
@@ -109,7 +118,9 @@ export class AuditTrail {
       this.failures++;
       this.announce(owner, this.log.flushed.seq + 1);
       const delay = Math.min(1000 * 2 ** this.failures, MAX_RETRY_MS);
-      console.error(`audit flush failed (attempt ${this.failures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`);
+      console.error(
+        `audit flush failed (attempt ${this.failures}); records stay in the agent's object and the flush is retried in ${delay} ms: ${(err as Error).message}`,
+      );
     }
   }
 }

@@ -20,6 +20,14 @@ for (const action of ['suspend', 'resume'] as const) {
   agentRoutes.post(`/agents/:id/${action}`, async (c) => {
     const operator = operatorCaller(c);
     const id = c.req.param('id');
-    return c.json(await callAgent(() => agentStub(c.env, operator.tenant, id).setKilled({ id, tenant: operator.tenant }, action === 'suspend', operator.id)));
+    return c.json(
+      await callAgent(() =>
+        agentStub(c.env, operator.tenant, id).setKilled(
+          { id, tenant: operator.tenant },
+          action === 'suspend',
+          operator.id,
+        ),
+      ),
+    );
   });
 }

@@ -25,11 +25,19 @@ const pricing = new Pricing(policyInfo);
 
 /** A decision request from a body: the agent comes from the token, never from the body. */
 function engineRequest(body: unknown, agent: AgentPrincipal, field: string): EngineRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_request', `${field}: must be a json object`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError('invalid_request', `${field}: must be a json object`);
   for (const key of ['agent', 'facts', 'delegation']) {
-    if (key in body) throw new ApiError('invalid_request', `${field}.${key}: is not a known field (the agent and its delegation come from the token)`);
+    if (key in body)
+      throw new ApiError(
+        'invalid_request',
+        `${field}.${key}: is not a known field (the agent and its delegation come from the token)`,
+      );
   }
-  const request = { ...(body as object), agent: { id: agent.id, tenant: agent.tenant, roles: agent.roles } } as EngineRequest;
+  const request = {
+    ...(body as object),
+    agent: { id: agent.id, tenant: agent.tenant, roles: agent.roles },
+  } as EngineRequest;
   // Every agent stands in a chain: its own token makes it the root (depth 0) of its own.
   const d = agent.delegation;
   request.delegation = d ? { depth: d.depth, root: d.root, chain: d.chain } : { depth: 0, root: agent.id, chain: [] };
@@ -40,7 +48,9 @@ function engineRequest(body: unknown, agent: AgentPrincipal, field: string): Eng
 
 /** What bounds a delegated agent's decisions in its object; undefined for an agent on its own token. */
 function delegatedScope(agent: AgentPrincipal, budgetRefusal: string | null): DelegatedScope | undefined {
-  return agent.delegation ? { links: agent.delegation.links, trustCeiling: agent.delegation.trustCeiling, budgetRefusal } : undefined;
+  return agent.delegation
+    ? { links: agent.delegation.links, trustCeiling: agent.delegation.trustCeiling, budgetRefusal }
+    : undefined;
 }
 
 /** The budgeted links above a delegated agent. */
@@ -55,7 +65,8 @@ function budgetedLinks(agent: AgentPrincipal): { jti: string; agent: string; bud
  */
 async function decideAll(c: AppContext, agent: AgentPrincipal, requests: EngineRequest[]): Promise<EdgeDecision[]> {
   const stub = agentCalls(c.env, agent.tenant, agent.id);
-  const decide = (refusal: string | null = null) => callAgent(() => stub.decideBatch(requests, c.get('requestId'), delegatedScope(agent, refusal)));
+  const decide = (refusal: string | null = null) =>
+    callAgent(() => stub.decideBatch(requests, c.get('requestId'), delegatedScope(agent, refusal)));
   const links = budgetedLinks(agent);
   if (links.length === 0) return decide();
   const tenant = tenantStub(c.env, agent.tenant);
@@ -80,7 +91,11 @@ export const decideRoutes = new Hono<AppEnv>()
     const request = engineRequest(await readJsonObject(c), agent, 'body');
     const [decision] = await decideAll(c, agent, [request]);
     // A reused idempotency key is a conflict, not a decision (in a batch, that request's entry says so).
-    if (decision.code === 'idempotency_mismatch') throw new ApiError('idempotency_mismatch', decision.reasons[0]?.message ?? 'idempotency_key was first used with a different request');
+    if (decision.code === 'idempotency_mismatch')
+      throw new ApiError(
+        'idempotency_mismatch',
+        decision.reasons[0]?.message ?? 'idempotency_key was first used with a different request',
+      );
     return c.json(decision);
   })
   .post('/decide/batch', async (c) => {

@@ -18,12 +18,20 @@ export const policyRoutes = new Hono<AppEnv>()
       hash: policyHash,
       mode: policyInfo.mode,
       registry: policyInfo.registry,
-      rules: policyInfo.rules.map((r) => ({ id: r.id, effect: r.effect, mode: r.mode ?? policyInfo.mode, reason: r.reason })),
+      rules: policyInfo.rules.map((r) => ({
+        id: r.id,
+        effect: r.effect,
+        mode: r.mode ?? policyInfo.mode,
+        reason: r.reason,
+      })),
     }),
   )
   .get('/policy/bundle', async (c) => {
     const key = signingKey(c.env, 'BUNDLE_SIGNING_JWK');
-    if (!key) throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', { retryAfterSeconds: 30 });
+    if (!key)
+      throw new ApiError('unavailable', 'bundle signing is not configured (BUNDLE_SIGNING_JWK)', {
+        retryAfterSeconds: 30,
+      });
     signed ??= signBundle(POLICY_BUNDLE, POLICY_VERSION, key);
     return c.json(await signed);
   });

@@ -26,7 +26,9 @@ export class BurnedTickets {
     private readonly sql: SqlStorage,
     private readonly clock: () => number = Date.now,
   ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, decision TEXT, executor TEXT)');
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS burned_tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, decision TEXT, executor TEXT)',
+    );
     sql.exec('CREATE INDEX IF NOT EXISTS burned_tickets_decision ON burned_tickets (decision)');
   }
 
@@ -40,7 +42,13 @@ export class BurnedTickets {
     this.sql.exec('DELETE FROM burned_tickets WHERE expires_at < ?', now - BURN_RETENTION_MS);
     if (this.redeemed(ticket.jti)) return 'replay';
     if (now >= ticket.exp * 1000) return 'expired';
-    this.sql.exec('INSERT INTO burned_tickets (jti, expires_at, decision, executor) VALUES (?, ?, ?, ?)', ticket.jti, ticket.exp * 1000, ticket.decision, executor);
+    this.sql.exec(
+      'INSERT INTO burned_tickets (jti, expires_at, decision, executor) VALUES (?, ?, ?, ?)',
+      ticket.jti,
+      ticket.exp * 1000,
+      ticket.decision,
+      executor,
+    );
     return 'redeemed';
   }
 
@@ -51,6 +59,10 @@ export class BurnedTickets {
 
   /** The executor that redeemed the ticket of `decision`, or null when none has. */
   redeemerOf(decision: string): string | null {
-    return this.sql.exec<{ executor: string }>('SELECT executor FROM burned_tickets WHERE decision = ?', decision).toArray()[0]?.executor ?? null;
+    return (
+      this.sql
+        .exec<{ executor: string }>('SELECT executor FROM burned_tickets WHERE decision = ?', decision)
+        .toArray()[0]?.executor ?? null
+    );
   }
 }

@@ -30,7 +30,9 @@ export class TicketIssuer {
     private readonly key: () => JWK | null,
     private readonly issuer: string,
   ) {
-    sql.exec('CREATE TABLE IF NOT EXISTS kept_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL, at INTEGER NOT NULL)');
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS kept_tickets (reply_key TEXT PRIMARY KEY, ticket TEXT NOT NULL, at INTEGER NOT NULL)',
+    );
     sql.exec('CREATE INDEX IF NOT EXISTS kept_tickets_age ON kept_tickets (at)');
   }
 
@@ -40,8 +42,22 @@ export class TicketIssuer {
   }
 
   /** Chooses the ticket for an allowed decision, synchronously, so its audit record commits with the allow. */
-  plan(request: Pick<EngineRequest, 'agent' | 'action' | 'resource' | 'params'>, decision: string, policyHash: string, ttlSeconds: number): TicketPlan {
-    const subject = { agent: request.agent.id, tenant: request.agent.tenant ?? '', action: request.action, resource: request.resource, paramsHash: paramsHash(request.params), policyHash, decision, jti: crypto.randomUUID() };
+  plan(
+    request: Pick<EngineRequest, 'agent' | 'action' | 'resource' | 'params'>,
+    decision: string,
+    policyHash: string,
+    ttlSeconds: number,
+  ): TicketPlan {
+    const subject = {
+      agent: request.agent.id,
+      tenant: request.agent.tenant ?? '',
+      action: request.action,
+      resource: request.resource,
+      paramsHash: paramsHash(request.params),
+      policyHash,
+      decision,
+      jti: crypto.randomUUID(),
+    };
     return { subject, issuedAt: Math.floor(Date.now() / 1000), ttlSeconds };
   }
 
@@ -59,7 +75,9 @@ export class TicketIssuer {
   once(key: string, plan: () => TicketPlan): Promise<string> {
     let ticket = this.signing.get(key);
     if (!ticket) {
-      const stored = this.sql.exec<{ ticket: string }>('SELECT ticket FROM kept_tickets WHERE reply_key = ?', key).toArray()[0];
+      const stored = this.sql
+        .exec<{ ticket: string }>('SELECT ticket FROM kept_tickets WHERE reply_key = ?', key)
+        .toArray()[0];
       ticket = stored
         ? Promise.resolve(stored.ticket)
         : this.sign(plan()).then((t) => {
@@ -81,7 +99,11 @@ export class TicketIssuer {
     this.sql.exec('INSERT OR IGNORE INTO kept_tickets (reply_key, ticket, at) VALUES (?, ?, ?)', key, ticket, now);
     if (++this.keptSinceTrim < TRIM_EVERY) return;
     this.keptSinceTrim = 0;
-    this.sql.exec('DELETE FROM kept_tickets WHERE at < ?1 OR reply_key NOT IN (SELECT reply_key FROM kept_tickets ORDER BY at DESC LIMIT ?2)', now - REPLY_TTL_MS, MAX_REPLIES);
+    this.sql.exec(
+      'DELETE FROM kept_tickets WHERE at < ?1 OR reply_key NOT IN (SELECT reply_key FROM kept_tickets ORDER BY at DESC LIMIT ?2)',
+      now - REPLY_TTL_MS,
+      MAX_REPLIES,
+    );
   }
 
   private sign(plan: TicketPlan): Promise<string> {

@@ -22,13 +22,15 @@ export const ticketRoutes = new Hono<AppEnv>()
     const executor = executorCaller(c, 'redeeming tickets needs an executor token (role executor)');
     const body = await readJsonObject(c);
     for (const key of Object.keys(body)) {
-      if (!REDEEM_FIELDS.includes(key)) throw new ApiError('invalid_request', `${key}: is not a known field (expected ${REDEEM_FIELDS.join(', ')})`);
+      if (!REDEEM_FIELDS.includes(key))
+        throw new ApiError('invalid_request', `${key}: is not a known field (expected ${REDEEM_FIELDS.join(', ')})`);
     }
     for (const key of ['ticket', 'action', 'resource'] as const) {
       if (typeof body[key] !== 'string') throw new ApiError('invalid_request', `${key}: must be a string`);
     }
     const params = body.params ?? {};
-    if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError('invalid_request', 'params: must be an object');
+    if (params === null || typeof params !== 'object' || Array.isArray(params))
+      throw new ApiError('invalid_request', 'params: must be an object');
     let hashed: string;
     try {
       hashed = paramsHash(params as never);
@@ -41,13 +43,15 @@ export const ticketRoutes = new Hono<AppEnv>()
     } catch (err) {
       throw new ApiError('ticket_invalid', (err as Error).message, { cause: err });
     }
-    if (claims.tenant !== executor.tenant) throw new ApiError('ticket_mismatch', "the ticket is for another tenant than the executor's");
+    if (claims.tenant !== executor.tenant)
+      throw new ApiError('ticket_mismatch', "the ticket is for another tenant than the executor's");
     const mismatches = [
       claims.action !== body.action ? 'action' : null,
       claims.resource !== body.resource ? 'resource' : null,
       claims.params_hash !== hashed ? 'params' : null,
     ].filter(Boolean);
-    if (mismatches.length > 0) throw new ApiError('ticket_mismatch', `the ticket does not match the ${mismatches.join(', ')} about to run`);
+    if (mismatches.length > 0)
+      throw new ApiError('ticket_mismatch', `the ticket does not match the ${mismatches.join(', ')} about to run`);
     const burned = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id));
     if (burned === 'replay') throw new ApiError('ticket_replay', `ticket ${claims.jti} was already redeemed`);
     if (burned === 'expired') throw new ApiError('ticket_invalid', `ticket ${claims.jti} has expired`);

@@ -23,9 +23,13 @@ describe('delegated budgets', () => {
     const c2 = await delegate(c1.token, { name: 'c2' });
     const c3 = await delegate(c2.token, { name: 'c3' });
     const answers = [];
-    for (const child of [c1, c2, c3]) answers.push((await call('POST', '/v1/decide', { token: child.token, body: embed(4) })).body);
+    for (const child of [c1, c2, c3])
+      answers.push((await call('POST', '/v1/decide', { token: child.token, body: embed(4) })).body);
     expect(answers.map((a) => a.decision)).toEqual(['allow', 'deny', 'deny']);
-    expect(answers[1]).toMatchObject({ code: 'delegation', reasons: [{ message: expect.stringMatching(/delegated budget of 5 USD per day given to 'budget-root\/c1'/) }] });
+    expect(answers[1]).toMatchObject({
+      code: 'delegation',
+      reasons: [{ message: expect.stringMatching(/delegated budget of 5 USD per day given to 'budget-root\/c1'/) }],
+    });
     // Concurrent children can't both take the last dollars either.
     const d = await delegate(root, { name: 'd', budget_usd: 5 });
     const kids = await Promise.all(['k1', 'k2', 'k3', 'k4'].map((name) => delegate(d.token, { name })));
@@ -33,21 +37,34 @@ describe('delegated budgets', () => {
     expect(racing.filter((r) => r.body.decision === 'allow')).toHaveLength(2);
   });
 
-  it('property: over random trees and spends, what a budgeted link\'s subtree is allowed never exceeds its budget', async () => {
+  it("property: over random trees and spends, what a budgeted link's subtree is allowed never exceeds its budget", async () => {
     type Node = { token: string; agent: string; path: number[]; budget: number | null };
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ parent: fc.nat(), budget: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.record({ parent: fc.nat(), budget: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         fc.array(fc.record({ node: fc.nat(), usd: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 8 }),
         async (shape, spends) => {
           const rootId = `tree-${roots++}`;
-          const nodes: Node[] = [{ token: await agentToken(rootId, ['assistant']), agent: rootId, path: [], budget: null }];
+          const nodes: Node[] = [
+            { token: await agentToken(rootId, ['assistant']), agent: rootId, path: [], budget: null },
+          ];
           for (const [i, step] of shape.entries()) {
             const parent = nodes[step.parent % nodes.length];
             if (parent.path.length >= 3) continue; // the demo policy's max_depth
-            const res = await call('POST', '/v1/delegations', { token: parent.token, body: { name: `n${i}`, ...(step.budget !== null ? { budget_usd: step.budget } : {}) } });
+            const res = await call('POST', '/v1/delegations', {
+              token: parent.token,
+              body: { name: `n${i}`, ...(step.budget !== null ? { budget_usd: step.budget } : {}) },
+            });
             if (res.status !== 201) continue; // a budget above the delegator's is refused: that is narrowing at work
-            nodes.push({ token: res.body.token, agent: res.body.agent, path: [...parent.path, nodes.length], budget: res.body.budget_usd });
+            nodes.push({
+              token: res.body.token,
+              agent: res.body.agent,
+              path: [...parent.path, nodes.length],
+              budget: res.body.budget_usd,
+            });
           }
           const allowedBy = new Map<number, number>();
           for (const s of spends) {
@@ -58,7 +75,9 @@ describe('delegated budgets', () => {
           // Every link with a budget bounds the sum allowed to it and everyone below it.
           for (const [i, node] of nodes.entries()) {
             if (i === 0 || node.budget === null) continue;
-            const subtree = [...allowedBy].filter(([n]) => n === i || nodes[n].path.includes(i)).reduce((sum, [, usd]) => sum + usd, 0);
+            const subtree = [...allowedBy]
+              .filter(([n]) => n === i || nodes[n].path.includes(i))
+              .reduce((sum, [, usd]) => sum + usd, 0);
             expect(subtree).toBeLessThanOrEqual(node.budget);
           }
         },

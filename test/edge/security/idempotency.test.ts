@@ -5,7 +5,12 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MAX_OPEN_DECISIONS, MAX_REPLIES, StatefulEngine, type EngineRequest } from '../../../src/engine/stateful-engine.js';
+import {
+  MAX_OPEN_DECISIONS,
+  MAX_REPLIES,
+  StatefulEngine,
+  type EngineRequest,
+} from '../../../src/engine/stateful-engine.js';
 import { WasmEvaluator } from '../../../src/engine/wasm-evaluator.js';
 import { POLICY_BUNDLE, POLICY_WASM } from '../../../src/worker/policy-source.js';
 import { SqlStateStore } from '../../../src/worker/sql-store.js';
@@ -23,13 +28,30 @@ describe('idempotency', () => {
     expect(first.body.decision).toBe('allow');
     const other = await call('POST', '/v1/decide', { token: t, body: { ...shell, idempotency_key: 'job-1' } });
     expect(other.status).toBe(409);
-    expect(other.body.error).toMatchObject({ code: 'idempotency_mismatch', message: "idempotency_key 'job-1' was first used with a different request" });
+    expect(other.body.error).toMatchObject({
+      code: 'idempotency_mismatch',
+      message: "idempotency_key 'job-1' was first used with a different request",
+    });
     // The same request again still gets its first reply; so does a retry with its keys in another order.
-    const again = await call('POST', '/v1/decide', { token: t, body: { idempotency_key: 'job-1', params: { text: 'deploy done', channel: '#eng' }, resource: post.resource, action: post.action } });
+    const again = await call('POST', '/v1/decide', {
+      token: t,
+      body: {
+        idempotency_key: 'job-1',
+        params: { text: 'deploy done', channel: '#eng' },
+        resource: post.resource,
+        action: post.action,
+      },
+    });
     expect(again.body).toEqual(first.body);
     // In a batch, the mismatched request is denied with the code, and nothing else is lost.
-    const batch = await call('POST', '/v1/decide/batch', { token: t, body: { requests: [{ ...shell, idempotency_key: 'job-1' }, post] } });
-    expect(batch.body.results.map((r: { decision: string; code: string }) => `${r.decision}/${r.code}`)).toEqual(['deny/idempotency_mismatch', 'allow/rule']);
+    const batch = await call('POST', '/v1/decide/batch', {
+      token: t,
+      body: { requests: [{ ...shell, idempotency_key: 'job-1' }, post] },
+    });
+    expect(batch.body.results.map((r: { decision: string; code: string }) => `${r.decision}/${r.code}`)).toEqual([
+      'deny/idempotency_mismatch',
+      'allow/rule',
+    ]);
   });
 
   it('a suspended agent reusing an old key is denied, and the first reply comes back after resume', async () => {
@@ -42,7 +64,9 @@ describe('idempotency', () => {
     expect(suspended.body).toMatchObject({ decision: 'deny', code: 'suspended' });
     expect(suspended.body.ticket).toBeUndefined();
     await call('POST', '/v1/agents/idem-2/resume', { token: ops });
-    expect((await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: 'job-2' } })).body).toEqual(first.body);
+    expect((await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: 'job-2' } })).body).toEqual(
+      first.body,
+    );
   });
 
   it('keys over 128 characters get 400', async () => {
@@ -50,7 +74,9 @@ describe('idempotency', () => {
     const long = await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: 'k'.repeat(129) } });
     expect(long.status).toBe(400);
     expect(long.body.error.message).toBe('idempotency_key: is longer than 128 characters');
-    expect((await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: 'k'.repeat(128) } })).status).toBe(200);
+    expect(
+      (await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: 'k'.repeat(128) } })).status,
+    ).toBe(200);
     expect((await call('POST', '/v1/decide', { token: t, body: { ...post, idempotency_key: '' } })).status).toBe(400);
   });
 
@@ -65,12 +91,21 @@ describe('idempotency', () => {
     const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
     await runInDurableObject(stub, (instance, ctx) => {
       // The object's engine on a clock this test moves.
-      (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(evaluator, new SqlStateStore(ctx.storage.sql), () => now);
+      (instance as unknown as { engine: StatefulEngine }).engine = new StatefulEngine(
+        evaluator,
+        new SqlStateStore(ctx.storage.sql),
+        () => now,
+      );
     });
     const agent = { id, tenant: 'acme', roles: ['assistant'] };
     let allowed = 0;
     for (let batch = 0; batch < 200; batch++) {
-      const requests: EngineRequest[] = Array.from({ length: 100 }, (_, i) => ({ agent, action: 'llm.embed', resource: 'llm:openai', idempotency_key: `job-${batch}-${i}-${'x'.repeat(100)}` }));
+      const requests: EngineRequest[] = Array.from({ length: 100 }, (_, i) => ({
+        agent,
+        action: 'llm.embed',
+        resource: 'llm:openai',
+        idempotency_key: `job-${batch}-${i}-${'x'.repeat(100)}`,
+      }));
       const results = await stub.decideBatch(requests);
       allowed += results.filter((r) => r.decision === 'allow').length;
       now += 432_000; // 200 batches of 100 over 24 hours
@@ -78,9 +113,16 @@ describe('idempotency', () => {
     }
     expect(allowed).toBe(20_000);
     const sizes = await runInDurableObject(stub, (_, ctx) => {
-      const count = (table: string) => ctx.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+      const count = (table: string) =>
+        ctx.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
       const record = ctx.storage.sql.exec<{ n: number }>('SELECT max(length(state)) AS n FROM agent_state').one().n;
-      return { replies: count('replies'), tickets: count('kept_tickets'), open: count('open_reservations'), record, database: ctx.storage.sql.databaseSize };
+      return {
+        replies: count('replies'),
+        tickets: count('kept_tickets'),
+        open: count('open_reservations'),
+        record,
+        database: ctx.storage.sql.databaseSize,
+      };
     });
     expect(sizes.replies).toBeLessThanOrEqual(MAX_REPLIES + 100);
     expect(sizes.tickets).toBeLessThanOrEqual(MAX_REPLIES + 100);

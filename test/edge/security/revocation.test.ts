@@ -23,7 +23,10 @@ function routes(agent: string, ticket: string): [string, string, object | undefi
 }
 
 async function delegated(parent: string) {
-  const { body } = await call('POST', '/v1/delegations', { token: await agentToken(parent, ['assistant', 'executor']), body: { name: 'worker', roles: ['assistant', 'executor'] } });
+  const { body } = await call('POST', '/v1/delegations', {
+    token: await agentToken(parent, ['assistant', 'executor']),
+    body: { name: 'worker', roles: ['assistant', 'executor'] },
+  });
   const decided = (await call('POST', '/v1/decide', { token: body.token, body: post })).body;
   expect(decided.decision).toBe('allow');
   return { child: body.agent as string, token: body.token as string, ticket: decided.ticket as string };
@@ -33,7 +36,8 @@ describe('revocation', () => {
   it('after a delegation is revoked, its token gets 401 on every route, and introspection says inactive', async () => {
     const { child, token, ticket } = await delegated('rev-lead-1');
     // Before: every route answers, none with 401.
-    for (const [method, path, body] of routes(child, ticket)) expect((await call(method, path, { token, body })).status, `${method} ${path}`).not.toBe(401);
+    for (const [method, path, body] of routes(child, ticket))
+      expect((await call(method, path, { token, body })).status, `${method} ${path}`).not.toBe(401);
     const revoke = await call('POST', '/v1/delegations/revoke', { token: await operatorToken(), body: { token } });
     expect(revoke.status).toBe(200);
     for (const [method, path, body] of routes(child, ticket)) {
@@ -42,12 +46,16 @@ describe('revocation', () => {
       expect(res.body.error.message).toBe('the token was revoked (a link of its delegation chain)');
     }
     const executor = await agentToken('rev-runner', ['executor']);
-    expect((await call('POST', '/v1/introspect', { token: executor, body: { token } })).body).toEqual({ active: false });
+    expect((await call('POST', '/v1/introspect', { token: executor, body: { token } })).body).toEqual({
+      active: false,
+    });
   });
 
   it("revoking an agent cuts off its own tokens too: its delegation token and its identity provider's", async () => {
     const { child, token, ticket } = await delegated('rev-lead-2');
-    expect((await call('POST', '/v1/delegations/revoke', { token: await operatorToken(), body: { agent: child } })).status).toBe(200);
+    expect(
+      (await call('POST', '/v1/delegations/revoke', { token: await operatorToken(), body: { agent: child } })).status,
+    ).toBe(200);
     for (const [method, path, body] of routes(child, ticket)) {
       const res = await call(method, path, { token, body });
       expect(res.status, `${method} ${path}`).toBe(401);
@@ -56,9 +64,16 @@ describe('revocation', () => {
     // A root agent revoked by an operator is cut off as well, whatever token it presents.
     const root = await agentToken('rev-root', ['assistant']);
     expect((await call('POST', '/v1/decide', { token: root, body: post })).status).toBe(200);
-    expect((await call('POST', '/v1/delegations/revoke', { token: await operatorToken(), body: { agent: 'rev-root' } })).status).toBe(200);
-    expect((await call('POST', '/v1/decide', { token: await agentToken('rev-root', ['assistant']), body: post })).status).toBe(401);
+    expect(
+      (await call('POST', '/v1/delegations/revoke', { token: await operatorToken(), body: { agent: 'rev-root' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/v1/decide', { token: await agentToken('rev-root', ['assistant']), body: post })).status,
+    ).toBe(401);
     const executor = await agentToken('rev-runner', ['executor']);
-    expect((await call('POST', '/v1/introspect', { token: executor, body: { token: root } })).body).toEqual({ active: false });
+    expect((await call('POST', '/v1/introspect', { token: executor, body: { token: root } })).body).toEqual({
+      active: false,
+    });
   });
 });

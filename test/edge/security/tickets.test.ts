@@ -41,20 +41,37 @@ describe('tickets', () => {
   });
 
   it('the HTTP race: redeemed once, then a try every millisecond from exp−60 ms to exp+120 ms, and no other 200', async () => {
-    const decided = (await call('POST', '/v1/decide', { token: await agentToken('race-agent', ['assistant']), body: post })).body;
+    const decided = (
+      await call('POST', '/v1/decide', { token: await agentToken('race-agent', ['assistant']), body: post })
+    ).body;
     const claims = JSON.parse(atob(decided.ticket.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
     // A ticket for the same decision that expires within two seconds (the clock is controlled by choosing its exp).
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const subject = { agent: 'race-agent', tenant: 'acme', action: post.action, resource: post.resource, paramsHash: paramsHash(post.params), policyHash: claims.policy_hash, decision: claims.decision };
-    const ticket = await issueTicket(subject, JSON.parse(env.TICKET_SIGNING_JWK), env.TICKET_ISSUER, nowSeconds - 58, 60);
+    const subject = {
+      agent: 'race-agent',
+      tenant: 'acme',
+      action: post.action,
+      resource: post.resource,
+      paramsHash: paramsHash(post.params),
+      policyHash: claims.policy_hash,
+      decision: claims.decision,
+    };
+    const ticket = await issueTicket(
+      subject,
+      JSON.parse(env.TICKET_SIGNING_JWK),
+      env.TICKET_ISSUER,
+      nowSeconds - 58,
+      60,
+    );
     const expMs = (nowSeconds + 2) * 1000;
     const executor = await agentToken('race-runner', ['executor']);
-    const redeem = () => call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket, ...post } }).then((r) => r.status);
+    const redeem = () =>
+      call('POST', '/v1/tickets/redeem', { token: executor, body: { ticket, ...post } }).then((r) => r.status);
     expect(await redeem()).toBe(200);
     while (Date.now() < expMs - 60) await sleep(5);
     // One try per millisecond mark (timers here are coarser than a millisecond, so late marks are caught up at once).
     const tries: Promise<number>[] = [];
-    for (let mark = expMs - 60; mark <= expMs + 120; ) {
+    for (let mark = expMs - 60; mark <= expMs + 120;) {
       if (Date.now() < mark) await sleep(1);
       else (tries.push(redeem()), mark++);
     }
