@@ -3,11 +3,13 @@
  * the evaluator can read any bundle, however corrupt, without trapping.
  */
 import {
-  ABI_VERSION_NUMBER, ACTION_BYTES, ActionEntry, BUNDLE_MAGIC, BundleHeader, GlobEntry, HEADER_BYTES, MAX_GLOB_TOKENS, OP_AND_JUMP, OP_AS_BOOL, OP_CONST,
-  OP_ALL, OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_EXISTS, OP_GLOB, OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH,
-  OP_STARTS_WITH, PARAM_BYTES, ParamSchema, RESOURCE_BYTES, ResourceEntry, ROOT_RESOURCE_NAME, RULE_BYTES, RuleList, RuleRecord, SECTION_COUNT, SEC_ACTIONS, SEC_CODE,
-  SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS, SEC_SYMBOLS, SEC_VALUES, Settings, Span,
-  TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH, SETTINGS_BYTES, WildRules,
+  ABI_VERSION_NUMBER, ACTION_BYTES, ActionEntry, BUNDLE_MAGIC, BundleHeader, GlobEntry, HEADER_BYTES, MAX_GLOB_TOKENS,
+  OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_ALL, OP_CONTAINS, OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_EXISTS, OP_GLOB,
+  OP_IN, OP_LOWER_ASCII, OP_MATCHES, OP_SIZE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_PATH, OP_STARTS_WITH, PARAM_BYTES,
+  ParamSchema, RESOURCE_BYTES, ResourceEntry, ROOT_RESOURCE_NAME, RULE_BYTES, RuleList, RuleRecord, SECTION_COUNT,
+  SEC_ACTIONS, SEC_CODE, SEC_GLOBS, SEC_INDEX, SEC_PARAMS, SEC_POOL, SEC_RESOURCES, SEC_RULES, SEC_SETTINGS,
+  SEC_SYMBOLS, SEC_VALUES, Settings, Span, TAG_LIST, TAG_OBJECT, OP_ADD, ROOT_VAR, MAX_MACRO_DEPTH, SETTINGS_BYTES,
+  WildRules,
 } from './abi';
 import { loadRegexes, regexCount } from './regex';
 import { setSymbolTable, symbolCount } from './symbols';
@@ -108,7 +110,8 @@ function validateBlock(at: u32, from: u32, to: u32, depth: u32): bool {
     } else if (op == OP_PATH) {
       if (to - pc < 6) return false;
       const root = <u32>load<u8>(at + pc);
-      if ((root > ROOT_RESOURCE_NAME && (root < ROOT_VAR || root - ROOT_VAR >= depth)) || load<u32>(at + pc + 1) >= symbolCount) return false;
+      const badRoot = root > ROOT_RESOURCE_NAME && (root < ROOT_VAR || root - ROOT_VAR >= depth);
+      if (badRoot || load<u32>(at + pc + 1) >= symbolCount) return false;
       const n = <u32>load<u8>(at + pc + 5);
       pc += 6;
       if (to - pc < n * 4) return false;
@@ -285,7 +288,8 @@ function loadIndex(base: u32, len: u32): bool {
   resourceIndexAt = indexDimensionEnd(actionIndexAt, indexEnd);
   if (resourceIndexAt == 0) return false;
   anyRulesAt = indexDimensionEnd(resourceIndexAt, indexEnd);
-  return anyRulesAt != 0 && indexEnd - anyRulesAt >= 8 && ruleListOk(RuleList.rulesAt(anyRulesAt), RuleList.ruleCount(anyRulesAt));
+  if (anyRulesAt == 0 || indexEnd - anyRulesAt < RuleList.size()) return false;
+  return ruleListOk(RuleList.rulesAt(anyRulesAt), RuleList.ruleCount(anyRulesAt));
 }
 
 /** Validates and adopts the bundle at `base`; false when anything is out of shape. */
@@ -295,7 +299,8 @@ export function loadBundle(base: u32, len: u32): bool {
   if (BundleHeader.length(base) != len || BundleHeader.sectionCount(base) != SECTION_COUNT) return false;
   flags = BundleHeader.flags(base);
   // Order matters: each step checks references into what the steps before it loaded.
-  return loadSymbols(base, len) && loadGlobs(base, len) && loadRegexes(base, len) && loadValues(base, len) && loadRawSections(base, len) &&
+  return loadSymbols(base, len) && loadGlobs(base, len) && loadRegexes(base, len) && loadValues(base, len) &&
+    loadRawSections(base, len) &&
     loadCatalogues(base, len) && loadRules(base, len) && loadIndex(base, len);
 }
 
@@ -327,7 +332,10 @@ function ruleListOk(off: u32, n: u32): bool {
 export function ruleAddr(i: u32): u32 {
   return RuleRecord.at(rulesAt, i);
 }
-/** In a dimension at `at` (a count, a `RuleList` per symbol, then the wildcard entries): the rule list for an exact symbol. */
+/**
+ * In a dimension at `at` (a count, a `RuleList` per symbol, then the wildcard entries): the
+ * rule list for an exact symbol.
+ */
 export function exactListOff(at: u32, sym: u32): u32 {
   return RuleList.rulesAt(RuleList.at(at + 4, sym));
 }

@@ -4,21 +4,21 @@
  * → limits → risk → shadow mode. Writes the verdict to the output area.
  */
 import {
-  ACTION_BYTES, ActionEntry, BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH,
-  CODE_BUDGET_EXCEEDED, CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE,
-  CODE_SHADOW, CODE_SUSPENDED, CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY,
-  ERR_MISSING_ATTRIBUTE, FLAG_CLOSED_REGISTRY, FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION,
-  OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERROR_COUNT, OUT_ERRORS_OFF, OUT_HEADER_BYTES, OUT_HELD_COUNT, OUT_HELD_OFF,
-  OUT_REDACTION_COUNT, OUT_REDACTIONS_OFF, OUT_RULE_COUNT, OUT_RULES_OFF, OUT_SHADOW, OUT_SHADOW_CODE,
-  OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS, REQ_COST_USD, REQ_FLAGS, REQ_RISK, REQ_SPEND_DAY_TOKENS,
-  REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS, REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES, ResourceEntry,
-  RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE, RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS, RuleList,
-  RuleErrorOut, RuleRecord, Settings, STATUS_OK, STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, WildRules,
+  ACTION_BYTES, ActionEntry, BUDGET_TOKENS, BUDGET_TOKENS_MONTH, BUDGET_USD, BUDGET_USD_MONTH, CODE_BUDGET_EXCEEDED,
+  CODE_DLP, CODE_NO_MATCH, CODE_PARAMS, CODE_RATE_LIMITED, CODE_RISK, CODE_RULE, CODE_SHADOW, CODE_SUSPENDED,
+  CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, ERR_MISSING_ATTRIBUTE, FLAG_CLOSED_REGISTRY,
+  FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERROR_COUNT,
+  OUT_ERRORS_OFF, OUT_HEADER_BYTES, OUT_HELD_COUNT, OUT_HELD_OFF, OUT_REDACTION_COUNT, OUT_REDACTIONS_OFF,
+  OUT_RULE_COUNT, OUT_RULES_OFF, OUT_SHADOW, OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS,
+  REQ_COST_USD, REQ_FLAGS, REQ_RISK, REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS,
+  REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES, ResourceEntry, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE,
+  RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS, RuleList, RuleErrorOut, RuleRecord, Settings, STATUS_OK,
+  STATUS_STACK_OVERFLOW, STATUS_TOO_MANY_REDACTIONS, WildRules,
 } from './abi';
 import {
-  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, exactListCount, exactListOff, flags, globAddr, globLen,
-  globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount, settingsAt,
-  valueAddr, wildCount, wildEntry,
+  actionCount, actionIndexAt, actionsAt, anyRulesAt, codeAt, customDetectorCount, exactListCount, exactListOff, flags,
+  globAddr, globLen, globLiteralSym, poolU32, resourceCount, resourceIndexAt, resourcesAt, ruleAddr, ruleCount,
+  settingsAt, valueAddr, wildCount, wildEntry,
 } from './bundle';
 import { symbolCount } from './symbols';
 import { DlpHit, findSecret, redactParams } from './dlp-walk';
@@ -105,9 +105,15 @@ function consider(r: u32): void {
   store<u32>(seen, epoch);
   const rule = ruleAddr(r);
   const rflags = RuleRecord.flags(rule);
-  if ((rflags & RULE_ANY_RESOURCE) == 0 &&
-      !anyGlobHit(RuleRecord.resourceGlobsAt(rule), RuleRecord.resourceGlobCount(rule), Subject.resourceStr, Subject.resourceLen, Subject.resourceSym)) return;
-  if ((rflags & RULE_ANY_AGENT) == 0 && !anyGlobHit(RuleRecord.agentGlobsAt(rule), RuleRecord.agentGlobCount(rule), agentStr, agentLen, agentSym)) return;
+  if ((rflags & RULE_ANY_RESOURCE) == 0) {
+    const globs = RuleRecord.resourceGlobsAt(rule);
+    const count = RuleRecord.resourceGlobCount(rule);
+    if (!anyGlobHit(globs, count, Subject.resourceStr, Subject.resourceLen, Subject.resourceSym)) return;
+  }
+  if ((rflags & RULE_ANY_AGENT) == 0) {
+    const globs = RuleRecord.agentGlobsAt(rule);
+    if (!anyGlobHit(globs, RuleRecord.agentGlobCount(rule), agentStr, agentLen, agentSym)) return;
+  }
   if ((rflags & RULE_ANY_ROLE) == 0) {
     const off = RuleRecord.rolesAt(rule);
     const count = RuleRecord.roleCount(rule);
@@ -178,7 +184,9 @@ function finish(decision: u32, code: u32): u32 {
   out(OUT_RULE_COUNT, ruleOut);
   if (decision != EFFECT_ALLOW && code != CODE_SUSPENDED && (flags & FLAG_SHADOW) != 0) {
     let shadowed = true;
-    for (let k: u32 = 0; k < ruleOut && shadowed; k++) shadowed = isShadowRule(load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4));
+    for (let k: u32 = 0; k < ruleOut && shadowed; k++) {
+      shadowed = isShadowRule(load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4));
+    }
     if (shadowed) {
       out(OUT_SHADOW, 1);
       out(OUT_SHADOW_DECISION, decision);
@@ -192,7 +200,7 @@ function finish(decision: u32, code: u32): u32 {
   return STATUS_OK;
 }
 
-/** The first entry of a catalogue table (`ActionEntry` or `ResourceEntry`, whose first field is its glob) that matches. */
+/** The first matching entry of a catalogue table (`ActionEntry` or `ResourceEntry`; the glob is the first field). */
 function firstEntry(at: u32, count: u32, stride: u32, p: u32, len: u32, sym: i32): i32 {
   for (let i: u32 = 0; i < count; i++) if (globHit(load<u32>(at + i * stride), p, len, sym)) return <i32>i;
   return -1;
@@ -222,13 +230,15 @@ export function decideRequest(req: u32): u32 {
   matchedCount = 0;
   errorCount = 0;
   fatal = STATUS_OK;
-  const redactions = redactParams(Settings.dlpRedactMask(settingsAt), Subject.paramsObj, Areas.out + OUT_HEADER_BYTES + ruleCount * 16);
+  const redactionsAt = Areas.out + OUT_HEADER_BYTES + ruleCount * 16;
+  const redactions = redactParams(Settings.dlpRedactMask(settingsAt), Subject.paramsObj, redactionsAt);
   if (redactions < 0) return STATUS_TOO_MANY_REDACTIONS;
   out(OUT_REDACTION_COUNT, <u32>redactions);
 
   if ((load<u32>(req + REQ_FLAGS) & REQ_SUSPENDED) != 0) return finish(EFFECT_DENY, CODE_SUSPENDED);
 
-  const entry = firstEntry(actionsAt, actionCount, ACTION_BYTES, Subject.actionStr, Subject.actionLen, Subject.actionSym);
+  const action = Subject.actionStr;
+  const entry = firstEntry(actionsAt, actionCount, ACTION_BYTES, action, Subject.actionLen, Subject.actionSym);
   Subject.actionAttrs = entry >= 0 ? valueAddr(<u32>ActionEntry.attrs(ActionEntry.at(actionsAt, <u32>entry))) : 0;
   if (entry < 0 && (flags & FLAG_CLOSED_REGISTRY) != 0) return finish(EFFECT_DENY, CODE_UNREGISTERED_ACTION);
   if (entry >= 0 && checkParams(<u32>entry, Subject.paramsObj)) {
@@ -244,7 +254,9 @@ export function decideRequest(req: u32): u32 {
       return finish(EFFECT_DENY, CODE_DLP);
     }
   }
-  const res = firstEntry(resourcesAt, resourceCount, RESOURCE_BYTES, Subject.resourceStr, Subject.resourceLen, Subject.resourceSym);
+  const resource = Subject.resourceStr;
+  const resourceLen = Subject.resourceLen;
+  const res = firstEntry(resourcesAt, resourceCount, RESOURCE_BYTES, resource, resourceLen, Subject.resourceSym);
   Subject.resourceAttrs = res >= 0 ? valueAddr(<u32>ResourceEntry.attrs(ResourceEntry.at(resourcesAt, <u32>res))) : 0;
 
   matchRules();
@@ -267,7 +279,9 @@ function isShadowRule(r: u32): bool {
  */
 function decideByRules(): u32 {
   let shadowMatched = false;
-  for (let k: u32 = 0; k < matchedCount && !shadowMatched; k++) shadowMatched = isShadowRule(load<u32>(Areas.matched + k * 4));
+  for (let k: u32 = 0; k < matchedCount && !shadowMatched; k++) {
+    shadowMatched = isShadowRule(load<u32>(Areas.matched + k * 4));
+  }
   if (!shadowMatched) return finishPacked(combine(true));
   const full = combine(true);
   ruleOut = 0;
@@ -320,7 +334,8 @@ function combine(withShadow: bool): u32 {
     const r = load<u32>(Areas.matched + k * 4);
     if (!withShadow && isShadowRule(r)) continue;
     const rule = ruleAddr(r);
-    if (RuleRecord.effect(rule) == EFFECT_ALLOW && (RuleRecord.flags(rule) & RULE_RATE) != 0 && rateCountFor(r) >= RuleRecord.rateCount(rule)) pushRule(r);
+    const rated = RuleRecord.effect(rule) == EFFECT_ALLOW && (RuleRecord.flags(rule) & RULE_RATE) != 0;
+    if (rated && rateCountFor(r) >= RuleRecord.rateCount(rule)) pushRule(r);
   }
   if (ruleOut > 0) return pack(EFFECT_DENY, CODE_RATE_LIMITED);
   const usd = reqF64(REQ_COST_USD);
@@ -340,10 +355,14 @@ function combine(withShadow: bool): u32 {
   if (ruleOut > 0) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
   // The agent-wide budgets, across all rules.
   const budgets = Settings.budgetFlags(settingsAt);
-  if ((budgets & BUDGET_USD) != 0 &&
-      reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD) + usd > Settings.usdBudgetMicros(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
-  if ((budgets & BUDGET_TOKENS) != 0 &&
-      reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS) + tokens > Settings.tokenBudget(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
+  if ((budgets & BUDGET_USD) != 0) {
+    const spent = reqF64((budgets & BUDGET_USD_MONTH) != 0 ? REQ_SPEND_MONTH_USD : REQ_SPEND_DAY_USD);
+    if (spent + usd > Settings.usdBudgetMicros(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
+  }
+  if ((budgets & BUDGET_TOKENS) != 0) {
+    const spent = reqF64((budgets & BUDGET_TOKENS_MONTH) != 0 ? REQ_SPEND_MONTH_TOKENS : REQ_SPEND_DAY_TOKENS);
+    if (spent + tokens > Settings.tokenBudget(settingsAt)) return pack(EFFECT_DENY, CODE_BUDGET_EXCEEDED);
+  }
 
   const risky = (flags & FLAG_RISK) != 0;
   const risk = reqF64(REQ_RISK);

@@ -3,7 +3,9 @@
  * order), and the deny detectors, built-in then custom, over the DLP views the host built
  * (`src/policy/dlp-views.ts`), stopping at the first hit.
  */
-import { ContainerValue, DETECTOR_COUNT, RedactionOut, MAX_REDACTIONS, StringValue, TAG_LIST, TAG_OBJECT, TAG_STRING } from './abi';
+import {
+  ContainerValue, DETECTOR_COUNT, RedactionOut, MAX_REDACTIONS, StringValue, TAG_LIST, TAG_OBJECT, TAG_STRING,
+} from './abi';
 import { customDetectorCount, customDetectorRegex } from './bundle';
 import { scan } from './dlp';
 import { regexMatch } from './regex';

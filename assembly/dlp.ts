@@ -86,7 +86,9 @@ function keyLabelEnd(i: u32, ssh2: bool): i32 {
   const j = runEnd(i, C_LABEL_KEY);
   if (ssh2) return j - i >= 12 && literalAt(j - 12, 'PRIVATE KEY ') && literalAt(j, '----') ? <i32>(j + 4) : -1;
   if (!literalAt(j, '-----')) return -1;
-  if ((j - i >= 11 && literalAt(j - 11, 'PRIVATE KEY')) || (j - i >= 17 && literalAt(j - 17, 'PRIVATE KEY BLOCK'))) return <i32>(j + 5);
+  const privateKey =
+    (j - i >= 11 && literalAt(j - 11, 'PRIVATE KEY')) || (j - i >= 17 && literalAt(j - 17, 'PRIVATE KEY BLOCK'));
+  if (privateKey) return <i32>(j + 5);
   return -1;
 }
 
@@ -97,7 +99,9 @@ function keyMarkerEnd(i: u32, word: string): i32 {
   return -1;
 }
 
-const SCHEMES: StaticArray<string> = ['postgres', 'postgresql', 'mysql', 'mariadb', 'mongodb', 'mongodb+srv', 'redis', 'rediss', 'amqp', 'amqps', 'mssql'];
+const SCHEMES: StaticArray<string> = [
+  'postgres', 'postgresql', 'mysql', 'mariadb', 'mongodb', 'mongodb+srv', 'redis', 'rediss', 'amqp', 'amqps', 'mssql',
+];
 
 /** Whether the last credit-card run passed the length and Luhn checks. */
 let cardValid = false;
@@ -154,7 +158,8 @@ function matchAt(d: u32, i: u32): i32 {
     return e - (b + 1) >= 5 ? <i32>e : -1;
   }
   if (d == D_DB_URL) {
-    if (!isLower(c) || !(i == 0 || !(isAlnum(at(i - 1)) || at(i - 1) == 0x2b || at(i - 1) == 0x2e || at(i - 1) == 0x2d))) return -1;
+    const prev = i == 0 ? 0 : at(i - 1);
+    if (!isLower(c) || !(i == 0 || !(isAlnum(prev) || prev == 0x2b || prev == 0x2e || prev == 0x2d))) return -1;
     for (let k = 0; k < SCHEMES.length; k++) {
       const scheme = unchecked(SCHEMES[k]);
       if (!literalAt(i, scheme) || !literalAt(i + <u32>scheme.length, '://')) continue;
@@ -177,7 +182,8 @@ function matchAt(d: u32, i: u32): i32 {
       if (k == 3 || k == 6 ? x != sep : !isDigit(x)) return -1;
     }
     if (i + 11 < n && isDigit(at(i + 11))) return -1;
-    if (literalAt(i, '000') || literalAt(i, '666') || c == 0x39 || literalAt(i + 4, '00') || literalAt(i + 7, '0000')) return -1;
+    if (literalAt(i, '000') || literalAt(i, '666') || c == 0x39) return -1;
+    if (literalAt(i + 4, '00') || literalAt(i + 7, '0000')) return -1;
     return <i32>(i + 11);
   }
   if (d == D_CARD) {

@@ -26,7 +26,8 @@ export function globMatch(p: u32, plen: u32, t: u32, tlen: u32): bool {
   let last = plen - 1;
   while (load<u8>(p + last) > GLOB_DOUBLE_STAR) last--;
   const suffix = plen - 1 - last;
-  if (tlen < first + suffix || !literalEqual(p, t, first) || !literalEqual(p + last + 1, t + tlen - suffix, suffix)) return false;
+  if (tlen < first + suffix || !literalEqual(p, t, first)) return false;
+  if (!literalEqual(p + last + 1, t + tlen - suffix, suffix)) return false;
   if (first == last) {
     if (load<u8>(p + first) == GLOB_DOUBLE_STAR) return true;
     for (let i = first; i < tlen - suffix; i++) if (load<u8>(t + i) == 0x2f) return false;

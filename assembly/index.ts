@@ -6,7 +6,10 @@
  * Nothing is allocated per decision, and no input can make it trap: every problem is a
  * status code, which the host turns into deny.
  */
-import { ABI_MINOR_NUMBER, ABI_VERSION_NUMBER, INPUT_CAPACITY, STATUS_BAD_BUNDLE, STATUS_BAD_REQUEST, STATUS_NO_BUNDLE, STATUS_OK, STATUS_REQUEST_TOO_LARGE } from './abi';
+import {
+  ABI_MINOR_NUMBER, ABI_VERSION_NUMBER, INPUT_CAPACITY, STATUS_BAD_BUNDLE, STATUS_BAD_REQUEST, STATUS_NO_BUNDLE,
+  STATUS_OK, STATUS_REQUEST_TOO_LARGE,
+} from './abi';
 import { loadBundle, ruleCount } from './bundle';
 import { Areas, decideRequest, outputBytes } from './decide';
 import { buildInternTable, internCapacity } from './intern';

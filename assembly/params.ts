@@ -3,9 +3,10 @@
  * params in request order. The first violation is reported.
  */
 import {
-  ActionEntry, ContainerValue, EncodedString, NumberValue, PARAM_ENUM, ParamSchema, StringValue, PARAM_INTEGER, PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN,
-  PARAM_REQUIRED, PV_ENUM, PV_INTEGER, PV_MAX, PV_MAX_LENGTH, PV_MIN, PV_PATTERN, PV_REQUIRED, PV_TYPE, PV_UNKNOWN,
-  TAG_FALSE, TAG_LIST, TAG_NUMBER, TAG_OBJECT, TAG_STRING, TAG_TRUE,
+  ActionEntry, ContainerValue, EncodedString, NumberValue, PARAM_ENUM, ParamSchema, StringValue, PARAM_INTEGER,
+  PARAM_MAX, PARAM_MAX_LENGTH, PARAM_MIN, PARAM_PATTERN, PARAM_REQUIRED, PV_ENUM, PV_INTEGER, PV_MAX, PV_MAX_LENGTH,
+  PV_MIN, PV_PATTERN, PV_REQUIRED, PV_TYPE, PV_UNKNOWN, TAG_FALSE, TAG_LIST, TAG_NUMBER, TAG_OBJECT, TAG_STRING,
+  TAG_TRUE,
 } from './abi';
 import { actionsAt, globAddr, globLen, paramsAt, valueAddr } from './bundle';
 import { bytesEqual, codePointCount } from './bytes';
@@ -59,7 +60,8 @@ function checkOne(p: u32, v: u32): bool {
   if (tag != unchecked(TYPE_TAGS[type])) return violate(PV_TYPE, name);
   if (tag == TAG_NUMBER) {
     const x = NumberValue.number(v);
-    if ((flags & PARAM_INTEGER) != 0 && !(Math.floor(x) == x && Math.abs(x) <= 9007199254740991.0)) return violate(PV_INTEGER, name);
+    const integer = Math.floor(x) == x && Math.abs(x) <= 9007199254740991.0;
+    if ((flags & PARAM_INTEGER) != 0 && !integer) return violate(PV_INTEGER, name);
     if ((flags & PARAM_MIN) != 0 && x < ParamSchema.min(p)) return violate(PV_MIN, name);
     if ((flags & PARAM_MAX) != 0 && x > ParamSchema.max(p)) return violate(PV_MAX, name);
   }
@@ -70,7 +72,8 @@ function checkOne(p: u32, v: u32): bool {
   if ((flags & PARAM_ENUM) != 0 && !inList(valueAddr(<u32>ParamSchema.enumValues(p)), v)) return violate(PV_ENUM, name);
   if ((flags & PARAM_PATTERN) != 0 && tag == TAG_STRING) {
     const g = <u32>ParamSchema.pattern(p);
-    if (!globMatch(globAddr(g), globLen(g), StringValue.after(v), StringValue.length(v))) return violate(PV_PATTERN, name);
+    const matches = globMatch(globAddr(g), globLen(g), StringValue.after(v), StringValue.length(v));
+    if (!matches) return violate(PV_PATTERN, name);
   }
   return false;
 }

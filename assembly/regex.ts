@@ -49,7 +49,8 @@ function programOk(p: u32, bytes: u32): bool {
   const n = RegexProgram.instructionCount(p);
   const ranges = RegexProgram.rangeCount(p);
   if (n == 0 || n > 100000 || ranges > 1000000) return false;
-  if (<u64>bytes != <u64>RegexProgram.size() + <u64>n * RegexInstruction.size() + <u64>ranges * ClassRange.size()) return false;
+  const expected = <u64>RegexProgram.size() + <u64>n * RegexInstruction.size() + <u64>ranges * ClassRange.size();
+  if (<u64>bytes != expected) return false;
   for (let pc: u32 = 0; pc < n; pc++) {
     const at = RegexInstruction.at(RegexProgram.after(p), pc);
     const op = RegexInstruction.op(at);
@@ -176,7 +177,8 @@ function decode(p: u32, end: u32): i32 {
   }
   if (p + 3 < end) {
     cpLen = 4;
-    return ((b0 & 0x07) << 18) | ((<i32>load<u8>(p + 1) & 0x3f) << 12) | ((<i32>load<u8>(p + 2) & 0x3f) << 6) | (<i32>load<u8>(p + 3) & 0x3f);
+    const b1 = <i32>load<u8>(p + 1) & 0x3f;
+    return ((b0 & 0x07) << 18) | (b1 << 12) | ((<i32>load<u8>(p + 2) & 0x3f) << 6) | (<i32>load<u8>(p + 3) & 0x3f);
   }
   cpLen = 1;
   return b0;

@@ -5,8 +5,8 @@
 import {
   REQUEST_MAGIC, REQ_ACTION_LEN, REQ_ACTION_OFF, REQ_ACTION_SYM, REQ_AGENT_LEN, REQ_AGENT_OBJ, REQ_AGENT_OFF,
   REQ_AGENT_SYM, REQ_CONTEXT_OBJ, REQ_DELEGATION_OBJ, REQ_HEADER_BYTES, REQ_LENGTH, REQ_MAGIC, REQ_NOW_OBJ,
-  REQ_DLP_VIEWS, REQ_LEDGERS_OFF, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF, REQ_RESOURCE_SYM,
-  TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING, ContainerValue, LedgerEntry, RateEntry, StringRef,
+  REQ_DLP_VIEWS, REQ_LEDGERS_OFF, REQ_PARAMS_OBJ, REQ_RATES_COUNT, REQ_RATES_OFF, REQ_RESOURCE_LEN, REQ_RESOURCE_OFF,
+  REQ_RESOURCE_SYM, TAG_LIST, TAG_NULL, TAG_OBJECT, TAG_STRING, ContainerValue, LedgerEntry, RateEntry, StringRef,
 } from './abi';
 import { ruleCount } from './bundle';
 import { intern } from './intern';
@@ -67,8 +67,10 @@ function objectRef(base: u32, len: u32, at: u32, nullable: bool): u32 {
 
 /** Checks the request at `base` and points `Subject` at its parts; false when malformed. */
 export function adoptRequest(base: u32, len: u32): bool {
-  if (len < REQ_HEADER_BYTES || load<u32>(base + REQ_MAGIC) != REQUEST_MAGIC || load<u32>(base + REQ_LENGTH) != len) return false;
-  if (!stringRef(base, len, REQ_ACTION_SYM) || !stringRef(base, len, REQ_RESOURCE_SYM) || !stringRef(base, len, REQ_AGENT_SYM)) return false;
+  if (len < REQ_HEADER_BYTES || load<u32>(base + REQ_MAGIC) != REQUEST_MAGIC) return false;
+  if (load<u32>(base + REQ_LENGTH) != len) return false;
+  if (!stringRef(base, len, REQ_ACTION_SYM) || !stringRef(base, len, REQ_RESOURCE_SYM)) return false;
+  if (!stringRef(base, len, REQ_AGENT_SYM)) return false;
   ratesCount = load<u32>(base + REQ_RATES_COUNT);
   const ratesOff = load<u32>(base + REQ_RATES_OFF);
   if (ratesOff > len || ratesCount > (len - ratesOff) / RateEntry.size()) return false;
@@ -79,7 +81,9 @@ export function adoptRequest(base: u32, len: u32): bool {
   ledgersCount = load<u32>(base + ledgersOff);
   if (ledgersCount > (len - ledgersOff - 4) / LedgerEntry.size()) return false;
   ledgersAt = base + ledgersOff + 4;
-  for (let i: u32 = 0; i < ledgersCount; i++) if (LedgerEntry.rule(LedgerEntry.at(ledgersAt, i)) >= ruleCount) return false;
+  for (let i: u32 = 0; i < ledgersCount; i++) {
+    if (LedgerEntry.rule(LedgerEntry.at(ledgersAt, i)) >= ruleCount) return false;
+  }
 
   Subject.agentObj = objectRef(base, len, REQ_AGENT_OBJ, false);
   // The roles are the agent object's `roles` list, validated and interned with it.
@@ -91,7 +95,8 @@ export function adoptRequest(base: u32, len: u32): bool {
   Subject.nowObj = objectRef(base, len, REQ_NOW_OBJ, false);
   dlpViewsAt = stringListRef(base, len, REQ_DLP_VIEWS);
   if (dlpViewsAt == 0) return false;
-  if (Subject.agentObj == 0 || Subject.paramsObj == 0 || Subject.contextObj == 0 || Subject.delegationObj == 0 || Subject.nowObj == 0) return false;
+  if (Subject.agentObj == 0 || Subject.paramsObj == 0 || Subject.contextObj == 0) return false;
+  if (Subject.delegationObj == 0 || Subject.nowObj == 0) return false;
   Subject.actionSym = load<i32>(base + REQ_ACTION_SYM);
   Subject.actionStr = base + load<u32>(base + REQ_ACTION_OFF);
   Subject.actionLen = load<u32>(base + REQ_ACTION_LEN);

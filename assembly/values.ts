@@ -2,7 +2,10 @@
  * Reading encoded values (bundle constants and request values) in place.
  * `validateValue` proves a value lies inside its bounds once; later reads trust that.
  */
-import { ContainerValue, EncodedString, MAX_VALUE_DEPTH, NumberValue, StringValue, TAG_LIST, TAG_NUMBER, TAG_OBJECT, TAG_STRING, TAG_TRUE } from './abi';
+import {
+  ContainerValue, EncodedString, MAX_VALUE_DEPTH, NumberValue, StringValue, TAG_LIST, TAG_NUMBER, TAG_OBJECT,
+  TAG_STRING, TAG_TRUE,
+} from './abi';
 import { intern } from './intern';
 
 /** Symbol count of the loaded bundle; string symbols must be -1 or below it. */

@@ -4,12 +4,12 @@
  * (the rule doesn't match); a malformed program ends it with a fatal status.
  */
 import {
-  ERR_DIVISION_BY_ZERO, ERR_MISSING_ATTRIBUTE, ERR_TYPE_ERROR, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS, OP_DIV, OP_END,
-  OP_ENDS_WITH, OP_EQ, OP_GE, OP_GLOB, OP_GT, OP_IN, OP_LE, OP_LOWER_ASCII, OP_LT, OP_MATCHES, OP_MUL, OP_NE, OP_NEGATE,
-  OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII, OP_EXISTS, OP_ALL, ROOT_VAR,
-  OP_PATH, OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION,
-  ROOT_NOW, ROOT_PARAMS, ROOT_RESOURCE_ATTRS, ROOT_RESOURCE_NAME, TAG_FALSE, TAG_LIST, TAG_NULL, TAG_NUMBER,
-  TAG_OBJECT, TAG_STRING, TAG_TRUE, ContainerValue, NumberValue, StringValue,
+  ERR_DIVISION_BY_ZERO, ERR_MISSING_ATTRIBUTE, ERR_TYPE_ERROR, OP_ADD, OP_AND_JUMP, OP_AS_BOOL, OP_CONST, OP_CONTAINS,
+  OP_DIV, OP_END, OP_ENDS_WITH, OP_EQ, OP_GE, OP_GLOB, OP_GT, OP_IN, OP_LE, OP_LOWER_ASCII, OP_LT, OP_MATCHES, OP_MUL,
+  OP_NE, OP_NEGATE, OP_NOT, OP_OR_JUMP, OP_SIZE, OP_TRIM, OP_UPPER_ASCII, OP_EXISTS, OP_ALL, ROOT_VAR, OP_PATH,
+  OP_STARTS_WITH, OP_SUB, ROOT_ACTION_ATTRS, ROOT_ACTION_NAME, ROOT_AGENT, ROOT_CONTEXT, ROOT_DELEGATION, ROOT_NOW,
+  ROOT_PARAMS, ROOT_RESOURCE_ATTRS, ROOT_RESOURCE_NAME, TAG_FALSE, TAG_LIST, TAG_NULL, TAG_NUMBER, TAG_OBJECT,
+  TAG_STRING, TAG_TRUE, ContainerValue, NumberValue, StringValue,
 } from './abi';
 import { globAddr, globLen, valueAddr } from './bundle';
 import { bytesCompare, bytesContain, bytesEndWith, bytesEqual, bytesStartWith } from './bytes';
@@ -85,7 +85,9 @@ function setString(i: u32, p: u32, len: u32, sym: i32): void {
 function setValue(i: u32, addr: u32): void {
   const tag = valueTag(addr);
   if (tag == TAG_NUMBER) return setNum(i, NumberValue.number(addr));
-  if (tag == TAG_STRING) return setString(i, StringValue.after(addr), StringValue.length(addr), symbolAt(encodedStringOf(addr)));
+  if (tag == TAG_STRING) {
+    return setString(i, StringValue.after(addr), StringValue.length(addr), symbolAt(encodedStringOf(addr)));
+  }
   store<u32>(tags + (i << 2), tag);
   store<u32>(ptrs + (i << 2), addr);
 }
@@ -287,7 +289,9 @@ function runBlock(code: u32, start: u32, base: u32, endOp: u8): u32 {
       const id = load<u32>(pc);
       pc += 4;
       if (t != TAG_STRING) return fail(ERR_TYPE_ERROR, op);
-      setBool(top, op == OP_GLOB ? globMatch(globAddr(id), globLen(id), ptrAt(top), lenAt(top)) : regexMatch(id, ptrAt(top), lenAt(top)));
+      const p = ptrAt(top);
+      const hit = op == OP_GLOB ? globMatch(globAddr(id), globLen(id), p, lenAt(top)) : regexMatch(id, p, lenAt(top));
+      setBool(top, hit);
     } else if (op == OP_SIZE) {
       if (t == TAG_LIST) setNum(top, <f64>ContainerValue.count(ptrAt(top)));
       else if (t == TAG_STRING) setNum(top, <f64>codePoints(ptrAt(top), lenAt(top)));
@@ -365,6 +369,8 @@ function binary(op: u8, a: u32, b: u32): u32 {
   const la = lenAt(a);
   const pb = ptrAt(b);
   const lb = lenAt(b);
-  setBool(a, op == OP_STARTS_WITH ? bytesStartWith(pa, la, pb, lb) : op == OP_ENDS_WITH ? bytesEndWith(pa, la, pb, lb) : bytesContain(pa, la, pb, lb));
+  if (op == OP_STARTS_WITH) setBool(a, bytesStartWith(pa, la, pb, lb));
+  else if (op == OP_ENDS_WITH) setBool(a, bytesEndWith(pa, la, pb, lb));
+  else setBool(a, bytesContain(pa, la, pb, lb));
   return RUN_TRUE;
 }

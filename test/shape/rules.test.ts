@@ -1,8 +1,9 @@
 /**
- * The codebase's import rules: `src/lib/` is the kernel every part imports and it imports
- * nothing from the project; only the CLI and the Worker may use Node's modules (the core
- * runs in browsers and Workers too; `tsconfig.core.json` checks its globals); and tests
- * under `src/` stay beside their part, never reaching into `test/`.
+ * The codebase's rules: `src/lib/` is the kernel every part imports and it imports nothing
+ * from the project; only the CLI and the Worker may use Node's modules (the core runs in
+ * browsers and Workers too; `tsconfig.core.json` checks its globals); tests under `src/`
+ * stay beside their part, never reaching into `test/`; the evaluator's modules have no
+ * import cycle; and the AssemblyScript sources Prettier can't format keep its width.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -55,7 +56,7 @@ const NODE_BUILTINS = new Set([
 ]);
 const isNodeModule = (spec: string) => spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]);
 
-describe('import rules', () => {
+describe('codebase rules', () => {
   it('src/lib imports nothing from the rest of the project', () => {
     const outside = sourceFiles('src/lib').flatMap((file) =>
       specifiers(file)
@@ -109,6 +110,15 @@ describe('import rules', () => {
     for (const file of graph.keys()) visit(file, []);
     expect(cycles).toEqual([]);
     expect(graph.get(join('assembly', 'decide.ts'))).toContain(join('assembly', 'bundle.ts'));
+  });
+
+  it('AssemblyScript sources, which Prettier cannot parse, keep to its 120 columns', () => {
+    const long = sourceFiles('assembly').flatMap((file) =>
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (line.length > 120 ? [`${file}:${i + 1} (${line.length} columns)`] : [])),
+    );
+    expect(long).toEqual([]);
   });
 
   it('the rules see imports at all (a file known to import from lib is found)', () => {
