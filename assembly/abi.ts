@@ -264,7 +264,7 @@ export class BundleHeader {
   @inline static after(at: u32): u32 {
     return at + 52;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 52;
   }
@@ -288,7 +288,7 @@ export class Span {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -344,7 +344,7 @@ export class Settings {
   @inline static after(at: u32): u32 {
     return at + 60;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 60;
   }
@@ -372,7 +372,7 @@ export class GlobEntry {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -408,7 +408,7 @@ export class ActionEntry {
   @inline static after(at: u32): u32 {
     return at + 20;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 20;
   }
@@ -432,7 +432,7 @@ export class ResourceEntry {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -488,7 +488,7 @@ export class ParamSchema {
   @inline static after(at: u32): u32 {
     return at + 48;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 48;
   }
@@ -569,7 +569,7 @@ export class RuleRecord {
   @inline static after(at: u32): u32 {
     return at + 80;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 80;
   }
@@ -592,7 +592,7 @@ export class RuleList {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -619,7 +619,7 @@ export class WildRules {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -641,7 +641,7 @@ export class RegexProgram {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -669,7 +669,7 @@ export class RegexInstruction {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -691,7 +691,7 @@ export class ClassRange {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -714,7 +714,7 @@ export class NumberValue {
   @inline static after(at: u32): u32 {
     return at + 9;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 9;
   }
@@ -742,7 +742,7 @@ export class StringValue {
   @inline static after(at: u32): u32 {
     return at + 9;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 9;
   }
@@ -766,7 +766,7 @@ export class EncodedString {
   @inline static after(at: u32): u32 {
     return at + 8;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 8;
   }
@@ -794,7 +794,7 @@ export class ContainerValue {
   @inline static after(at: u32): u32 {
     return at + 9;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 9;
   }
@@ -822,7 +822,7 @@ export class StringRef {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -846,7 +846,7 @@ export class RateEntry {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -873,7 +873,7 @@ export class LedgerEntry {
   @inline static after(at: u32): u32 {
     return at + 20;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 20;
   }
@@ -910,7 +910,7 @@ export class RuleErrorOut {
   @inline static after(at: u32): u32 {
     return at + 12;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 12;
   }
@@ -954,7 +954,7 @@ export class RedactionOut {
   @inline static after(at: u32): u32 {
     return at + 16;
   }
-  /** The address of record `i` of a table of them at `at`. */
+  /** The address of record `i` of a table of them at `table`. */
   @inline static at(table: u32, i: u32): u32 {
     return table + i * 16;
   }

@@ -35,7 +35,7 @@ const AS_TYPE: Record<Field['type'], string> = { u8: 'u8', u32: 'u32', i32: 'i32
 function view(layout: RecordLayout): string[] {
   const lines = [`/** ${layout.doc} ${layout.bytes} bytes. */`, `export class ${layout.name} {`];
   for (const [name, field] of Object.entries(layout.fields) as [string, Field][]) {
-    if (name === 'at' || name === 'after')
+    if (name === 'at' || name === 'after' || name === 'size')
       throw new Error(`${layout.name}.${name}: the name is taken by the table accessors`);
     if (field.doc) lines.push(`  /** ${field.doc} */`);
     if (field.type === 'bytes32')
@@ -59,7 +59,7 @@ function view(layout: RecordLayout): string[] {
   lines.push(`  @inline static size(): u32 {`, `    return ${layout.bytes};`, '  }');
   lines.push("  /** The address just after the record (where a table's next record, or what follows it, begins). */");
   lines.push(`  @inline static after(at: u32): u32 {`, `    return at + ${layout.bytes};`, '  }');
-  lines.push(`  /** The address of record \`i\` of a table of them at \`at\`. */`);
+  lines.push(`  /** The address of record \`i\` of a table of them at \`table\`. */`);
   lines.push(`  @inline static at(table: u32, i: u32): u32 {`, `    return table + i * ${layout.bytes};`, '  }');
   lines.push('}');
   return lines;
