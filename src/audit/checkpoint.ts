@@ -6,8 +6,7 @@
  */
 import { CompactSign, compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import { eddsaSigningKey } from '../tokens/private-key.js';
-import type { JsonValue } from '../lib/json.js';
-import { canonicalJson } from '../lib/json.js';
+import { canonicalJson, type JsonValue } from '../lib/json.js';
 
 export const CHECKPOINT_TYPE = 'tollgate-checkpoint+jws';
 

@@ -4,8 +4,7 @@
  * record, with the record's hash and its exact canonical JSON. A row that was altered,
  * added or removed is reported by its seq.
  */
-import type { JsonValue } from '../lib/json.js';
-import { canonicalJson } from '../lib/json.js';
+import { canonicalJson, type JsonValue } from '../lib/json.js';
 import { parseRecordLine } from './segment.js';
 
 /** One index row as verification reads it. */

@@ -7,9 +7,8 @@
  * so any id the API accepts gives a key within R2's 1,024 bytes.
  */
 import type { JWK } from 'jose';
-import type { JsonValue } from '../lib/json.js';
+import { canonicalJson, type JsonValue } from '../lib/json.js';
 import { sha256Hex } from '../lib/sha256.js';
-import { canonicalJson } from '../lib/json.js';
 import type { AuditRecord, ChainedRecord } from './chain.js';
 import { signCheckpoint, type SegmentRange } from './checkpoint.js';
 

@@ -3,12 +3,10 @@
  * Verifies an agent's audit chain from its segments: every hash recomputed, seq numbers
  * consecutive with nothing missing, reordered or repeated, every checkpoint signed and
  * vouching for exactly its own segment. Reports the first bad seq and why.
-
  */
 import type { JSONWebKeySet } from 'jose';
 import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from './chain.js';
-import type { JsonValue } from '../lib/json.js';
-import { canonicalJson } from '../lib/json.js';
+import { canonicalJson, type JsonValue } from '../lib/json.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { parseRecordLine, type SegmentHeader } from './segment.js';
 

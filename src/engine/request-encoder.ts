@@ -9,9 +9,8 @@
  */
 import { toMicros } from '../policy/money.js';
 import { MAX_IDEMPOTENCY_KEY, MAX_STRING_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_NODES } from '../policy/request-check.js';
-import type { EvalRequest } from '../policy/verdict.js';
+import { nowFields, type EvalRequest } from '../policy/verdict.js';
 import type { JsonValue } from '../lib/json.js';
-import { nowFields } from '../policy/verdict.js';
 import { Req, REQUEST_MAGIC, REQ_SUSPENDED, Tag } from '../policy/bundle/format.js';
 import { LEDGER_ENTRY, RATE_ENTRY, STRING_REF } from '../policy/bundle/layout.js';
 

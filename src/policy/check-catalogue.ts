@@ -3,8 +3,7 @@
  * Checks the `actions` registry (attrs and params schemas) and the `resources`
  * catalogue of one policy file.
  */
-import type { Node } from 'yaml';
-import { isSeq } from 'yaml';
+import { isSeq, type Node } from 'yaml';
 import { globProblem } from './glob.js';
 import {
   PARAM_TYPES,

@@ -8,6 +8,10 @@ import { UNARY_FNS, type BinaryOp, type Expr, type PathRoot, type Scalar } from 
 import type { EvalRequest } from '../../src/policy/verdict.js';
 import type { JsonValue } from '../../src/lib/json.js';
 import {
+  DEFAULT_APPROVALS,
+  DEFAULT_DELEGATION,
+  DEFAULT_TICKETS,
+  DEFAULT_TRUST,
   DETECTORS,
   type ActionEntry,
   type AttrValue,
@@ -16,7 +20,6 @@ import {
   type ResourceEntry,
   type Rule,
 } from '../../src/policy/model.js';
-import { DEFAULT_APPROVALS, DEFAULT_DELEGATION, DEFAULT_TICKETS, DEFAULT_TRUST } from '../../src/policy/model.js';
 
 export const ACTIONS = ['db.query', 'db.write', 'k8s.scale', 'llm.chat', 'shell', 'pay.send'];
 export const RESOURCES = ['db:prod/users', 'db:dev/t', 'svc:a/b/c', 'r', 'ünï/cødé'];

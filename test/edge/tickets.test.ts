@@ -6,8 +6,7 @@ import { env } from 'cloudflare:test';
 import { stubOf } from './agents.js';
 import { base64url, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { issueTicket, TICKET_AUDIENCE } from '../../src/tokens/ticket.js';
-import { paramsHash } from '../../src/tokens/ticket.js';
+import { issueTicket, TICKET_AUDIENCE, paramsHash } from '../../src/tokens/ticket.js';
 import { call } from './http.js';
 import { agentToken } from './tokens.js';
 

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import * as F from '../../src/policy/bundle/format.js';
-import { CODE_LIST } from '../../src/policy/bundle/format.js';
 import { EVAL_ERROR_KINDS, PARAMS_VIOLATIONS } from '../../src/policy/verdict.js';
 import { DETECTORS } from '../../src/policy/model.js';
 import { ASSERT_KINDS } from '../../src/policy/regex/program.js';
@@ -79,7 +78,7 @@ it('numbers codes, errors, violations and detectors the same way', () => {
     'SHADOW',
   ];
   codes.forEach((c, i) => expect(asConst(`CODE_${c}`), c).toBe(i));
-  expect(CODE_LIST.slice(0, codes.length)).toEqual([
+  expect(F.CODE_LIST.slice(0, codes.length)).toEqual([
     'rule',
     'no_match',
     'suspended',

@@ -7,8 +7,7 @@
  * retry after a failure anywhere rewrites nothing and duplicates nothing.
  */
 import type { JWK } from 'jose';
-import { canonicalJson } from '../../lib/json.js';
-import type { JsonValue } from '../../lib/json.js';
+import { canonicalJson, type JsonValue } from '../../lib/json.js';
 import { segmentKey, writeSegment } from '../../audit/segment.js';
 import type { AuditBatch, AuditLog } from './log.js';
 

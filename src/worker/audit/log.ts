@@ -12,8 +12,7 @@ import {
   type AuditRecord,
   type ChainedRecord,
 } from '../../audit/chain.js';
-import type { JsonValue } from '../../lib/json.js';
-import { canonicalJson } from '../../lib/json.js';
+import { canonicalJson, type JsonValue } from '../../lib/json.js';
 
 /** One flush: consecutive records after `prevHash`. */
 export interface AuditBatch {

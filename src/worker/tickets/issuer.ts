@@ -5,13 +5,11 @@
  * signed after it commits. Retries with the same idempotency key get the same ticket.
  */
 import type { JWK } from 'jose';
-import type { EngineRequest } from '../../engine/stateful-engine.js';
-import { agentKey, MAX_REPLIES, REPLY_TTL_MS } from '../../engine/stateful-engine.js';
+import { agentKey, MAX_REPLIES, REPLY_TTL_MS, type EngineRequest } from '../../engine/stateful-engine.js';
+import { issueTicket, paramsHash, type TicketSubject } from '../../tokens/ticket.js';
 
 /** Kept tickets are trimmed to their bounds once per this many. */
 const TRIM_EVERY = 100;
-import { paramsHash } from '../../tokens/ticket.js';
-import { issueTicket, type TicketSubject } from '../../tokens/ticket.js';
 
 /** A ticket chosen but not yet signed. */
 export interface TicketPlan {

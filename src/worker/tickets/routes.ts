@@ -5,8 +5,7 @@
  * whether a token or ticket is active.
  */
 import { Hono } from 'hono';
-import { paramsHash } from '../../tokens/ticket.js';
-import { verifyTicket } from '../../tokens/ticket.js';
+import { paramsHash, verifyTicket } from '../../tokens/ticket.js';
 import { agentStub, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
 import type { AppEnv } from '../env.js';

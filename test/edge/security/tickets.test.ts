@@ -4,8 +4,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { paramsHash } from '../../../src/tokens/ticket.js';
-import { issueTicket } from '../../../src/tokens/ticket.js';
+import { paramsHash, issueTicket } from '../../../src/tokens/ticket.js';
 import { BURN_RETENTION_MS, BurnedTickets } from '../../../src/worker/tickets/burned.js';
 import { stubOf } from '../agents.js';
 import { call } from '../http.js';
