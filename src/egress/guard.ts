@@ -33,18 +33,20 @@ export class EgressRefused extends TollgateError<'egress_refused'> {
 const INTERNAL_NAMES = ['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data'];
 const INTERNAL_SUFFIXES = ['.internal', '.local', '.localdomain', '.home.arpa'];
 
-function refuseClass(kind: AddressClass, host: string, policy: EgressPolicy): void {
-  if (kind === 'public' || (kind === 'loopback' && policy.allowLoopback)) return;
-  const what: Record<Exclude<AddressClass, 'public'>, string> = {
-    private: 'a private address',
-    loopback: 'a loopback address (allowed in local development only)',
-    link_local: 'a link-local address',
-    metadata: "a cloud metadata service's address",
-    unspecified: 'the unspecified address',
-    multicast: 'a multicast address',
-    reserved: 'a reserved address',
-  };
-  throw new EgressRefused(`${host} is ${what[kind]}`);
+const CLASS_TEXT: Record<Exclude<AddressClass, 'public'>, string> = {
+  private: 'a private address',
+  loopback: 'a loopback address (allowed in local development only)',
+  link_local: 'a link-local address',
+  metadata: "a cloud metadata service's address",
+  unspecified: 'the unspecified address',
+  multicast: 'a multicast address',
+  reserved: 'a reserved address',
+};
+
+/** Why an address of this class is not reachable, or null when it is. */
+function classProblem(kind: AddressClass, host: string, policy: EgressPolicy): string | null {
+  if (kind === 'public' || (kind === 'loopback' && policy.allowLoopback)) return null;
+  return `${host} is ${CLASS_TEXT[kind]}`;
 }
 
 /** The host's class from its text alone: an IP literal, a loopback or internal name, or (for any other name) null. */
@@ -59,28 +61,45 @@ function classifyHost(hostname: string): AddressClass | null {
 }
 
 /**
- * Checks a URL before any request is made to it; returns it parsed. Throws `EgressRefused`
- * (code `egress_refused`) naming what is wrong.
+ * What is wrong with a URL as an egress target, from its text alone (no DNS), or null.
+ * The policy checker uses it for declared upstreams; `checkEgressUrl` adds the DNS answers.
  */
-export async function checkEgressUrl(target: string | URL, policy: EgressPolicy = {}): Promise<URL> {
+export function egressUrlProblem(target: string | URL, policy: EgressPolicy = {}): string | null {
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    throw new EgressRefused(`'${String(target).slice(0, 200)}' is not a URL`);
+    return `'${String(target).slice(0, 200)}' is not a URL`;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new EgressRefused(`${url.protocol} URLs are not allowed`);
-  if (url.username || url.password) throw new EgressRefused('a URL may not carry credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${url.protocol} URLs are not allowed`;
+  if (url.username || url.password) return 'a URL may not carry credentials';
   const kind = classifyHost(url.hostname);
-  if (kind !== null) refuseClass(kind, url.hostname, policy);
-  if (url.protocol === 'http:' && kind !== 'loopback')
-    throw new EgressRefused(`${url.hostname} must be reached over https`);
-  if (kind === null && policy.resolve) {
+  const problem = kind === null ? null : classProblem(kind, url.hostname, policy);
+  if (problem !== null) return problem;
+  if (url.protocol === 'http:' && kind !== 'loopback') return `${url.hostname} must be reached over https`;
+  return null;
+}
+
+/**
+ * Checks a URL before any request is made to it, and every address its host resolves to
+ * where the policy can resolve names; returns it parsed. Throws `EgressRefused` (code
+ * `egress_refused`) naming what is wrong.
+ */
+export async function checkEgressUrl(target: string | URL, policy: EgressPolicy = {}): Promise<URL> {
+  const problem = egressUrlProblem(target, policy);
+  if (problem !== null) throw new EgressRefused(problem);
+  const url = new URL(target);
+  if (classifyHost(url.hostname) === null && policy.resolve) {
     const answers = await policy.resolve(url.hostname);
     if (answers.length === 0) throw new EgressRefused(`${url.hostname} does not resolve`);
-    for (const address of answers)
-      refuseClass(classifyAddress(address) ?? 'reserved', `${url.hostname} (${address})`, policy);
+    for (const address of answers) {
+      const answerProblem = classProblem(
+        classifyAddress(address) ?? 'reserved',
+        `${url.hostname} (${address})`,
+        policy,
+      );
+      if (answerProblem !== null) throw new EgressRefused(answerProblem);
+    }
   }
   return url;
 }

@@ -18,6 +18,7 @@ export type PolicyIssueCode =
   | 'bad_limit'
   | 'bad_params_schema'
   | 'duplicate_rule'
+  | 'duplicate_upstream'
   | 'conflicting_setting'
   | 'expr_syntax'
   | 'expr_too_deep'

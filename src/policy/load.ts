@@ -11,6 +11,7 @@ import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js'
 import { compileRegex } from './regex/program.js';
 import { RegexSyntaxError } from './regex/parse.js';
 import { checkLimits, checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
+import { checkMcpUpstreams, type CheckedUpstream } from './mcp-upstreams.js';
 import { globLikePatterns, typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
   BREAKER_CODES,
@@ -62,6 +63,7 @@ const TOP_KEYS = [
   'approvals',
   'delegation',
   'dlp',
+  'mcp',
 ] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
@@ -95,6 +97,7 @@ interface FileParts {
   dlpDeny: Detector[];
   dlpRedact: Detector[];
   dlpCustom: (CustomDetector & { node: Node })[];
+  mcp: CheckedUpstream[];
   nodes: Map<string, Node | null>;
 }
 
@@ -263,6 +266,7 @@ function checkFile(src: SourceFile): FileParts {
     dlpDeny: [],
     dlpRedact: [],
     dlpCustom: [],
+    mcp: [],
     nodes: new Map(),
   };
   if (src.root === null) return parts;
@@ -318,6 +322,9 @@ function checkFile(src: SourceFile): FileParts {
         break;
       case 'dlp':
         checkDlp(src, node, parts);
+        break;
+      case 'mcp':
+        parts.mcp = checkMcpUpstreams(src, node);
         break;
     }
   }
@@ -418,6 +425,24 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       } else custom.set(d.name, { name: d.name, pattern: d.pattern });
     }
   });
+  const upstreams = new Map<string, CheckedUpstream & { src: SourceFile }>();
+  parts.forEach((p, i) => {
+    for (const u of p.mcp) {
+      const first = upstreams.get(u.name);
+      if (!first) {
+        upstreams.set(u.name, { ...u, src: sources[i] });
+        continue;
+      }
+      const { line, col } = sources[i].at(u.nameNode);
+      issues.push({
+        file: sources[i].name,
+        line,
+        col,
+        code: 'duplicate_upstream',
+        message: `mcp upstream '${u.name}' is already declared at ${first.src.name}:${first.src.at(first.nameNode).line}`,
+      });
+    }
+  });
   if (rules.length > MAX_RULES)
     issues.push({
       file: names[0] ?? '',
@@ -492,6 +517,11 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       dlpDeny: DETECTORS.filter((d) => dlpDeny.has(d)),
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.has(d) && parts.some((p) => p.dlpRedact.includes(d))),
       dlpCustom: [...custom.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      ...(upstreams.size > 0 && {
+        mcpUpstreams: [...upstreams.values()]
+          .map(({ name, url, secret, tools }) => ({ name, url, secret, tools }))
+          .sort((a, b) => (a.name < b.name ? -1 : 1)),
+      }),
     },
   };
 }

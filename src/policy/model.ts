@@ -164,6 +164,20 @@ export interface PolicySet {
   dlpRedact: Detector[];
   /** Custom detectors from policy: a name and an RE2 pattern, effect deny; sorted by name. */
   dlpCustom: CustomDetector[];
+  /** The MCP servers the gateway stands in front of (`mcp:`), sorted by name; absent when none. */
+  mcpUpstreams?: McpUpstream[];
+}
+
+/** One MCP server the gateway stands in front of. */
+export interface McpUpstream {
+  /** Its route (`/mcp/<name>`) and its tools' action prefix (`mcp.<name>.<tool>`). */
+  name: string;
+  /** https, or http to loopback in local development. */
+  url: string;
+  /** The Worker secret injected as the upstream's bearer token; null for none. */
+  secret: string | null;
+  /** Glob patterns of the tool names it may offer; null for all of them. */
+  tools: string[] | null;
 }
 
 export interface CustomDetector {

@@ -5,7 +5,7 @@
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
 import { TollgateError } from '../../lib/errors.js';
-import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, Mode, Period } from '../model.js';
+import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, McpUpstream, Mode, Period } from '../model.js';
 import { toUsd } from '../money.js';
 import { sha256 } from '../../lib/sha256.js';
 import {
@@ -55,6 +55,8 @@ export interface BundleInfo {
   dlpDenies: boolean;
   /** The custom detectors' names, in the order the evaluator numbers them (after the built-in ones). */
   dlpCustom: string[];
+  /** The MCP servers the gateway stands in front of, by name. */
+  mcpUpstreams: McpUpstream[];
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
@@ -214,6 +216,7 @@ function decode(bytes: Uint8Array): BundleInfo {
   if (m + hostLength > bytes.length) throw new TollgateError('bundle_invalid', 'bundle manifest is out of bounds');
   const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as {
     breaker_count: BreakerCode[];
+    mcp_upstreams?: McpUpstream[];
     dlp_custom: string[];
   };
   return {
@@ -233,6 +236,7 @@ function decode(bytes: Uint8Array): BundleInfo {
     breaker: hasBreaker ? { ...breaker, count: host.breaker_count } : null,
     dlpDenies: readField(v, settingsAt, SETTINGS.fields.dlpDenyMask) !== 0 || host.dlp_custom.length > 0,
     dlpCustom: host.dlp_custom,
+    mcpUpstreams: host.mcp_upstreams ?? [],
     budgets: budgetsAt(v, settingsAt),
     tickets,
     approvals,

@@ -342,7 +342,12 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
   );
   manifestSection.u32(auditJson.length).bytes(auditJson);
   const hostJson = utf8.encode(
-    JSON.stringify({ breaker_count: policy.breaker?.count ?? [], dlp_custom: policy.dlpCustom.map((d) => d.name) }),
+    JSON.stringify({
+      breaker_count: policy.breaker?.count ?? [],
+      dlp_custom: policy.dlpCustom.map((d) => d.name),
+      // Only when declared, so a bundle without MCP upstreams is byte for byte what it was before them.
+      ...(policy.mcpUpstreams?.length && { mcp_upstreams: policy.mcpUpstreams }),
+    }),
   );
   manifestSection.u32(hostJson.length).bytes(hostJson);
 

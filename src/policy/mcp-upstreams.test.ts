@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBundle } from './bundle/decode.js';
+import { compilePolicies } from './compile.js';
+import { formatIssue } from './errors.js';
+import { loadPolicies } from './load.js';
+
+const RULES = 'rules:\n  - id: r\n    effect: allow\n';
+
+function errors(files: Record<string, string>): string[] {
+  const r = loadPolicies({ 'rules.yaml': RULES, ...files });
+  return r.ok ? [] : r.errors.map(formatIssue);
+}
+
+describe('the mcp: section', () => {
+  it('declares upstreams, which reach the bundle sorted by name', () => {
+    const files = {
+      'rules.yaml': RULES,
+      'mcp.yaml': [
+        'mcp:',
+        '  - name: github',
+        '    url: https://mcp.example.com/mcp',
+        '    secret: GITHUB_MCP_TOKEN',
+        '    tools: ["search_*", get_issue]',
+        '  - name: demo',
+        '    url: http://127.0.0.1:8788/mcp',
+        '',
+      ].join('\n'),
+    };
+    const loaded = loadPolicies(files);
+    expect(loaded.ok && loaded.policy.mcpUpstreams).toEqual([
+      { name: 'demo', url: 'http://127.0.0.1:8788/mcp', secret: null, tools: null },
+      {
+        name: 'github',
+        url: 'https://mcp.example.com/mcp',
+        secret: 'GITHUB_MCP_TOKEN',
+        tools: ['search_*', 'get_issue'],
+      },
+    ]);
+    expect(decodeBundle(compilePolicies(files).bytes).mcpUpstreams).toEqual(loaded.ok && loaded.policy.mcpUpstreams);
+  });
+
+  it('leaves a bundle without upstreams as it was', () => {
+    const bytes = compilePolicies({ 'rules.yaml': RULES }).bytes;
+    expect(decodeBundle(bytes).mcpUpstreams).toEqual([]);
+    expect(new TextDecoder().decode(bytes)).not.toContain('mcp_upstreams');
+  });
+
+  it.each([
+    [
+      '  - name: GitHub\n    url: https://mcp.example.com/',
+      /mcp\.yaml:2:11 bad_value mcp\[0\]\.name 'GitHub' must be lowercase/,
+    ],
+    ['  - url: https://mcp.example.com/', /mcp\.yaml:2:5 missing_key mcp\[0\] needs 'name' and 'url'/],
+    [
+      '  - name: a\n    url: http://mcp.example.com/',
+      /mcp\.yaml:3:10 bad_value mcp\[0\]\.url: mcp\.example\.com must be reached over https/,
+    ],
+    [
+      '  - name: a\n    url: https://10.0.0.8/mcp',
+      /mcp\.yaml:3:10 bad_value mcp\[0\]\.url: 10\.0\.0\.8 is a private address/,
+    ],
+    [
+      '  - name: a\n    url: https://169.254.169.254/',
+      /bad_value mcp\[0\]\.url: 169\.254\.169\.254 is a cloud metadata/,
+    ],
+    [
+      '  - name: a\n    url: https://user:pw@mcp.example.com/',
+      /bad_value mcp\[0\]\.url: a URL may not carry credentials/,
+    ],
+    ['  - name: a\n    url: ftp://mcp.example.com/', /bad_value mcp\[0\]\.url: ftp: URLs are not allowed/],
+    [
+      '  - name: a\n    url: https://mcp.example.com/\n    secret: ghp_abc123',
+      /mcp\.yaml:4:13 bad_value mcp\[0\]\.secret names a Worker secret/,
+    ],
+    [
+      '  - name: a\n    url: https://mcp.example.com/\n    tools: ["a***b"]',
+      /mcp\.yaml:4:13 bad_glob mcp\[0\]\.tools\[0\]: glob 'a\*\*\*b' has three or more/,
+    ],
+    [
+      '  - name: a\n    url: https://mcp.example.com/\n    token: x',
+      /mcp\.yaml:4:5 unknown_key unknown key 'token' in mcp\[0\]/,
+    ],
+  ])('reports %j at its position', (entry, expected) => {
+    expect(errors({ 'mcp.yaml': `mcp:\n${entry}\n` })).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('refuses a name declared twice, across files, naming the first', () => {
+    const entry = (url: string) => `mcp:\n  - name: github\n    url: ${url}\n`;
+    expect(errors({ 'a.yaml': entry('https://a.example.com/'), 'b.yaml': entry('https://b.example.com/') })).toEqual([
+      "b.yaml:2:11 duplicate_upstream mcp upstream 'github' is already declared at a.yaml:2",
+    ]);
+  });
+});
