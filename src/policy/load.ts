@@ -11,7 +11,7 @@ import { contextFields, paramFields, unrequiredPaths } from './check-schemas.js'
 import { compileRegex } from './regex/program.js';
 import { RegexSyntaxError } from './regex/parse.js';
 import { checkLimits, checkRules, reportInExpr, type CheckedRule } from './check-rules.js';
-import { checkMcpUpstreams, type CheckedUpstream } from './mcp-upstreams.js';
+import { checkEgressUpstreams, checkMcpUpstreams, type Checked } from './upstreams.js';
 import { globLikePatterns, typecheck, type ExprType, type TypeEnv } from './expr/typecheck.js';
 import {
   BREAKER_CODES,
@@ -22,6 +22,8 @@ import {
   DEFAULT_TRUST,
   DETECTORS,
   type ActionEntry,
+  type EgressUpstream,
+  type McpUpstream,
   type ApprovalSettings,
   type DelegationSettings,
   type ParamSchema,
@@ -64,6 +66,7 @@ const TOP_KEYS = [
   'delegation',
   'dlp',
   'mcp',
+  'egress',
 ] as const;
 /** Tickets live at least a second and at most an hour. */
 const TICKET_TTL_RANGE_MS = [1000, 3_600_000] as const;
@@ -97,7 +100,8 @@ interface FileParts {
   dlpDeny: Detector[];
   dlpRedact: Detector[];
   dlpCustom: (CustomDetector & { node: Node })[];
-  mcp: CheckedUpstream[];
+  mcp: Checked<McpUpstream>[];
+  egress: Checked<EgressUpstream>[];
   nodes: Map<string, Node | null>;
 }
 
@@ -267,6 +271,7 @@ function checkFile(src: SourceFile): FileParts {
     dlpRedact: [],
     dlpCustom: [],
     mcp: [],
+    egress: [],
     nodes: new Map(),
   };
   if (src.root === null) return parts;
@@ -325,6 +330,9 @@ function checkFile(src: SourceFile): FileParts {
         break;
       case 'mcp':
         parts.mcp = checkMcpUpstreams(src, node);
+        break;
+      case 'egress':
+        parts.egress = checkEgressUpstreams(src, node);
         break;
     }
   }
@@ -425,24 +433,36 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       } else custom.set(d.name, { name: d.name, pattern: d.pattern });
     }
   });
-  const upstreams = new Map<string, CheckedUpstream & { src: SourceFile }>();
-  parts.forEach((p, i) => {
-    for (const u of p.mcp) {
-      const first = upstreams.get(u.name);
-      if (!first) {
-        upstreams.set(u.name, { ...u, src: sources[i] });
-        continue;
+  /** Each section's upstreams by name, the first declaration of a name winning. */
+  const declared = <T extends { name: string; nameNode: Node }>(section: 'mcp' | 'egress', lists: T[][]) => {
+    const byName = new Map<string, T & { src: SourceFile }>();
+    lists.forEach((list, i) => {
+      for (const u of list) {
+        const first = byName.get(u.name);
+        if (!first) {
+          byName.set(u.name, { ...u, src: sources[i] });
+          continue;
+        }
+        const { line, col } = sources[i].at(u.nameNode);
+        issues.push({
+          file: sources[i].name,
+          line,
+          col,
+          code: 'duplicate_upstream',
+          message: `${section} upstream '${u.name}' is already declared at ${first.src.name}:${first.src.at(first.nameNode).line}`,
+        });
       }
-      const { line, col } = sources[i].at(u.nameNode);
-      issues.push({
-        file: sources[i].name,
-        line,
-        col,
-        code: 'duplicate_upstream',
-        message: `mcp upstream '${u.name}' is already declared at ${first.src.name}:${first.src.at(first.nameNode).line}`,
-      });
-    }
-  });
+    });
+    return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  };
+  const mcpUpstreams = declared(
+    'mcp',
+    parts.map((p) => p.mcp),
+  ).map(({ name, url, secret, tools }) => ({ name, url, secret, tools }));
+  const egressUpstreams = declared(
+    'egress',
+    parts.map((p) => p.egress),
+  ).map(({ name, url, secret, header }) => ({ name, url, secret, header }));
   if (rules.length > MAX_RULES)
     issues.push({
       file: names[0] ?? '',
@@ -517,11 +537,8 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
       dlpDeny: DETECTORS.filter((d) => dlpDeny.has(d)),
       dlpRedact: DETECTORS.filter((d) => !dlpDeny.has(d) && parts.some((p) => p.dlpRedact.includes(d))),
       dlpCustom: [...custom.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-      ...(upstreams.size > 0 && {
-        mcpUpstreams: [...upstreams.values()]
-          .map(({ name, url, secret, tools }) => ({ name, url, secret, tools }))
-          .sort((a, b) => (a.name < b.name ? -1 : 1)),
-      }),
+      ...(mcpUpstreams.length > 0 && { mcpUpstreams }),
+      ...(egressUpstreams.length > 0 && { egressUpstreams }),
     },
   };
 }

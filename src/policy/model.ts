@@ -166,6 +166,19 @@ export interface PolicySet {
   dlpCustom: CustomDetector[];
   /** The MCP servers the gateway stands in front of (`mcp:`), sorted by name; absent when none. */
   mcpUpstreams?: McpUpstream[];
+  /** The HTTP APIs the egress proxy forwards ticketed calls to (`egress:`), sorted by name; absent when none. */
+  egressUpstreams?: EgressUpstream[];
+}
+
+/** One HTTP API the egress proxy forwards to: action `egress.<name>`, any URL under `url`. */
+export interface EgressUpstream {
+  name: string;
+  /** The base URL: a call's URL must be under it (same origin, and its path below this one). */
+  url: string;
+  /** The Worker secret the proxy injects; null for none. */
+  secret: string | null;
+  /** The (lowercase) header the secret goes in, as it is; null for `authorization: Bearer <secret>`. */
+  header: string | null;
 }
 
 /** One MCP server the gateway stands in front of. */

@@ -5,7 +5,17 @@
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
 import { TollgateError } from '../../lib/errors.js';
-import type { ActionCost, BreakerCode, BreakerSettings, Budgets, Effect, McpUpstream, Mode, Period } from '../model.js';
+import type {
+  EgressUpstream,
+  ActionCost,
+  BreakerCode,
+  BreakerSettings,
+  Budgets,
+  Effect,
+  McpUpstream,
+  Mode,
+  Period,
+} from '../model.js';
 import { toUsd } from '../money.js';
 import { sha256 } from '../../lib/sha256.js';
 import {
@@ -57,6 +67,8 @@ export interface BundleInfo {
   dlpCustom: string[];
   /** The MCP servers the gateway stands in front of, by name. */
   mcpUpstreams: McpUpstream[];
+  /** The HTTP APIs the egress proxy forwards to, by name. */
+  egressUpstreams: EgressUpstream[];
   tickets: { ttlMs: number };
   approvals: { ttlMs: number; maxPending: number; claimTtlMs: number };
   delegation: { maxDepth: number };
@@ -217,6 +229,7 @@ function decode(bytes: Uint8Array): BundleInfo {
   const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as {
     breaker_count: BreakerCode[];
     mcp_upstreams?: McpUpstream[];
+    egress_upstreams?: EgressUpstream[];
     dlp_custom: string[];
   };
   return {
@@ -237,6 +250,7 @@ function decode(bytes: Uint8Array): BundleInfo {
     dlpDenies: readField(v, settingsAt, SETTINGS.fields.dlpDenyMask) !== 0 || host.dlp_custom.length > 0,
     dlpCustom: host.dlp_custom,
     mcpUpstreams: host.mcp_upstreams ?? [],
+    egressUpstreams: host.egress_upstreams ?? [],
     budgets: budgetsAt(v, settingsAt),
     tickets,
     approvals,

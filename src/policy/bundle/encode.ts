@@ -347,6 +347,7 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
       dlp_custom: policy.dlpCustom.map((d) => d.name),
       // Only when declared, so a bundle without MCP upstreams is byte for byte what it was before them.
       ...(policy.mcpUpstreams?.length && { mcp_upstreams: policy.mcpUpstreams }),
+      ...(policy.egressUpstreams?.length && { egress_upstreams: policy.egressUpstreams }),
     }),
   );
   manifestSection.u32(hostJson.length).bytes(hostJson);

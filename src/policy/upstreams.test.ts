@@ -91,3 +91,41 @@ describe('the mcp: section', () => {
     ]);
   });
 });
+
+describe('the egress: section', () => {
+  it('declares HTTP APIs for the egress proxy, with the header their secret goes in', () => {
+    const files = {
+      'rules.yaml': RULES,
+      'egress.yaml': [
+        'egress:',
+        '  - name: payments',
+        '    url: https://api.payments.example/v1/',
+        '    secret: PAYMENTS_KEY',
+        '    header: X-Api-Key',
+        '  - name: search',
+        '    url: https://search.example/',
+        '',
+      ].join('\n'),
+    };
+    const loaded = loadPolicies(files);
+    const expected = [
+      { name: 'payments', url: 'https://api.payments.example/v1/', secret: 'PAYMENTS_KEY', header: 'x-api-key' },
+      { name: 'search', url: 'https://search.example/', secret: null, header: null },
+    ];
+    expect(loaded.ok && loaded.policy.egressUpstreams).toEqual(expected);
+    expect(decodeBundle(compilePolicies(files).bytes).egressUpstreams).toEqual(expected);
+  });
+
+  it('refuses a bad header, a private URL and a name declared twice, at their positions', () => {
+    expect(errors({ 'e.yaml': 'egress:\n  - name: a\n    url: https://a.example/\n    header: "X Api"\n' })).toEqual([
+      "e.yaml:4:13 bad_value egress[0].header 'X Api' is not a header name",
+    ]);
+    expect(errors({ 'e.yaml': 'egress:\n  - name: a\n    url: https://192.168.1.1/\n' })).toEqual([
+      'e.yaml:3:10 bad_value egress[0].url: 192.168.1.1 is a private address',
+    ]);
+    const entry = 'egress:\n  - name: a\n    url: https://a.example/\n';
+    expect(errors({ 'a.yaml': entry, 'b.yaml': entry })).toEqual([
+      "b.yaml:2:11 duplicate_upstream egress upstream 'a' is already declared at a.yaml:2",
+    ]);
+  });
+});
