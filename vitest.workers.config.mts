@@ -34,10 +34,18 @@ export default defineConfig({
           TICKET_SIGNING_JWK: JSON.stringify(ticketJwk),
           AUDIT_SIGNING_JWK: JSON.stringify(auditJwk),
           AUDIT_DIGEST_KEY: crypto.randomUUID(),
+          // The egress upstream in policies/egress.yaml is a loopback server (test/helpers/egress-upstream.ts).
+          LOCAL_DEVELOPMENT: 'true',
+          DEMO_API_TOKEN: 'demo-api-secret',
           TEST_MIGRATIONS: migrations,
         },
       },
     }),
   ],
-  test: { include: ['test/edge/**/*.test.ts'], setupFiles: ['./test/edge/setup.ts'], testTimeout: 60_000 },
+  test: {
+    globalSetup: ['./test/helpers/egress-upstream.ts'],
+    include: ['test/edge/**/*.test.ts'],
+    setupFiles: ['./test/edge/setup.ts'],
+    testTimeout: 60_000,
+  },
 });

@@ -26,6 +26,7 @@ export const AUDIT_KINDS = [
   'delegation_issue',
   'delegation_revoke',
   'bundle_change',
+  'egress',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -4,7 +4,7 @@
  * `.tollgate/dev-key.json`; the public JWKS goes into `.dev.vars` as AUTH_JWKS, which
  * `wrangler dev` reads. Both files are git-ignored.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { toBase64 } from '../lib/encoding.js';
 
@@ -46,8 +46,12 @@ export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }
       key.auditJwk &&
       key.auditDigestKey &&
       readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_DIGEST_KEY')
-    )
+    ) {
+      // Added since: local development may reach loopback upstreams (the egress proxy's demo API).
+      if (!readFileSync(DEV_VARS_FILE, 'utf8').includes('LOCAL_DEVELOPMENT'))
+        appendFileSync(DEV_VARS_FILE, "LOCAL_DEVELOPMENT='true'\n");
       return { key, created: false };
+    }
   }
   const auth = await newPair('auth');
   const digestBytes = crypto.getRandomValues(new Uint8Array(32));
@@ -63,7 +67,7 @@ export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
   writeFileSync(
     DEV_VARS_FILE,
-    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\nAUDIT_DIGEST_KEY='${key.auditDigestKey}'\n`,
+    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\nAUDIT_DIGEST_KEY='${key.auditDigestKey}'\nLOCAL_DEVELOPMENT='true'\n`,
     { mode: 0o600 },
   );
   return { key, created: true };

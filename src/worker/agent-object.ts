@@ -197,6 +197,12 @@ export class AgentObject extends DurableObject<Env> {
     return this.burned.redeemed(jti);
   }
 
+  /** Records a call the egress proxy forwarded on one of this agent's tickets. */
+  recordEgress(agent: AgentName, fields: { [key: string]: JsonValue }): void {
+    this.ready();
+    this.transaction(() => this.record(who(agent), 'egress', fields));
+  }
+
   /** Records a delegation this agent made, or a revocation it made or suffered; returns its trust (a child's ceiling). */
   recordDelegation(
     agent: AgentName,

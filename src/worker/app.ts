@@ -9,6 +9,7 @@ import { approvalRoutes } from './approvals/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { readJsonObject } from './body.js';
 import { delegationRoutes } from './delegation/routes.js';
+import { egressRoutes } from './egress/proxy.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse, toApiError } from './errors.js';
 import { publicJwks } from './keys.js';
@@ -48,6 +49,7 @@ export function createApp(): Hono<AppEnv> {
     auditRoutes,
     approvalRoutes,
     delegationRoutes,
+    egressRoutes,
   ])
     app.route('/v1', routes);
 

@@ -35,6 +35,8 @@ export interface Env {
   APPROVAL_WEBHOOK_URL?: string;
   /** The HMAC-SHA256 key that signs webhook bodies (`X-Tollgate-Signature`). */
   APPROVAL_WEBHOOK_SECRET?: string;
+  /** "true" in local development only (`.dev.vars`): the egress proxy may reach loopback upstreams. */
+  LOCAL_DEVELOPMENT?: string;
   /** "on" serves POST /v1/echo, the edge benchmark's baseline. */
   ECHO_ROUTE?: string;
 }

@@ -19,6 +19,8 @@ export type ApiErrorCode =
   | 'ticket_mismatch'
   | 'ticket_replay'
   | 'delegation_invalid'
+  | 'egress_refused'
+  | 'upstream_failed'
   | 'body_too_large'
   | 'unavailable'
   | 'internal';
@@ -35,6 +37,8 @@ const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   ticket_mismatch: 403,
   ticket_replay: 409,
   delegation_invalid: 403,
+  egress_refused: 403,
+  upstream_failed: 502,
   body_too_large: 413,
   unavailable: 503,
   internal: 500,

@@ -295,6 +295,35 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'Redeemed' }, 400: error, 401: error, 403: error, 409: error, 503: error },
         },
       },
+      '/v1/proxy': {
+        post: {
+          summary:
+            'Forward a ticketed HTTP call to an egress upstream, with its secret injected (executor tokens). The ticket binds action egress.<upstream>, the URL as resource, and params { method, body_sha256 }.',
+          security: bearer,
+          requestBody: json({
+            type: 'object',
+            required: ['ticket', 'method', 'url'],
+            additionalProperties: false,
+            properties: {
+              ticket: { type: 'string' },
+              method: { enum: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+              url: { type: 'string', format: 'uri' },
+              headers: { type: 'object', additionalProperties: { type: 'string' } },
+              body: { type: 'string' },
+            },
+          }),
+          responses: {
+            200: { description: "The upstream's answer, whatever its status (X-Tollgate-Upstream names it)" },
+            400: error,
+            401: error,
+            403: error,
+            409: error,
+            413: error,
+            502: error,
+            503: error,
+          },
+        },
+      },
       '/v1/introspect': {
         post: {
           summary: 'RFC 7662 introspection of agent and operator tokens and tickets (operators and executors)',
