@@ -298,7 +298,7 @@ export function openApiDocument(): object {
       '/v1/proxy': {
         post: {
           summary:
-            'Forward a ticketed HTTP call to an egress upstream, with its secret injected (executor tokens). The ticket binds action egress.<upstream>, the URL as resource, and params { method, body_sha256 }.',
+            'Forward a ticketed HTTP call to an egress upstream, with its secret injected (executor tokens). The ticket binds action egress.<upstream>, the URL as resource, and params { method, body }.',
           security: bearer,
           requestBody: json({
             type: 'object',

@@ -5,7 +5,6 @@
  * metadata target is ever reached, directly or through a redirect.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256DigestOfText } from '../../src/lib/digest.js';
 import { tailOf } from './agents.js';
 import { call } from './http.js';
 import { agentToken } from './tokens.js';
@@ -19,7 +18,7 @@ const executor = () => agentToken('runner-1', ['executor']);
 async function ticketFor(agent: string, method: string, url: string, body = '') {
   const res = await call('POST', '/v1/decide', {
     token: await agentToken(agent, ['caller']),
-    body: { action: 'egress.demo-api', resource: url, params: { method, body_sha256: sha256DigestOfText(body) } },
+    body: { action: 'egress.demo-api', resource: url, params: { method, body } },
   });
   expect(res.body).toMatchObject({ decision: 'allow' });
   return res.body.ticket as string;
@@ -96,5 +95,20 @@ describe('the egress proxy', () => {
     const ticket = await ticketFor(fresh(), 'GET', `${API}/`);
     const res = await proxy({ ticket, method: 'GET', url: `${API}/` }, await agentToken('not-an-executor', ['caller']));
     expect(res.status).toBe(403);
+  });
+});
+
+describe('DLP on proxied calls', () => {
+  it('a body with a secret in it is denied at the decision, so no ticket exists to send it with', async () => {
+    const res = await call('POST', '/v1/decide', {
+      token: await agentToken(fresh(), ['caller']),
+      body: {
+        action: 'egress.demo-api',
+        resource: `${API}/v1/notes`,
+        params: { method: 'POST', body: JSON.stringify({ note: 'key AKIAIOSFODNN7EXAMPLE' }) },
+      },
+    });
+    expect(res.body).toMatchObject({ decision: 'deny', code: 'dlp' });
+    expect(res.body.ticket).toBeUndefined();
   });
 });

@@ -2,14 +2,14 @@
  * @module
  * The egress proxy, `POST /v1/proxy`: an executor presents a ticket and the HTTP call it
  * stands for. The call must fall under an `egress:` upstream (its action is
- * `egress.<name>`, its resource the URL, its params the method and the body's SHA-256), the
+ * `egress.<name>`, its resource the URL, its params the method and the body, so the
+ * decision's DLP detectors have read the body the proxy sends), the
  * ticket must match it exactly and is burned, the SSRF guard checks the URL and every
  * redirect, and the upstream's secret is injected: the agent never holds it, and neither the
  * executor's token nor its cookies are passed on. Status and size are audited.
  */
 import { Hono } from 'hono';
 import { EgressRefused, guardedFetch } from '../../egress/guard.js';
-import { sha256DigestOfText } from '../../lib/digest.js';
 import type { EgressUpstream } from '../../policy/model.js';
 import { agentStub, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
@@ -38,13 +38,9 @@ export function upstreamFor(url: URL, upstreams: readonly EgressUpstream[]): Egr
   return null;
 }
 
-/** What a ticket for this call binds: the action, the URL as resource, the method and the body's digest. */
+/** What a ticket for this call binds: the action, the URL as resource, the method and the body. */
 export function egressBinding(upstream: EgressUpstream, method: string, url: URL, body: string) {
-  return {
-    action: `egress.${upstream.name}`,
-    resource: url.href,
-    params: { method, body_sha256: sha256DigestOfText(body) },
-  };
+  return { action: `egress.${upstream.name}`, resource: url.href, params: { method, body } };
 }
 
 function parseCall(body: Record<string, unknown>) {
