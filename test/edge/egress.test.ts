@@ -91,6 +91,15 @@ describe('the egress proxy', () => {
     }
   });
 
+  it('refuses a header the platform would refuse, before the ticket is burned', async () => {
+    const url = `${API}/v1/charges`;
+    const ticket = await ticketFor(fresh(), 'GET', url);
+    const bad = await proxy({ ticket, method: 'GET', url, headers: { 'x-note': 'a\r\nx-injected: 1' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_request');
+    expect((await proxy({ ticket, method: 'GET', url })).status).toBe(200);
+  });
+
   it('is for executors only', async () => {
     const ticket = await ticketFor(fresh(), 'GET', `${API}/`);
     const res = await proxy({ ticket, method: 'GET', url: `${API}/` }, await agentToken('not-an-executor', ['caller']));

@@ -61,8 +61,16 @@ function parseCall(body: Record<string, unknown>) {
   const headers = body.headers ?? {};
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers))
     throw new ApiError('invalid_request', 'headers: must be an object of strings');
+  // Checked before the ticket is burned: a header the platform refuses (a line break in it) is the caller's error.
+  const forwarded = new Headers();
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string') throw new ApiError('invalid_request', `headers.${name}: must be a string`);
+    if (WITHHELD.test(name)) continue;
+    try {
+      forwarded.set(name, value);
+    } catch (err) {
+      throw new ApiError('invalid_request', `headers.${name.slice(0, 64)}: is not a valid header`, { cause: err });
+    }
   }
   if (body.body !== undefined && typeof body.body !== 'string')
     throw new ApiError('invalid_request', 'body: must be a string');
@@ -72,7 +80,7 @@ function parseCall(body: Record<string, unknown>) {
     ticket: body.ticket,
     method,
     url,
-    headers: headers as Record<string, string>,
+    headers: forwarded,
     body: (body.body as string) ?? '',
   };
 }
@@ -100,8 +108,7 @@ export const egressRoutes = new Hono<AppEnv>().post('/proxy', async (c) => {
     ...egressBinding(upstream, call.method, call.url, call.body),
   });
 
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(call.headers)) if (!WITHHELD.test(name)) headers.set(name, value);
+  const headers = call.headers;
   if (injected) headers.set(injected[0], injected[1]);
   const started = Date.now();
   let status: number;
