@@ -85,3 +85,33 @@ export function parseRecordLine(line: string): { hash: string; record: AuditReco
     return null;
   }
 }
+
+/**
+ * All of a segment's record lines at once, when every line is in the writer's layout: one
+ * `JSON.parse` of the records' texts as an array, several times faster than one per line.
+ * Null when any line is not (or the texts don't parse as one record each): the caller then
+ * reads line by line, which names the first bad one.
+ */
+export function parseRecordLines(
+  lines: readonly string[],
+): { hash: string; record: AuditRecord; text: string }[] | null {
+  const texts: string[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.startsWith(LINE_HEAD) || !line.startsWith('","record":', LINE_HEAD.length + 64) || !line.endsWith('}'))
+      return null;
+    texts[i] = line.slice(RECORD_AT, -1);
+  }
+  let records: unknown;
+  try {
+    records = JSON.parse(`[${texts.join(',')}]`);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(records) || records.length !== lines.length) return null;
+  return records.map((record, i) => ({
+    hash: lines[i].slice(LINE_HEAD.length, LINE_HEAD.length + 64),
+    record: record as AuditRecord,
+    text: texts[i],
+  }));
+}

@@ -112,6 +112,20 @@ describe('verifyChain over 100,000 records', () => {
     });
   });
 
+  it('a record line that is two records, or half of one, is unreadable at its seq (segments are read at once only when every line is one record)', async () => {
+    const l = lines(20);
+    const entry = JSON.parse(l[5]);
+    l[5] = `{"hash":"${entry.hash}","record":${JSON.stringify(entry.record)},${JSON.stringify(entry.record)}}`;
+    expect(await verifyChain(withSegment(20, l), jwks)).toMatchObject({
+      ok: false,
+      seq: 20_005,
+      reason: 'a record is unreadable',
+    });
+    const m = lines(21);
+    m[3] = m[3].slice(0, -20) + '}';
+    expect(await verifyChain(withSegment(21, m), jwks)).toMatchObject({ ok: false, seq: 21_003 });
+  });
+
   it('a record written with its keys in another order still verifies: only its content is hashed', async () => {
     const l = lines(5);
     const entry = JSON.parse(l[7]);

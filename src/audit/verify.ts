@@ -8,7 +8,7 @@ import type { JSONWebKeySet } from 'jose';
 import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from './chain.js';
 import { canonicalJson, type JsonValue } from '../lib/json.js';
 import { verifyCheckpoint } from './checkpoint.js';
-import { parseRecordLine, type SegmentHeader } from './segment.js';
+import { parseRecordLine, parseRecordLines, type SegmentHeader } from './segment.js';
 
 export type VerifyResult =
   | { ok: true; records: number; segments: number; head: { seq: number; hash: string } }
@@ -78,8 +78,8 @@ export async function verifyChain(
     if (header.prev_hash !== head)
       return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
     const entries: { hash: string; record: AuditRecord; text: string | null }[] = [];
-    for (const line of lines) {
-      const entry = parseRecordLine(line);
+    const parsed = parseRecordLines(lines) ?? lines.map(parseRecordLine);
+    for (const entry of parsed) {
       const record = entry?.record;
       if (
         !entry ||
