@@ -100,6 +100,33 @@ describe('the egress proxy', () => {
     expect((await proxy({ ticket, method: 'GET', url })).status).toBe(200);
   });
 
+  it("relays the upstream's status as it is, a 404 and a bodiless 204 too, and audits a refused redirect", async () => {
+    const agent = fresh();
+    const missing = await proxy({
+      ticket: await ticketFor(agent, 'GET', `${API}/missing`),
+      method: 'GET',
+      url: `${API}/missing`,
+    });
+    expect(missing.status).toBe(404);
+    const empty = await proxy({
+      ticket: await ticketFor(agent, 'DELETE', `${API}/empty`),
+      method: 'DELETE',
+      url: `${API}/empty`,
+    });
+    expect(empty.status).toBe(204);
+    await proxy({
+      ticket: await ticketFor(agent, 'GET', `${API}/redirect-metadata`),
+      method: 'GET',
+      url: `${API}/redirect-metadata`,
+    });
+    const egress = (await tailOf(agent)).pending.map((p) => p.record).filter((r) => r.kind === 'egress');
+    expect(egress.map((r) => [r.status, r.error ?? null])).toEqual([
+      [404, null],
+      [204, null],
+      [null, 'egress_refused'],
+    ]);
+  });
+
   it('is for executors only', async () => {
     const ticket = await ticketFor(fresh(), 'GET', `${API}/`);
     const res = await proxy({ ticket, method: 'GET', url: `${API}/` }, await agentToken('not-an-executor', ['caller']));

@@ -16,6 +16,7 @@ export default async function startEgressUpstream(): Promise<() => Promise<void>
       if (req.url === '/redirect-metadata')
         return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
       if (req.url === '/redirect-elsewhere') return void res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end();
+      if (req.url === '/empty') return void res.writeHead(204).end();
       res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
     });

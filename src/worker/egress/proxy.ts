@@ -10,6 +10,7 @@
  */
 import { Hono } from 'hono';
 import { EgressRefused, guardedFetch } from '../../egress/guard.js';
+import type { JsonValue } from '../../lib/json.js';
 import type { EgressUpstream } from '../../policy/model.js';
 import { agentStub, callAgent } from '../agents.js';
 import { readJsonObject } from '../body.js';
@@ -111,39 +112,39 @@ export const egressRoutes = new Hono<AppEnv>().post('/proxy', async (c) => {
   const headers = call.headers;
   if (injected) headers.set(injected[0], injected[1]);
   const started = Date.now();
-  let status: number;
+  // Every forwarded call is on the agent's chain, answered or not.
+  const audit = (fields: { [key: string]: JsonValue }) =>
+    callAgent(() =>
+      agentStub(c.env, claims.tenant, claims.sub).recordEgress(
+        { tenant: claims.tenant, id: claims.sub },
+        { jti: claims.jti, upstream: upstream.name, method: call.method, ...fields, ms: Date.now() - started },
+      ),
+    );
+  let response: Response;
   let bytes: ArrayBuffer;
-  let contentType: string | null;
   try {
-    const response = await guardedFetch(
+    response = await guardedFetch(
       call.url,
       { method: call.method, headers, body: call.method === 'GET' || call.method === 'HEAD' ? undefined : call.body },
       { allowLoopback: c.env.LOCAL_DEVELOPMENT === 'true' },
     );
-    status = response.status;
-    contentType = response.headers.get('content-type');
     bytes = await response.arrayBuffer();
   } catch (err) {
-    if (err instanceof EgressRefused) throw new ApiError('egress_refused', err.message, { cause: err });
+    const refused = err instanceof EgressRefused;
+    await audit({ status: null, error: refused ? 'egress_refused' : 'upstream_failed' });
+    if (refused) throw new ApiError('egress_refused', (err as Error).message, { cause: err });
     throw new ApiError('upstream_failed', `the upstream did not answer: ${(err as Error).message}`, { cause: err });
   }
-  if (bytes.byteLength > MAX_RESPONSE_BYTES)
+  if (bytes.byteLength > MAX_RESPONSE_BYTES) {
+    await audit({ status: response.status, bytes: bytes.byteLength, error: 'upstream_failed' });
     throw new ApiError('upstream_failed', `the upstream's answer is over ${MAX_RESPONSE_BYTES} bytes`);
-  await callAgent(() =>
-    agentStub(c.env, claims.tenant, claims.sub).recordEgress(
-      { tenant: claims.tenant, id: claims.sub },
-      {
-        jti: claims.jti,
-        upstream: upstream.name,
-        method: call.method,
-        status,
-        bytes: bytes.byteLength,
-        ms: Date.now() - started,
-      },
-    ),
-  );
-  return new Response(bytes, {
-    status,
+  }
+  await audit({ status: response.status, bytes: bytes.byteLength });
+  const contentType = response.headers.get('content-type');
+  // 204, 205 and 304 answers, and any answer to HEAD, carry no body.
+  const bodyless = [204, 205, 304].includes(response.status) || call.method === 'HEAD';
+  return new Response(bodyless ? null : bytes, {
+    status: response.status,
     headers: { ...(contentType && { 'content-type': contentType }), 'x-tollgate-upstream': upstream.name },
   });
 });
