@@ -19,6 +19,7 @@ export const AUDIT_KINDS = [
   'ticket_issue',
   'ticket_redeem',
   'ticket_replay',
+  'ticket_refused',
   'approval_request',
   'approval_approve',
   'approval_deny',

@@ -177,10 +177,23 @@ export class AgentObject extends DurableObject<Env> {
     });
   }
 
-  /** Burns a ticket, synchronously (concurrent redemptions of one ticket see exactly one `redeemed`), with an audit record either way. */
-  burnTicket(ticket: BurnableTicket & { sub: string; tenant: string }, executor = ''): BurnResult {
-    this.ready();
+  /**
+   * Burns a ticket, synchronously (concurrent redemptions of one ticket see exactly one
+   * `redeemed`), with an audit record either way. A suspended agent's ticket is refused and
+   * left unburned: nothing it was allowed runs until it is resumed.
+   */
+  burnTicket(ticket: BurnableTicket & { sub: string; tenant: string }, executor = ''): BurnResult | 'suspended' {
+    const engine = this.ready();
     return this.transaction(() => {
+      if (engine.state({ tenant: ticket.tenant, id: ticket.sub }).suspended) {
+        this.record({ tenant: ticket.tenant, agent: ticket.sub }, 'ticket_refused', {
+          jti: ticket.jti,
+          decision_id: ticket.decision,
+          by: executor,
+          reason: 'suspended',
+        });
+        return 'suspended';
+      }
       const result = this.burned.burn(ticket, executor);
       const kind = result === 'redeemed' ? 'ticket_redeem' : 'ticket_replay';
       this.record({ tenant: ticket.tenant, agent: ticket.sub }, kind, {

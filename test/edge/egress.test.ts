@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { tailOf } from './agents.js';
 import { call } from './http.js';
-import { agentToken } from './tokens.js';
+import { agentToken, operatorToken } from './tokens.js';
 
 const API = 'http://127.0.0.1:18790';
 let counter = 0;
@@ -125,6 +125,19 @@ describe('the egress proxy', () => {
       [204, null],
       [null, 'egress_refused'],
     ]);
+  });
+
+  it('forwards nothing for a suspended agent, and audits the refusal', async () => {
+    const agent = fresh();
+    const url = `${API}/v1/charges`;
+    const ticket = await ticketFor(agent, 'GET', url);
+    await call('POST', `/v1/agents/${agent}/suspend`, { token: await operatorToken() });
+    const res = await proxy({ ticket, method: 'GET', url });
+    expect(res.status).toBe(403);
+    const kinds = (await tailOf(agent)).pending.map((p) => p.record.kind);
+    expect(kinds).toContain('ticket_refused');
+    expect(kinds).not.toContain('egress');
+    expect(kinds).not.toContain('ticket_redeem');
   });
 
   it('is for executors only', async () => {

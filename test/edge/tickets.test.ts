@@ -8,7 +8,7 @@ import { base64url, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueTicket, TICKET_AUDIENCE, paramsHash } from '../../src/tokens/ticket.js';
 import { call } from './http.js';
-import { agentToken } from './tokens.js';
+import { agentToken, operatorToken } from './tokens.js';
 
 let counter = 0;
 const fresh = (prefix: string) => `${prefix}-${++counter}-${Date.now()}`;
@@ -31,6 +31,17 @@ const redeem = async (ticket: string, patch: object = {}) =>
   call('POST', '/v1/tickets/redeem', { token: await executor(), body: { ticket, ...post, ...patch } });
 
 describe('tickets', () => {
+  it("a suspended agent's ticket is refused, left unburned, and redeems once the agent is resumed", async () => {
+    const { ticket, id } = await allowWithTicket();
+    await call('POST', `/v1/agents/${id}/suspend`, { token: await operatorToken() });
+    const refused = await redeem(ticket);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/suspended/);
+    await call('POST', `/v1/agents/${id}/resume`, { token: await operatorToken() });
+    expect((await redeem(ticket)).status).toBe(200);
+    expect((await redeem(ticket)).status).toBe(409);
+  });
+
   it('an allow carries a ticket that verifies with WebCrypto and the published JWKS alone', async () => {
     const { ticket, id, body } = await allowWithTicket();
     const jwks = (await call('GET', '/.well-known/jwks.json')).body;

@@ -2,8 +2,8 @@
  * @module
  * Redeeming a ticket: the one check every executor path makes (`POST /v1/tickets/redeem`,
  * and the egress proxy before it forwards a call). The ticket must be Tollgate's, for the
- * executor's tenant, for exactly the action, resource and params about to run; then the
- * agent's object burns it, once.
+ * executor's tenant, for exactly the action, resource and params about to run, and its agent
+ * not suspended; then the agent's object burns it, once.
  */
 import { paramsHash, verifyTicket, type TicketClaims } from '../../tokens/ticket.js';
 import { agentStub, callAgent } from '../agents.js';
@@ -46,5 +46,7 @@ export async function redeemTicket(c: AppContext, executor: AgentPrincipal, call
   const burned = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id));
   if (burned === 'replay') throw new ApiError('ticket_replay', `ticket ${claims.jti} was already redeemed`);
   if (burned === 'expired') throw new ApiError('ticket_invalid', `ticket ${claims.jti} has expired`);
+  if (burned === 'suspended')
+    throw new ApiError('forbidden', `the ticket's agent is suspended: nothing it was allowed runs until it is resumed`);
   return claims;
 }
