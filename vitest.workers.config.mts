@@ -34,7 +34,7 @@ export default defineConfig({
           TICKET_SIGNING_JWK: JSON.stringify(ticketJwk),
           AUDIT_SIGNING_JWK: JSON.stringify(auditJwk),
           AUDIT_DIGEST_KEY: crypto.randomUUID(),
-          // The egress upstream in policies/egress.yaml is a loopback server (test/helpers/egress-upstream.ts).
+          // The egress and MCP upstreams in policies/ are loopback servers (test/helpers/egress-upstream.ts, mcp-upstream.ts).
           LOCAL_DEVELOPMENT: 'true',
           DEMO_API_TOKEN: 'demo-api-secret',
           TEST_MIGRATIONS: migrations,
@@ -43,7 +43,7 @@ export default defineConfig({
     }),
   ],
   test: {
-    globalSetup: ['./test/helpers/egress-upstream.ts'],
+    globalSetup: ['./test/helpers/egress-upstream.ts', './test/helpers/mcp-upstream.ts'],
     include: ['test/edge/**/*.test.ts'],
     setupFiles: ['./test/edge/setup.ts'],
     testTimeout: 60_000,

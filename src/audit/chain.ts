@@ -28,6 +28,8 @@ export const AUDIT_KINDS = [
   'delegation_revoke',
   'bundle_change',
   'egress',
+  'tool_call',
+  'tool_held',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

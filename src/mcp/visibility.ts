@@ -8,14 +8,56 @@
  * tool's call is always denied (a property test holds it against the reference evaluator),
  * and a listed one may still be denied by a condition, params, limits or state, with the
  * rule's reason. Under whole-bundle shadow mode nothing is hidden, as nothing is denied.
+ *
+ * The decision reads only the rules' targets, so the bundle carries just those
+ * (`ToolTargets`) for the gateway, and the same function runs on the policy as loaded.
  */
 import { globMatch } from '../policy/glob.js';
-import type { PolicySet, Rule } from '../policy/model.js';
+import type { Effect, Mode, PolicySet } from '../policy/model.js';
 
 /** The agent as the list is made for it. */
 export interface ToolCaller {
   id: string;
   roles?: readonly string[];
+}
+
+/** What of a rule decides whether it can ever match a call: its effect, mode and target globs (null is "any"). */
+export interface RuleTargets {
+  effect: Effect;
+  mode: Mode | null;
+  actions: string[] | null;
+  resources: string[] | null;
+  agents: string[] | null;
+  roles: string[] | null;
+  /** Whether the rule has a `when` condition. */
+  conditional: boolean;
+}
+
+/** What of a policy decides which tools are listed. */
+export interface ToolTargets {
+  mode: Mode;
+  registry: 'open' | 'closed';
+  /** The registry's action patterns. */
+  actionMatches: string[];
+  rules: RuleTargets[];
+}
+
+/** The targets view of a loaded policy. */
+export function toolTargets(policy: Pick<PolicySet, 'mode' | 'registry' | 'actions' | 'rules'>): ToolTargets {
+  return {
+    mode: policy.mode,
+    registry: policy.registry,
+    actionMatches: policy.actions.map((a) => a.match),
+    rules: policy.rules.map((r) => ({
+      effect: r.effect,
+      mode: r.mode,
+      actions: r.actions,
+      resources: r.resources,
+      agents: r.agents,
+      roles: r.roles,
+      conditional: r.when !== null,
+    })),
+  };
 }
 
 /** The action a tool's calls are decided as. */
@@ -27,34 +69,29 @@ const anyGlob = (globs: readonly string[] | null, text: string) =>
   globs === null || globs.some((g) => globMatch(g, text));
 
 /** Whether the rule's targets (not its condition) can match this agent's call. */
-function canMatch(rule: Rule, caller: ToolCaller, action: string, resource: string): boolean {
+function canMatch(rule: RuleTargets, caller: ToolCaller, action: string, resource: string): boolean {
   if (!anyGlob(rule.actions, action) || !anyGlob(rule.resources, resource) || !anyGlob(rule.agents, caller.id))
     return false;
   return rule.roles === null || rule.roles.some((r) => (caller.roles ?? []).includes(r));
 }
 
 /** False when the policy denies every call of `action` on `resource` by this agent, whatever else the call carries. */
-export function mayCall(
-  policy: Pick<PolicySet, 'mode' | 'registry' | 'actions' | 'rules'>,
-  caller: ToolCaller,
-  action: string,
-  resource: string,
-): boolean {
-  if (policy.mode === 'shadow') return true;
-  if (policy.registry === 'closed' && !policy.actions.some((a) => globMatch(a.match, action))) return false;
-  const enforced = policy.rules.filter(
-    (r) => (r.mode ?? policy.mode) !== 'shadow' && canMatch(r, caller, action, resource),
+export function mayCall(targets: ToolTargets, caller: ToolCaller, action: string, resource: string): boolean {
+  if (targets.mode === 'shadow') return true;
+  if (targets.registry === 'closed' && !targets.actionMatches.some((match) => globMatch(match, action))) return false;
+  const enforced = targets.rules.filter(
+    (r) => (r.mode ?? targets.mode) !== 'shadow' && canMatch(r, caller, action, resource),
   );
-  if (enforced.some((r) => r.effect === 'deny' && r.when === null)) return false;
+  if (enforced.some((r) => r.effect === 'deny' && !r.conditional)) return false;
   return enforced.some((r) => r.effect !== 'deny');
 }
 
 /** The names of the upstream's tools this agent is shown, in their order. */
 export function visibleTools(
-  policy: Pick<PolicySet, 'mode' | 'registry' | 'actions' | 'rules'>,
+  targets: ToolTargets,
   caller: ToolCaller,
   upstream: string,
   tools: readonly string[],
 ): string[] {
-  return tools.filter((tool) => mayCall(policy, caller, toolAction(upstream, tool), toolResource(upstream, tool)));
+  return tools.filter((tool) => mayCall(targets, caller, toolAction(upstream, tool), toolResource(upstream, tool)));
 }

@@ -458,7 +458,7 @@ export function loadPolicies(files: Record<string, string>): LoadResult {
   const mcpUpstreams = declared(
     'mcp',
     parts.map((p) => p.mcp),
-  ).map(({ name, url, secret, tools }) => ({ name, url, secret, tools }));
+  ).map(({ name, url, secret, tools, results }) => ({ name, url, secret, tools, results }));
   const egressUpstreams = declared(
     'egress',
     parts.map((p) => p.egress),

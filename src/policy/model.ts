@@ -191,6 +191,8 @@ export interface McpUpstream {
   secret: string | null;
   /** Glob patterns of the tool names it may offer; null for all of them. */
   tools: string[] | null;
+  /** What a DLP detector's find in a tool result does: the text is redacted, or the whole result withheld. */
+  results: 'redact' | 'block';
 }
 
 export interface CustomDetector {

@@ -1,3 +1,4 @@
+import { toolTargets } from '../mcp/visibility.js';
 import { describe, expect, it } from 'vitest';
 import { decodeBundle } from './bundle/decode.js';
 import { compilePolicies } from './compile.js';
@@ -21,6 +22,7 @@ describe('the mcp: section', () => {
         '    url: https://mcp.example.com/mcp',
         '    secret: GITHUB_MCP_TOKEN',
         '    tools: ["search_*", get_issue]',
+        '    results: block',
         '  - name: demo',
         '    url: http://127.0.0.1:8788/mcp',
         '',
@@ -28,15 +30,19 @@ describe('the mcp: section', () => {
     };
     const loaded = loadPolicies(files);
     expect(loaded.ok && loaded.policy.mcpUpstreams).toEqual([
-      { name: 'demo', url: 'http://127.0.0.1:8788/mcp', secret: null, tools: null },
+      { name: 'demo', url: 'http://127.0.0.1:8788/mcp', secret: null, tools: null, results: 'redact' },
       {
         name: 'github',
         url: 'https://mcp.example.com/mcp',
         secret: 'GITHUB_MCP_TOKEN',
         tools: ['search_*', 'get_issue'],
+        results: 'block',
       },
     ]);
-    expect(decodeBundle(compilePolicies(files).bytes).mcpUpstreams).toEqual(loaded.ok && loaded.policy.mcpUpstreams);
+    const info = decodeBundle(compilePolicies(files).bytes);
+    expect(info.mcpUpstreams).toEqual(loaded.ok && loaded.policy.mcpUpstreams);
+    // The gateway's view of the rules is the policy's, so the edge lists what the policy allows.
+    expect(info.toolTargets).toEqual(loaded.ok && toolTargets(loaded.policy));
   });
 
   it('leaves a bundle without upstreams as it was', () => {
@@ -75,6 +81,10 @@ describe('the mcp: section', () => {
     [
       '  - name: a\n    url: https://mcp.example.com/\n    tools: ["a***b"]',
       /mcp\.yaml:4:13 bad_glob mcp\[0\]\.tools\[0\]: glob 'a\*\*\*b' has three or more/,
+    ],
+    [
+      '  - name: a\n    url: https://mcp.example.com/\n    results: drop',
+      /mcp\.yaml:4:14 bad_value mcp\[0\]\.results must be redact or block/,
     ],
     [
       '  - name: a\n    url: https://mcp.example.com/\n    token: x',

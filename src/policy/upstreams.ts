@@ -5,8 +5,9 @@
  * `/mcp/<name>`, tool actions `mcp.<name>.<tool>`); `egress:` declares the HTTP APIs the
  * egress proxy forwards ticketed calls to (action `egress.<name>`, any URL under its base
  * URL). Each has a name, an https URL (loopback allowed for local development, over http
- * too) and the Worker secret Tollgate injects; an MCP server may have a tool allowlist, an
- * egress API the header its secret goes in.
+ * too) and the Worker secret Tollgate injects; an MCP server may have a tool allowlist and
+ * say what a secret found in a tool's result does (`results: redact | block`), an egress API
+ * the header its secret goes in.
  */
 import type { Node } from 'yaml';
 import { egressUrlProblem } from '../egress/guard.js';
@@ -69,7 +70,7 @@ export function checkMcpUpstreams(src: SourceFile, node: Node | null): Checked<M
   const out: Checked<McpUpstream>[] = [];
   sequenceItems(src, node, 'mcp').forEach((item, i) => {
     const where = `mcp[${i}]`;
-    const m = mappingEntries(src, item, where, ['name', 'url', 'secret', 'tools']);
+    const m = mappingEntries(src, item, where, ['name', 'url', 'secret', 'tools', 'results']);
     if (!m) return;
     const base = checkBase(src, m, item, where);
     let tools: string[] | null = null;
@@ -83,7 +84,13 @@ export function checkMcpUpstreams(src: SourceFile, node: Node | null): Checked<M
         else tools!.push(tool);
       });
     }
-    if (base) out.push({ ...base, tools });
+    let results: McpUpstream['results'] = 'redact';
+    if (m.has('results')) {
+      const value = stringValue(src, m.get('results')!, `${where}.results`);
+      if (value === 'redact' || value === 'block') results = value;
+      else if (value !== null) src.report(m.get('results')!, 'bad_value', `${where}.results must be redact or block`);
+    }
+    if (base) out.push({ ...base, tools, results });
   });
   return out;
 }

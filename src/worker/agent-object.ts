@@ -210,10 +210,17 @@ export class AgentObject extends DurableObject<Env> {
     return this.burned.redeemed(jti);
   }
 
-  /** Records a call the egress proxy forwarded on one of this agent's tickets. */
-  recordEgress(agent: AgentName, fields: { [key: string]: JsonValue }): void {
+  /**
+   * Records what a gateway did on this agent's behalf: a call the egress proxy forwarded on
+   * one of its tickets, a tool call the MCP gateway forwarded, or a tool it held back.
+   */
+  recordForwarded(
+    agent: AgentName,
+    kind: 'egress' | 'tool_call' | 'tool_held',
+    fields: { [key: string]: JsonValue },
+  ): void {
     this.ready();
-    this.transaction(() => this.record(who(agent), 'egress', fields));
+    this.transaction(() => this.record(who(agent), kind, fields));
   }
 
   /** Records a delegation this agent made, or a revocation it made or suffered; returns its trust (a child's ceiling). */

@@ -13,6 +13,8 @@ import { egressRoutes } from './egress/proxy.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse, toApiError } from './errors.js';
 import { publicJwks } from './keys.js';
+import { mcpRoutes } from './mcp/gateway.js';
+import { pinRoutes } from './mcp/pin-routes.js';
 import { openApiDocument } from './openapi.js';
 import { policyHash } from './policy-source.js';
 import { authenticated } from './principal.js';
@@ -38,8 +40,10 @@ export function createApp(): Hono<AppEnv> {
     return c.json(await readJsonObject(c));
   });
 
-  // Everything else under /v1 knows who is calling, and that nothing revoked them.
+  // Everything else under /v1, and the MCP gateway, knows who is calling, and that nothing revoked them.
   app.use('/v1/*', authenticated);
+  app.use('/mcp/*', authenticated);
+  app.route('/', mcpRoutes);
   for (const routes of [
     decideRoutes,
     outcomeRoutes,
@@ -50,6 +54,7 @@ export function createApp(): Hono<AppEnv> {
     approvalRoutes,
     delegationRoutes,
     egressRoutes,
+    pinRoutes,
   ])
     app.route('/v1', routes);
 

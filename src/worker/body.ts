@@ -1,6 +1,6 @@
 /**
  * @module
- * Reading a JSON body: at most 64 KiB, UTF-8, an object; every failure is a 400 or 413
+ * Reading a JSON body: at most 64 KiB (unless a route says otherwise), UTF-8, an object; every failure is a 400 or 413
  * that says what was wrong. The reader stops at the limit: a larger body (chunked, or
  * with a false Content-Length) is refused without reading the rest.
  */
@@ -31,12 +31,11 @@ async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number
 }
 
 /** The body as UTF-8 text, read up to the limit (413 past it). */
-export async function readText(c: Context): Promise<string> {
+export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES)
-    throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
+  if (declared > limit) throw new ApiError('body_too_large', `body is ${declared} bytes; the limit is ${limit}`);
   try {
-    return utf8.decode(await readAtMost(c.req.raw.body, MAX_BODY_BYTES));
+    return utf8.decode(await readAtMost(c.req.raw.body, limit));
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw new ApiError('invalid_json', 'body is not valid utf-8', { cause: err });

@@ -8,15 +8,20 @@
  *   decision below a budgeted link reserves its cost here, against every such link at once.
  * - Which agents have audit records not yet flushed, so a tenant-wide audit search can
  *   include them the moment they are made.
+ * - The MCP tool definitions its operators pinned, and what the gateway last saw upstream.
  * Every method is synchronous over SQLite: a revocation is seen by the very next check.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from './env.js';
 import { MICROS_PER_USD, toUsd } from '../policy/money.js';
+import { PinBook, type Pin, type Sighting, type ToolStanding } from './mcp/pin-book.js';
 
 export class TenantObject extends DurableObject<Env> {
+  private readonly pinBook: PinBook;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.pinBook = new PinBook(ctx.storage.sql);
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, by TEXT NOT NULL, at INTEGER NOT NULL)',
     );
@@ -107,6 +112,29 @@ export class TenantObject extends DurableObject<Env> {
     this.ctx.storage.sql.exec('DELETE FROM agents_pending_audit WHERE agent = ? AND from_seq <= ?', agent, throughSeq);
   }
 
+  /** The MCP pins, every upstream's or one's. */
+  mcpPins(upstream?: string): Pin[] {
+    return this.pinBook.pins(upstream);
+  }
+
+  /** Records what a listing of `upstream` saw; the tools whose sighting changed (to audit once). */
+  observeMcpTools(upstream: string, sightings: Sighting[]): string[] {
+    return this.pinBook.observe(upstream, sightings);
+  }
+
+  /** Whether a tool is approved, and seen upstream as approved. */
+  mcpToolStanding(upstream: string, tool: string): ToolStanding {
+    return this.pinBook.standing(upstream, tool);
+  }
+
+  approveMcpPin(pin: Omit<Pin, 'approvedAt'>): Pin {
+    return this.pinBook.approve(pin);
+  }
+
+  removeMcpPin(upstream: string, tool: string): boolean {
+    return this.pinBook.remove(upstream, tool);
+  }
+
   /** Every agent with records not yet flushed, however long they have waited, oldest first. */
   agentsWithPendingAudit(): { agent: string; since: number }[] {
     return this.ctx.storage.sql
@@ -128,4 +156,17 @@ export function revocationKeys(agent: {
 
 export function tenantStub(env: Env, tenant: string): DurableObjectStub<TenantObject> {
   return env.TENANTS.get(env.TENANTS.idFromName(tenant));
+}
+
+/** The tenant object's pin verbs, typed by hand (their inferred RPC types are too deep for the checker). */
+export interface TenantPinCalls {
+  mcpPins(upstream?: string): Promise<Pin[]>;
+  observeMcpTools(upstream: string, sightings: Sighting[]): Promise<string[]>;
+  mcpToolStanding(upstream: string, tool: string): Promise<ToolStanding>;
+  approveMcpPin(pin: Omit<Pin, 'approvedAt'>): Promise<Pin>;
+  removeMcpPin(upstream: string, tool: string): Promise<boolean>;
+}
+
+export function tenantPins(env: Env, tenant: string): TenantPinCalls {
+  return tenantStub(env, tenant) as unknown as TenantPinCalls;
 }

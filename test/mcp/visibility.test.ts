@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mayCall, toolAction, visibleTools } from '../../src/mcp/visibility.js';
+import { mayCall, toolAction, toolTargets, visibleTools } from '../../src/mcp/visibility.js';
 import { evaluateReference } from '../../src/policy/reference/evaluate.js';
 import { policySet, request } from '../differential/arbitraries.js';
 import { loadOrThrow } from '../helpers/engines.js';
@@ -16,7 +16,7 @@ describe('tool visibility', () => {
     let shown = 0;
     fc.assert(
       fc.property(policySet, request, (policy, req) => {
-        if (mayCall(policy, req.agent, req.action, req.resource)) return void shown++;
+        if (mayCall(toolTargets(policy), req.agent, req.action, req.resource)) return void shown++;
         hidden++;
         expect(evaluateReference(policy, req).decision).toBe('deny');
       }),
@@ -49,11 +49,11 @@ describe('tool visibility', () => {
       ].join('\n'),
     });
     const tools = ['get_issue', 'search_code', 'create_issue', 'delete_repo', 'update_settings', 'run_workflow'];
-    expect(visibleTools(policy, { id: 'bot-1', roles: ['assistant'] }, 'github', tools)).toEqual([
+    expect(visibleTools(toolTargets(policy), { id: 'bot-1', roles: ['assistant'] }, 'github', tools)).toEqual([
       'get_issue',
       'search_code',
     ]);
-    expect(visibleTools(policy, { id: 'bot-2', roles: ['engineer'] }, 'github', tools)).toEqual([
+    expect(visibleTools(toolTargets(policy), { id: 'bot-2', roles: ['engineer'] }, 'github', tools)).toEqual([
       'get_issue',
       'search_code',
       'create_issue',

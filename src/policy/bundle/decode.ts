@@ -4,6 +4,7 @@
  * rules' ids, effects, limits and messages (to describe decisions and to keep state).
  * The WASM evaluator validates the rest; this reader checks the bounds of what it reads.
  */
+import type { ToolTargets } from '../../mcp/visibility.js';
 import { TollgateError } from '../../lib/errors.js';
 import type {
   EgressUpstream,
@@ -11,6 +12,8 @@ import type {
   BreakerCode,
   BreakerSettings,
   Budgets,
+  CustomDetector,
+  Detector,
   Effect,
   McpUpstream,
   Mode,
@@ -38,6 +41,12 @@ import {
   BUDGET_TOKENS_MONTH,
 } from './format.js';
 import { BUNDLE_HEADER, readField, RULE, SETTINGS, SPAN } from './layout.js';
+
+/** The detectors tool results are scanned with: the policy's built-in DLP detectors (deny and redact alike) and its custom ones. */
+export interface ResultDlp {
+  detectors: Detector[];
+  custom: CustomDetector[];
+}
 
 /** What a rule means to the host. */
 export interface RuleInfo {
@@ -67,6 +76,10 @@ export interface BundleInfo {
   dlpCustom: string[];
   /** The MCP servers the gateway stands in front of, by name. */
   mcpUpstreams: McpUpstream[];
+  /** What decides which tools the gateway lists to an agent; null without MCP upstreams. */
+  toolTargets: ToolTargets | null;
+  /** The detectors the gateway scans tool results with; null without MCP upstreams. */
+  resultDlp: ResultDlp | null;
   /** The HTTP APIs the egress proxy forwards to, by name. */
   egressUpstreams: EgressUpstream[];
   tickets: { ttlMs: number };
@@ -229,6 +242,8 @@ function decode(bytes: Uint8Array): BundleInfo {
   const host = JSON.parse(utf8.decode(bytes.subarray(m, m + hostLength))) as {
     breaker_count: BreakerCode[];
     mcp_upstreams?: McpUpstream[];
+    mcp_targets?: ToolTargets;
+    mcp_result_dlp?: ResultDlp;
     egress_upstreams?: EgressUpstream[];
     dlp_custom: string[];
   };
@@ -250,6 +265,8 @@ function decode(bytes: Uint8Array): BundleInfo {
     dlpDenies: readField(v, settingsAt, SETTINGS.fields.dlpDenyMask) !== 0 || host.dlp_custom.length > 0,
     dlpCustom: host.dlp_custom,
     mcpUpstreams: host.mcp_upstreams ?? [],
+    toolTargets: host.mcp_targets ?? null,
+    resultDlp: host.mcp_result_dlp ?? null,
     egressUpstreams: host.egress_upstreams ?? [],
     budgets: budgetsAt(v, settingsAt),
     tickets,

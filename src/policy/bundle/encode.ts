@@ -4,6 +4,7 @@
  * Deterministic: symbols are sorted, rules are in id order, and every table is built in
  * that order, so the same policies always give the same bytes.
  */
+import { toolTargets } from '../../mcp/visibility.js';
 import { exprSymbols, compileExpr } from '../expr/bytecode.js';
 import type { Scalar } from '../expr/ast.js';
 import { NOW_FIELDS } from '../expr/typecheck.js';
@@ -346,7 +347,12 @@ export function encodeBundle(policy: PolicySet): Uint8Array {
       breaker_count: policy.breaker?.count ?? [],
       dlp_custom: policy.dlpCustom.map((d) => d.name),
       // Only when declared, so a bundle without MCP upstreams is byte for byte what it was before them.
-      ...(policy.mcpUpstreams?.length && { mcp_upstreams: policy.mcpUpstreams }),
+      ...(policy.mcpUpstreams?.length && {
+        mcp_upstreams: policy.mcpUpstreams,
+        // What the gateway reads to list an agent only the tools it may call, and to scan results.
+        mcp_targets: toolTargets(policy),
+        mcp_result_dlp: { detectors: [...new Set([...policy.dlpDeny, ...policy.dlpRedact])], custom: policy.dlpCustom },
+      }),
       ...(policy.egressUpstreams?.length && { egress_upstreams: policy.egressUpstreams }),
     }),
   );

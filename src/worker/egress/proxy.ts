@@ -19,6 +19,7 @@ import { ApiError } from '../errors.js';
 import { policyInfo } from '../policy-source.js';
 import { executorCaller } from '../principal.js';
 import { redeemTicket } from '../tickets/redeem.js';
+import { upstreamSecret } from '../upstream-secrets.js';
 
 const FIELDS = ['ticket', 'method', 'url', 'headers', 'body'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -86,14 +87,10 @@ function parseCall(body: Record<string, unknown>) {
   };
 }
 
-/** The upstream's secret from the Worker's secrets, as the header it goes in. */
+/** The upstream's secret as the header it goes in; null for an upstream without one. */
 function secretHeader(c: AppContext, upstream: EgressUpstream): [string, string] | null {
-  if (upstream.secret === null) return null;
-  const value = (c.env as unknown as Record<string, unknown>)[upstream.secret];
-  if (typeof value !== 'string' || value === '')
-    throw new ApiError('unavailable', `the upstream's secret ${upstream.secret} is not configured`, {
-      retryAfterSeconds: 30,
-    });
+  const value = upstreamSecret(c.env, upstream.secret);
+  if (value === null) return null;
   return upstream.header === null ? ['authorization', `Bearer ${value}`] : [upstream.header, value];
 }
 
@@ -115,10 +112,13 @@ export const egressRoutes = new Hono<AppEnv>().post('/proxy', async (c) => {
   // Every forwarded call is on the agent's chain, answered or not.
   const audit = (fields: { [key: string]: JsonValue }) =>
     callAgent(() =>
-      agentStub(c.env, claims.tenant, claims.sub).recordEgress(
-        { tenant: claims.tenant, id: claims.sub },
-        { jti: claims.jti, upstream: upstream.name, method: call.method, ...fields, ms: Date.now() - started },
-      ),
+      agentStub(c.env, claims.tenant, claims.sub).recordForwarded({ tenant: claims.tenant, id: claims.sub }, 'egress', {
+        jti: claims.jti,
+        upstream: upstream.name,
+        method: call.method,
+        ...fields,
+        ms: Date.now() - started,
+      }),
     );
   let response: Response;
   let bytes: ArrayBuffer;

@@ -1,0 +1,110 @@
+/**
+ * @module
+ * Which of an upstream's tools an agent is shown, and may call. A tool is served when the
+ * upstream's allowlist names it, an operator pinned its definition as the upstream now
+ * offers it (and its name shadows no other), and the policy does not deny every call to it
+ * by this agent. `tools/list` is filtered by exactly this; a `tools/call` of a tool not
+ * served is "unknown tool", so the list and the call always agree.
+ */
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonValue } from '../../lib/json.js';
+import { definitionDiff, pinStates } from '../../mcp/pins.js';
+import { scanTool } from '../../mcp/scan.js';
+import { mayCall, toolAction, toolResource } from '../../mcp/visibility.js';
+import { globMatch } from '../../policy/glob.js';
+import type { McpUpstream } from '../../policy/model.js';
+import { agentStub, callAgent } from '../agents.js';
+import type { AppContext } from '../env.js';
+import { policyInfo } from '../policy-source.js';
+import type { AgentPrincipal } from '../principal.js';
+import { tenantPins } from '../tenant-object.js';
+
+/** The longest text of a changed definition part kept in the audit record. */
+const MAX_AUDITED_TEXT = 2000;
+
+/** Whether the upstream's allowlist (none: every tool) names the tool. */
+export const allowlisted = (upstream: McpUpstream, tool: string) =>
+  upstream.tools === null || upstream.tools.some((g) => globMatch(g, tool));
+
+/** Whether the policy lets this agent call the tool at all (see `mayCall`). */
+export function policyMayCall(agent: AgentPrincipal, upstream: string, tool: string): boolean {
+  const targets = policyInfo.toolTargets;
+  if (targets === null) return false; // a bundle without MCP upstreams serves no tools
+  return mayCall(targets, agent, toolAction(upstream, tool), toolResource(upstream, tool));
+}
+
+const clip = (value: JsonValue): JsonValue => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length <= MAX_AUDITED_TEXT ? value : `${text.slice(0, MAX_AUDITED_TEXT)}… (${text.length} characters)`;
+};
+
+/**
+ * The tools of one `tools/list` page the agent is shown. Every tool's pin state is recorded
+ * in the tenant's object; a tool newly held back (new, changed or shadowing) is audited once
+ * in the agent's chain, with its diff against the pinned definition and the description scan.
+ */
+export async function servedTools(
+  c: AppContext,
+  agent: AgentPrincipal,
+  upstream: McpUpstream,
+  tools: Tool[],
+): Promise<Tool[]> {
+  const tenant = tenantPins(c.env, agent.tenant);
+  const pins = await callAgent(() => tenant.mcpPins());
+  const own = new Map(pins.filter((p) => p.upstream === upstream.name).map((p) => [p.tool, p]));
+  const elsewhere = pins.filter((p) => p.upstream !== upstream.name);
+  const states = pinStates(
+    tools,
+    new Map([...own].map(([tool, pin]) => [tool, pin.hash])),
+    elsewhere.map((p) => p.tool),
+  );
+  const changed = new Set(
+    await callAgent(() =>
+      tenant.observeMcpTools(
+        upstream.name,
+        states.map((s) => ({ tool: s.tool.name, hash: s.hash, state: s.state })),
+      ),
+    ),
+  );
+  const held = states.filter((s) => s.state !== 'pinned' && changed.has(s.tool.name));
+  if (held.length > 0) {
+    const others = elsewhere.map((p) => ({ server: p.upstream, tool: p.tool }));
+    const object = agentStub(c.env, agent.tenant, agent.id);
+    for (const s of held)
+      await callAgent(() =>
+        object.recordForwarded({ tenant: agent.tenant, id: agent.id }, 'tool_held', {
+          upstream: upstream.name,
+          tool: s.tool.name,
+          state: s.state,
+          hash: s.hash,
+          pinned_hash: own.get(s.tool.name)?.hash ?? null,
+          changes: definitionDiff(own.get(s.tool.name)?.definition ?? null, s.tool).map((d) => ({
+            field: d.field,
+            before: clip(d.before),
+            after: clip(d.after),
+          })),
+          findings: scanTool(s.tool, others).map((f) => ({ ...f }) as { [key: string]: JsonValue }),
+        }),
+      );
+  }
+  return states
+    .filter(
+      (s) =>
+        s.state === 'pinned' && allowlisted(upstream, s.tool.name) && policyMayCall(agent, upstream.name, s.tool.name),
+    )
+    .map((s) => s.tool);
+}
+
+/** Whether a `tools/call` of `tool` is served to this agent (else it is an unknown tool). */
+export async function isServed(
+  c: AppContext,
+  agent: AgentPrincipal,
+  upstream: McpUpstream,
+  tool: string,
+): Promise<boolean> {
+  if (!allowlisted(upstream, tool) || !policyMayCall(agent, upstream.name, tool)) return false;
+  const standing = await callAgent(() => tenantPins(c.env, agent.tenant).mcpToolStanding(upstream.name, tool));
+  return (
+    standing.approvedHash !== null && standing.seenHash === standing.approvedHash && standing.seenState !== 'shadowing'
+  );
+}

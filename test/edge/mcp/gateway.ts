@@ -1,0 +1,76 @@
+/**
+ * Helpers for the MCP gateway's tests: the demo upstream's test hooks, the operators' pin
+ * workflow, and real SDK clients (v1 and v2) whose HTTP goes to the Worker under test.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
+import { SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { BASE, call } from '../http.js';
+import { operatorToken } from '../tokens.js';
+
+export const UPSTREAM = 'http://127.0.0.1:18791';
+export const GATEWAY = `${BASE}/mcp/demo`;
+
+/** The Worker's fetch, as the SDK transports take it. */
+const workerFetch = (url: string | URL, init?: RequestInit) => SELF.fetch(url, init);
+
+/** What the demo upstream received, from the start of the test on (see `resetUpstream`). */
+export async function received(): Promise<{ method: string; headers: Record<string, string>; body: any }[]> {
+  return (await fetch(`${UPSTREAM}/__received`)).json();
+}
+
+/** Changes the demo upstream's tools, or resets them (and what it received). */
+export async function controlUpstream(change: object): Promise<void> {
+  const res = await fetch(`${UPSTREAM}/__control`, { method: 'POST', body: JSON.stringify(change) });
+  expect(res.status).toBe(200);
+}
+
+/** Reviews the upstream's tools as operator `ops-1` (what `tollgate mcp pins` shows). */
+export async function review(): Promise<any[]> {
+  const res = await call('GET', '/v1/mcp/demo/tools', { token: await operatorToken() });
+  expect(res.status).toBe(200);
+  return res.body.tools;
+}
+
+/** Pins the named tools as they are offered now (all of them when none are named). */
+export async function approveTools(names?: string[]): Promise<void> {
+  const token = await operatorToken();
+  for (const tool of await review()) {
+    if (names && !names.includes(tool.name)) continue;
+    const res = await call('POST', '/v1/mcp/demo/pins', { token, body: { tool: tool.name, hash: tool.hash } });
+    expect(res.status).toBe(201);
+  }
+}
+
+/** A v1 SDK client (2025 line: initialize, a session) connected through the gateway with `token`. */
+export async function legacyClient(
+  token: string,
+  capabilities: object = {},
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(GATEWAY), {
+    fetch: workerFetch,
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  const client = new Client({ name: 'legacy-test-client', version: '1.0.0' }, { capabilities });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** A v2 SDK client pinned to protocol 2026-07-28 (stateless, server/discover, MRTR) through the gateway. */
+export async function modernClient(
+  token: string,
+  options: ConstructorParameters<typeof ModernClient>[1] = {},
+): Promise<ModernClient> {
+  const transport = new ModernTransport(new URL(GATEWAY), {
+    fetch: workerFetch,
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  const client = new ModernClient(
+    { name: 'modern-test-client', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } }, ...options },
+  );
+  await client.connect(transport);
+  return client;
+}
