@@ -37,6 +37,7 @@ export default defineConfig({
           // The egress and MCP upstreams in policies/ are loopback servers (test/helpers/egress-upstream.ts, mcp-upstream.ts).
           LOCAL_DEVELOPMENT: 'true',
           DEMO_API_TOKEN: 'demo-api-secret',
+          DEMO_MCP_TOKEN: 'demo-mcp-secret',
           TEST_MIGRATIONS: migrations,
         },
       },

@@ -7,6 +7,9 @@
  * a harmless `echo`, a destructive `delete_records`, `get_config` whose result leaks a fake
  * secret, and `slow_count`, which reports progress.
  *
+ * Given a `token`, it answers 401 to any request without it as its bearer token: the
+ * gateway injects it from the Worker secret `DEMO_MCP_TOKEN`, and no agent ever holds it.
+ *
  * With `control: true` (the tests' fixture) it also keeps what each request carried
  * (`GET /__received`) and lets a test change a tool's description or add a tool
  * (`POST /__control`), as an upstream that changes under the gateway would.
@@ -139,7 +142,11 @@ export interface DemoMcpServer {
 }
 
 /** Starts the demo upstream on loopback at `port`, MCP endpoint `/mcp`. */
-export async function startDemoMcpServer(options: { port: number; control?: boolean }): Promise<DemoMcpServer> {
+export async function startDemoMcpServer(options: {
+  port: number;
+  token?: string;
+  control?: boolean;
+}): Promise<DemoMcpServer> {
   let catalog = initialCatalog();
   const received: ReceivedRequest[] = [];
   const modern = createMcpHandler(() => demoServer(catalog), { legacy: 'reject' });
@@ -176,7 +183,11 @@ export async function startDemoMcpServer(options: { port: number; control?: bool
           add?: { name: string; description: string };
         };
         if (change.reset) catalog = initialCatalog();
-        if (change.describe) catalog.descriptions[change.describe.tool] = change.describe.description;
+        if (change.describe) {
+          const extra = catalog.extra.find((t) => t.name === change.describe!.tool);
+          if (extra) extra.description = change.describe.description;
+          else catalog.descriptions[change.describe.tool] = change.describe.description;
+        }
         if (change.add) catalog.extra.push(change.add);
         if (change.reset) received.length = 0;
         return void writeResponse(res, Response.json({ ok: true }));
@@ -191,6 +202,8 @@ export async function startDemoMcpServer(options: { port: number; control?: bool
         }
         received.push({ method: request.method, headers: headerRecord(request.headers), body: parsed });
       }
+      if (options.token !== undefined && request.headers.get('authorization') !== `Bearer ${options.token}`)
+        return void writeResponse(res, Response.json({ error: 'a valid bearer token is required' }, { status: 401 }));
       const isLegacy = request.method !== 'POST' || (await isLegacyRequest(request.clone()));
       await writeResponse(res, isLegacy ? await legacy(request) : await modern.fetch(request));
     } catch (err) {

@@ -36,6 +36,34 @@ async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: J
   };
 }
 
+/**
+ * The local-development variables: loopback upstreams are allowed, and the demo upstreams'
+ * secrets (which the gateway and the egress proxy inject; the demo MCP upstream checks its own).
+ */
+const localVariables = (): Record<string, string> => ({
+  LOCAL_DEVELOPMENT: 'true',
+  DEMO_API_TOKEN: `demo-api-${crypto.randomUUID()}`,
+  DEMO_MCP_TOKEN: `demo-mcp-${crypto.randomUUID()}`,
+});
+
+/** The variables `.dev.vars` sets (its `NAME='value'` lines). */
+export function readDevVars(): Record<string, string> {
+  const vars: Record<string, string> = {};
+  if (!existsSync(DEV_VARS_FILE)) return vars;
+  for (const line of readFileSync(DEV_VARS_FILE, 'utf8').split('\n')) {
+    const m = /^([A-Z][A-Z0-9_]*)='(.*)'$/.exec(line.trim());
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
+/** Appends the local-development variables a checkout's `.dev.vars` predates. */
+function addMissingLocalVariables(): void {
+  const present = readDevVars();
+  for (const [name, value] of Object.entries(localVariables()))
+    if (!(name in present)) appendFileSync(DEV_VARS_FILE, `${name}='${value}'\n`);
+}
+
 /** The dev keys, created (with `.dev.vars`) when missing. Returns whether they were created. */
 export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }> {
   if (existsSync(DEV_KEY_FILE) && existsSync(DEV_VARS_FILE)) {
@@ -47,9 +75,7 @@ export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }
       key.auditDigestKey &&
       readFileSync(DEV_VARS_FILE, 'utf8').includes('AUDIT_DIGEST_KEY')
     ) {
-      // Added since: local development may reach loopback upstreams (the egress proxy's demo API).
-      if (!readFileSync(DEV_VARS_FILE, 'utf8').includes('LOCAL_DEVELOPMENT'))
-        appendFileSync(DEV_VARS_FILE, "LOCAL_DEVELOPMENT='true'\n");
+      addMissingLocalVariables();
       return { key, created: false };
     }
   }
@@ -67,9 +93,10 @@ export async function ensureDevKeys(): Promise<{ key: DevKey; created: boolean }
   writeFileSync(DEV_KEY_FILE, JSON.stringify(key, null, 2), { mode: 0o600 });
   writeFileSync(
     DEV_VARS_FILE,
-    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\nAUDIT_DIGEST_KEY='${key.auditDigestKey}'\nLOCAL_DEVELOPMENT='true'\n`,
+    `# Local development only; made by tollgate on first run.\nAUTH_JWKS='${JSON.stringify({ keys: [key.publicJwk] })}'\nBUNDLE_SIGNING_JWK='${JSON.stringify(key.bundleJwk)}'\nTICKET_SIGNING_JWK='${JSON.stringify(key.ticketJwk)}'\nAUDIT_SIGNING_JWK='${JSON.stringify(key.auditJwk)}'\nAUDIT_DIGEST_KEY='${key.auditDigestKey}'\n`,
     { mode: 0o600 },
   );
+  addMissingLocalVariables();
   return { key, created: true };
 }
 

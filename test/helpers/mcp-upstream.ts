@@ -7,8 +7,10 @@
 import { startDemoMcpServer } from '../../src/cli/demo-mcp-server.js';
 
 export const MCP_PORT = 18791;
+/** The secret the gateway injects (the Worker secret DEMO_MCP_TOKEN in vitest.workers.config.mts). */
+export const MCP_SECRET = 'demo-mcp-secret';
 
 export default async function startMcpUpstream(): Promise<() => Promise<void>> {
-  const server = await startDemoMcpServer({ port: MCP_PORT, control: true });
+  const server = await startDemoMcpServer({ port: MCP_PORT, token: MCP_SECRET, control: true });
   return () => server.close();
 }

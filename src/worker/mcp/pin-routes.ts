@@ -74,7 +74,10 @@ async function upstreamTools(c: AppContext, upstream: McpUpstream): Promise<Tool
   }
 }
 
-/** The upstream's tools with their pin states; the sightings are recorded, as a listing's are. */
+/**
+ * The upstream's tools with their pin states. Nothing is recorded: what is held back is
+ * recorded (and audited) when an agent's listing meets it.
+ */
 async function review(c: AppContext, upstream: McpUpstream, tenant: string) {
   const pinBook = tenantPins(c.env, tenant);
   const [tools, pins] = await Promise.all([upstreamTools(c, upstream), callAgent(() => pinBook.mcpPins())]);
@@ -84,12 +87,6 @@ async function review(c: AppContext, upstream: McpUpstream, tenant: string) {
     tools,
     new Map([...own].map(([t, p]) => [t, p.hash])),
     elsewhere.map((p) => p.tool),
-  );
-  await callAgent(() =>
-    pinBook.observeMcpTools(
-      upstream.name,
-      states.map((s) => ({ tool: s.tool.name, hash: s.hash, state: s.state })),
-    ),
   );
   const others = elsewhere.map((p) => ({ server: p.upstream, tool: p.tool }));
   return states.map((s) => ({
@@ -147,7 +144,12 @@ export const pinRoutes = new Hono<AppEnv>()
         note: (body.note as string | undefined) ?? null,
       }),
     );
-    return c.json({ pin, state: tool.state === 'shadowing' ? 'shadowing' : 'pinned' }, 201);
+    // Seen as pinned now, so the tool is served at once (a shadowing name stays held back).
+    const state = tool.state === 'shadowing' ? 'shadowing' : 'pinned';
+    await callAgent(() =>
+      tenantPins(c.env, operator.tenant).observeMcpTools(upstream.name, [{ tool: tool.name, hash: tool.hash, state }]),
+    );
+    return c.json({ pin, state }, 201);
   })
   .delete('/mcp/:upstream/pins/:tool', async (c) => {
     const operator = operatorCaller(c);

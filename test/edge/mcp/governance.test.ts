@@ -1,0 +1,178 @@
+/**
+ * What the gateway governs, with real SDK clients against the demo upstream: which tools an
+ * agent is shown (and that the list and the call agree), limits applied to tool calls as to
+ * decide, the audit record of every call, DLP on arguments and results, the injected secret
+ * in place of the agent's token, and the session bound to its agent.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MCP_SECRET } from '../../helpers/mcp-upstream.js';
+import { tailOf } from '../agents.js';
+import { call } from '../http.js';
+import { agentToken } from '../tokens.js';
+import { approveTools, legacyClient, modernClient, received } from './gateway.js';
+
+beforeAll(() => approveTools());
+
+let counter = 0;
+const fresh = (what: string) => `mcp-${what}-${++counter}-${Date.now()}`;
+const names = (tools: { name: string }[]) => tools.map((t) => t.name).sort();
+
+describe('which tools an agent is shown', () => {
+  it('agents with different roles see different lists, and a hidden tool is an unknown tool', async () => {
+    const assistant = await modernClient(await agentToken(fresh('assistant'), ['assistant']));
+    const caller = await modernClient(await agentToken(fresh('caller'), ['caller']));
+    const nobody = await modernClient(await agentToken(fresh('nobody'), []));
+    expect(names((await assistant.listTools()).tools)).toEqual(['delete_records', 'echo', 'get_config', 'slow_count']);
+    expect(names((await caller.listTools()).tools)).toEqual(['echo']);
+    expect((await nobody.listTools()).tools).toEqual([]);
+
+    // Hidden and nonexistent tools answer the same, so nothing leaks.
+    for (const name of ['get_config', 'no_such_tool'])
+      await expect(caller.callTool({ name, arguments: {} })).rejects.toThrow(`Unknown tool: ${name}`);
+  });
+});
+
+describe('tool calls are decided like any other call', () => {
+  it('200 concurrent calls against a rate limit of 20 allow exactly 20', async () => {
+    const client = await modernClient(await agentToken(fresh('burst'), ['caller']));
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => client.callTool({ name: 'echo', arguments: { text: `call ${i}` } })),
+    );
+    const allowed = results.filter((r) => r.status === 'fulfilled');
+    const denied = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(allowed).toHaveLength(20);
+    expect(denied).toHaveLength(180);
+    for (const d of denied) expect(String(d.reason)).toMatch(/Denied by policy/);
+  });
+
+  it('every call has an audit record: the tool, a keyed digest of the arguments, the decision and the latency', async () => {
+    const agent = fresh('audited');
+    const client = await modernClient(await agentToken(agent, ['assistant']));
+    await client.callTool({ name: 'echo', arguments: { text: 'audit me please' } });
+    const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
+    const decision = records.find((r: any) => r.kind === 'decision');
+    const forwarded = records.find((r: any) => r.kind === 'tool_call');
+    expect(decision).toMatchObject({ action: 'mcp.demo.echo', resource: 'mcp:demo/echo', decision: 'allow' });
+    expect(forwarded).toMatchObject({
+      upstream: 'demo',
+      tool: 'echo',
+      outcome: 'ok',
+      status: 200,
+      decision_id: decision.decision_id,
+    });
+    expect(forwarded.args).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(typeof forwarded.ms).toBe('number');
+    expect(JSON.stringify(records)).not.toContain('audit me please');
+  });
+});
+
+describe('DLP both ways', () => {
+  it('a secret in the arguments is denied before the upstream sees it', async () => {
+    const client = await modernClient(await agentToken(fresh('dlp-args'), ['assistant']));
+    const secret = 'AKIAABCDEFGHIJKLMNOP';
+    await expect(client.callTool({ name: 'echo', arguments: { text: `key ${secret}` } })).rejects.toThrow(
+      /Denied by policy/,
+    );
+    const leaked = (await received()).filter((r) => JSON.stringify(r.body ?? '').includes(secret));
+    expect(leaked).toEqual([]);
+  });
+
+  it("a secret in a tool's result is redacted before it reaches the agent", async () => {
+    const agent = fresh('dlp-result');
+    const client = await modernClient(await agentToken(agent, ['assistant']));
+    const result = await client.callTool({ name: 'get_config', arguments: {} });
+    const text = (result.content as { text: string }[])[0].text;
+    expect(text).toContain('aws_access_key_id=[redacted:aws_key]');
+    expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(text).toContain('region=eu-west-1');
+    const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
+    expect(records.find((r: any) => r.kind === 'tool_call')).toMatchObject({ outcome: 'redacted', dlp: ['aws_key'] });
+  });
+});
+
+describe('credentials and sessions', () => {
+  it("the upstream gets the injected secret, never the agent's token", async () => {
+    const token = await agentToken(fresh('secret'), ['assistant']);
+    const { client } = await legacyClient(token);
+    await client.callTool({ name: 'echo', arguments: { text: 'whose credentials?' } });
+    await client.close();
+    const modern = await modernClient(token);
+    await modern.callTool({ name: 'echo', arguments: { text: 'whose credentials, modern?' } });
+    const all = await received();
+    expect(all.length).toBeGreaterThan(0);
+    for (const r of all) {
+      expect(JSON.stringify(r)).not.toContain(token);
+      expect(r.headers.authorization).toBe(`Bearer ${MCP_SECRET}`);
+    }
+  });
+
+  it("another agent can't use an agent's session, and an edited session id is unknown", async () => {
+    const { client, transport } = await legacyClient(await agentToken(fresh('owner'), ['assistant']));
+    const sessionId = transport.sessionId!;
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const headers = {
+      'mcp-session-id': sessionId,
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    };
+    const thief = await call('POST', '/mcp/demo', {
+      token: await agentToken(fresh('thief'), ['assistant']),
+      body,
+      headers,
+    });
+    expect(thief.status).toBe(404);
+    const edited = await call('POST', '/mcp/demo', {
+      token: await agentToken(fresh('owner'), ['assistant']),
+      body,
+      headers: { ...headers, 'mcp-session-id': `${sessionId.slice(0, -1)}0` },
+    });
+    expect(edited.status).toBe(404);
+    await client.close();
+  });
+});
+
+describe('what the gateway refuses at the door', () => {
+  const post = async (body: unknown, headers: Record<string, string> = {}) =>
+    call('POST', '/mcp/demo', {
+      token: await agentToken(fresh('door'), ['assistant']),
+      raw: JSON.stringify(body),
+      headers: { accept: 'application/json, text/event-stream', ...headers },
+    });
+
+  it('an Mcp-Method or Mcp-Name header that differs from the body is a 400', async () => {
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } };
+    const method = await post(body, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' });
+    expect(method.status).toBe(400);
+    expect(method.body.error.message).toMatch(
+      /Mcp-Method header 'tools\/list' does not match the body's method 'tools\/call'/,
+    );
+    const name = await post(body, {
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'get_config',
+    });
+    expect(name.status).toBe(400);
+    expect(name.body.error.message).toMatch(/Mcp-Name header 'get_config' does not match/);
+    const missing = await post(body, { 'mcp-protocol-version': '2026-07-28' });
+    expect(missing.status).toBe(400);
+  });
+
+  it('batches, non-JSON-RPC bodies, other content types and foreign origins are refused', async () => {
+    expect((await post([{ jsonrpc: '2.0', id: 1, method: 'ping' }])).status).toBe(400);
+    expect((await post({ hello: 'world' })).status).toBe(400);
+    const text = await call('POST', '/mcp/demo', {
+      token: await agentToken(fresh('door'), ['assistant']),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+    const foreign = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('an unknown upstream is a 404 that names the declared ones; no token is a 401; operators are refused', async () => {
+    const unknown = await call('POST', '/mcp/nope', { token: await agentToken(fresh('door')), body: {} });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(/no MCP upstream 'nope'; the policy declares demo/);
+    expect((await call('POST', '/mcp/demo', { body: {} })).status).toBe(401);
+  });
+});
