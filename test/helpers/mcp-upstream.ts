@@ -5,10 +5,7 @@
  * `POST /__control` changes a tool's description or adds a tool.
  */
 import { startDemoMcpServer } from '../../src/cli/demo-mcp-server.js';
-
-export const MCP_PORT = 18791;
-/** The secret the gateway injects (the Worker secret DEMO_MCP_TOKEN in vitest.workers.config.mts). */
-export const MCP_SECRET = 'demo-mcp-secret';
+import { MCP_PORT, MCP_SECRET } from './mcp-fixture.js';
 
 export default async function startMcpUpstream(): Promise<() => Promise<void>> {
   const server = await startDemoMcpServer({ port: MCP_PORT, token: MCP_SECRET, control: true });

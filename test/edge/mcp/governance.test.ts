@@ -5,7 +5,7 @@
  * in place of the agent's token, and the session bound to its agent.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MCP_SECRET } from '../../helpers/mcp-upstream.js';
+import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
 import { tailOf } from '../agents.js';
 import { call } from '../http.js';
 import { agentToken } from '../tokens.js';
