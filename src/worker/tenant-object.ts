@@ -14,7 +14,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from './env.js';
 import { MICROS_PER_USD, toUsd } from '../policy/money.js';
-import { PinBook, type Pin, type Sighting, type ToolStanding } from './mcp/pin-book.js';
+import type { ToolStanding } from '../mcp/serving.js';
+import { PinBook, type Pin, type Sighting } from './mcp/pin-book.js';
 
 export class TenantObject extends DurableObject<Env> {
   private readonly pinBook: PinBook;

@@ -1,17 +1,14 @@
 /**
  * @module
- * Which of an upstream's tools an agent is shown, and may call. A tool is served when the
- * upstream's allowlist names it, an operator pinned its definition as the upstream now
- * offers it (and its name shadows no other), and the policy does not deny every call to it
- * by this agent. `tools/list` is filtered by exactly this; a `tools/call` of a tool not
- * served is "unknown tool", so the list and the call always agree.
+ * Which of an upstream's tools an agent is shown, and may call, at the edge: `tools/list`
+ * and `tools/call` both ask `isServedTool` (src/mcp/serving.ts), the listing with what it
+ * sees now, the call with what the tenant's object recorded of the last listing.
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonValue } from '../../lib/json.js';
 import { definitionDiff, pinStates } from '../../mcp/pins.js';
 import { scanTool } from '../../mcp/scan.js';
-import { mayCall, toolAction, toolResource } from '../../mcp/visibility.js';
-import { globMatch } from '../../policy/glob.js';
+import { isServedTool, standingInListing } from '../../mcp/serving.js';
 import type { McpUpstream } from '../../policy/model.js';
 import { agentStub, callAgent } from '../agents.js';
 import type { AppContext } from '../env.js';
@@ -21,17 +18,6 @@ import { tenantPins } from '../tenant-object.js';
 
 /** The longest text of a changed definition part kept in the audit record. */
 const MAX_AUDITED_TEXT = 2000;
-
-/** Whether the upstream's allowlist (none: every tool) names the tool. */
-export const allowlisted = (upstream: McpUpstream, tool: string) =>
-  upstream.tools === null || upstream.tools.some((g) => globMatch(g, tool));
-
-/** Whether the policy lets this agent call the tool at all (see `mayCall`). */
-export function policyMayCall(agent: AgentPrincipal, upstream: string, tool: string): boolean {
-  const targets = policyInfo.toolTargets;
-  if (targets === null) return false; // a bundle without MCP upstreams serves no tools
-  return mayCall(targets, agent, toolAction(upstream, tool), toolResource(upstream, tool));
-}
 
 const clip = (value: JsonValue): JsonValue => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -88,9 +74,14 @@ export async function servedTools(
       );
   }
   return states
-    .filter(
-      (s) =>
-        s.state === 'pinned' && allowlisted(upstream, s.tool.name) && policyMayCall(agent, upstream.name, s.tool.name),
+    .filter((s) =>
+      isServedTool(
+        upstream,
+        policyInfo.toolTargets,
+        agent,
+        s.tool.name,
+        standingInListing(s, own.get(s.tool.name)?.hash ?? null),
+      ),
     )
     .map((s) => s.tool);
 }
@@ -102,9 +93,6 @@ export async function isServed(
   upstream: McpUpstream,
   tool: string,
 ): Promise<boolean> {
-  if (!allowlisted(upstream, tool) || !policyMayCall(agent, upstream.name, tool)) return false;
   const standing = await callAgent(() => tenantPins(c.env, agent.tenant).mcpToolStanding(upstream.name, tool));
-  return (
-    standing.approvedHash !== null && standing.seenHash === standing.approvedHash && standing.seenState !== 'shadowing'
-  );
+  return isServedTool(upstream, policyInfo.toolTargets, agent, tool, standing);
 }

@@ -7,6 +7,7 @@
  */
 import type { JsonObject } from '../../lib/json.js';
 import type { PinState } from '../../mcp/pins.js';
+import type { ToolStanding } from '../../mcp/serving.js';
 
 /** What an operator approved. */
 export interface Pin {
@@ -24,13 +25,6 @@ export interface Sighting {
   tool: string;
   hash: string;
   state: PinState;
-}
-
-/** A tool's standing for a call: approved, and seen upstream as approved. */
-export interface ToolStanding {
-  approvedHash: string | null;
-  seenHash: string | null;
-  seenState: PinState | null;
 }
 
 type PinRow = {
