@@ -6,11 +6,20 @@ import { auditCommand } from './commands/audit.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
+import { mcpCommand } from './commands/mcp.js';
 import { testCommand } from './commands/test.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from './usage.js';
 
-const COMMANDS: Command[] = [checkCommand, buildCommand, testCommand, tokenCommand, devCommand, auditCommand];
+const COMMANDS: Command[] = [
+  checkCommand,
+  buildCommand,
+  testCommand,
+  tokenCommand,
+  devCommand,
+  auditCommand,
+  mcpCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

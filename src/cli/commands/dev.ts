@@ -1,12 +1,14 @@
 /**
  * @module
  * `tollgate dev` (what `npm start` runs): the local edge runtime. Makes dev keys on first
- * run, checks and compiles the policies, starts `wrangler dev` with local Durable Objects,
- * waits until it answers, then prints an agent token, an operator token and a curl example.
+ * run, checks and compiles the policies, starts the demo MCP upstream and `wrangler dev`
+ * with local Durable Objects, waits until it answers, pins the demo upstream's tools, then
+ * prints an agent token, an operator token, a curl example and an MCP client configuration.
  */
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
-import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
+import { startDemoMcpServer } from '../demo-mcp-server.js';
+import { ensureDevKeys, mintDevToken, readDevVars } from '../dev-keys.js';
 import { loadPolicyDir } from '../load-dir.js';
 import { applyLocalMigrations, startWranglerDev } from '../wrangler-dev.js';
 import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
@@ -32,6 +34,29 @@ function settledAfterWatcherRebuild(output: NodeJS.ReadableStream, forward: Node
       }
     });
   });
+}
+
+/** Where the demo MCP upstream listens (policies/mcp.yaml declares it). */
+const DEMO_MCP_PORT = 18791;
+
+/** Pins the demo upstream's tools as they are now, so the demo works at once; says what it did. */
+async function pinDemoTools(base: string, operatorToken: string): Promise<string> {
+  const headers = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
+  try {
+    const listed = await fetch(`${base}/v1/mcp/demo/tools`, { headers });
+    if (!listed.ok) return `its tools could not be reviewed (${listed.status})`;
+    const { tools } = (await listed.json()) as { tools: { name: string; hash: string; state: string }[] };
+    const fresh = tools.filter((t) => t.state !== 'pinned');
+    for (const tool of fresh)
+      await fetch(`${base}/v1/mcp/demo/pins`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ tool: tool.name, hash: tool.hash, note: 'pinned by tollgate dev' }),
+      });
+    return `${tools.length} tools pinned${fresh.length ? ` (${fresh.length} just now, as offered)` : ''}`;
+  } catch (err) {
+    return `its tools could not be reviewed (${(err as Error).message})`;
+  }
 }
 
 async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
@@ -75,6 +100,13 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       console.error(`${migrated.output}\napplying the audit index's D1 migrations failed`);
       return EXIT_FAILED;
     }
+    // The demo MCP upstream policies/mcp.yaml declares; it checks the secret the gateway injects.
+    const demoMcp = await startDemoMcpServer({ port: DEMO_MCP_PORT, token: readDevVars().DEMO_MCP_TOKEN }).catch(
+      (err) => {
+        console.error(`the demo MCP upstream could not start on port ${DEMO_MCP_PORT}: ${(err as Error).message}`);
+        return null;
+      },
+    );
     const { child, exited, stop } = startWranglerDev(port, [], ['ignore', 'pipe', 'pipe']);
     child.stderr!.pipe(process.stderr);
     const settled = settledAfterWatcherRebuild(child.stdout!, process.stdout);
@@ -86,6 +118,7 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       });
     }
     process.on('exit', stop);
+    void exited.then(() => demoMcp?.close());
     const base = `http://127.0.0.1:${port}`;
     // Up means answering after the watcher's rebuild (or 30 s, should a wrangler release not run one).
     const afterRebuild = Promise.race([settled, new Promise((r) => setTimeout(r, 30_000))]).then(() =>
@@ -112,6 +145,7 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       operator: true,
       ttlSeconds,
     });
+    const pinned = demoMcp ? await pinDemoTools(base, operator) : null;
     console.log(`
 Tollgate is running at ${base}
 
@@ -126,6 +160,11 @@ Try it:
     -H "authorization: Bearer ${agent}" \\
     -H "content-type: application/json" \\
     -d '{"action":"llm.chat","resource":"llm:openai","params":{"model":"gpt-4o-mini"},"cost":{"usd":0.02}}'
+
+MCP gateway (demo upstream ${demoMcp ? 'on ' + demoMcp.url : 'not running'}${pinned === null ? '' : `, ${pinned}`}):
+  point any MCP client (Streamable HTTP) at ${base}/mcp/demo, e.g. in its mcp.json:
+  ${JSON.stringify({ mcpServers: { 'tollgate-demo': { type: 'http', url: `${base}/mcp/demo`, headers: { Authorization: `Bearer ${agent}` } } } })}
+  Review and pin tools: npm run tollgate -- mcp pins demo
 
 More tokens: npm run tollgate -- token --agent ID --roles a,b   (--operator for operators)
 `);
