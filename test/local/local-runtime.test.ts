@@ -1,7 +1,7 @@
 /**
  * The local edge runtime as a user meets it: `npm start` serves the API and its printed
  * curl example works; `wrangler deploy --dry-run` builds; a broken policy fails the build.
- * `npm test` runs this file on its own, after the other Node suites: its 1,000 concurrent
+ * `npm test` runs test/local on its own, one file at a time, after the other Node suites: its 1,000 concurrent
  * redemptions measure the edge, not the CPU the other suites take from it.
  */
 import { spawn, spawnSync } from 'node:child_process';

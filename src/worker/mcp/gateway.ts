@@ -42,18 +42,22 @@ function upstreamNamed(name: string) {
   );
 }
 
-/** Browsers' cross-site requests are refused (DNS rebinding, and pages driving a local gateway). */
+/**
+ * Browsers' cross-site requests are refused (DNS rebinding, and pages driving a gateway):
+ * an Origin must be the gateway's own, or, in local development, any loopback origin.
+ */
 function checkOrigin(c: AppContext): void {
   const origin = c.req.header('origin');
   if (origin === undefined) return;
-  let host: string | null = null;
+  let url: URL | null = null;
   try {
-    host = new URL(origin).host;
+    url = new URL(origin);
   } catch {
     // a malformed Origin is refused like a foreign one
   }
-  if (host !== new URL(c.req.url).host)
-    throw new ApiError('forbidden', `requests from origin ${origin.slice(0, 100)} are refused`);
+  const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url?.host === new URL(c.req.url).host || (loopback && c.env.LOCAL_DEVELOPMENT === 'true')) return;
+  throw new ApiError('forbidden', `requests from origin ${origin.slice(0, 100)} are refused`);
 }
 
 /** The `Mcp-Method`/`Mcp-Name` headers must say what the body says (2026-07-28); a modern request must send the first. */
