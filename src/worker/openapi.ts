@@ -324,6 +324,96 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/mcp/{upstream}': {
+        post: {
+          summary:
+            'The MCP gateway (agent tokens): one JSON-RPC message of either protocol era for the upstream MCP server. tools/list is filtered to the tools the agent is served; tools/call is decided (action mcp.<upstream>.<tool>), forwarded and audited; everything else is relayed. Answers as the upstream does: JSON or an event stream.',
+          security: bearer,
+          requestBody: json({ type: 'object', required: ['jsonrpc'], properties: { jsonrpc: { const: '2.0' } } }),
+          responses: {
+            200: { description: 'A JSON-RPC answer, or an event stream of messages' },
+            202: { description: 'A notification or response, accepted' },
+            400: { description: 'Not one JSON-RPC message, or Mcp-Method/Mcp-Name headers that differ from it' },
+            401: error,
+            403: error,
+            404: { description: 'No such upstream, or an MCP session not given to this agent' },
+            413: error,
+            415: { description: 'Not application/json' },
+            502: error,
+            503: error,
+          },
+        },
+        get: {
+          summary: "The 2025 line's server stream for a session, relayed (the upstream answers 405 where it has none)",
+          security: bearer,
+          responses: {
+            200: { description: 'An event stream' },
+            401: error,
+            404: error,
+            405: { description: 'No such stream' },
+          },
+        },
+        delete: {
+          summary: 'Ends a 2025-line session at the upstream (405 where it keeps none)',
+          security: bearer,
+          responses: { 200: { description: 'Ended' }, 401: error, 404: error, 405: { description: 'No sessions' } },
+        },
+      },
+      '/v1/mcp/pins': {
+        get: {
+          summary: "The tenant's pinned MCP tool definitions (operators)",
+          security: bearer,
+          responses: {
+            200: { description: '{ pins: [{ upstream, tool, hash, definition, approvedBy, approvedAt, note }] }' },
+            401: error,
+            403: error,
+          },
+        },
+      },
+      '/v1/mcp/{upstream}/tools': {
+        get: {
+          summary:
+            "An MCP upstream's tools as offered now, each with its pin state (pinned, new, changed, shadowing), its diff against the pinned definition and the description scan's findings (operators)",
+          security: bearer,
+          responses: {
+            200: {
+              description: '{ upstream, tools: [{ name, state, hash, pinned_hash, changes, findings, definition }] }',
+            },
+            401: error,
+            403: error,
+            404: error,
+            502: error,
+          },
+        },
+      },
+      '/v1/mcp/{upstream}/pins': {
+        post: {
+          summary: "Pins a tool's definition as offered now: hash must be the one /tools shows (operators)",
+          security: bearer,
+          requestBody: json({
+            type: 'object',
+            required: ['tool', 'hash'],
+            additionalProperties: false,
+            properties: { tool: { type: 'string' }, hash: { type: 'string' }, note: { type: 'string' } },
+          }),
+          responses: {
+            201: { description: '{ pin, state }' },
+            400: error,
+            401: error,
+            403: error,
+            404: error,
+            409: error,
+            502: error,
+          },
+        },
+      },
+      '/v1/mcp/{upstream}/pins/{tool}': {
+        delete: {
+          summary: 'Unpins a tool: agents no longer see it (operators)',
+          security: bearer,
+          responses: { 200: { description: '{ removed: true }' }, 401: error, 403: error, 404: error },
+        },
+      },
       '/v1/introspect': {
         post: {
           summary: 'RFC 7662 introspection of agent and operator tokens and tickets (operators and executors)',

@@ -87,7 +87,11 @@ describe('approvals through the gateway', () => {
       .replace(/\//g, '_')
       .replace(/=+$/, '');
     await expect(
-      client.callTool({ name: 'delete_records', arguments: { table }, _meta: { [STATE]: `${header}.${forged}.${signature}` } }),
+      client.callTool({
+        name: 'delete_records',
+        arguments: { table },
+        _meta: { [STATE]: `${header}.${forged}.${signature}` },
+      }),
     ).rejects.toThrow(/request state rejected/);
     await expect(
       client.callTool({ name: 'delete_records', arguments: { table: 'everything' }, _meta: { [STATE]: state } }),

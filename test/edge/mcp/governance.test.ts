@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
 import { tailOf } from '../agents.js';
 import { call } from '../http.js';
-import { agentToken } from '../tokens.js';
+import { agentToken, operatorToken } from '../tokens.js';
 import { approveTools, legacyClient, modernClient, received } from './gateway.js';
 
 beforeAll(() => approveTools());
@@ -172,7 +172,12 @@ describe('what the gateway refuses at the door', () => {
   it('an unknown upstream is a 404 that names the declared ones; no token is a 401; operators are refused', async () => {
     const unknown = await call('POST', '/mcp/nope', { token: await agentToken(fresh('door')), body: {} });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toMatch(/no MCP upstream 'nope'; the policy declares demo/);
+    expect(unknown.body.error.message).toMatch(/no MCP upstream 'nope'; the policy declares conformance, demo/);
     expect((await call('POST', '/mcp/demo', { body: {} })).status).toBe(401);
+    const operator = await call('POST', '/mcp/demo', {
+      token: await operatorToken(),
+      body: { jsonrpc: '2.0', id: 1, method: 'ping' },
+    });
+    expect(operator.status).toBe(403);
   });
 });
