@@ -1,25 +1,24 @@
 /**
  * The edge benchmark's load generator, run as its own process so that it never shares a
- * thread with the Worker: autocannon against one route, one agent token per connection.
+ * thread with the Worker: autocannon against one route, one agent token per connection,
+ * with the route's own headers (an MCP request's) when given.
  * Prints one JSON line: requests/s and latency percentiles.
  */
 import autocannon from 'autocannon';
 
-const [url, tokensJson, bodyJson, seconds, connections] = process.argv.slice(2);
+const [url, tokensJson, bodyJson, seconds, connections, headersJson = '{}'] = process.argv.slice(2);
+const headers: Record<string, string> = { 'content-type': 'application/json', ...JSON.parse(headersJson) };
 const tokens: string[] = JSON.parse(tokensJson);
 let next = 0;
 const result = await autocannon({
   url,
   method: 'POST',
   body: bodyJson,
-  headers: { 'content-type': 'application/json' },
+  headers,
   connections: Number(connections),
   duration: Number(seconds),
   setupClient(client) {
-    client.setHeaders({
-      'content-type': 'application/json',
-      authorization: `Bearer ${tokens[next++ % tokens.length]}`,
-    });
+    client.setHeaders({ ...headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` });
   },
 });
 const non2xx = result.non2xx + result.errors;

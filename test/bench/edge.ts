@@ -4,9 +4,15 @@
  * audit record, flushed to local R2 and D1 by the objects' alarms meanwhile) and the
  * same Worker's echo route from a separate load-generator process, in the same run.
  * Targets (DESIGN §6): decide ≥ 60% of echo's throughput, and p99 ≤ 2× echo's.
+ *
+ * The MCP gateway in the same run: a `tools/call` (2026-07-28, stateless) of the demo
+ * upstream's `get_config`, sent to the upstream directly and through `/mcp/demo`. The
+ * latency the gateway adds (its p50 minus the direct call's) may be at most 1.5× the
+ * latency decide adds to echo (DESIGN §6).
  */
-import { spawnSync } from 'node:child_process';
-import { ensureDevKeys, mintDevToken } from '../../dist/cli/dev-keys.js';
+import { spawn } from 'node:child_process';
+import { startDemoMcpServer } from '../../dist/cli/demo-mcp-server.js';
+import { ensureDevKeys, mintDevToken, readDevVars } from '../../dist/cli/dev-keys.js';
 import { applyLocalMigrations, startWranglerDev } from '../../dist/cli/wrangler-dev.js';
 
 const port = Number(process.env.PORT ?? 8799);
@@ -48,31 +54,48 @@ const body = JSON.stringify({
   context: { hour: 10, region: 'eu-west-1', session: 's-1' },
 });
 
-function load(path: string): { rps: number; p50: number; p99: number; requests: number; non2xx: number } {
-  const r = spawnSync(
+type Measured = { rps: number; p50: number; p99: number; requests: number; non2xx: number };
+
+/**
+ * Load on `url` from a separate process: one token per connection, the route's own headers.
+ * Awaited, not spawnSync: the demo MCP upstream answering it runs in this process.
+ */
+async function load(
+  url: string,
+  as: string[] = tokens,
+  payload = body,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
+  const child = spawn(
     'node',
     [
       '--import',
       'tsx',
       'test/bench/edge-load.ts',
-      `${base}${path}`,
-      JSON.stringify(tokens),
-      body,
+      url.startsWith('http') ? url : `${base}${url}`,
+      JSON.stringify(as),
+      payload,
       String(seconds),
       String(connections),
+      JSON.stringify(headers),
     ],
-    { encoding: 'utf8' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  if (r.status !== 0) throw new Error(`load generator failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (status !== 0) throw new Error(`load generator failed: ${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
 console.log(
   `Edge benchmark: wrangler dev on ${base}, autocannon in a separate process, ${connections} connections, ${seconds} s each`,
 );
-load('/v1/echo'); // warm-up
-const echo = load('/v1/echo');
-const decide = load('/v1/decide');
+await load('/v1/echo'); // warm-up
+const echo = await load('/v1/echo');
+const decide = await load('/v1/decide');
 const row = (name: string, m: typeof echo) =>
   console.log(
     `  ${name.padEnd(34)} ${m.rps.toFixed(0).padStart(8)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms   (${m.non2xx} non-2xx of ${m.requests})`,
@@ -85,16 +108,88 @@ console.log(
   `  throughput: decide is ${(share * 100).toFixed(0)}% of echo (target ≥ 60%: ${share >= 0.6 ? 'met' : 'missed'})`,
 );
 console.log(`  p99: decide is ${p99Ratio.toFixed(2)}× echo's (target ≤ 2×: ${p99Ratio <= 2 ? 'met' : 'missed'})`);
-// The audit kept up: every decision of one agent is on its chain, which verifies (R2, D1 and the pending tail).
-const operator = await mintDevToken(key, {
+
+// The MCP gateway: the same tools/call, straight to the demo upstream and through /mcp/demo.
+const secret = readDevVars().DEMO_MCP_TOKEN;
+const upstream = await startDemoMcpServer({ port: 18791, token: secret });
+const operatorToken = await mintDevToken(key, {
   agent: 'bench-ops',
   tenant: 'bench',
   roles: ['operator'],
   operator: true,
   ttlSeconds: 3600,
 });
+const opHeaders = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
+const review = (await (await fetch(`${base}/v1/mcp/demo/tools`, { headers: opHeaders })).json()) as {
+  tools: { name: string; hash: string }[];
+};
+for (const tool of review.tools)
+  await fetch(`${base}/v1/mcp/demo/pins`, {
+    method: 'POST',
+    headers: opHeaders,
+    body: JSON.stringify({ tool: tool.name, hash: tool.hash }),
+  });
+const assistants = await Promise.all(
+  Array.from({ length: connections }, (_, i) =>
+    mintDevToken(key, {
+      agent: `bench-mcp-${i}`,
+      tenant: 'bench',
+      roles: ['assistant'],
+      operator: false,
+      ttlSeconds: 3600,
+    }),
+  ),
+);
+const toolCall = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'get_config',
+    arguments: {},
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    },
+  },
+});
+const mcpHeaders = {
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': 'get_config',
+};
+// A JSON-RPC error is an HTTP 200 too: check once that both answer the tool's result.
+for (const [url, token] of [
+  [upstream.url, secret],
+  [`${base}/mcp/demo`, assistants[0]],
+]) {
+  const answer = (await (
+    await fetch(url, {
+      method: 'POST',
+      headers: { ...mcpHeaders, 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: toolCall,
+    })
+  ).json()) as { result?: { content?: unknown[] }; error?: { message: string } };
+  if (!answer.result?.content) throw new Error(`${url} did not answer the tool's result: ${JSON.stringify(answer)}`);
+}
+await load(upstream.url, [secret], toolCall, mcpHeaders); // warm-up
+const direct = await load(upstream.url, [secret], toolCall, mcpHeaders);
+const gateway = await load('/mcp/demo', assistants, toolCall, mcpHeaders);
+row('tools/call, straight to the upstream', direct);
+row('tools/call through /mcp/demo', gateway);
+const decideAdds = Math.max(decide.p50 - echo.p50, 0.001);
+const gatewayAdds = gateway.p50 - direct.p50;
+const addedRatio = gatewayAdds / decideAdds;
+console.log(
+  `  latency added at p50: decide adds ${decideAdds.toFixed(2)} ms to echo; the gateway adds ${gatewayAdds.toFixed(2)} ms to the direct call, ${addedRatio.toFixed(2)}× decide's (target ≤ 1.5×: ${addedRatio <= 1.5 ? 'met' : 'missed'})`,
+);
+await upstream.close();
+
+// The audit kept up: every decision of one agent is on its chain, which verifies (R2, D1 and the pending tail).
 const verdict = (await (
-  await fetch(`${base}/v1/audit/verify?agent=bench-0`, { headers: { authorization: `Bearer ${operator}` } })
+  await fetch(`${base}/v1/audit/verify?agent=bench-0`, { headers: { authorization: `Bearer ${operatorToken}` } })
 ).json()) as { ok: boolean; records?: number; segments?: number; pending?: number; reason?: string };
 console.log(
   verdict.ok
