@@ -4,10 +4,12 @@
  * decide, the audit record of every call, DLP on arguments and results, the injected secret
  * in place of the agent's token, and the session bound to its agent.
  */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/worker/app.js';
 import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
 import { tailOf } from '../agents.js';
-import { call } from '../http.js';
+import { BASE, call } from '../http.js';
 import { agentToken, operatorToken } from '../tokens.js';
 import { approveTools, legacyClient, modernClient, received } from './gateway.js';
 
@@ -179,5 +181,31 @@ describe('what the gateway refuses at the door', () => {
       body: { jsonrpc: '2.0', id: 1, method: 'ping' },
     });
     expect(operator.status).toBe(403);
+  });
+});
+
+describe('the SSRF guard on the gateway', () => {
+  it('refuses a loopback upstream outside local development, and never reaches it', async () => {
+    const before = (await received()).length;
+    // The same Worker with LOCAL_DEVELOPMENT off, as deployed: the demo upstream is on loopback.
+    const deployed = { ...env, LOCAL_DEVELOPMENT: undefined };
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(
+      new Request(`${BASE}/mcp/demo`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await agentToken(fresh('ssrf'), ['assistant'])}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      }),
+      deployed,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as any).error.message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    expect((await received()).length).toBe(before);
   });
 });
