@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { startDemoMcpServer } from '../../dist/cli/demo-mcp-server.js';
 import { ensureDevKeys, mintDevToken, readDevVars } from '../../dist/cli/dev-keys.js';
+import { pinAllTools } from '../../dist/cli/pin-client.js';
 import { applyLocalMigrations, startWranglerDev } from '../../dist/cli/wrangler-dev.js';
 
 const port = Number(process.env.PORT ?? 8799);
@@ -122,16 +123,7 @@ const operatorToken = await mintDevToken(key, {
   operator: true,
   ttlSeconds: 3600,
 });
-const opHeaders = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
-const review = (await (await fetch(`${base}/v1/mcp/demo/tools`, { headers: opHeaders })).json()) as {
-  tools: { name: string; hash: string }[];
-};
-for (const tool of review.tools)
-  await fetch(`${base}/v1/mcp/demo/pins`, {
-    method: 'POST',
-    headers: opHeaders,
-    body: JSON.stringify({ tool: tool.name, hash: tool.hash }),
-  });
+await pinAllTools(base, operatorToken, 'demo');
 const assistants = await Promise.all(
   Array.from({ length: connections }, (_, i) =>
     mintDevToken(key, {

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDevKeys, mintDevToken } from '../../src/cli/dev-keys.js';
+import { pinAllTools } from '../../src/cli/pin-client.js';
 import { startConformanceUpstream } from './upstream.js';
 
 const UPSTREAM_PORT = 18792;
@@ -112,24 +113,6 @@ async function startEdge(port: number) {
   return stop;
 }
 
-/** Pins every tool the conformance upstream offers, as an operator reviewing them would. */
-async function pinAll(base: string, operator: string): Promise<number> {
-  const headers = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
-  const listed = await fetch(`${base}/v1/mcp/conformance/tools`, { headers });
-  if (!listed.ok)
-    throw new Error(`reviewing the conformance upstream's tools failed: ${listed.status} ${await listed.text()}`);
-  const { tools } = (await listed.json()) as { tools: { name: string; hash: string }[] };
-  for (const tool of tools) {
-    const res = await fetch(`${base}/v1/mcp/conformance/pins`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ tool: tool.name, hash: tool.hash }),
-    });
-    if (res.status !== 201) throw new Error(`pinning ${tool.name} failed: ${res.status} ${await res.text()}`);
-  }
-  return tools.length;
-}
-
 /** Runs the scenarios (all active ones when null) directly and through the gateway. */
 export async function runConformance(scenarios: string[] | null, edgePort = 18900): Promise<ScenarioResults> {
   const upstream = await startConformanceUpstream(UPSTREAM_PORT);
@@ -155,7 +138,7 @@ export async function runConformance(scenarios: string[] | null, edgePort = 1890
       operator: false,
       ttlSeconds: day,
     });
-    await pinAll(base, operator);
+    await pinAllTools(base, operator, 'conformance'); // as an operator reviewing them would
     forwarder = await startForwarder(`${base}/mcp/conformance`, agent);
     const gateway = await runSuite(`http://127.0.0.1:${FORWARDER_PORT}/mcp`, scenarios);
     const names = [...new Set([...Object.keys(direct), ...Object.keys(gateway)])].sort();

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
 import { startDemoMcpServer } from '../demo-mcp-server.js';
 import { ensureDevKeys, mintDevToken, readDevVars } from '../dev-keys.js';
+import { pinAllTools } from '../pin-client.js';
 import { loadPolicyDir } from '../load-dir.js';
 import { applyLocalMigrations, startWranglerDev } from '../wrangler-dev.js';
 import { EXIT_FAILED, UsageError, type Command } from '../usage.js';
@@ -41,19 +42,9 @@ const DEMO_MCP_PORT = 18791;
 
 /** Pins the demo upstream's tools as they are now, so the demo works at once; says what it did. */
 async function pinDemoTools(base: string, operatorToken: string): Promise<string> {
-  const headers = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
   try {
-    const listed = await fetch(`${base}/v1/mcp/demo/tools`, { headers });
-    if (!listed.ok) return `its tools could not be reviewed (${listed.status})`;
-    const { tools } = (await listed.json()) as { tools: { name: string; hash: string; state: string }[] };
-    const fresh = tools.filter((t) => t.state !== 'pinned');
-    for (const tool of fresh)
-      await fetch(`${base}/v1/mcp/demo/pins`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ tool: tool.name, hash: tool.hash, note: 'pinned by tollgate dev' }),
-      });
-    return `${tools.length} tools pinned${fresh.length ? ` (${fresh.length} just now, as offered)` : ''}`;
+    const { offered, pinned } = await pinAllTools(base, operatorToken, 'demo', 'pinned by tollgate dev');
+    return `${offered} tools pinned${pinned ? ` (${pinned} just now, as offered)` : ''}`;
   } catch (err) {
     return `its tools could not be reviewed (${(err as Error).message})`;
   }

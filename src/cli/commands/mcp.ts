@@ -7,15 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
+import { EdgeApiError, pinTool, reviewTools, unpinTool, type ReviewedTool } from '../pin-client.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../usage.js';
-
-interface ReviewedTool {
-  name: string;
-  state: 'pinned' | 'new' | 'changed' | 'shadowing';
-  hash: string;
-  changes: { field: string; before: unknown; after: unknown }[];
-  findings: { kind: string; where: string; detail: string }[];
-}
 
 const MARK: Record<ReviewedTool['state'], string> = {
   pinned: 'pinned   ',
@@ -40,24 +33,14 @@ async function operatorToken(given: string | undefined, base: URL): Promise<stri
   });
 }
 
-async function api(base: URL, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const url = new URL(path, base);
-  let res: Response;
+/** An edge call; what stops it is a usage error with the edge's reason. */
+async function api<T>(call: () => Promise<T>, base: URL): Promise<T> {
   try {
-    res = await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return await call();
   } catch (err) {
-    throw new UsageError(`${url.origin} did not answer (${(err as Error).message}); is the edge running (npm start)?`);
+    if (err instanceof EdgeApiError) throw new UsageError(err.message);
+    throw new UsageError(`${base.origin} did not answer (${(err as Error).message}); is the edge running (npm start)?`);
   }
-  const answer = await res.json().catch(() => ({}));
-  if (!res.ok)
-    throw new UsageError(
-      `${method} ${url.pathname} answered ${res.status}: ${answer.error?.message ?? 'no reason given'}`,
-    );
-  return answer;
 }
 
 const short = (value: unknown) => {
@@ -115,26 +98,23 @@ A shadowing tool stays hidden even when pinned. Exits 1 when a tool is left unpi
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const base = new URL(values.url ?? 'http://127.0.0.1:8787');
     const token = await operatorToken(values.token, base);
-    const path = `/v1/mcp/${encodeURIComponent(upstream)}`;
-
     for (const tool of values.unpin ?? []) {
-      await api(base, token, 'DELETE', `${path}/pins/${encodeURIComponent(tool)}`);
+      await api(() => unpinTool(base, token, upstream, tool), base);
       console.log(`unpinned ${tool}`);
     }
-    let tools = ((await api(base, token, 'GET', `${path}/tools`)) as { tools: ReviewedTool[] }).tools;
+    let tools = await api(() => reviewTools(base, token, upstream), base);
     const wanted = values['approve-all']
       ? tools.filter((t) => t.state !== 'pinned').map((t) => t.name)
       : (values.approve ?? []);
     for (const name of wanted) {
       const tool = tools.find((t) => t.name === name);
       if (!tool) throw new UsageError(`the upstream '${upstream}' offers no tool '${name}'`);
-      const { state } = await api(base, token, 'POST', `${path}/pins`, { tool: tool.name, hash: tool.hash });
+      const state = await api(() => pinTool(base, token, upstream, tool), base);
       console.log(
         state === 'shadowing' ? `pinned ${name}, which stays hidden: it shadows another tool's name` : `pinned ${name}`,
       );
     }
-    if (wanted.length > 0)
-      tools = ((await api(base, token, 'GET', `${path}/tools`)) as { tools: ReviewedTool[] }).tools;
+    if (wanted.length > 0) tools = await api(() => reviewTools(base, token, upstream), base);
     print(tools);
     const unpinned = tools.filter((t) => t.state !== 'pinned').length;
     console.log(

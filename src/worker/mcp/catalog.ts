@@ -6,7 +6,7 @@
  */
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonValue } from '../../lib/json.js';
-import { definitionDiff, pinStates } from '../../mcp/pins.js';
+import { definitionDiff } from '../../mcp/pins.js';
 import { scanTool } from '../../mcp/scan.js';
 import { isServedTool, standingInListing } from '../../mcp/serving.js';
 import type { McpUpstream } from '../../policy/model.js';
@@ -15,6 +15,7 @@ import type { AppContext } from '../env.js';
 import { policyInfo } from '../policy-source.js';
 import type { AgentPrincipal } from '../principal.js';
 import { tenantPins } from '../tenant-object.js';
+import { pinsAgainst } from './pin-book.js';
 
 /** The longest text of a changed definition part kept in the audit record. */
 const MAX_AUDITED_TEXT = 2000;
@@ -37,13 +38,7 @@ export async function servedTools(
 ): Promise<Tool[]> {
   const tenant = tenantPins(c.env, agent.tenant);
   const pins = await callAgent(() => tenant.mcpPins());
-  const own = new Map(pins.filter((p) => p.upstream === upstream.name).map((p) => [p.tool, p]));
-  const elsewhere = pins.filter((p) => p.upstream !== upstream.name);
-  const states = pinStates(
-    tools,
-    new Map([...own].map(([tool, pin]) => [tool, pin.hash])),
-    elsewhere.map((p) => p.tool),
-  );
+  const { states, own, elsewhere } = pinsAgainst(upstream.name, tools, pins);
   const changed = new Set(
     await callAgent(() =>
       tenant.observeMcpTools(
@@ -54,7 +49,6 @@ export async function servedTools(
   );
   const held = states.filter((s) => s.state !== 'pinned' && changed.has(s.tool.name));
   if (held.length > 0) {
-    const others = elsewhere.map((p) => ({ server: p.upstream, tool: p.tool }));
     const object = agentStub(c.env, agent.tenant, agent.id);
     for (const s of held)
       await callAgent(() =>
@@ -69,7 +63,7 @@ export async function servedTools(
             before: clip(d.before),
             after: clip(d.after),
           })),
-          findings: scanTool(s.tool, others).map((f) => ({ ...f }) as { [key: string]: JsonValue }),
+          findings: scanTool(s.tool, elsewhere).map((f) => ({ ...f }) as { [key: string]: JsonValue }),
         }),
       );
   }

@@ -6,7 +6,8 @@
  * (its hash and state). A tool is served only while what is seen is what was approved.
  */
 import type { JsonObject } from '../../lib/json.js';
-import type { PinState } from '../../mcp/pins.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { pinStates, type PinState } from '../../mcp/pins.js';
 import type { ToolStanding } from '../../mcp/serving.js';
 
 /** What an operator approved. */
@@ -134,4 +135,20 @@ export class PinBook {
     this.sql.exec('DELETE FROM mcp_pins WHERE upstream = ? AND tool = ?', upstream, tool);
     return before > 0;
   }
+}
+
+/**
+ * An upstream's tools against the tenant's pins: each tool's state, the upstream's own pins by
+ * tool, and the tools pinned on other upstreams (whose names a tool here may shadow, and whose
+ * references the description scan looks for).
+ */
+export function pinsAgainst(upstream: string, tools: readonly Tool[], pins: readonly Pin[]) {
+  const own = new Map(pins.filter((p) => p.upstream === upstream).map((p) => [p.tool, p]));
+  const elsewhere = pins.filter((p) => p.upstream !== upstream).map((p) => ({ server: p.upstream, tool: p.tool }));
+  const states = pinStates(
+    tools,
+    new Map([...own].map(([tool, pin]) => [tool, pin.hash])),
+    elsewhere.map((p) => p.tool),
+  );
+  return { states, own, elsewhere };
 }

@@ -15,7 +15,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { guardedFetch } from '../../egress/guard.js';
 import type { JsonValue } from '../../lib/json.js';
-import { definitionDiff, pinnedDefinition, pinStates } from '../../mcp/pins.js';
+import { definitionDiff, pinnedDefinition } from '../../mcp/pins.js';
 import { scanTool } from '../../mcp/scan.js';
 import type { McpUpstream } from '../../policy/model.js';
 import { callAgent } from '../agents.js';
@@ -26,6 +26,7 @@ import { policyInfo } from '../policy-source.js';
 import { operatorCaller } from '../principal.js';
 import { tenantPins } from '../tenant-object.js';
 import { upstreamSecret } from '../upstream-secrets.js';
+import { pinsAgainst } from './pin-book.js';
 
 /** The most tools read from one upstream (pages of `tools/list`). */
 const MAX_TOOLS = 1000;
@@ -81,21 +82,14 @@ async function upstreamTools(c: AppContext, upstream: McpUpstream): Promise<Tool
 async function review(c: AppContext, upstream: McpUpstream, tenant: string) {
   const pinBook = tenantPins(c.env, tenant);
   const [tools, pins] = await Promise.all([upstreamTools(c, upstream), callAgent(() => pinBook.mcpPins())]);
-  const own = new Map(pins.filter((p) => p.upstream === upstream.name).map((p) => [p.tool, p]));
-  const elsewhere = pins.filter((p) => p.upstream !== upstream.name);
-  const states = pinStates(
-    tools,
-    new Map([...own].map(([t, p]) => [t, p.hash])),
-    elsewhere.map((p) => p.tool),
-  );
-  const others = elsewhere.map((p) => ({ server: p.upstream, tool: p.tool }));
+  const { states, own, elsewhere } = pinsAgainst(upstream.name, tools, pins);
   return states.map((s) => ({
     name: s.tool.name,
     state: s.state,
     hash: s.hash,
     pinned_hash: own.get(s.tool.name)?.hash ?? null,
     changes: s.state === 'pinned' ? [] : definitionDiff(own.get(s.tool.name)?.definition ?? null, s.tool),
-    findings: scanTool(s.tool, others),
+    findings: scanTool(s.tool, elsewhere),
     definition: pinnedDefinition(s.tool) as JsonValue,
   }));
 }
