@@ -1,6 +1,6 @@
 /**
  * The local edge runtime as a user meets it: `npm start` serves the API and its printed
- * curl example works; `wrangler deploy --dry-run` builds; a broken policy fails the build.
+ * curl example and MCP client configuration work; `wrangler deploy --dry-run` builds; a broken policy fails the build.
  * `npm test` runs test/local on its own, one file at a time, after the other Node suites: its 1,000 concurrent
  * redemptions measure the edge, not the CPU the other suites take from it.
  */
@@ -8,6 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const children: ReturnType<typeof spawn>[] = [];
@@ -119,6 +121,27 @@ describe('npm start', () => {
     );
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/^ok: [\d,]+ records in \d+ segments, head seq \d+ [0-9a-f]{64}/);
+
+    // The MCP client configuration it printed, pasted into a real client, reaches the demo upstream's tools.
+    const config = JSON.parse(/\n\s+(\{"mcpServers".*\})\n/.exec(out)![1]).mcpServers['tollgate-demo'];
+    const mcp = new Client({ name: 'pasted-config', version: '1.0.0' });
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } }),
+    );
+    expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      'delete_records',
+      'echo',
+      'get_config',
+      'slow_count',
+    ]);
+    expect((await mcp.callTool({ name: 'echo', arguments: { text: 'pasted' } })).content).toEqual([
+      { type: 'text', text: 'pasted' },
+    ]);
+    await mcp.close();
+    // And the pin workflow's CLI sees the tools npm start pinned.
+    const pins = spawnSync('node', ['src/cli/bin.mjs', 'mcp', 'pins', 'demo', '--url', base], { encoding: 'utf8' });
+    expect(pins.status, pins.stdout + pins.stderr).toBe(0);
+    expect(pins.stdout).toMatch(/4 of 4 tools pinned/);
     stopGroup(child);
     await new Promise((resolve) => child.on('exit', resolve));
     // Nothing it started is left listening.
