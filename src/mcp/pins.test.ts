@@ -57,6 +57,8 @@ describe('pins', () => {
     expect(states.map((s) => s.state)).toEqual(['shadowing', 'shadowing', 'shadowing']);
     // Against another upstream's tool too, and a name twice in one list.
     expect(pinStates([sendEmail], pins, ['Send_Email'])[0].state).toBe('shadowing');
+    // The very same name on another upstream is not: clients tell servers apart by name.
+    expect(pinStates([sendEmail], pins, ['send_email'])[0].state).not.toBe('shadowing');
     expect(pinStates([sendEmail, sendEmail], pins).map((s) => s.state)).toEqual(['shadowing', 'shadowing']);
     expect(pinStates([sendEmail], pins, ['read_inbox'])[0].state).toBe('pinned');
   });

@@ -61,8 +61,9 @@ export function nameSkeleton(name: string): string {
  * Each tool's state against the upstream's pins (tool name → pin hash). `otherNames` are
  * the tool names the agent can already see elsewhere (other upstreams). A tool is
  * `shadowing` when it reads as another tool's name without being it (`send_emaiI` beside
- * `send_email`, a name twice in one list, or another upstream's tool): it could take the
- * calls meant for that one, so it stays hidden even if someone pins it.
+ * `send_email`, here or on another upstream), or its name is twice in one list: it could take
+ * the calls meant for that one, so it stays hidden even if someone pins it. The same name on
+ * another upstream is not shadowing: clients tell servers apart by name.
  */
 export function pinStates(
   tools: readonly Tool[],
@@ -77,8 +78,9 @@ export function pinStates(
   return tools.map((tool) => {
     const hash = toolPinHash(tool);
     const alike = readings.get(nameSkeleton(tool.name)) ?? [];
-    const shadowing =
-      alike.length > 1 && (alike.some((n) => n !== tool.name) || alike.filter((n) => n === tool.name).length > 1);
+    // A look-alike anywhere shadows; the same name shadows only within one list (clients tell
+    // servers apart by name, so two upstreams may each offer a `search`).
+    const shadowing = alike.some((n) => n !== tool.name) || tools.filter((t) => t.name === tool.name).length > 1;
     if (shadowing) return { tool, hash, state: 'shadowing' };
     const pinned = pins.get(tool.name);
     return { tool, hash, state: pinned === undefined ? 'new' : pinned === hash ? 'pinned' : 'changed' };

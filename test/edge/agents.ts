@@ -9,7 +9,8 @@ export const stubOf = (agent: string, tenant = 'acme') =>
   env.AGENTS.get(env.AGENTS.idFromName(agentObjectName(tenant, agent)));
 
 /** The agent's audit tail (typed by hand: RPC's inferred type of JSON records is too deep for the checker). */
-export const tailOf = (agent: string) => (stubOf(agent) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();
+export const tailOf = (agent: string, tenant = 'acme') =>
+  (stubOf(agent, tenant) as unknown as { auditTail(): Promise<AuditTail> }).auditTail();
 
 /** Runs the agent's alarms until nothing is left to do (a flush that keeps failing fails the test). */
 export async function flushAll(agent: string): Promise<void> {

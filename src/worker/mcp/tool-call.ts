@@ -210,11 +210,15 @@ async function resumeApproved(call: ToolCall, tool: string, args: JsonObject, st
   );
 }
 
-/** A result withheld by DLP. */
-const withheld = (found: string[]) => ({
-  isError: true,
-  content: [{ type: 'text', text: `The tool's result was withheld: DLP found ${found.join(', ')} in it.` }],
-});
+/** A result withheld by DLP, in place of `result` (keeping its `resultType`, which 2026-07-28 results carry). */
+function withheld(result: unknown, found: string[]) {
+  const resultType = (result as { resultType?: unknown } | null)?.resultType;
+  return {
+    ...(resultType !== undefined && { resultType }),
+    isError: true,
+    content: [{ type: 'text', text: `The tool's result was withheld: DLP found ${found.join(', ')} in it.` }],
+  };
+}
 
 /** Forwards the call and relays the upstream's answer, its result scanned and the call audited. */
 async function forward(
@@ -251,7 +255,7 @@ async function forward(
     if (scan.found.length === 0) return record({ outcome: 'ok' }).then(() => message);
     const blocked = upstream.results === 'block';
     await record({ outcome: blocked ? 'withheld' : 'redacted', dlp: scan.found });
-    return { ...message, result: blocked ? withheld(scan.found) : scan.redacted };
+    return { ...message, result: blocked ? withheld(message.result, scan.found) : scan.redacted };
   });
   if (!answered && response.headers.get('content-type')?.includes('json')) await record({ outcome: 'no_answer' });
   return new Response(relayed, { status: response.status, headers: answerHeaders(c, response, session) });

@@ -8,7 +8,7 @@ import { Client as ModernClient, StreamableHTTPClientTransport as ModernTranspor
 import { SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { BASE, call } from '../http.js';
-import { operatorToken } from '../tokens.js';
+import { token } from '../tokens.js';
 
 export const UPSTREAM = 'http://127.0.0.1:18791';
 export const GATEWAY = `${BASE}/mcp/demo`;
@@ -28,18 +28,24 @@ export async function controlUpstream(change: object): Promise<void> {
 }
 
 /** Reviews the upstream's tools as operator `ops-1` (what `tollgate mcp pins` shows). */
-export async function review(): Promise<any[]> {
-  const res = await call('GET', '/v1/mcp/demo/tools', { token: await operatorToken() });
+/** An operator token of `tenant` (pins are per tenant). */
+const operatorOf = (tenant: string) => token({ sub: 'ops-1', role: 'operator', typ: 'tollgate-operator+jwt', tenant });
+
+export async function review(upstream = 'demo', tenant = 'acme'): Promise<any[]> {
+  const res = await call('GET', `/v1/mcp/${upstream}/tools`, { token: await operatorOf(tenant) });
   expect(res.status).toBe(200);
   return res.body.tools;
 }
 
 /** Pins the named tools as they are offered now (all of them when none are named). */
-export async function approveTools(names?: string[]): Promise<void> {
-  const token = await operatorToken();
-  for (const tool of await review()) {
+export async function approveTools(names?: string[], upstream = 'demo', tenant = 'acme'): Promise<void> {
+  const operator = await operatorOf(tenant);
+  for (const tool of await review(upstream, tenant)) {
     if (names && !names.includes(tool.name)) continue;
-    const res = await call('POST', '/v1/mcp/demo/pins', { token, body: { tool: tool.name, hash: tool.hash } });
+    const res = await call('POST', `/v1/mcp/${upstream}/pins`, {
+      token: operator,
+      body: { tool: tool.name, hash: tool.hash },
+    });
     expect(res.status).toBe(201);
   }
 }
@@ -62,8 +68,9 @@ export async function legacyClient(
 export async function modernClient(
   token: string,
   options: ConstructorParameters<typeof ModernClient>[1] = {},
+  upstream = 'demo',
 ): Promise<ModernClient> {
-  const transport = new ModernTransport(new URL(GATEWAY), {
+  const transport = new ModernTransport(new URL(`${BASE}/mcp/${upstream}`), {
     fetch: workerFetch,
     requestInit: { headers: { authorization: `Bearer ${token}` } },
   });

@@ -10,7 +10,7 @@ import { createApp } from '../../../src/worker/app.js';
 import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
 import { tailOf } from '../agents.js';
 import { BASE, call } from '../http.js';
-import { agentToken, operatorToken } from '../tokens.js';
+import { agentToken, operatorToken, token } from '../tokens.js';
 import { approveTools, legacyClient, modernClient, received } from './gateway.js';
 
 beforeAll(() => approveTools());
@@ -89,6 +89,30 @@ describe('DLP both ways', () => {
     expect(text).toContain('region=eu-west-1');
     const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
     expect(records.find((r: any) => r.kind === 'tool_call')).toMatchObject({ outcome: 'redacted', dlp: ['aws_key'] });
+  });
+});
+
+describe('DLP on results, per upstream', () => {
+  it('an upstream with results: block withholds a result that holds a secret', async () => {
+    // Its own tenant, so that the pins it needs are its own.
+    await approveTools(['get_config'], 'demo-strict', 'strict');
+    const agent = fresh('dlp-block');
+    const client = await modernClient(
+      await token({ sub: agent, roles: ['assistant'], tenant: 'strict' }),
+      {},
+      'demo-strict',
+    );
+    const result = await client.callTool({ name: 'get_config', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([
+      { type: 'text', text: "The tool's result was withheld: DLP found aws_key in it." },
+    ]);
+    const records = (await tailOf(agent, 'strict')).pending.map((p: any) => p.record ?? p);
+    expect(records.find((r: any) => r.kind === 'tool_call')).toMatchObject({
+      upstream: 'demo-strict',
+      outcome: 'withheld',
+      dlp: ['aws_key'],
+    });
   });
 });
 
@@ -174,7 +198,9 @@ describe('what the gateway refuses at the door', () => {
   it('an unknown upstream is a 404 that names the declared ones; no token is a 401; operators are refused', async () => {
     const unknown = await call('POST', '/mcp/nope', { token: await agentToken(fresh('door')), body: {} });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toMatch(/no MCP upstream 'nope'; the policy declares conformance, demo/);
+    expect(unknown.body.error.message).toMatch(
+      /no MCP upstream 'nope'; the policy declares conformance, demo, demo-strict$/,
+    );
     expect((await call('POST', '/mcp/demo', { body: {} })).status).toBe(401);
     const operator = await call('POST', '/mcp/demo', {
       token: await operatorToken(),
