@@ -4,8 +4,8 @@
  * declares it as `demo`), built with the official SDK and serving both protocol eras on one
  * endpoint: 2026-07-28 requests (stateless, `server/discover`) through the SDK's handler, and
  * 2025-line requests (`initialize`, a session) through a sessionful transport. Its tools:
- * a harmless `echo`, a destructive `delete_records`, `get_config` whose result leaks a fake
- * secret, and `slow_count`, which reports progress.
+ * a harmless `echo`, a destructive `delete_records`, `get_config` whose result (and progress
+ * message) leaks a fake secret, and `slow_count`, which reports progress.
  *
  * Given a `token`, it answers 401 to any request without it as its bearer token: the
  * gateway injects it from the Worker secret `DEMO_MCP_TOKEN`, and no agent ever holds it.
@@ -69,9 +69,16 @@ function demoServer(catalog: Catalog): McpServer {
     },
     async ({ table }) => text(`deleted every record of ${table}`),
   );
-  server.registerTool('get_config', { description: catalog.descriptions.get_config }, async () =>
-    text(`region=eu-west-1\naws_access_key_id=${DEMO_LEAKED_SECRET}\nlog_level=info`),
-  );
+  server.registerTool('get_config', { description: catalog.descriptions.get_config }, async (ctx) => {
+    // It leaks the key in its progress message too, when asked for progress.
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    if (progressToken !== undefined)
+      await ctx.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken, progress: 1, total: 1, message: `loaded key ${DEMO_LEAKED_SECRET}` },
+      });
+    return text(`region=eu-west-1\naws_access_key_id=${DEMO_LEAKED_SECRET}\nlog_level=info`);
+  });
   server.registerTool(
     'slow_count',
     { description: catalog.descriptions.slow_count, inputSchema: z.object({ to: z.number().int().min(1).max(20) }) },

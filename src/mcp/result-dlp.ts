@@ -1,7 +1,8 @@
 /**
  * @module
  * DLP on what a tool returns, before it reaches the agent. Every string of a `tools/call`
- * result (text content, embedded resource text, structured content) is scanned with the
+ * result (text content, embedded resource text, structured content), and of the messages
+ * the upstream sends while the call runs (`scanParams`), is scanned with the
  * policy's detectors, as written and as read (NFKC, invisible characters dropped, look-alikes
  * as Latin). Per the upstream's `results:` setting, a find is redacted in place
  * (`[redacted:<detector>]`; the whole string when only its normalised reading or a custom
@@ -79,4 +80,15 @@ export function scanResult(result: JsonValue, dlp: ResultDetectors): ResultScan 
   for (const key of ['content', 'structuredContent'] as const)
     if (result[key] !== undefined) redacted[key] = walk(result[key], dlp, found);
   return found.size === 0 ? { redacted: result, found: [] } : { redacted, found: [...found] };
+}
+
+/**
+ * Scans what else a tool's answer stream carries before its result: the params of the
+ * upstream's notifications (log data, progress messages) and of its requests to the client
+ * (sampling prompts, elicitation messages), so a tool can't leak through them either.
+ */
+export function scanParams(params: JsonValue, dlp: ResultDetectors): ResultScan {
+  const found = new Set<string>();
+  const redacted = walk(params, dlp, found);
+  return found.size === 0 ? { redacted: params, found: [] } : { redacted, found: [...found] };
 }

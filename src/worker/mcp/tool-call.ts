@@ -15,7 +15,7 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject, JsonValue } from '../../lib/json.js';
 import { rewriteMessages } from '../../mcp/messages.js';
-import { scanResult } from '../../mcp/result-dlp.js';
+import { scanParams, scanResult, type ResultDetectors } from '../../mcp/result-dlp.js';
 import { toolAction, toolResource } from '../../mcp/visibility.js';
 import type { McpUpstream } from '../../policy/model.js';
 import { issueRequestState, verifyRequestState, type RequestStateClaims } from '../../tokens/request-state.js';
@@ -220,6 +220,14 @@ function withheld(result: unknown, found: string[]) {
   };
 }
 
+/** A message sent while the call runs (a notification, a request to the client), its params' finds redacted. */
+function redactedParams(message: unknown, dlp: ResultDetectors): unknown {
+  const params = (message as { params?: JsonValue } | null)?.params;
+  if (params === undefined) return message;
+  const scan = scanParams(params, dlp);
+  return scan.found.length === 0 ? message : { ...(message as object), params: scan.redacted };
+}
+
 /** Forwards the call and relays the upstream's answer, its result scanned and the call audited. */
 async function forward(
   call: ToolCall,
@@ -245,11 +253,11 @@ async function forward(
       }),
     );
   let answered = false;
+  const dlp = policyInfo.resultDlp;
   const relayed = await rewriteMessages(response, async (message) => {
-    if (!isAnswerTo(message, id)) return message;
+    if (!isAnswerTo(message, id)) return dlp === null ? message : redactedParams(message, dlp);
     answered = true;
     if (message.error !== undefined) return record({ outcome: 'error' }).then(() => message);
-    const dlp = policyInfo.resultDlp;
     const scan =
       dlp === null ? { found: [] as string[], redacted: null } : scanResult(message.result as JsonValue, dlp);
     if (scan.found.length === 0) return record({ outcome: 'ok' }).then(() => message);

@@ -92,6 +92,16 @@ describe('DLP both ways', () => {
   });
 });
 
+describe('DLP on what a call streams', () => {
+  it('a secret in a progress message sent while the call runs is redacted too', async () => {
+    const { client } = await legacyClient(await agentToken(fresh('dlp-stream'), ['assistant']));
+    const progress: { message?: string }[] = [];
+    await client.callTool({ name: 'get_config', arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
+    expect(progress).toEqual([{ progress: 1, total: 1, message: 'loaded key [redacted:aws_key]' }]);
+    await client.close();
+  });
+});
+
 describe('DLP on results, per upstream', () => {
   it('an upstream with results: block withholds a result that holds a secret', async () => {
     // Its own tenant, so that the pins it needs are its own.
