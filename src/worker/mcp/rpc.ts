@@ -3,7 +3,7 @@
  * The JSON-RPC answers the gateway makes itself, and the error codes it uses. A refusal is a
  * JSON-RPC error on an HTTP 200, as an MCP server answers, so any client shows its message.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCErrorResponse, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /** JSON-RPC's own codes, and the gateway's (in the range JSON-RPC leaves to servers). */
 export const RpcCode = {
@@ -17,10 +17,13 @@ export const RpcCode = {
 
 /** A JSON-RPC error answer. */
 export function rpcError(id: RequestId | null, code: number, message: string, data?: unknown, status = 200): Response {
-  return Response.json(
-    { jsonrpc: '2.0', id, error: { code, message, ...(data !== undefined && { data }) } },
-    { status },
-  );
+  // A parse error has no id to answer (JSON-RPC's null), which the SDK's type leaves out.
+  const answer = {
+    jsonrpc: '2.0' as const,
+    id: id as RequestId,
+    error: { code, message, ...(data !== undefined && { data }) },
+  };
+  return Response.json(answer satisfies JSONRPCErrorResponse, { status });
 }
 
 /** A JSON-RPC result answer. */

@@ -12,7 +12,8 @@
  *   withheld, per the upstream's `results:`), and audited with the tool, a keyed digest of
  *   the arguments, the decision and the latency.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { InputRequiredResult } from '@modelcontextprotocol/server';
 import type { JsonObject, JsonValue } from '../../lib/json.js';
 import { rewriteMessages } from '../../mcp/messages.js';
 import { scanParams, scanResult, type ResultDetectors } from '../../mcp/result-dlp.js';
@@ -136,7 +137,7 @@ async function awaitingApproval(
         },
       },
       requestState,
-    });
+    } satisfies InputRequiredResult);
   return rpcResult(id, {
     isError: true,
     content: [
@@ -149,7 +150,7 @@ async function awaitingApproval(
       [REQUEST_STATE_META]: requestState,
       'io.tollgate/approval': { id: approval.id, url, expires_at: approval.expires_at },
     },
-  });
+  } satisfies CallToolResult);
 }
 
 /** Completes a call whose approval the request state names, once, if a human approved exactly this call. */
@@ -217,7 +218,7 @@ function withheld(result: unknown, found: string[]) {
     ...(resultType !== undefined && { resultType }),
     isError: true,
     content: [{ type: 'text', text: `The tool's result was withheld: DLP found ${found.join(', ')} in it.` }],
-  };
+  } satisfies CallToolResult;
 }
 
 /** A message sent while the call runs (a notification, a request to the client), its params' finds redacted. */
