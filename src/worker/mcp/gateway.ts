@@ -16,7 +16,8 @@ import type { AppContext, AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 import { rewriteMessages } from '../../mcp/messages.js';
 import { policyInfo } from '../policy-source.js';
-import { agentCaller } from '../principal.js';
+import { agentCaller, type AgentPrincipal } from '../principal.js';
+import { agentStub, callAgent } from '../agents.js';
 import { servedTools } from './catalog.js';
 import { isAnswerTo, RpcCode, rpcError } from './rpc.js';
 import { governToolCall } from './tool-call.js';
@@ -72,6 +73,17 @@ function headerProblem(c: AppContext, method: string, params: Record<string, unk
   if (headerName !== undefined && field !== null && headerName !== params[field])
     return `the Mcp-Name header '${headerName}' does not match the body's params.${field}`;
   return null;
+}
+
+/** The requests a suspended agent may still make: the handshake and liveness, which reach no tool, resource or prompt. */
+const HANDSHAKE = ['initialize', 'ping', 'server/discover'];
+
+/** Whether the agent is suspended (the kill switch or its breaker), now. */
+async function isSuspended(c: AppContext, agent: AgentPrincipal): Promise<boolean> {
+  const view = await callAgent(() =>
+    agentStub(c.env, agent.tenant, agent.id).state({ tenant: agent.tenant, id: agent.id }),
+  );
+  return view.suspended;
 }
 
 /** Relays the upstream's answer as it is (streams stay streams). */
@@ -139,6 +151,9 @@ async function post(c: AppContext): Promise<Response> {
   if (id !== null && message.method === 'tools/list') return listTools(c, id, raw, session);
   if (id !== null && message.method === 'tools/call')
     return governToolCall({ c, agent, upstream, session, id, params, raw, modern });
+  // What is relayed is not decided, but a suspended agent reads no resource or prompt either.
+  if (id !== null && !HANDSHAKE.includes(message.method) && (await isSuspended(c, agent)))
+    return rpcError(id, RpcCode.Denied, 'the agent is suspended: nothing reaches the upstream until it is resumed');
   return relay(c, await callUpstream(c, upstream, session, { method: 'POST', body: raw }), session);
 }
 
@@ -147,6 +162,8 @@ async function passThrough(c: AppContext, method: 'GET' | 'DELETE'): Promise<Res
   const agent = agentCaller(c);
   const upstream = upstreamNamed(c.req.param('upstream')!);
   const session = sessionOf(c, { tenant: agent.tenant, agent: agent.id, upstream: upstream.name });
+  if (method === 'GET' && (await isSuspended(c, agent)))
+    throw new ApiError('forbidden', 'the agent is suspended: nothing reaches the upstream until it is resumed');
   return relay(c, await callUpstream(c, upstream, session, { method }), session);
 }
 

@@ -239,8 +239,8 @@ async function forward(
 ): Promise<Response> {
   const { c, agent, upstream, session, id } = call;
   const started = Date.now();
-  const response = await callUpstream(c, upstream, session, { method: 'POST', body });
   const argsDigest = tenantDigester(c.env, agent.tenant).digest(args);
+  let status: number | null = null;
   const record = (fields: { [key: string]: JsonValue }) =>
     callAgent(() =>
       agentStub(c.env, agent.tenant, agent.id).recordForwarded({ tenant: agent.tenant, id: agent.id }, 'tool_call', {
@@ -248,11 +248,20 @@ async function forward(
         upstream: upstream.name,
         tool,
         args: argsDigest,
-        status: response.status,
+        status,
         ...fields,
         ms: Date.now() - started,
       }),
     );
+  let response: Response;
+  try {
+    response = await callUpstream(c, upstream, session, { method: 'POST', body });
+  } catch (err) {
+    // Refused by the SSRF guard, or unanswered: on the record all the same.
+    await record({ outcome: err instanceof ApiError ? err.code : 'upstream_failed' });
+    throw err;
+  }
+  status = response.status;
   let answered = false;
   const dlp = policyInfo.resultDlp;
   const relayed = await rewriteMessages(response, async (message) => {

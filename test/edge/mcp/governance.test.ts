@@ -126,6 +126,25 @@ describe('DLP on results, per upstream', () => {
   });
 });
 
+describe('suspension', () => {
+  it('a suspended agent reaches no tool, resource or prompt through the gateway, and does again once resumed', async () => {
+    const agent = fresh('suspended');
+    const { client } = await legacyClient(await agentToken(agent, ['assistant']));
+    const readme = { uri: 'demo://readme' };
+    expect((await client.readResource(readme)).contents).toEqual([
+      { uri: 'demo://readme', mimeType: 'text/plain', text: 'The demo service answers on loopback.' },
+    ]);
+    const ops = await operatorToken();
+    expect((await call('POST', `/v1/agents/${agent}/suspend`, { token: ops, body: {} })).status).toBe(200);
+    await expect(client.readResource(readme)).rejects.toThrow(/suspended/);
+    await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/Denied by policy/);
+    await client.ping(); // the handshake and liveness still answer
+    expect((await call('POST', `/v1/agents/${agent}/resume`, { token: ops, body: {} })).status).toBe(200);
+    expect((await client.readResource(readme)).contents).toHaveLength(1);
+    await client.close();
+  });
+});
+
 describe('credentials and sessions', () => {
   it("the upstream gets the injected secret, never the agent's token", async () => {
     const token = await agentToken(fresh('secret'), ['assistant']);
@@ -221,27 +240,40 @@ describe('what the gateway refuses at the door', () => {
 });
 
 describe('the SSRF guard on the gateway', () => {
-  it('refuses a loopback upstream outside local development, and never reaches it', async () => {
-    const before = (await received()).length;
-    // The same Worker with LOCAL_DEVELOPMENT off, as deployed: the demo upstream is on loopback.
-    const deployed = { ...env, LOCAL_DEVELOPMENT: undefined };
+  /** The same Worker with LOCAL_DEVELOPMENT off, as deployed: the demo upstream is on loopback. */
+  async function deployed(agent: string, message: object) {
     const ctx = createExecutionContext();
     const res = await createApp().fetch(
       new Request(`${BASE}/mcp/demo`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${await agentToken(fresh('ssrf'), ['assistant'])}`,
+          authorization: `Bearer ${await agentToken(agent, ['assistant'])}`,
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
         },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...message }),
       }),
-      deployed,
+      { ...env, LOCAL_DEVELOPMENT: undefined },
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    expect(res.status).toBe(403);
-    expect(((await res.json()) as any).error.message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  it('refuses a loopback upstream outside local development, never reaches it, and audits the refused call', async () => {
+    const before = (await received()).length;
+    const ping = await deployed(fresh('ssrf'), { method: 'ping' });
+    expect(ping.status).toBe(403);
+    expect(ping.body.error.message).toMatch(/127\.0\.0\.1 is a loopback address/);
+    const agent = fresh('ssrf-call');
+    const called = await deployed(agent, { method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } });
+    expect(called.status).toBe(403);
     expect((await received()).length).toBe(before);
+    const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
+    expect(records.find((r: any) => r.kind === 'tool_call')).toMatchObject({
+      tool: 'echo',
+      outcome: 'egress_refused',
+      status: null,
+    });
   });
 });
