@@ -5,7 +5,7 @@
  * the policy hash, lives 60 seconds by default, and is single-use (its `jti` is burned in
  * the agent's Durable Object when redeemed).
  */
-import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { sha256DigestOfJson } from '../lib/digest.js';
 import { TollgateError } from '../lib/errors.js';
 import type { JsonObject } from '../lib/json.js';
@@ -74,10 +74,18 @@ export async function issueTicket(
     .sign(await eddsaSigningKey(key));
 }
 
-/** Verifies a ticket: EdDSA only, its typ, audience and issuer, and not expired (no skew). */
-export async function verifyTicket(ticket: string, jwks: JSONWebKeySet, issuer: string): Promise<TicketClaims> {
+/**
+ * Verifies a ticket: EdDSA only, its typ, audience and issuer, and not expired (no skew).
+ * The keys are a JWKS, or a key getter (jose's remote JWKS, which refetches on an unknown `kid`).
+ */
+export async function verifyTicket(
+  ticket: string,
+  keys: JSONWebKeySet | JWTVerifyGetKey,
+  issuer: string,
+): Promise<TicketClaims> {
   try {
-    const { payload } = await jwtVerify(ticket, createLocalJWKSet(jwks), {
+    const getKey = typeof keys === 'function' ? keys : createLocalJWKSet(keys);
+    const { payload } = await jwtVerify(ticket, getKey, {
       algorithms: ['EdDSA'],
       typ: TICKET_TYPE,
       audience: TICKET_AUDIENCE,

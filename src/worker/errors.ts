@@ -5,25 +5,10 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiErrorCode } from '../lib/api-errors.js';
 import { TollgateError, type TollgateErrorCode } from '../lib/errors.js';
 
-export type ApiErrorCode =
-  | 'invalid_json'
-  | 'invalid_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'idempotency_mismatch'
-  | 'ticket_invalid'
-  | 'ticket_mismatch'
-  | 'ticket_replay'
-  | 'delegation_invalid'
-  | 'egress_refused'
-  | 'upstream_failed'
-  | 'body_too_large'
-  | 'unavailable'
-  | 'internal';
+export type { ApiErrorCode };
 
 const STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   invalid_json: 400,
