@@ -25,6 +25,8 @@ export type { ApiErrorCode } from '../lib/api-errors.js';
 export type { Decision, Reason } from '../engine/describe.js';
 export type { TicketClaims } from '../tokens/ticket.js';
 export type { RetryPolicy } from './transport.js';
+export { guard, ToolDeniedError } from './guard.js';
+export type { GuardContext, GuardSpec } from './guard.js';
 
 export interface ClientOptions {
   /** The edge, e.g. `https://tollgate.example.com`. */
