@@ -170,7 +170,7 @@ describe('tollgate CLI', () => {
   });
 
   it('every command has --help; bad usage exits 2', async () => {
-    for (const cmd of ['check', 'build', 'test', 'token', 'dev', 'audit']) {
+    for (const cmd of ['check', 'build', 'test', 'token', 'dev', 'audit', 'mcp']) {
       const { code, out } = await run(cmd, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`^Usage: tollgate ${cmd}`));
@@ -182,5 +182,13 @@ describe('tollgate CLI', () => {
     expect((await run('check', 'a', 'b')).code).toBe(2);
     expect((await run('build', '--bogus')).code).toBe(2);
     expect((await run('check', '/nonexistent/dir')).err).toMatch(/does not exist/);
+    expect((await run('mcp', 'frobnicate')).code).toBe(2);
+    expect((await run('mcp', 'pins')).err).toMatch(/name the upstream/);
+  });
+
+  it('says its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-v'])
+      expect(await run(flag)).toMatchObject({ code: 0, out: `tollgate ${version}` });
   });
 });

@@ -21,6 +21,13 @@ const COMMANDS: Command[] = [
   mcpCommand,
 ];
 
+/** The package's version, from its package.json. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `tollgate ${pkg.version}`;
+}
+
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `tollgate: policy runtime for AI agents
@@ -30,7 +37,7 @@ Usage: tollgate <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run "tollgate <command> --help" for a command's options.
+Run "tollgate <command> --help" for a command's options, "tollgate --version" for the version.
 Exit codes: 0 success, 1 a check failed, 2 bad usage.`;
 }
 
@@ -40,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(await version());
+    return EXIT_OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
