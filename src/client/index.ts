@@ -26,6 +26,8 @@ export type { Decision, Reason } from '../engine/describe.js';
 export type { TicketClaims } from '../tokens/ticket.js';
 export type { RetryPolicy } from './transport.js';
 export { guard, ToolDeniedError } from './guard.js';
+export { gatewayTransport } from './mcp.js';
+export type { GatewayTarget } from './mcp.js';
 export type { GuardContext, GuardSpec } from './guard.js';
 
 export interface ClientOptions {

@@ -7,11 +7,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { gatewayTransport } from '../../../src/client/mcp.js';
 import { BASE, call } from '../http.js';
 import { token } from '../tokens.js';
 
 export const UPSTREAM = 'http://127.0.0.1:18791';
-export const GATEWAY = `${BASE}/mcp/demo`;
 
 /** The Worker's fetch, as the SDK transports take it. */
 const workerFetch = (url: string | URL, init?: RequestInit) => SELF.fetch(url, init);
@@ -55,10 +55,9 @@ export async function legacyClient(
   token: string,
   capabilities: object = {},
 ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-  const transport = new StreamableHTTPClientTransport(new URL(GATEWAY), {
-    fetch: workerFetch,
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  });
+  // Pointed at the gateway as tollgate/client's helper does it.
+  const { url, options } = gatewayTransport({ baseUrl: BASE, token, upstream: 'demo', fetch: workerFetch });
+  const transport = new StreamableHTTPClientTransport(url, options);
   const client = new Client({ name: 'legacy-test-client', version: '1.0.0' }, { capabilities });
   await client.connect(transport);
   return { client, transport };
