@@ -14,7 +14,7 @@ import { token } from '../tokens.js';
 export const UPSTREAM = 'http://127.0.0.1:18791';
 
 /** The Worker's fetch, as the SDK transports take it. */
-const workerFetch = (url: string | URL, init?: RequestInit) => SELF.fetch(url, init);
+const workerFetch: typeof fetch = (input, init) => SELF.fetch(input, init);
 
 /** What the demo upstream received, from the start of the test on (see `resetUpstream`). */
 export async function received(): Promise<{ method: string; headers: Record<string, string>; body: any }[]> {
