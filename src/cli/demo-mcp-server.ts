@@ -5,8 +5,8 @@
  * endpoint: 2026-07-28 requests (stateless, `server/discover`) through the SDK's handler, and
  * 2025-line requests (`initialize`, a session) through a sessionful transport. Its tools:
  * a harmless `echo`, a destructive `delete_records`, `get_config` whose result (and progress
- * message) leaks a fake secret, and `slow_count`, which reports progress; and one resource,
- * `demo://readme`.
+ * message) leaks a fake secret, and `slow_count`, which reports progress; and two resources,
+ * `demo://readme` and `demo://config`, which leaks it too.
  *
  * Given a `token`, it answers 401 to any request without it as its bearer token: the
  * gateway injects it from the Worker secret `DEMO_MCP_TOKEN`, and no agent ever holds it.
@@ -102,6 +102,14 @@ function demoServer(catalog: Catalog): McpServer {
     { description: "The demo service's notes", mimeType: 'text/plain' },
     async () => ({
       contents: [{ uri: 'demo://readme', mimeType: 'text/plain', text: 'The demo service answers on loopback.' }],
+    }),
+  );
+  server.registerResource(
+    'config',
+    'demo://config',
+    { description: "The demo service's configuration file", mimeType: 'text/plain' },
+    async () => ({
+      contents: [{ uri: 'demo://config', mimeType: 'text/plain', text: `aws_access_key_id=${DEMO_LEAKED_SECRET}` }],
     }),
   );
   for (const extra of catalog.extra)

@@ -7,14 +7,18 @@
  * and the 2025 line (`initialize`, a session bound to the agent; GET and DELETE go to the
  * upstream, which answers 405 where it has no such stream or session). Two methods are the
  * gateway's own: `tools/list`, filtered to the tools the agent is served, and `tools/call`,
- * governed (see `tool-call.ts`). Everything else is relayed as it is, streams included.
+ * governed (see `tool-call.ts`). Everything else is relayed as it is, streams included; the
+ * answers to `resources/read` and `prompts/get` are scanned by DLP as tool results are.
  */
 import { JSONRPCMessageSchema, type RequestId, ToolSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { readText } from '../body.js';
 import type { AppContext, AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
+import type { JsonValue } from '../../lib/json.js';
 import { rewriteMessages } from '../../mcp/messages.js';
+import { scanParams } from '../../mcp/result-dlp.js';
+import type { McpUpstream } from '../../policy/model.js';
 import { policyInfo } from '../policy-source.js';
 import { agentCaller, type AgentPrincipal } from '../principal.js';
 import { agentStub, callAgent } from '../agents.js';
@@ -154,7 +158,29 @@ async function post(c: AppContext): Promise<Response> {
   // What is relayed is not decided, but a suspended agent reads no resource or prompt either.
   if (id !== null && !HANDSHAKE.includes(message.method) && (await isSuspended(c, agent)))
     return rpcError(id, RpcCode.Denied, 'the agent is suspended: nothing reaches the upstream until it is resumed');
-  return relay(c, await callUpstream(c, upstream, session, { method: 'POST', body: raw }), session);
+  const response = await callUpstream(c, upstream, session, { method: 'POST', body: raw });
+  if (id !== null && SCANNED.includes(message.method))
+    return relay(c, response, session, await scanned(response, id, upstream));
+  return relay(c, response, session);
+}
+
+/** The reads whose answers carry an upstream's content: DLP scans them as it scans tool results. */
+const SCANNED = ['resources/read', 'prompts/get'];
+
+/** The answer with DLP's finds redacted, or withheld (a JSON-RPC error) under `results: block`. */
+function scanned(response: Response, id: RequestId, upstream: McpUpstream) {
+  const dlp = policyInfo.resultDlp;
+  return rewriteMessages(response, (message) => {
+    if (dlp === null || !isAnswerTo(message, id) || message.result === undefined) return message;
+    const scan = scanParams(message.result as JsonValue, dlp);
+    if (scan.found.length === 0) return message;
+    if (upstream.results === 'redact') return { ...message, result: scan.redacted };
+    const { result: _withheld, ...rest } = message;
+    return {
+      ...rest,
+      error: { code: RpcCode.Denied, message: `The answer was withheld: DLP found ${scan.found.join(', ')} in it.` },
+    };
+  });
 }
 
 /** GET (the 2025 line's server stream) and DELETE (ending a session) go to the upstream as they are. */

@@ -102,6 +102,22 @@ describe('DLP on what a call streams', () => {
   });
 });
 
+describe('DLP on what an upstream answers besides tools', () => {
+  it("a secret in a resource's contents is redacted, or the answer withheld under results: block", async () => {
+    const { client } = await legacyClient(await agentToken(fresh('dlp-resource'), ['assistant']));
+    expect((await client.readResource({ uri: 'demo://config' })).contents).toEqual([
+      { uri: 'demo://config', mimeType: 'text/plain', text: 'aws_access_key_id=[redacted:aws_key]' },
+    ]);
+    await client.close();
+    const strict = await modernClient(
+      await token({ sub: fresh('dlp-resource'), roles: ['assistant'], tenant: 'strict' }),
+      {},
+      'demo-strict',
+    );
+    await expect(strict.readResource({ uri: 'demo://config' })).rejects.toThrow(/withheld: DLP found aws_key/);
+  });
+});
+
 describe('DLP on results, per upstream', () => {
   it('an upstream with results: block withholds a result that holds a secret', async () => {
     // Its own tenant, so that the pins it needs are its own.
