@@ -2,7 +2,7 @@
  * Tests that run inside workerd, against the Worker with its real Durable Objects. A fresh
  * Ed25519 key pair per run signs the test tokens; its public half is the Worker's JWKS.
  */
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { exportJWK, generateKeyPair } from 'jose';
 import { defineConfig } from 'vitest/config';
 
@@ -28,6 +28,7 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: {
+          AUTH_ISSUER: 'tollgate-test',
           AUTH_JWKS: JSON.stringify({ keys: [publicJwk] }),
           TEST_SIGNING_JWK: JSON.stringify(privateJwk),
           BUNDLE_SIGNING_JWK: JSON.stringify(bundleJwk),

@@ -41,6 +41,7 @@ async function newPair(purpose: string): Promise<{ privateJwk: JWK; publicJwk: J
  * secrets (which the gateway and the egress proxy inject; the demo MCP upstream checks its own).
  */
 const localVariables = (): Record<string, string> => ({
+  AUTH_ISSUER: DEV_ISSUER,
   LOCAL_DEVELOPMENT: 'true',
   DEMO_API_TOKEN: `demo-api-${crypto.randomUUID()}`,
   DEMO_MCP_TOKEN: `demo-mcp-${crypto.randomUUID()}`,

@@ -4,7 +4,9 @@
  * started (wrangler spawns workerd): nothing is left running after Ctrl-C or a test.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export interface WranglerDev {
   child: ChildProcess;
@@ -14,7 +16,33 @@ export interface WranglerDev {
   stop(): void;
 }
 
-const wranglerBin = () => createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
+/** Raised when neither the project nor Tollgate's own install has wrangler (a peer dependency). */
+export class WranglerMissingError extends Error {
+  readonly code = 'wrangler_missing';
+  constructor() {
+    super(
+      'wrangler is not installed: it runs the local edge. Install it in this project with\n  npm install --save-dev wrangler',
+    );
+  }
+}
+
+/**
+ * The wrangler CLI script: the project's own wrangler first (where `tollgate` runs from), then
+ * one installed beside Tollgate. Read from wrangler's package.json, since its exports hide `bin/`.
+ */
+export function wranglerBin(): string {
+  for (const from of [join(process.cwd(), 'package.json'), import.meta.url]) {
+    let manifest: string;
+    try {
+      manifest = createRequire(from).resolve('wrangler/package.json');
+    } catch {
+      continue;
+    }
+    const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: Record<string, string> };
+    return join(dirname(manifest), bin.wrangler);
+  }
+  throw new WranglerMissingError();
+}
 
 /**
  * Applies the audit index's D1 migrations (src/audit/migrations) to the local database.

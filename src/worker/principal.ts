@@ -26,6 +26,11 @@ export function authConfig(c: AppContext): AuthConfig {
     '\u0000',
   );
   if (currentAuth?.source === source) return currentAuth.config;
+  // Without an issuer, jose would accept tokens from any issuer: refuse everything instead.
+  if (!AUTH_ISSUER || !AUTH_AUDIENCE)
+    throw new ApiError('unavailable', 'the server has no AUTH_ISSUER or AUTH_AUDIENCE configured', {
+      retryAfterSeconds: 30,
+    });
   try {
     const tollgate = { jwks: publicJwks(c.env), issuer: TICKET_ISSUER };
     currentAuth = {

@@ -68,4 +68,20 @@ describe('failing closed', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
   });
+
+  it('a server without AUTH_ISSUER refuses even a valid token, with 503 (jose would accept any issuer)', async () => {
+    const { default: worker } = await import('../../src/worker/index.js');
+    const request = async () =>
+      new Request('https://t/v1/decide', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await agentToken('no-issuer')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await worker.fetch(await request(), env)).status).toBe(200);
+    const res = await worker.fetch(await request(), { ...env, AUTH_ISSUER: '' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'unavailable', message: expect.stringMatching(/AUTH_ISSUER/) },
+    });
+  });
 });
