@@ -1,16 +1,17 @@
 /**
- * Tollgate in a real browser: Debian's Chromium, headless, driven by playwright-core. The
+ * Tollgate in a real browser: headless Chromium (test/helpers/chromium.ts), driven by playwright-core. The
  * embed entry as a bundler ships it, loaded by a plain `<script type="module">`, with the
  * WASM fetched by URL. The shared conformance files give identical outcomes to the
  * reference evaluator; the demo page compiles live, shows errors inline and decides.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from '../../src/cli/serve-demo.js';
 import type { Verdict } from '../../src/policy/verdict.js';
 import { runConformance } from '../conformance/runner.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 let server: Server;
 let browser: Browser;
@@ -21,19 +22,7 @@ beforeAll(async () => {
   server = serveFolder('build/browser');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
   await page.goto(`${base}/index.html`);
   await page.waitForSelector('body[data-ready="true"]');
