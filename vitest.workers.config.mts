@@ -4,6 +4,7 @@
  */
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { exportJWK, generateKeyPair } from 'jose';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -44,6 +45,8 @@ export default defineConfig({
       },
     }),
   ],
+  // The same mapping as wrangler.toml's [alias] (which the plugin does not apply).
+  resolve: { alias: { 'tollgate:policies': fileURLToPath(new URL('./build/policies.bundle.mjs', import.meta.url)) } },
   test: {
     globalSetup: ['./test/helpers/egress-upstream.ts', './test/helpers/mcp-upstream.ts'],
     include: ['test/edge/**/*.test.ts'],

@@ -48,6 +48,105 @@ export class ToolDeniedError extends TollgateError<'tool_denied'> {
 
 const reasonOf = (d: EdgeDecision) => d.reasons.map((r) => r.message).join('; ') || d.code;
 
+/**
+ * A call decided but not yet run. Adapters decide in one framework hook (an approval check, a
+ * guardrail) and run in another (the tool's execute), so `guard()` is these three steps.
+ */
+export interface DecidedCall {
+  action: string;
+  resource: string;
+  params: JsonObject;
+  decision: EdgeDecision;
+}
+
+/**
+ * Step 1: asks Tollgate about a call. `idempotencyKey` makes a repeat ask (a framework that
+ * resumes a run in another process) get the same decision, not a second one.
+ */
+export async function decideCall<Args>(
+  client: TollgateClient,
+  spec: GuardSpec<Args>,
+  args: Args,
+  idempotencyKey?: string,
+): Promise<DecidedCall> {
+  const resource = typeof spec.resource === 'function' ? spec.resource(args) : spec.resource;
+  const params =
+    spec.params?.(args) ??
+    (args !== null && typeof args === 'object' && !Array.isArray(args) ? (args as JsonObject) : {});
+  const decision = await client.decide({
+    action: spec.action,
+    resource,
+    params,
+    cost: spec.cost?.(args),
+    ...(idempotencyKey === undefined ? {} : { idempotency_key: idempotencyKey }),
+  });
+  return { action: spec.action, resource, params, decision };
+}
+
+/** Why a decided call may not run yet (a deny, or an approval still open), or null when it may. */
+export function refusalOf(call: DecidedCall): string | null {
+  const { decision } = call;
+  if (decision.decision === 'deny') return `${call.action} was denied: ${reasonOf(decision)}`;
+  if (decision.decision === 'require_approval')
+    return `${call.action} needs a human's approval (Tollgate approval ${decision.approval!.id}): ${reasonOf(decision)}`;
+  return null;
+}
+
+/**
+ * Step 2: the ticket the call runs with. An allow has it; a require_approval waits for the
+ * human (or throws, with `approval: 'throw'`); a deny, or an approval not granted, throws
+ * `ToolDeniedError`.
+ */
+export async function ticketFor<Args>(
+  client: TollgateClient,
+  spec: GuardSpec<Args>,
+  call: DecidedCall,
+): Promise<string | null> {
+  const { decision } = call;
+  if (decision.decision === 'allow') return decision.ticket ?? null;
+  if (decision.decision === 'deny' || spec.approval === 'throw') throw new ToolDeniedError(refusalOf(call)!, decision);
+  const approval = decision.approval!;
+  const settled = await client.waitForApproval(approval.id, { timeoutMs: spec.approvalTimeoutMs });
+  if (settled.decision !== 'allow')
+    throw new ToolDeniedError(
+      `${call.action} was not approved: approval ${approval.id} is ${settled.approval.status}${settled.reason ? ` (${settled.reason})` : ''}`,
+      decision,
+    );
+  return settled.ticket ?? null;
+}
+
+/**
+ * Step 3: runs the tool with its ticket. With an executor, the ticket is redeemed first and
+ * the outcome reported after (`success`, `failure` when `spec.failed` says so, `exception`).
+ */
+export async function runWithTicket<Args, Result>(
+  spec: GuardSpec<Args>,
+  call: DecidedCall,
+  ticket: string | null,
+  tool: (args: Args, context: GuardContext) => Promise<Result>,
+  args: Args,
+): Promise<Result> {
+  const executor = spec.executor;
+  // The redemption names the agent and the decision the ticket stands for (an approval's, too).
+  const redeemed =
+    executor && ticket !== null
+      ? await executor.redeem({ ticket, action: call.action, resource: call.resource, params: call.params })
+      : null;
+  const report = async (outcome: OutcomeKind) => {
+    if (executor && redeemed)
+      await executor.reportOutcome({ agent: redeemed.agent, decision: redeemed.decision, outcome });
+  };
+  let result: Result;
+  try {
+    result = await tool(args, { decision: call.decision, ticket });
+  } catch (err) {
+    await report('exception');
+    throw err;
+  }
+  await report(spec.failed?.(result) ? 'failure' : 'success');
+  return result;
+}
+
 /** `tool`, run only after `client` (the agent's) gets an allow for it. */
 export function guard<Args, Result>(
   client: TollgateClient,
@@ -55,42 +154,8 @@ export function guard<Args, Result>(
   tool: (args: Args, context: GuardContext) => Promise<Result>,
 ): (args: Args) => Promise<Result> {
   return async (args: Args) => {
-    const resource = typeof spec.resource === 'function' ? spec.resource(args) : spec.resource;
-    const params =
-      spec.params?.(args) ??
-      (args !== null && typeof args === 'object' && !Array.isArray(args) ? (args as JsonObject) : {});
-    const decision = await client.decide({ action: spec.action, resource, params, cost: spec.cost?.(args) });
-    let ticket = decision.ticket ?? null;
-    if (decision.decision === 'deny')
-      throw new ToolDeniedError(`${spec.action} was denied: ${reasonOf(decision)}`, decision);
-    if (decision.decision === 'require_approval') {
-      const approval = decision.approval!;
-      if (spec.approval === 'throw')
-        throw new ToolDeniedError(`${spec.action} needs a human's approval (${approval.id})`, decision);
-      const settled = await client.waitForApproval(approval.id, { timeoutMs: spec.approvalTimeoutMs });
-      if (settled.decision !== 'allow')
-        throw new ToolDeniedError(
-          `${spec.action} was not approved: approval ${approval.id} is ${settled.approval.status}${settled.reason ? ` (${settled.reason})` : ''}`,
-          decision,
-        );
-      ticket = settled.ticket ?? null;
-    }
-    const executor = spec.executor;
-    // The redemption names the agent and the decision the ticket stands for (an approval's, too).
-    const redeemed =
-      executor && ticket !== null ? await executor.redeem({ ticket, action: spec.action, resource, params }) : null;
-    const report = async (outcome: OutcomeKind) => {
-      if (executor && redeemed)
-        await executor.reportOutcome({ agent: redeemed.agent, decision: redeemed.decision, outcome });
-    };
-    let result: Result;
-    try {
-      result = await tool(args, { decision, ticket });
-    } catch (err) {
-      await report('exception');
-      throw err;
-    }
-    await report(spec.failed?.(result) ? 'failure' : 'success');
-    return result;
+    const call = await decideCall(client, spec, args);
+    const ticket = await ticketFor(client, spec, call);
+    return runWithTicket(spec, call, ticket, tool, args);
   };
 }

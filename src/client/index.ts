@@ -142,6 +142,23 @@ export class TollgateClient {
     }
   }
 
+  /** Lists the tenant's approvals (operator tokens), of one agent or all, by status. */
+  async listApprovals(filter: { status?: ApprovalStatus; agent?: string } = {}): Promise<ApprovalReply['approval'][]> {
+    const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+    const path = `/v1/approvals${query.size ? `?${query}` : ''}`;
+    return (await sendJson<{ approvals: ApprovalReply['approval'][] }>(this.transport, 'GET', path, undefined, true))
+      .approvals;
+  }
+
+  /**
+   * Settles a pending approval as its human (operator tokens), with an optional note: the
+   * waiting agent's long-poll returns at once. Not retried: a second try would meet a settled approval.
+   */
+  settleApproval(id: string, verdict: 'approve' | 'deny', note?: string): Promise<Pick<ApprovalReply, 'approval'>> {
+    const path = `/v1/approvals/${encodeURIComponent(id)}/${verdict}`;
+    return sendJson(this.transport, 'POST', path, note === undefined ? {} : { note }, false);
+  }
+
   /** Redeems a ticket (executor tokens): once, for exactly what it was issued for. Never retried. */
   redeem(call: TicketedCall): Promise<Redemption> {
     return sendJson(this.transport, 'POST', '/v1/tickets/redeem', { params: {}, ...call }, false);

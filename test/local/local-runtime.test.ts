@@ -4,40 +4,24 @@
  * `npm test` runs test/local on its own, one file at a time, after the other Node suites: its 1,000 concurrent
  * redemptions measure the edge, not the CPU the other suites take from it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalEdge, type LocalEdge } from '../helpers/local-edge.js';
 
-const children: ReturnType<typeof spawn>[] = [];
-/** Stops a child and everything it started (it runs as its own process group). */
-function stopGroup(child: ReturnType<typeof spawn>): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
-afterAll(() => children.forEach(stopGroup));
+const edges: LocalEdge[] = [];
+afterAll(() => edges.forEach((e) => e.stop()));
 
 describe('npm start', () => {
   it('serves the API and prints tokens and a curl example that works as printed', async () => {
     const port = 18000 + Math.floor(Math.random() * 1000);
-    const child = spawn('node', ['src/cli/bin.mjs', 'dev', '--port', String(port)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
-      detached: true,
-    });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const deadline = Date.now() + 90_000;
-    while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null)
-      await new Promise((r) => setTimeout(r, 200));
+    const edge = await startLocalEdge(port);
+    edges.push(edge);
+    const out = edge.output();
     expect(out).toContain(`Tollgate is running at http://127.0.0.1:${port}`);
     const curl =
       /curl -s (\S+) \\\n\s+-H "(authorization: Bearer [^"]+)" \\\n\s+-H "(content-type: [^"]+)" \\\n\s+-d '([^']+)'/.exec(
@@ -142,8 +126,9 @@ describe('npm start', () => {
     const pins = spawnSync('node', ['src/cli/bin.mjs', 'mcp', 'pins', 'demo', '--url', base], { encoding: 'utf8' });
     expect(pins.status, pins.stdout + pins.stderr).toBe(0);
     expect(pins.stdout).toMatch(/4 of 4 tools pinned/);
-    stopGroup(child);
-    await new Promise((resolve) => child.on('exit', resolve));
+    const exited = new Promise((resolve) => edge.child.on('exit', resolve));
+    edge.stop();
+    await exited;
     // Nothing it started is left listening.
     await new Promise((r) => setTimeout(r, 500));
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeIfChanged } from '../write-if-changed.js';
 import { parseArgs } from 'node:util';
+import { toBase64 } from '../../lib/encoding.js';
 import { compilePolicySet } from '../../policy/compile.js';
 import { formatIssue } from '../../policy/errors.js';
 import { loadPolicyDir } from '../load-dir.js';
@@ -17,7 +18,9 @@ export const buildCommand: Command = {
 
 Compiles every .yaml file in dir (default: policies) into one binary bundle, written to
 out (default: build/policies.bundle), with its hash and version (the build time, which
-signed bundles carry) in out.json. Prints the bundle's sha256 hash and size.
+signed bundles carry) in out.json, and all three as an ES module in out.mjs: the one the
+Worker imports as "tollgate:policies" (wrangler.toml's [alias]). Prints the bundle's
+sha256 hash and size.
 Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
   async run(args) {
     const { positionals, values } = parseArgs({
@@ -42,6 +45,7 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     const version = previous?.hash === bundle.hash ? previous.version : Math.floor(Date.now() / 1000);
     writeIfChanged(out, bundle.bytes);
     writeIfChanged(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
+    writeIfChanged(`${out}.mjs`, workerModule(bundle.bytes, bundle.hash, version));
     const ms = (performance.now() - started).toFixed(0);
     console.log(
       `${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`,
@@ -49,6 +53,15 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     return EXIT_OK;
   },
 };
+
+/** The compiled policies as the ES module the Worker imports (wrangler bundles it in). */
+function workerModule(bytes: Uint8Array, hash: string, version: number): string {
+  return `// Made by \`tollgate build\`: the compiled policies the Worker imports as "tollgate:policies".
+export const version = ${version};
+export const hash = ${JSON.stringify(hash)};
+export const bundleBase64 = "${toBase64(bytes)}";
+`;
+}
 
 /** The hash and version an earlier build recorded beside its bundle, if any. */
 function readBuildInfo(path: string): { hash: string; version: number } | null {
