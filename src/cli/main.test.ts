@@ -191,4 +191,24 @@ describe('tollgate CLI', () => {
     for (const flag of ['--version', '-v'])
       expect(await run(flag)).toMatchObject({ code: 0, out: `tollgate ${version}` });
   });
+
+  it('init scaffolds a project whose policies pass check and their tests, and never overwrites', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-init-'));
+    const made = await run('init', dir);
+    expect(made.code, made.err).toBe(0);
+    for (const file of ['.gitignore', 'policies/agents.yaml', 'policies/tests/agents.yaml', 'wrangler.toml'])
+      expect(made.out).toContain(join(dir, file));
+    expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).toContain(
+      'main = "node_modules/tollgate/dist/worker/index.js"',
+    );
+    expect((await run('check', join(dir, 'policies'))).code).toBe(0);
+    const tested = await run('test', join(dir, 'policies'));
+    expect(tested.code, tested.out + tested.err).toBe(0);
+    expect(tested.out).toMatch(/4 passed, 0 failed/);
+    writeFileSync(join(dir, 'policies/agents.yaml'), 'rules: []\n');
+    const again = await run('init', dir);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already exist/);
+    expect(readFileSync(join(dir, 'policies/agents.yaml'), 'utf8')).toBe('rules: []\n');
+  });
 });

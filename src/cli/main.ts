@@ -6,6 +6,7 @@ import { auditCommand } from './commands/audit.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
+import { initCommand } from './commands/init.js';
 import { mcpCommand } from './commands/mcp.js';
 import { testCommand } from './commands/test.js';
 import { tokenCommand } from './commands/token.js';
@@ -17,6 +18,7 @@ const COMMANDS: Command[] = [
   testCommand,
   tokenCommand,
   devCommand,
+  initCommand,
   auditCommand,
   mcpCommand,
 ];

@@ -5,9 +5,9 @@
  * with local Durable Objects, waits until it answers, pins the demo upstream's tools, then
  * prints an agent token, an operator token, a curl example and an MCP client configuration.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../../policy/errors.js';
-import { startDemoMcpServer } from '../demo-mcp-server.js';
 import { ensureDevKeys, mintDevToken, readDevVars } from '../dev-keys.js';
 import { pinAllTools } from '../pin-client.js';
 import { loadPolicyDir } from '../load-dir.js';
@@ -92,12 +92,21 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       return EXIT_FAILED;
     }
     // The demo MCP upstream policies/mcp.yaml declares; it checks the secret the gateway injects.
-    const demoMcp = await startDemoMcpServer({ port: DEMO_MCP_PORT, token: readDevVars().DEMO_MCP_TOKEN }).catch(
-      (err) => {
-        console.error(`the demo MCP upstream could not start on port ${DEMO_MCP_PORT}: ${(err as Error).message}`);
-        return null;
-      },
+    // A project whose policies declare no `demo` upstream on that port (any but this repository's) gets none.
+    const wantsDemoMcp = (checked.policy.mcpUpstreams ?? []).some(
+      (u) => u.name === 'demo' && new URL(u.url).port === String(DEMO_MCP_PORT),
     );
+    const demoMcp = !wantsDemoMcp
+      ? null
+      : // Loaded only here: it needs the MCP server SDK, a development dependency.
+        await import('../demo-mcp-server.js')
+          .then(({ startDemoMcpServer }) =>
+            startDemoMcpServer({ port: DEMO_MCP_PORT, token: readDevVars().DEMO_MCP_TOKEN }),
+          )
+          .catch((err) => {
+            console.error(`the demo MCP upstream could not start on port ${DEMO_MCP_PORT}: ${(err as Error).message}`);
+            return null;
+          });
     const { child, exited, stop } = startWranglerDev(port, [], ['ignore', 'pipe', 'pipe']);
     child.stderr!.pipe(process.stderr);
     const settled = settledAfterWatcherRebuild(child.stdout!, process.stdout);
@@ -137,6 +146,8 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       ttlSeconds,
     });
     const pinned = demoMcp ? await pinDemoTools(base, operator) : null;
+    // In a project that installed Tollgate its CLI is `npx tollgate`; in this repository, the npm script.
+    const cli = existsSync('node_modules/tollgate/package.json') ? 'npx tollgate' : 'npm run tollgate --';
     console.log(`
 Tollgate is running at ${base}
 
@@ -152,12 +163,16 @@ Try it:
     -H "content-type: application/json" \\
     -d '{"action":"llm.chat","resource":"llm:openai","params":{"model":"gpt-4o-mini"},"cost":{"usd":0.02}}'
 
-MCP gateway (demo upstream ${demoMcp ? 'on ' + demoMcp.url : 'not running'}${pinned === null ? '' : `, ${pinned}`}):
+${
+  demoMcp
+    ? `MCP gateway (demo upstream on ${demoMcp.url}, ${pinned}):
   point any MCP client (Streamable HTTP) at ${base}/mcp/demo, e.g. in its mcp.json:
   ${JSON.stringify({ mcpServers: { 'tollgate-demo': { type: 'http', url: `${base}/mcp/demo`, headers: { Authorization: `Bearer ${agent}` } } } })}
-  Review and pin tools: npm run tollgate -- mcp pins demo
+  Review and pin tools: ${cli} mcp pins demo
 
-More tokens: npm run tollgate -- token --agent ID --roles a,b   (--operator for operators)
+`
+    : ''
+}More tokens: ${cli} token --agent ID --roles a,b   (--operator for operators)
 `);
     return exited;
   },
