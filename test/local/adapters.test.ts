@@ -89,4 +89,17 @@ describe('adapters, each with its framework and the local edge', () => {
     const { main } = await import('../../examples/quickstart.ts');
     expect(await main()).toEqual({ decision: 'allow', rule: 'llm-chat', ticketFor: 'llm.chat' });
   }, 60_000);
+
+  it('npm run demo:fleet: one round makes allows, rule denies, approvals granted and refused, a budget hit and a DLP block', async () => {
+    const { round } = await import('../../examples/fleet.ts');
+    const { counts, lines } = await round(edge.base, crypto.randomUUID().slice(0, 6));
+    expect(counts).toEqual({
+      'allow:rule': 7,
+      'deny:rule': 2,
+      'deny:budget_exceeded': 1,
+      'require_approval:rule': 2,
+      'deny:dlp': 1,
+    });
+    expect(lines.filter((l) => l.includes('the human')).map((l) => l.split('→ ')[1])).toEqual(['approved', 'denied']);
+  }, 60_000);
 });
