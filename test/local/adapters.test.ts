@@ -5,6 +5,8 @@
  * granted the Tollgate approval; every tool that ran had its ticket redeemed by the executor
  * and its outcome reported, as the audit shows.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateClient } from '../../src/client/index.js';
 import { devToken } from '../../src/dev/index.js';
@@ -85,10 +87,25 @@ describe('adapters, each with its framework and the local edge', () => {
     expect(forwarded.map((c) => c.tool).sort()).toEqual(['echo', 'get_config']);
   }, 60_000);
 
-  it("the README's Node quick start: an allow, and its ticket verified against the edge's keys", async () => {
-    const { main } = await import('../../examples/quickstart.ts');
-    expect(await main()).toEqual({ decision: 'allow', rule: 'llm-chat', ticketFor: 'llm.chat' });
-  }, 60_000);
+  it("the README's Node quick start, run as printed: an allow, and its ticket verified against the edge's keys", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const open = readme.indexOf('```js\n', readme.indexOf('(`quickstart.mjs`'));
+    const code = readme.slice(open + 6, readme.indexOf('\n```', open));
+    expect(code.split('\n').length).toBeLessThanOrEqual(10);
+    writeFileSync('quickstart.mjs', code);
+    try {
+      const run = spawnSync('node', ['quickstart.mjs'], {
+        encoding: 'utf8',
+        env: { ...process.env, TOLLGATE_URL: edge.base },
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        /^allow Assistants may call models within their daily budgets\nticket for llm\.chat until 20/,
+      );
+    } finally {
+      rmSync('quickstart.mjs');
+    }
+  });
 
   it('npm run demo:fleet: one round makes allows, rule denies, approvals granted and refused, a budget hit and a DLP block', async () => {
     const { round } = await import('../../examples/fleet.ts');

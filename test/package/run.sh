@@ -86,9 +86,13 @@ grep -q "More tokens:" "$work/dev.log" || { cat "$work/dev.log"; echo "tollgate 
 grep "Tollgate is running" "$work/dev.log"
 export TOLLGATE_URL="http://127.0.0.1:$port"
 
-step "the README's Node quick start, against it"
-node examples/quickstart.ts | tee "$work/quickstart.out"
-grep -q "decision: 'allow'" "$work/quickstart.out"
+step "the README's Node quick start, as printed, against it"
+node -e "
+  const r = require('fs').readFileSync('$repo/README.md', 'utf8');
+  const open = r.indexOf('\`\`\`js\n', r.indexOf('(\`quickstart.mjs\`'));
+  process.stdout.write(r.slice(open + 6, r.indexOf('\n\`\`\`', open)));" > quickstart.mjs
+node quickstart.mjs | tee "$work/quickstart.out"
+grep -q "^allow Assistants may call models" "$work/quickstart.out"
 
 step "every adapter example, against it"
 node examples/mcp-client.ts > "$work/mcp-client.json"

@@ -1,23 +1,23 @@
 /**
- * The README's quick starts, run as a new user would: the Node one with node, the browser
- * one in Chromium (test/browser covers the page itself); and the embed reference's store.
+ * The docs' code that runs, run as a new user would: the embed reference's Node quick start
+ * with node (its browser one runs in Chromium, in test/browser) and its store. The README's
+ * client quick start needs a running edge: test/local/adapters.test.ts runs it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 
-const readme = readFileSync('README.md', 'utf8');
 const embedDoc = readFileSync('docs/embed.md', 'utf8');
 
-/** The first fenced block of `lang` after `marker` in `doc` (the README by default). */
-export function snippet(marker: string, lang: string, doc = readme): string {
+/** The first fenced block of `lang` after `marker` in `doc` (the embed reference by default). */
+export function snippet(marker: string, lang: string, doc = embedDoc): string {
   const from = doc.indexOf(marker);
   expect(from, marker).toBeGreaterThanOrEqual(0);
   const open = doc.indexOf(`\`\`\`${lang}\n`, from);
   return doc.slice(open + lang.length + 4, doc.indexOf('\n```', open));
 }
 
-it('the Node quick start runs as printed, in at most 10 lines', () => {
+it("the embed reference's Node quick start runs as printed, in at most 10 lines", () => {
   const code = snippet('**Node** (`quickstart.mjs`', 'js');
   expect(code.split('\n').length).toBeLessThanOrEqual(10);
   writeFileSync('quickstart.mjs', code);
