@@ -13,7 +13,7 @@ export interface LocalEdge {
 }
 
 export async function startLocalEdge(port: number, cwd = process.cwd()): Promise<LocalEdge> {
-  const child = spawn('node', ['src/cli/bin.mjs', 'dev', '--port', String(port)], {
+  const child = spawn(process.execPath, ['src/cli/bin.mjs', 'dev', '--port', String(port)], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true' },
@@ -29,7 +29,7 @@ export async function startLocalEdge(port: number, cwd = process.cwd()): Promise
       // already gone
     }
   };
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 120_000;
   while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null)
     await new Promise((r) => setTimeout(r, 200));
   if (!out.includes('More tokens:')) {

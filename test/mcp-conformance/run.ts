@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { ensureDevKeys, mintDevToken } from '../../src/cli/dev-keys.js';
 import { pinAllTools } from '../../src/cli/pin-client.js';
 import { startConformanceUpstream } from './upstream.js';
+import { startLocalEdge } from '../helpers/local-edge.js';
 
 const UPSTREAM_PORT = 18792;
 const FORWARDER_PORT = 18793;
@@ -86,33 +87,6 @@ async function startForwarder(target: string, token: string) {
   return server;
 }
 
-/** Starts the local edge (`tollgate dev`) on `port`; resolves once it prints its tokens. */
-async function startEdge(port: number) {
-  const child = spawn(process.execPath, ['src/cli/bin.mjs', 'dev', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true' },
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 120_000;
-  while (!out.includes('More tokens:') && Date.now() < deadline && child.exitCode === null)
-    await new Promise((r) => setTimeout(r, 200));
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  if (!out.includes('More tokens:')) {
-    stop();
-    throw new Error(`the local edge did not come up:\n${out.slice(-3000)}`);
-  }
-  return stop;
-}
-
 /** Runs the scenarios (all active ones when null) directly and through the gateway. */
 export async function runConformance(scenarios: string[] | null, edgePort = 18900): Promise<ScenarioResults> {
   const upstream = await startConformanceUpstream(UPSTREAM_PORT);
@@ -120,7 +94,7 @@ export async function runConformance(scenarios: string[] | null, edgePort = 1890
   let forwarder: Awaited<ReturnType<typeof startForwarder>> | null = null;
   try {
     const direct = await runSuite(upstream.url, scenarios);
-    stopEdge = await startEdge(edgePort);
+    stopEdge = (await startLocalEdge(edgePort)).stop;
     const base = `http://127.0.0.1:${edgePort}`;
     const { key } = await ensureDevKeys();
     const day = 24 * 3600;
