@@ -88,6 +88,8 @@ export function governedTool<TParameters extends ToolInputParameters, Result>(
     },
   });
 
+  // tool()'s overloads infer their types from an options literal; these options are generic in
+  // TParameters, so they are passed as the overloads' common shape and the result typed back.
   return tool({
     name: options.name,
     description: options.description,
