@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { consoleRoutes } from '../console/routes.js';
 import { approvalRoutes } from './approvals/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { readJsonObject } from './body.js';
@@ -39,6 +40,12 @@ export function createApp(): Hono<AppEnv> {
       throw new ApiError('not_found', 'no route POST /v1/echo; the routes are listed at /openapi.json');
     return c.json(await readJsonObject(c));
   });
+
+  // The operators' console: its own sign-in and sessions, acting through this same app.
+  app.route(
+    '/console',
+    consoleRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
+  );
 
   // Everything else under /v1, and the MCP gateway, knows who is calling, and that nothing revoked them.
   app.use('/v1/*', authenticated);

@@ -157,6 +157,8 @@ Agent token (helper-1, role assistant, tenant demo, 24h):
 Operator token (ops-1, 24h):
   ${operator}
 
+Operator console: ${base}/console (sign in with the operator token above)
+
 Try it:
   curl -s ${base}/v1/decide \\
     -H "authorization: Bearer ${agent}" \\
