@@ -34,6 +34,14 @@ npm install --no-audit --no-fund --loglevel=error "$work/$tarball" \
   "zod@$(version zod)" "@modelcontextprotocol/sdk@$(version @modelcontextprotocol/sdk)" \
   "wrangler@$(version wrangler)" "typescript@$(version typescript)" "@types/node@$(version @types/node)" \
   "@types/json-schema@$(version @types/json-schema)" "node@$(version node)"
+step "tollgate/embed on the machine's own Node ($(node --version)): embedders need only Node 20.19+"
+node --input-type=module -e "
+  import { compilePolicies, createEngine } from 'tollgate/embed';
+  const bundle = compilePolicies({ 'p.yaml': 'rules:\\n  - id: read\\n    effect: allow\\n    actions: [db.query]\\n' });
+  const engine = await createEngine({ bundle });
+  const d = engine.decide({ agent: { id: 'a1' }, action: 'db.query', resource: 'db:prod/users' });
+  console.log(d.decision, d.reasons[0].message);
+  if (d.decision !== 'allow') process.exit(1);"
 export PATH="$project/node_modules/.bin:$PATH" # wrangler needs Node 22: the one installed here
 echo "node $(node --version)"
 
