@@ -1,11 +1,12 @@
-// The project's postinstall: installs the development tools that need Node 22 (wrangler,
-// the Workers test plugin, the AI frameworks, the MCP conformance suite, the test browser)
-// from tooling/package-lock.json, then links each into the project's node_modules, bins too.
+// Run by the project's prepare script (npm ci, npm install; never for the package's users):
+// installs the development tools that need Node 22 (wrangler, the Workers test plugin, the AI
+// frameworks, the MCP conformance suite, the test browser) from tooling/package-lock.json,
+// then links each into the project's node_modules, bins too.
 //
 // Why a second install: npm checks every package's `engines` against the Node that runs npm
 // itself. On a machine whose Node is 20, installing these with the project would warn
 // (EBADENGINE) for each, although the project's scripts never run them on 20: they run on the
-// Node 22 from the `node` devDependency. Run from the postinstall, this install runs on that
+// Node 22 from the `node` devDependency. Run from the prepare script, this install runs on that
 // Node 22 (npm puts node_modules/.bin first on the PATH), so every engine is met.
 import { spawnSync } from 'node:child_process';
 import {

@@ -7,29 +7,17 @@
  * is its own fragment (`/console/approvals/list`), which the page's script refreshes, so a new
  * approval appears without a reload.
  */
-import type { JsonValue } from '../../lib/json.js';
+import type { Approval } from '../../worker/approvals/book.js';
 import type { AgentView } from '../../engine/state/agent-view.js';
 import { callApi, type ConsoleContext } from '../api.js';
 import { ActionForm, duration } from '../layout.js';
 import type { ConsoleSession } from '../session.js';
 
-export interface PendingApproval {
-  id: string;
-  agent: string;
-  action: string;
-  resource: string;
-  params: { [key: string]: JsonValue };
-  cost: { usd: number; tokens: number } | null;
-  rules: string[];
-  created_at: number;
-  expires_at: number;
-}
-
 /** The pending approvals, oldest first, with each agent's trust. */
 export async function pendingApprovals(
   c: ConsoleContext,
-): Promise<{ approvals: PendingApproval[]; trust: Map<string, number> }> {
-  const reply = await callApi<{ approvals: PendingApproval[] }>(c, 'GET', '/v1/approvals?status=pending');
+): Promise<{ approvals: Approval[]; trust: Map<string, number> }> {
+  const reply = await callApi<{ approvals: Approval[] }>(c, 'GET', '/v1/approvals?status=pending');
   const approvals = reply.status === 200 ? [...reply.body.approvals].sort((a, b) => a.created_at - b.created_at) : [];
   const trust = new Map<string, number>();
   for (const agent of new Set(approvals.map((a) => a.agent))) {
@@ -39,13 +27,13 @@ export async function pendingApprovals(
   return { approvals, trust };
 }
 
-const costText = (cost: PendingApproval['cost']) =>
+const costText = (cost: Approval['cost']) =>
   !cost
     ? '—'
     : [cost.usd ? `$${cost.usd}` : '', cost.tokens ? `${cost.tokens} tokens` : ''].filter(Boolean).join(', ') || '—';
 
 export function ApprovalList(props: {
-  approvals: PendingApproval[];
+  approvals: Approval[];
   trust: Map<string, number>;
   session: ConsoleSession;
   /** Epoch milliseconds, as the approvals' times are. */
