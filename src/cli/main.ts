@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
 import { initCommand } from './commands/init.js';
 import { mcpCommand } from './commands/mcp.js';
+import { tenantCommand } from './commands/tenant.js';
 import { testCommand } from './commands/test.js';
 import { tokenCommand } from './commands/token.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from './usage.js';
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   initCommand,
   auditCommand,
   mcpCommand,
+  tenantCommand,
 ];
 
 /** The package's version, from its package.json. */

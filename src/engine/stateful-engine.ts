@@ -41,9 +41,11 @@ export type EngineRequest = Omit<EvalRequest, 'facts'> & { idempotency_key?: str
 /** An agent as the engine names it. */
 export type AgentName = { id: string; tenant?: string };
 
-/** What bounds a decision beyond the policy: a delegated agent's trust ceiling. */
+/** What bounds a decision beyond the policy: a delegated agent's trust ceiling, and a halt of its whole tenant. */
 export interface DecideScope {
   trustCeiling?: number | null;
+  /** The agent's tenant is halted: the agent is suspended, as by its own kill switch. */
+  halted?: boolean;
 }
 
 /** What `run` did. */
@@ -136,7 +138,7 @@ export class StatefulEngine {
     return {
       trust: ceiling === null || ceiling === undefined ? record.trust : Math.min(record.trust, ceiling),
       risk: info.risk ? windowSum(record.risk, now, info.risk.windowMs) : 0,
-      suspended: this.suspended(record, now),
+      suspended: this.suspended(record, now) || scope.halted === true,
       spend: { day: ledgerFacts(record.day, record.day), month: ledgerFacts(record.month, record.month) },
       ledgers: this.ruleLedgerFacts(record),
       rates,
@@ -211,7 +213,7 @@ export class StatefulEngine {
             decision: { ...this.denied(request, 'invalid_request', message), code: 'idempotency_mismatch' },
           };
         }
-        if (!this.suspended(record, now)) return { kind: 'replayed', reply: kept.reply };
+        if (!this.suspended(record, now) && !scope.halted) return { kind: 'replayed', reply: kept.reply };
         keepable = false; // a suspended agent is denied afresh; the first reply stays for after
       }
     }

@@ -20,7 +20,13 @@ import {
 } from '../engine/stateful-engine.js';
 import { WasmEvaluator } from '../engine/wasm-evaluator.js';
 import type { JsonValue } from '../lib/json.js';
-import { ApprovalDesk, type ApprovalReply, type EdgeDecision, type SettleResult } from './approvals/desk.js';
+import {
+  ApprovalDesk,
+  type ApprovalReader,
+  type ApprovalReply,
+  type EdgeDecision,
+  type SettleResult,
+} from './approvals/desk.js';
 import type { Approval, ApprovalStatus } from './approvals/book.js';
 import { WebhookOutbox, type WebhookFetch } from './approvals/webhook.js';
 import type { AuditSinks } from './audit/flush.js';
@@ -114,18 +120,28 @@ export class AgentObject extends DurableObject<Env> {
   }
 
   /** Decides every request in order, committing each one's state and audit records in one transaction; then signs the tickets. */
-  async decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]> {
+  async decideBatch(
+    requests: EngineRequest[],
+    requestId?: string,
+    scope?: DelegatedScope,
+    halted = false,
+  ): Promise<EdgeDecision[]> {
     const engine = this.ready();
     const parts = this.governance(requestId ?? null, scope);
-    const decideScope: DecideScope = { trustCeiling: scope?.trustCeiling ?? null };
+    const decideScope: DecideScope = { trustCeiling: scope?.trustCeiling ?? null, halted };
     const runs = this.transaction(() => requests.map((r) => governedDecision(engine, parts, r, decideScope)));
     const signed = Promise.all(runs.map((run) => this.ticketed(run.reply, run.request, run.plan)));
     const [decisions] = await Promise.all([signed, this.trail.announced()]);
     return decisions;
   }
 
-  async decide(request: EngineRequest, requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision> {
-    return (await this.decideBatch([request], requestId, scope))[0];
+  async decide(
+    request: EngineRequest,
+    requestId?: string,
+    scope?: DelegatedScope,
+    halted = false,
+  ): Promise<EdgeDecision> {
+    return (await this.decideBatch([request], requestId, scope, halted))[0];
   }
 
   private async ticketed(reply: EdgeDecision, request: EngineRequest, plan: TicketPlan | null): Promise<EdgeDecision> {
@@ -182,15 +198,19 @@ export class AgentObject extends DurableObject<Env> {
    * `redeemed`), with an audit record either way. A suspended agent's ticket is refused and
    * left unburned: nothing it was allowed runs until it is resumed.
    */
-  burnTicket(ticket: BurnableTicket & { sub: string; tenant: string }, executor = ''): BurnResult | 'suspended' {
+  burnTicket(
+    ticket: BurnableTicket & { sub: string; tenant: string },
+    executor = '',
+    halted = false,
+  ): BurnResult | 'suspended' {
     const engine = this.ready();
     return this.transaction(() => {
-      if (engine.state({ tenant: ticket.tenant, id: ticket.sub }).suspended) {
+      if (halted || engine.state({ tenant: ticket.tenant, id: ticket.sub }).suspended) {
         this.record({ tenant: ticket.tenant, agent: ticket.sub }, 'ticket_refused', {
           jti: ticket.jti,
           decision_id: ticket.decision,
           by: executor,
-          reason: 'suspended',
+          reason: halted ? 'tenant_halted' : 'suspended',
         });
         return 'suspended';
       }
@@ -237,7 +257,7 @@ export class AgentObject extends DurableObject<Env> {
   }
 
   /** An approval as `caller` may see it, after a long-poll of up to `waitMs` while pending. */
-  approval(id: string, caller: { kind: 'agent' | 'operator'; id: string }, waitMs = 0): Promise<ApprovalReply | null> {
+  approval(id: string, caller: ApprovalReader, waitMs = 0): Promise<ApprovalReply | null> {
     this.ready();
     return this.desk.read(id, caller, waitMs);
   }

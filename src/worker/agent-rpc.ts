@@ -5,7 +5,7 @@
  * (`AgentCalls`) for those whose inferred RPC types are too deep for the checker.
  */
 import type { Approval, ApprovalStatus } from './approvals/book.js';
-import type { ApprovalReply, EdgeDecision, SettleResult } from './approvals/desk.js';
+import type { ApprovalReader, ApprovalReply, EdgeDecision, SettleResult } from './approvals/desk.js';
 import type { AuditTail } from './audit/trail.js';
 import type { AgentView } from '../engine/state/agent-view.js';
 import type { EngineRequest, OutcomeReport } from '../engine/stateful-engine.js';
@@ -30,13 +30,14 @@ export type OutcomeResult =
 
 /** The object's verbs whose answers are unions or JSON records, typed by hand. */
 export interface AgentCalls {
-  decideBatch(requests: EngineRequest[], requestId?: string, scope?: DelegatedScope): Promise<EdgeDecision[]>;
+  decideBatch(
+    requests: EngineRequest[],
+    requestId?: string,
+    scope?: DelegatedScope,
+    halted?: boolean,
+  ): Promise<EdgeDecision[]>;
   outcome(report: OutcomeReport, reporter: Reporter): Promise<OutcomeResult>;
-  approval(
-    id: string,
-    caller: { kind: 'agent' | 'operator'; id: string },
-    waitMs?: number,
-  ): Promise<ApprovalReply | null>;
+  approval(id: string, caller: ApprovalReader, waitMs?: number): Promise<ApprovalReply | null>;
   settleApproval(
     id: string,
     verdict: 'approved' | 'denied',

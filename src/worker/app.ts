@@ -23,6 +23,7 @@ import { agentRoutes } from './routes/agents.js';
 import { decideRoutes } from './routes/decide.js';
 import { outcomeRoutes } from './routes/outcomes.js';
 import { policyRoutes } from './routes/policy.js';
+import { tenantRoutes } from './routes/tenant.js';
 import { ticketRoutes } from './tickets/routes.js';
 
 export function createApp(): Hono<AppEnv> {
@@ -62,6 +63,7 @@ export function createApp(): Hono<AppEnv> {
     delegationRoutes,
     egressRoutes,
     pinRoutes,
+    tenantRoutes,
   ])
     app.route('/v1', routes);
 

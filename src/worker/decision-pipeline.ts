@@ -67,7 +67,9 @@ export async function decideAll(
 ): Promise<EdgeDecision[]> {
   const stub = agentCalls(c.env, agent.tenant, agent.id);
   const decide = (refusal: string | null = null) =>
-    callAgent(() => stub.decideBatch(requests, c.get('requestId'), delegatedScope(agent, refusal)));
+    callAgent(() =>
+      stub.decideBatch(requests, c.get('requestId'), delegatedScope(agent, refusal), c.get('halt') !== null),
+    );
   const links = budgetedLinks(agent);
   if (links.length === 0) return decide();
   const tenant = tenantStub(c.env, agent.tenant);

@@ -3,6 +3,7 @@
  * The Worker's bindings and variables (see `wrangler.toml` and `.dev.vars`).
  */
 import type { Context } from 'hono';
+import type { TenantHalt } from './tenant-object.js';
 import type { Principal } from './auth.js';
 
 /**
@@ -28,6 +29,8 @@ export interface Variables {
   requestId: string;
   /** The verified caller, set by the `authenticated` middleware. */
   principal: Principal;
+  /** For an agent's call: the tenant-wide halt, if one stands (every agent of the tenant is then suspended). */
+  halt: TenantHalt | null;
 }
 
 /** The Worker's Hono environment. */

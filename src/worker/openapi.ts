@@ -247,6 +247,27 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
         },
       },
+      '/v1/tenant': {
+        get: {
+          summary: 'Whether the tenant is halted (operators)',
+          security: bearer,
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/tenant/halt': {
+        post: {
+          summary: 'Halt the tenant: every agent is suspended at once (operators)',
+          security: bearer,
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
+      },
+      '/v1/tenant/resume': {
+        post: {
+          summary: "Lift the tenant's halt (operators)",
+          security: bearer,
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
+      },
       '/v1/policy': {
         get: {
           summary: "The active bundle's hash and rules",

@@ -43,9 +43,13 @@ export function authConfig(c: AppContext): AuthConfig {
   }
 }
 
-/** Refuses an agent whose token was revoked, at this call (401, as for any dead credential). */
-export async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Promise<void> {
-  const revoked = await callAgent(() => tenantStub(c.env, agent.tenant).firstRevoked(revocationKeys(agent)));
+/**
+ * Refuses an agent whose token was revoked, at this call (401, as for any dead credential),
+ * and sets `halt` when its tenant is halted: one call to the tenant's object for both.
+ */
+async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Promise<void> {
+  const { revoked, halt } = await callAgent(() => tenantStub(c.env, agent.tenant).standing(revocationKeys(agent)));
+  c.set('halt', halt);
   if (revoked === null) return;
   const what = revoked.startsWith('agent:')
     ? `agent '${revoked.slice(6)}'${revoked.slice(6) === agent.id ? '' : ' in its chain'}`
@@ -58,6 +62,7 @@ export const authenticated = createMiddleware<AppEnv>(async function authenticat
   // A path no route serves gets its helpful 404, not a 401 (middleware is registered as ALL).
   if (!matchedRoutes(c).some((r) => r.method !== 'ALL')) return next();
   const principal = await authenticate(c.req.header('authorization'), authConfig(c));
+  c.set('halt', null);
   if (principal.kind === 'agent') await assertNotRevoked(c, principal);
   c.set('principal', principal);
   await next();

@@ -9,6 +9,8 @@
  * - Which agents have audit records not yet flushed, so a tenant-wide audit search can
  *   include them the moment they are made.
  * - The MCP tool definitions its operators pinned, and what the gateway last saw upstream.
+ * - The tenant-wide halt: while it stands, every agent of the tenant is suspended.
+ * - The console's one-time marks: sign-in links used, sessions signed out.
  * Every method is synchronous over SQLite: a revocation is seen by the very next check.
  */
 import { DurableObject } from 'cloudflare:workers';
@@ -16,6 +18,21 @@ import type { Env } from './env.js';
 import { MICROS_PER_USD, toUsd } from '../policy/money.js';
 import type { ToolStanding } from '../mcp/serving.js';
 import { PinBook, type Pin, type Sighting } from './mcp/pin-book.js';
+
+/** Who halted the tenant, and when (epoch ms). */
+export type TenantHalt = {
+  by: string;
+  at: number;
+};
+
+/** What an agent's call must know of its tenant: whether it was revoked, and whether the tenant is halted. */
+export interface AgentStanding {
+  revoked: string | null;
+  halt: TenantHalt | null;
+}
+
+/** How long a one-time mark is kept: longer than any console session. */
+const MARK_TTL_MS = 24 * 3_600_000;
 
 export class TenantObject extends DurableObject<Env> {
   private readonly pinBook: PinBook;
@@ -31,6 +48,10 @@ export class TenantObject extends DurableObject<Env> {
     );
     // A link's spend in integer micro-dollars. (The table before, link_spend, kept float dollars; a day's worth is dropped.)
     ctx.storage.sql.exec('DROP TABLE IF EXISTS link_spend');
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS halt (one INTEGER PRIMARY KEY CHECK (one = 1), by TEXT NOT NULL, at INTEGER NOT NULL)',
+    );
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, at INTEGER NOT NULL)');
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS link_spend_micros (jti TEXT NOT NULL, day TEXT NOT NULL, micros INTEGER NOT NULL, PRIMARY KEY (jti, day))',
     );
@@ -96,6 +117,37 @@ export class TenantObject extends DurableObject<Env> {
     for (const key of keys)
       if (this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length > 0) return key;
     return null;
+  }
+
+  /** What every agent call checks: the first of its revocation `keys` revoked, and the tenant's halt. */
+  standing(keys: string[]): AgentStanding {
+    return { revoked: this.firstRevoked(keys), halt: this.halt() };
+  }
+
+  /** The tenant-wide halt, if one stands. */
+  halt(): TenantHalt | null {
+    return this.ctx.storage.sql.exec<TenantHalt>('SELECT by, at FROM halt').toArray()[0] ?? null;
+  }
+
+  /** Halts every agent of the tenant (`halted`), or lifts the halt; `by` names the operator. */
+  setHalt(halted: boolean, by: string): TenantHalt | null {
+    if (!halted) this.ctx.storage.sql.exec('DELETE FROM halt');
+    else this.ctx.storage.sql.exec('INSERT OR IGNORE INTO halt (one, by, at) VALUES (1, ?, ?)', by, Date.now());
+    return this.halt();
+  }
+
+  /**
+   * Marks `key` (a sign-in link's `jti`, a signed-out session): true the first time only.
+   * Marks outlive what they stand for (links last minutes, sessions 8 hours), then go.
+   */
+  markOnce(key: string): boolean {
+    const now = Date.now();
+    this.ctx.storage.sql.exec('DELETE FROM marks WHERE at < ?', now - MARK_TTL_MS);
+    return this.ctx.storage.sql.exec('INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)', key, now).rowsWritten > 0;
+  }
+
+  marked(key: string): boolean {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM marks WHERE key = ?', key).toArray().length > 0;
   }
 
   /** An agent has audit records waiting from `fromSeq` on (told when its first is written, and again on every failed flush). */

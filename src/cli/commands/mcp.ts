@@ -6,8 +6,8 @@
  * shown, `--approve-all` every tool not yet pinned, `--unpin` removes a pin.
  */
 import { parseArgs } from 'node:util';
-import { ensureDevKeys, mintDevToken } from '../dev-keys.js';
-import { EdgeApiError, pinTool, reviewTools, unpinTool, type ReviewedTool } from '../pin-client.js';
+import { api, LOCAL_EDGE, operatorToken } from '../operator-session.js';
+import { pinTool, reviewTools, unpinTool, type ReviewedTool } from '../pin-client.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../usage.js';
 
 const MARK: Record<ReviewedTool['state'], string> = {
@@ -16,32 +16,6 @@ const MARK: Record<ReviewedTool['state'], string> = {
   changed: 'CHANGED  ',
   shadowing: 'SHADOWING',
 };
-
-/** The operator token: --token, TOLLGATE_TOKEN, or (for the local edge) one minted with the dev key. */
-async function operatorToken(given: string | undefined, base: URL): Promise<string> {
-  const token = given ?? process.env.TOLLGATE_TOKEN;
-  if (token) return token;
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(base.hostname))
-    throw new UsageError('an operator token is needed: --token T or TOLLGATE_TOKEN');
-  const { key } = await ensureDevKeys();
-  return mintDevToken(key, {
-    agent: 'cli-operator',
-    tenant: 'demo',
-    roles: ['operator'],
-    operator: true,
-    ttlSeconds: 600,
-  });
-}
-
-/** An edge call; what stops it is a usage error with the edge's reason. */
-async function api<T>(call: () => Promise<T>, base: URL): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof EdgeApiError) throw new UsageError(err.message);
-    throw new UsageError(`${base.origin} did not answer (${(err as Error).message}); is the edge running (npm start)?`);
-  }
-}
 
 const short = (value: unknown) => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -96,7 +70,7 @@ A shadowing tool stays hidden even when pinned. Exits 1 when a tool is left unpi
       throw new UsageError(sub ? `unknown subcommand 'mcp ${sub}'` : 'say which: tollgate mcp pins <upstream>');
     if (!upstream) throw new UsageError('name the upstream: tollgate mcp pins <upstream>');
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-    const base = new URL(values.url ?? 'http://127.0.0.1:8787');
+    const base = new URL(values.url ?? LOCAL_EDGE);
     const token = await operatorToken(values.token, base);
     for (const tool of values.unpin ?? []) {
       await api(() => unpinTool(base, token, upstream, tool), base);

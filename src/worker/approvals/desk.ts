@@ -26,6 +26,9 @@ export type EdgeDecision = Decision & {
   approval?: { id: string; status: ApprovalStatus; expires_at: string };
 };
 
+/** Who reads an approval; for an agent, whether its tenant is halted now. */
+export type ApprovalReader = { kind: 'agent' | 'operator'; id: string; halted?: boolean };
+
 /** An approval as its agent or an operator reads it: with the decision it amounts to, and on approval the agent's ticket. */
 export interface ApprovalReply {
   approval: Approval;
@@ -104,11 +107,7 @@ export class ApprovalDesk {
   }
 
   /** An approval, after waiting up to `waitMs` while it is pending; the requesting agent gets its ticket once approved. */
-  async read(
-    id: string,
-    caller: { kind: 'agent' | 'operator'; id: string },
-    waitMs: number,
-  ): Promise<ApprovalReply | null> {
+  async read(id: string, caller: ApprovalReader, waitMs: number): Promise<ApprovalReply | null> {
     this.expire();
     let approval = this.book.get(id);
     if (!approval) return null;
@@ -127,6 +126,12 @@ export class ApprovalDesk {
     )
       return { approval, decision };
     // Approval grants nothing by itself: the agent's suspension is checked again when its ticket is issued.
+    if (caller.halted)
+      return {
+        approval,
+        decision: 'deny',
+        reason: "the agent's tenant is halted, so the approved request gets no ticket",
+      };
     if (this.host.engine().isSuspended({ id: approval.agent, tenant: approval.tenant })) {
       return { approval, decision: 'deny', reason: 'the agent is suspended, so the approved request gets no ticket' };
     }

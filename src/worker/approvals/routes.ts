@@ -77,7 +77,11 @@ approvalRoutes.get('/approvals/:id', async (c) => {
   if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS)
     throw new ApiError('invalid_request', `wait: must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
   const reply = await callAgent(() =>
-    agentCalls(c.env, caller.tenant, agent).approval(id, { kind: caller.kind, id: caller.id }, wait * 1000),
+    agentCalls(c.env, caller.tenant, agent).approval(
+      id,
+      { kind: caller.kind, id: caller.id, halted: c.get('halt') !== null },
+      wait * 1000,
+    ),
   );
   if (!reply) throw new ApiError('not_found', `no approval ${id}`);
   return c.json(reply);

@@ -82,8 +82,9 @@ function headerProblem(c: AppContext, method: string, params: Record<string, unk
 /** The requests a suspended agent may still make: the handshake and liveness, which reach no tool, resource or prompt. */
 const HANDSHAKE = ['initialize', 'ping', 'server/discover'];
 
-/** Whether the agent is suspended (the kill switch or its breaker), now. */
+/** Whether the agent is suspended (the kill switch, its breaker or its tenant's halt), now. */
 async function isSuspended(c: AppContext, agent: AgentPrincipal): Promise<boolean> {
+  if (c.get('halt') !== null) return true;
   const view = await callAgent(() =>
     agentStub(c.env, agent.tenant, agent.id).state({ tenant: agent.tenant, id: agent.id }),
   );

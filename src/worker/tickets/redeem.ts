@@ -43,7 +43,9 @@ export async function redeemTicket(c: AppContext, executor: AgentPrincipal, call
   ].filter(Boolean);
   if (mismatches.length > 0)
     throw new ApiError('ticket_mismatch', `the ticket does not match the ${mismatches.join(', ')} about to run`);
-  const burned = await callAgent(() => agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id));
+  const burned = await callAgent(() =>
+    agentStub(c.env, claims.tenant, claims.sub).burnTicket(claims, executor.id, c.get('halt') !== null),
+  );
   if (burned === 'replay') throw new ApiError('ticket_replay', `ticket ${claims.jti} was already redeemed`);
   if (burned === 'expired') throw new ApiError('ticket_invalid', `ticket ${claims.jti} has expired`);
   if (burned === 'suspended')
