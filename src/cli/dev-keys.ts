@@ -107,6 +107,8 @@ export interface TokenOptions {
   roles: string[];
   operator: boolean;
   ttlSeconds: number;
+  /** A one-time console sign-in link's token (`once: true`, with a `jti`): it signs in once. */
+  oneTime?: boolean;
 }
 
 /** Mints an agent or operator token with the dev key. */
@@ -114,7 +116,8 @@ export async function mintDevToken(key: DevKey, opts: TokenOptions): Promise<str
   const claims = opts.operator
     ? { tenant: opts.tenant, role: opts.roles[0] ?? 'operator' }
     : { tenant: opts.tenant, roles: opts.roles };
-  return new SignJWT(claims)
+  const once = opts.oneTime ? { once: true, jti: crypto.randomUUID() } : {};
+  return new SignJWT({ ...claims, ...once })
     .setProtectedHeader({
       alg: 'EdDSA',
       kid: key.privateJwk.kid,

@@ -1,8 +1,8 @@
 /**
  * @module
- * The console's one stylesheet and one script module, served from the Worker at
- * `/console/assets/`: the Content-Security-Policy allows scripts and styles from the console's
- * own origin only, never inline.
+ * The console's one stylesheet, served from the Worker at `/console/assets/` (its one script
+ * module is `script.ts`): the Content-Security-Policy allows scripts and styles from the
+ * console's own origin only, never inline.
  */
 
 export const CONSOLE_CSS = `
@@ -49,28 +49,16 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
 th { color: var(--muted); font-weight: 600; }
 .signin { max-width: 520px; }
 .signin textarea { width: 100%; min-height: 7rem; }
-`;
-
-/** The live parts: each `[data-live]` element refetches its fragment every few seconds. */
-export const CONSOLE_JS = `// Tollgate console: live fragments. No inline script anywhere (the CSP forbids it).
-const EVERY_MS = 2000;
-for (const element of document.querySelectorAll('[data-live]')) {
-  let last = null;
-  const refresh = async () => {
-    // A form being filled in is never replaced under the operator's hands.
-    if (element.contains(document.activeElement) && document.activeElement !== document.body) return;
-    try {
-      const res = await fetch(element.dataset.live, { headers: { accept: 'text/html' } });
-      if (!res.ok || res.redirected) return;
-      const html = await res.text();
-      if (html !== last) {
-        last = html;
-        element.innerHTML = html;
-      }
-    } catch {
-      // offline for a moment: the next tick tries again
-    }
-  };
-  setInterval(refresh, EVERY_MS);
-}
+.muted { color: var(--muted); }
+.pill { display: inline-block; padding: 0 8px; border-radius: 10px; border: 1px solid; font-size: .9em; }
+.pill.allow { color: var(--ok); } .pill.deny { color: var(--bad); } .pill.require_approval { color: var(--warn); }
+select { font: inherit; padding: 4px 6px; border: 1px solid #8a94a3; border-radius: 4px; }
+.banner { padding: 10px 14px; border-radius: 4px; border: 2px solid var(--bad); color: var(--bad); background: #fbefee; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
+.chart svg { width: 100%; height: auto; display: block; }
+.chart figcaption { color: var(--muted); font-size: .9em; margin-top: 4px; }
+.bars rect.allow, .legend .allow { fill: var(--ok); } .bars rect.deny, .legend .deny { fill: var(--bad); }
+.bars rect.require_approval, .legend .require_approval { fill: var(--warn); }
+.bars rect.used { fill: var(--accent); } .bars rect.room { fill: var(--line); }
+.bars text { font-size: 11px; fill: var(--ink); }
 `;

@@ -11,6 +11,7 @@ import type { ConsoleSession } from './session.js';
 export const SCREENS = [
   { path: '/console', label: 'Overview' },
   { path: '/console/approvals', label: 'Approvals' },
+  { path: '/console/live', label: 'Live' },
   { path: '/console/agents', label: 'Agents' },
   { path: '/console/audit', label: 'Audit' },
   { path: '/console/policy', label: 'Policy' },

@@ -7,20 +7,18 @@
  * (without one it redirects to sign-in), and every form post needs the session's CSRF token.
  */
 import { Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { decodeJwt } from 'jose';
 import type { AgentView } from '../engine/state/agent-view.js';
-import { authenticate } from '../worker/auth.js';
-import type { AppContext } from '../worker/env.js';
-import { authConfig } from '../worker/principal.js';
 import { apiMessage, callApi, type ApiFetch, type ConsoleContext, type ConsoleEnv } from './api.js';
-import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
-import { Page, type PageProps } from './layout.js';
+import { CONSOLE_CSS } from './assets.js';
+import { CONSOLE_JS } from './script.js';
+import { liveRoutes } from './live-routes.js';
+import { render } from './render.js';
 import { AgentState } from './screens/agent.js';
 import { ApprovalList, pendingApprovals } from './screens/approvals.js';
 import { AUDIT_FILTERS, AuditSearch, VerifyBadge, type AuditPage, type Verdict } from './screens/audit.js';
 import { PolicyView, type PolicyReply } from './screens/policy.js';
-import { csrfMatches, newSession, openSession, sealSession, SESSION_COOKIE, type ConsoleSession } from './session.js';
+import type { ConsoleSession } from './session.js';
+import { signInRoutes } from './sign-in.js';
 
 const CSP = [
   "default-src 'self'",
@@ -34,53 +32,13 @@ const CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** What a redirect may announce on the next page (codes only: no text from the URL is shown). */
-const FLASHES: Record<string, string> = {
-  approved: 'Approved. The agent can now claim its ticket.',
-  denied: 'Denied. The agent is told at once.',
-  suspended: 'Suspended: its next decision is refused.',
-  resumed: 'Resumed.',
-};
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function render(c: ConsoleContext, props: Omit<PageProps, 'session'>, status: 200 | 400 | 401 | 403 | 404 | 503 = 200) {
-  const flash =
-    props.flash ??
-    (FLASHES[c.req.query('done') ?? ''] ? { kind: 'ok' as const, text: FLASHES[c.req.query('done')!] } : null);
-  return c.html(<Page {...props} flash={flash} session={c.get('session') ?? null} />, status);
-}
-
-function sessionSecret(c: ConsoleContext): string | null {
-  return c.env.AUDIT_DIGEST_KEY || null;
-}
-
-function SignInForm({ error }: { error?: string }) {
-  return (
-    <form method="post" action="/console/sign-in" class="signin">
-      <p>Sign in with an operator token: from your identity provider, or, locally, the one `npm start` prints.</p>
-      {error && (
-        <p class="flash error" role="alert">
-          {error}
-        </p>
-      )}
-      <p>
-        <label for="token">Operator token</label>
-      </p>
-      <textarea id="token" name="token" required autocomplete="off" spellcheck={false}></textarea>
-      <p>
-        <button type="submit">Sign in</button>
-      </p>
-    </form>
-  );
-}
-
 export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
   app.use('*', async (c, next) => {
     c.set('api', api);
     await next();
+    if (c.res.status === 101) return; // a WebSocket: its headers are the feed's
     c.header('Content-Security-Policy', CSP);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
@@ -91,79 +49,7 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   app.get('/assets/console.css', (c) => c.body(CONSOLE_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   app.get('/assets/console.js', (c) => c.body(CONSOLE_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
 
-  app.get('/sign-in', (c) => render(c, { title: 'Sign in', children: <SignInForm /> }));
-
-  app.post('/sign-in', async (c) => {
-    const secret = sessionSecret(c);
-    if (!secret)
-      return render(
-        c,
-        {
-          title: 'Sign in',
-          children: <SignInForm error="The console is not configured (AUDIT_DIGEST_KEY is unset)." />,
-        },
-        503,
-      );
-    const form = await c.req.parseBody();
-    const token = typeof form.token === 'string' ? form.token.trim() : '';
-    let principal;
-    try {
-      principal = await authenticate(`Bearer ${token}`, authConfig(c as unknown as AppContext));
-    } catch (err) {
-      return render(
-        c,
-        { title: 'Sign in', children: <SignInForm error={`That token was refused: ${(err as Error).message}.`} /> },
-        401,
-      );
-    }
-    if (principal.kind !== 'operator')
-      return render(
-        c,
-        {
-          title: 'Sign in',
-          children: <SignInForm error="Agent tokens can't sign in to the console: use an operator token." />,
-        },
-        403,
-      );
-    const session = newSession(token, principal, decodeJwt(token).exp ?? 0, nowSeconds());
-    setCookie(c, SESSION_COOKIE, await sealSession(secret, session), {
-      path: '/console',
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: c.env.LOCAL_DEVELOPMENT !== 'true',
-      maxAge: session.expires - nowSeconds(),
-    });
-    return c.redirect('/console', 303);
-  });
-
-  // Everything below needs a session; every form post, its CSRF token.
-  app.use('*', async (c, next) => {
-    const secret = sessionSecret(c);
-    const session = secret ? await openSession(secret, getCookie(c, SESSION_COOKIE), nowSeconds()) : null;
-    if (!session) return c.redirect('/console/sign-in', 303);
-    c.set('session', session);
-    if (c.req.method === 'POST') {
-      const form = await c.req.parseBody();
-      if (!csrfMatches(session, form._csrf))
-        return render(
-          c,
-          {
-            title: 'Refused',
-            flash: {
-              kind: 'error',
-              text: 'This form is stale or forged (its CSRF token does not match your session). Go back and try again.',
-            },
-          },
-          403,
-        );
-    }
-    await next();
-  });
-
-  app.post('/sign-out', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/console', secure: c.env.LOCAL_DEVELOPMENT !== 'true' });
-    return c.redirect('/console/sign-in', 303);
-  });
+  signInRoutes(app);
 
   app.get('/', async (c) => {
     const [{ approvals }, policy] = await Promise.all([
@@ -267,6 +153,8 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
       );
     return c.redirect(`/console/agents/${id}?done=${action === 'suspend' ? 'suspended' : 'resumed'}`, 303);
   });
+
+  liveRoutes(app);
 
   app.get('/audit', async (c) => {
     const query = new URLSearchParams();

@@ -4,7 +4,8 @@
  * a sealed cookie (AES-GCM, keyed from a Worker secret), so every screen can act as that
  * operator through the API, with the API's own checks and audit. The cookie also carries the
  * session's CSRF token and its expiry: the token's own, or 8 hours, whichever comes first.
- * An edited, foreign or expired cookie opens as no session at all.
+ * An edited, foreign or expired cookie opens as no session at all, and so does one whose
+ * session was signed out (the tenant's object remembers its id).
  */
 import { fromBase64Url, toBase64Url, utf8 } from '../lib/encoding.js';
 import { hmacSha256 } from '../lib/sha256.js';
@@ -14,6 +15,8 @@ export const SESSION_COOKIE = 'tollgate_console';
 export const SESSION_TTL_SECONDS = 8 * 3600;
 
 export interface ConsoleSession {
+  /** Names the session, so that signing out ends it on the server too (see `TenantObject.markOnce`). */
+  id: string;
   /** The operator's token, sent to the API on each of the console's calls. */
   token: string;
   tenant: string;
@@ -44,8 +47,10 @@ export function newSession(
   tokenExpires: number,
   now: number,
 ): ConsoleSession {
-  const csrf = toBase64Url(crypto.getRandomValues(new Uint8Array(24)));
+  const random = () => toBase64Url(crypto.getRandomValues(new Uint8Array(24)));
+  const csrf = random();
   return {
+    id: random(),
     token,
     tenant: principal.tenant,
     operator: principal.id,
@@ -81,7 +86,7 @@ export async function openSession(
       fromBase64Url(sealed),
     );
     const session = JSON.parse(new TextDecoder().decode(plain)) as ConsoleSession;
-    return session.expires > now ? session : null;
+    return session.expires > now && typeof session.id === 'string' ? session : null;
   } catch {
     return null;
   }

@@ -5,7 +5,8 @@
  * stateful engine decides, the audit trail records, the ticket issuer signs, the burned
  * tickets say who redeemed what, the approval desk waits for humans. Each verb commits its
  * parts together in one transaction with no `await` before the commit; only then does it
- * await crypto. The alarm runs the background work.
+ * await crypto. Decisions go to the tenant's live feed once committed. The alarm runs the
+ * background work.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { AuditKind } from '../audit/chain.js';
@@ -35,6 +36,7 @@ import type { DelegatedScope, OutcomeResult, Reporter } from './agent-rpc.js';
 import { edgeGovernance, who } from './edge-governance.js';
 import { Alarm } from './alarm.js';
 import { tenantDigester } from './audit/digests.js';
+import { LivePublisher } from './live/publisher.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
 import { POLICY_BUNDLE, POLICY_WASM } from './policy-source.js';
@@ -53,10 +55,12 @@ export class AgentObject extends DurableObject<Env> {
   private desk!: ApprovalDesk;
   private outbox!: WebhookOutbox;
   private readonly alarms: Alarm;
+  private readonly live: LivePublisher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.alarms = new Alarm(ctx.storage);
+    this.live = new LivePublisher(env, ctx);
     // The engine must be ready before any call; if the bundle fails to load, every call fails (and is answered 503).
     void ctx.blockConcurrencyWhile(async () => {
       const evaluator = await WasmEvaluator.create(POLICY_WASM, POLICY_BUNDLE);
@@ -94,17 +98,23 @@ export class AgentObject extends DurableObject<Env> {
    * in-memory copies (the audit log's head, cached records), so the chain never skips a seq.
    */
   private transaction<T>(work: () => T): T {
+    let result: T;
     try {
-      return this.ctx.storage.transactionSync(work);
+      result = this.ctx.storage.transactionSync(work);
     } catch (err) {
       this.trail.log.reload();
       this.store.forget();
+      this.live.rolledBack();
       throw err;
     }
+    this.live.committedNow();
+    return result;
   }
 
   private record(agent: Who, kind: AuditKind, fields: { [key: string]: JsonValue }): { seq: number; hash: string } {
-    return this.trail.record(agent, kind, fields, this.ready().bundle.hash);
+    const written = this.trail.record(agent, kind, fields, this.ready().bundle.hash);
+    if (kind === 'decision') this.live.decided(agent.tenant, agent.agent, new Date().toISOString(), fields);
+    return written;
   }
 
   /** The parts a decision passes through after the policy, for one call. */

@@ -161,5 +161,48 @@ describe('the console', () => {
     const out = await page(session.cookie, '/console/sign-out', { _csrf: csrf });
     expect(out).toMatchObject({ status: 303, location: '/console/sign-in' });
     expect(out.headers.get('set-cookie')).toMatch(/^tollgate_console=; Max-Age=0; Path=\/console/);
+    // The signed-out cookie, kept and replayed, opens nothing: the session ended on the server.
+    expect(await page(session.cookie, '/console')).toMatchObject({ status: 303, location: '/console/sign-in' });
+  });
+
+  it('a sign-in posted from another site is refused (login CSRF)', async () => {
+    const operator = await operatorToken('ops-lured');
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example', host: 'tollgate.test' },
+      { origin: 'null' },
+    ]) {
+      const res = await SELF.fetch(`${BASE}/console/sign-in`, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ token: operator }),
+        redirect: 'manual',
+      });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    const here = await SELF.fetch(`${BASE}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'same-origin', origin: BASE },
+      body: new URLSearchParams({ token: operator }),
+      redirect: 'manual',
+    });
+    expect(here.status).toBe(303);
+  });
+
+  it('a one-time sign-in link signs in once', async () => {
+    const link = await token({
+      sub: 'ops-link',
+      role: 'operator',
+      typ: 'tollgate-operator+jwt',
+      once: true,
+      jti: crypto.randomUUID(),
+    });
+    expect(await signIn(link)).toMatchObject({ status: 303 });
+    const again = await signIn(link);
+    expect(again).toMatchObject({ status: 401, setCookie: null });
+    const noJti = await token({ sub: 'ops-link', role: 'operator', typ: 'tollgate-operator+jwt', once: true });
+    expect(await signIn(noJti)).toMatchObject({ status: 401, setCookie: null });
   });
 });

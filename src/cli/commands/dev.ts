@@ -145,6 +145,14 @@ an agent token, an operator token and a curl example. Ctrl-C stops it.`,
       operator: true,
       ttlSeconds,
     });
+    const signInLink = await mintDevToken(key, {
+      agent: 'ops-1',
+      tenant: 'demo',
+      roles: ['operator'],
+      operator: true,
+      ttlSeconds: 8 * 3600,
+      oneTime: true,
+    });
     const pinned = demoMcp ? await pinDemoTools(base, operator) : null;
     // In a project that installed Tollgate its CLI is `npx tollgate`; in this repository, the npm script.
     const cli = existsSync('node_modules/tollgate/package.json') ? 'npx tollgate' : 'npm run tollgate --';
@@ -157,7 +165,8 @@ Agent token (helper-1, role assistant, tenant demo, 24h):
 Operator token (ops-1, 24h):
   ${operator}
 
-Operator console: ${base}/console (sign in with the operator token above)
+Operator console, signed in as ops-1 (a one-time link; afterwards sign in with the operator token above):
+  ${base}/console/sign-in#token=${signInLink}
 
 Try it:
   curl -s ${base}/v1/decide \\
