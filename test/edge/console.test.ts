@@ -167,12 +167,13 @@ describe('the console', () => {
 
   it('a sign-in posted from another site is refused (login CSRF)', async () => {
     const operator = await operatorToken('ops-lured');
-    for (const headers of [
+    const lures: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example', host: 'tollgate.test' },
       { origin: 'null' },
-    ]) {
+    ];
+    for (const headers of lures) {
       const res = await SELF.fetch(`${BASE}/console/sign-in`, {
         method: 'POST',
         headers,
