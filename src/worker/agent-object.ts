@@ -36,6 +36,7 @@ import type { DelegatedScope, OutcomeResult, Reporter } from './agent-rpc.js';
 import { edgeGovernance, who } from './edge-governance.js';
 import { Alarm } from './alarm.js';
 import { tenantDigester } from './audit/digests.js';
+import { inventorySnapshot } from './audit/inventory.js';
 import { LivePublisher } from './live/publisher.js';
 import type { Env } from './env.js';
 import { signingKey } from './keys.js';
@@ -313,7 +314,9 @@ export class AgentObject extends DurableObject<Env> {
     await this.desk.index(this.env.AUDIT_DB);
     if (this.env.APPROVAL_WEBHOOK_URL && this.env.APPROVAL_WEBHOOK_SECRET)
       await this.outbox.deliverDue(this.env.APPROVAL_WEBHOOK_URL, this.env.APPROVAL_WEBHOOK_SECRET, this.webhookFetch);
-    await this.trail.flush(this.sinks());
+    await this.trail.flush(this.sinks(), (owner) =>
+      inventorySnapshot(this.ready().state({ tenant: owner.tenant, id: owner.agent })),
+    );
     this.scheduleNext();
   }
 }

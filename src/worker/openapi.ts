@@ -231,6 +231,17 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/v1/agents': {
+        get: {
+          summary: "The tenant's agents inventory, as of each agent's last audit flush (operators)",
+          security: bearer,
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { 200: { description: 'ok' }, 400: error, 401: error, 403: error, 503: error },
+        },
+      },
       '/v1/agents/{id}/suspend': {
         post: {
           summary: 'Kill switch (operators)',

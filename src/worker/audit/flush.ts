@@ -9,6 +9,7 @@
 import type { JWK } from 'jose';
 import { canonicalJson, type JsonValue } from '../../lib/json.js';
 import { segmentKey, writeSegment } from '../../audit/segment.js';
+import { inventoryStatement, type InventorySnapshot } from './inventory.js';
 import type { AuditBatch, AuditLog } from './log.js';
 
 /** Where flushed records go. */
@@ -68,7 +69,10 @@ function checkpointMetadata(segmentKey: string, checkpoint: string): Record<stri
     : { checkpoint_object: checkpointKey(segmentKey) };
 }
 
-export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<void> {
+/** The agent's state for its inventory row, read when its batch is flushed. */
+export type SnapshotReader = (who: { tenant: string; agent: string }) => InventorySnapshot;
+
+export async function flushBatch(batch: AuditBatch, sinks: AuditSinks, snapshot: SnapshotReader): Promise<void> {
   const segment = await writeSegment(batch.tenant, batch.agent, batch.prevHash, batch.records, sinks.key);
   const { checkpoint, ...range } = segment.header;
   await Promise.all([
@@ -132,6 +136,7 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
         range.head_hash,
         checkpoint,
       ),
+    inventoryStatement(sinks.db, batch, snapshot(batch)),
   ]);
 }
 
@@ -143,10 +148,15 @@ export async function flushBatch(batch: AuditBatch, sinks: AuditSinks): Promise<
 export const SEGMENT_BYTES = 900_000;
 
 /** Flushes every pending record, a segment of at most `perSegment` records at a time; throws (keeping the rest pending) on the first failure. */
-export async function flushPending(log: AuditLog, sinks: AuditSinks | null, perSegment: number): Promise<void> {
+export async function flushPending(
+  log: AuditLog,
+  sinks: AuditSinks | null,
+  perSegment: number,
+  snapshot: SnapshotReader,
+): Promise<void> {
   if (!sinks) throw new Error('AUDIT_SIGNING_JWK is not configured');
   for (let batch = log.nextBatch(perSegment, SEGMENT_BYTES); batch; batch = log.nextBatch(perSegment, SEGMENT_BYTES)) {
-    await flushBatch(batch, sinks);
+    await flushBatch(batch, sinks, snapshot);
     log.flushedBatch(batch);
   }
 }

@@ -8,7 +8,7 @@ import type { AuditKind, ChainedRecord } from '../../audit/chain.js';
 import type { JsonValue } from '../../lib/json.js';
 import type { Env } from '../env.js';
 import { tenantStub } from '../tenant-object.js';
-import { flushPending, type AuditSinks } from './flush.js';
+import { flushPending, type AuditSinks, type SnapshotReader } from './flush.js';
 import { AuditLog } from './log.js';
 
 /** The end of an agent's audit chain that is still in its Durable Object. */
@@ -106,12 +106,12 @@ export class AuditTrail {
   }
 
   /** Flushes what is pending; a failure is logged and retried later with backoff, never thrown. */
-  async flush(sinks: AuditSinks | null): Promise<void> {
+  async flush(sinks: AuditSinks | null, snapshot: SnapshotReader): Promise<void> {
     const owner = this.log.owner;
     if (!owner) return;
     const before = this.log.flushed.seq;
     try {
-      await flushPending(this.log, sinks, SEGMENT_RECORDS);
+      await flushPending(this.log, sinks, SEGMENT_RECORDS, snapshot);
       this.failures = 0;
       if (this.log.flushed.seq > before && !this.log.hasPending) this.announceFlushed(owner, this.log.flushed.seq);
     } catch (err) {
