@@ -181,7 +181,9 @@ export const OUT_DETAIL_A: u32 = 48;
 export const OUT_DETAIL_B: u32 = 52;
 export const OUT_HELD_COUNT: u32 = 56;
 export const OUT_HELD_OFF: u32 = 60;
-export const OUT_HEADER_BYTES: u32 = 64;
+export const OUT_SHADOW_RULE_COUNT: u32 = 64;
+export const OUT_SHADOW_RULES_OFF: u32 = 68;
+export const OUT_HEADER_BYTES: u32 = 72;
 
 // Status codes.
 export const STATUS_OK: u32 = 0;

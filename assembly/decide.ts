@@ -9,7 +9,8 @@ import {
   CODE_UNREGISTERED_ACTION, EFFECT_ALLOW, EFFECT_APPROVAL, EFFECT_DENY, ERR_MISSING_ATTRIBUTE, FLAG_CLOSED_REGISTRY,
   FLAG_RISK, FLAG_SHADOW, MAX_REDACTIONS, OUT_CODE, OUT_DECISION, OUT_DETAIL_A, OUT_DETAIL_B, OUT_ERROR_COUNT,
   OUT_ERRORS_OFF, OUT_HEADER_BYTES, OUT_HELD_COUNT, OUT_HELD_OFF, OUT_REDACTION_COUNT, OUT_REDACTIONS_OFF,
-  OUT_RULE_COUNT, OUT_RULES_OFF, OUT_SHADOW, OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_STATUS, REQ_COST_TOKENS,
+  OUT_RULE_COUNT, OUT_RULES_OFF, OUT_SHADOW, OUT_SHADOW_CODE, OUT_SHADOW_DECISION, OUT_SHADOW_RULE_COUNT,
+  OUT_SHADOW_RULES_OFF, OUT_STATUS, REQ_COST_TOKENS,
   REQ_COST_USD, REQ_FLAGS, REQ_RISK, REQ_SPEND_DAY_TOKENS, REQ_SPEND_DAY_USD, REQ_SPEND_MONTH_TOKENS,
   REQ_SPEND_MONTH_USD, REQ_SUSPENDED, RESOURCE_BYTES, ResourceEntry, RULE_ANY_AGENT, RULE_ANY_RESOURCE, RULE_ANY_ROLE,
   RULE_RATE, RULE_SHADOW, RULE_SPEND, RULE_TOKENS, RuleList, RuleErrorOut, RuleRecord, Settings, STATUS_OK,
@@ -41,7 +42,7 @@ let request: u32 = 0;
 
 /** Bytes the output area needs for `rules` rules. */
 export function outputBytes(rules: u32): u32 {
-  return OUT_HEADER_BYTES + rules * 4 + rules * 12 + MAX_REDACTIONS * 16 + rules * 4;
+  return OUT_HEADER_BYTES + rules * 4 + rules * 12 + MAX_REDACTIONS * 16 + rules * 4 + rules * 4;
 }
 
 @inline function out(at: u32, v: u32): void {
@@ -226,6 +227,7 @@ export function decideRequest(req: u32): u32 {
   out(OUT_ERRORS_OFF, OUT_HEADER_BYTES + ruleCount * 4);
   out(OUT_REDACTIONS_OFF, OUT_HEADER_BYTES + ruleCount * 16);
   out(OUT_HELD_OFF, OUT_HEADER_BYTES + ruleCount * 16 + MAX_REDACTIONS * 16);
+  out(OUT_SHADOW_RULES_OFF, OUT_HEADER_BYTES + ruleCount * 20 + MAX_REDACTIONS * 16);
   ruleOut = 0;
   matchedCount = 0;
   errorCount = 0;
@@ -284,6 +286,13 @@ function decideByRules(): u32 {
   }
   if (!shadowMatched) return finishPacked(combine(true));
   const full = combine(true);
+  // The shadow rules behind `full`: those that would have decided, had they been enforced.
+  const shadowAt = Areas.out + load<u32>(Areas.out + OUT_SHADOW_RULES_OFF);
+  let shadowRules: u32 = 0;
+  for (let k: u32 = 0; k < ruleOut; k++) {
+    const r = load<u32>(Areas.out + OUT_HEADER_BYTES + k * 4);
+    if (isShadowRule(r)) store<u32>(shadowAt + (shadowRules++) * 4, r);
+  }
   ruleOut = 0;
   const enforced = combine(false);
   // A whole-bundle shadow with nothing enforced behind the answer is log-only.
@@ -296,6 +305,7 @@ function decideByRules(): u32 {
     out(OUT_SHADOW, 1);
     out(OUT_SHADOW_DECISION, full >> 8);
     out(OUT_SHADOW_CODE, full & 0xff);
+    out(OUT_SHADOW_RULE_COUNT, shadowRules);
   }
   out(OUT_DECISION, enforced >> 8);
   out(OUT_CODE, enforced & 0xff);

@@ -112,7 +112,9 @@ export function decisionFields(input: DecisionRecordInput): { [key: string]: Jso
     code: decision.code,
     rules: [...new Set(decision.reasons.map((r) => r.rule).filter((r): r is string => r !== null))],
     policy_hash: decision.policy.hash,
-    shadow: decision.shadow ? { decision: decision.shadow.decision, code: decision.shadow.code } : null,
+    shadow: decision.shadow
+      ? { decision: decision.shadow.decision, code: decision.shadow.code, rules: decision.shadow.rules }
+      : null,
     cost,
     params: auditParams(request.params, decision.redactions, paramsPolicy(info, request.action), secretFound, digester),
     redactions: decision.redactions.map((r) => ({ path: r.path, detector: r.detector })),

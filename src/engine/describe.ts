@@ -38,8 +38,11 @@ export interface Decision {
   reasons: Reason[];
   errors: DecisionError[];
   redactions: Redaction[];
-  /** Whole-bundle shadow (`code: shadow`): the real verdict answered allow. Per-rule shadow: what the shadow rules would have decided, when it differs. */
-  shadow?: { decision: Effect; code: DecisionCode };
+  /**
+   * Whole-bundle shadow (`code: shadow`): the real verdict answered allow. Per-rule shadow:
+   * what the shadow rules would have decided, when it differs. `rules`: the shadow rules behind it.
+   */
+  shadow?: { decision: Effect; code: DecisionCode; rules: string[] };
   policy: { hash: string };
 }
 
@@ -162,6 +165,6 @@ export function describeVerdict(o: Verdict, info: BundleInfo, hash: string, requ
     redactions: o.redactions,
     policy: { hash },
   };
-  if (o.shadow) decision.shadow = o.shadow;
+  if (o.shadow) decision.shadow = { ...o.shadow, rules: o.shadow.rules.map((i) => info.rules[i].id) };
   return decision;
 }

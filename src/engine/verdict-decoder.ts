@@ -11,7 +11,9 @@ import {
   EVAL_ERROR_KINDS,
   failedVerdict,
   PARAMS_VIOLATIONS,
+  type DecisionCode,
   type EvalRequest,
+  type ShadowVerdict,
   type Verdict,
   type Redaction,
   type RuleError,
@@ -27,6 +29,8 @@ const CODE = Out.Code >> 2;
 const SHADOW = Out.Shadow >> 2;
 const SHADOW_DECISION = Out.ShadowDecision >> 2;
 const SHADOW_CODE = Out.ShadowCode >> 2;
+const SHADOW_RULE_COUNT = Out.ShadowRuleCount >> 2;
+const SHADOW_RULES_OFF = Out.ShadowRulesOff >> 2;
 const RULE_COUNT = Out.RuleCount >> 2;
 const RULES_OFF = Out.RulesOff >> 2;
 const ERROR_COUNT = Out.ErrorCount >> 2;
@@ -51,6 +55,15 @@ const REDACTION_DETECTOR = REDACTION.fields.detector.offset >> 2;
 /** A verdict for when the evaluator could not decide: always deny. */
 export function evaluatorFailure(message: string): Verdict {
   return failedVerdict('evaluator_error', message);
+}
+
+/** What the shadow rules would have decided; under whole-bundle shadow, the rules behind the real verdict are they. */
+function shadowVerdict(out: Uint32Array, code: DecisionCode, rules: number[]): ShadowVerdict {
+  const decided = { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] };
+  if (code === 'shadow') return { ...decided, rules: [...rules] };
+  const shadowRules: number[] = new Array(out[SHADOW_RULE_COUNT]);
+  for (let i = 0, at = out[SHADOW_RULES_OFF] >> 2; i < shadowRules.length; i++) shadowRules[i] = out[at + i];
+  return { ...decided, rules: shadowRules };
 }
 
 /** Decodes the output area (`out`, a u32 view over it) for `request`. */
@@ -87,8 +100,7 @@ export function decodeVerdict(
     });
   }
 
-  const shadow =
-    out[SHADOW] === 1 ? { decision: EFFECTS[out[SHADOW_DECISION]], code: CODE_LIST[out[SHADOW_CODE]] } : null;
+  const shadow = out[SHADOW] === 1 ? shadowVerdict(out, code, rules) : null;
   const realCode = shadow?.code ?? code;
   const redactionCount = out[REDACTION_COUNT];
   if (redactionCount === 0 && realCode !== 'dlp' && realCode !== 'params') {

@@ -117,6 +117,13 @@ export type VerdictDetail =
   | { kind: 'evaluator_error'; message: string };
 
 /** The structured result of one evaluation. */
+/** What shadow rules would have decided, and which of them (indices in the bundle's id order). */
+export interface ShadowVerdict {
+  decision: Effect;
+  code: DecisionCode;
+  rules: number[];
+}
+
 export interface Verdict {
   decision: Effect;
   code: DecisionCode;
@@ -133,8 +140,9 @@ export interface Verdict {
   /**
    * Whole-bundle shadow (`code: 'shadow'`): the real verdict that was answered allow.
    * Per-rule shadow: the verdict the shadow rules would have produced, when it differs.
+   * `rules`: the shadow rules behind it (indices, ascending), which flipped the answer.
    */
-  shadow: { decision: Effect; code: DecisionCode } | null;
+  shadow: ShadowVerdict | null;
 }
 
 /**

@@ -286,6 +286,13 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'ok' }, 401: error },
         },
       },
+      '/v1/policy/shadow': {
+        get: {
+          summary: "Each shadowed rule's flips in the last hour and day, from the audit index (operators)",
+          security: bearer,
+          responses: { 200: { description: 'ok' }, 401: error, 403: error, 503: error },
+        },
+      },
       '/v1/policy/bundle': {
         get: {
           summary: 'The active bundle, signed for embedders',

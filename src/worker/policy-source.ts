@@ -15,6 +15,8 @@ export const POLICY_WASM: WebAssembly.Module = policyWasm;
 export const POLICY_BUNDLE: Uint8Array = fromBase64(compiled.bundleBase64);
 /** The build's version, which signed bundles carry (see `tollgate build`). */
 export const POLICY_VERSION: number = compiled.version;
+/** The registry's action patterns and the catalogue's resource patterns, as the operators' console lists them. */
+export const POLICY_CATALOGUE = compiled.catalogue ?? { actions: [], resources: [] };
 /** What the host reads of the bundle in force, decoded once. */
 export const policyInfo = decodeBundle(POLICY_BUNDLE);
 export const policyHash = bundleHash(POLICY_BUNDLE);

@@ -121,7 +121,7 @@ describe('decide (DESIGN §3 shape)', () => {
       id: expect.stringMatching(/^dec_[0-9a-f]{32}$/),
       decision: 'allow',
       code: 'shadow',
-      shadow: { decision: 'deny', code: 'rule' },
+      shadow: { decision: 'deny', code: 'rule', rules: ['ratio'] },
       reasons: [
         {
           rule: 'ratio',

@@ -42,7 +42,11 @@ describe('shadow rules', () => {
         });
         const would = evaluateReference(turnedOn, r);
         const differs = would.decision !== without.decision || would.code !== without.code;
-        expect(answered.shadow).toEqual(differs ? { decision: would.decision, code: would.code } : null);
+        // The rules reported are the shadow rules among those behind what would have been decided.
+        const shadowRules = would.rules.filter((i) => i >= base.rules.length);
+        expect(answered.shadow).toEqual(
+          differs ? { decision: would.decision, code: would.code, rules: shadowRules } : null,
+        );
       }),
       { numRuns: 500 },
     );

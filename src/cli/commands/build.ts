@@ -45,7 +45,11 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
     const version = previous?.hash === bundle.hash ? previous.version : Math.floor(Date.now() / 1000);
     writeIfChanged(out, bundle.bytes);
     writeIfChanged(`${out}.json`, `${JSON.stringify({ hash: bundle.hash, version })}\n`);
-    writeIfChanged(`${out}.mjs`, workerModule(bundle.bytes, bundle.hash, version));
+    const catalogue = {
+      actions: result.policy.actions.map((a) => a.match),
+      resources: result.policy.resources.map((r) => r.match),
+    };
+    writeIfChanged(`${out}.mjs`, workerModule(bundle.bytes, bundle.hash, version, catalogue));
     const ms = (performance.now() - started).toFixed(0);
     console.log(
       `${out}\n  hash    ${bundle.hash}\n  size    ${bundle.bytes.length} bytes\n  rules   ${result.policy.rules.length}\n  version ${version}\n  took    ${ms} ms`,
@@ -55,10 +59,16 @@ Exits 1 when the policies have errors (they are printed), 2 on bad usage.`,
 };
 
 /** The compiled policies as the ES module the Worker imports (wrangler bundles it in). */
-function workerModule(bytes: Uint8Array, hash: string, version: number): string {
+function workerModule(
+  bytes: Uint8Array,
+  hash: string,
+  version: number,
+  catalogue: { actions: string[]; resources: string[] },
+): string {
   return `// Made by \`tollgate build\`: the compiled policies the Worker imports as "tollgate:policies".
 export const version = ${version};
 export const hash = ${JSON.stringify(hash)};
+export const catalogue = ${JSON.stringify(catalogue)};
 export const bundleBase64 = "${toBase64(bytes)}";
 `;
 }

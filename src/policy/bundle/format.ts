@@ -248,7 +248,10 @@ export enum Out {
   /** For a require_approval: the allow rules whose limits it passed, which an approval takes. */
   HeldCount = 56,
   HeldOff = 60,
-  HeaderBytes = 64,
+  /** For a per-rule shadow verdict: the shadow rules behind what would have been decided. */
+  ShadowRuleCount = 64,
+  ShadowRulesOff = 68,
+  HeaderBytes = 72,
 }
 
 /** Evaluator status codes; anything but Ok makes the host deny. */

@@ -134,7 +134,8 @@ export function evaluateReference(policy: PolicySet, request: EvalRequest): Verd
   // A whole-bundle shadow with nothing enforced behind the answer is log-only.
   if (policy.mode === 'shadow' && enforced.code === 'no_match') return finish(full);
   const differs = full.decision !== enforced.decision || full.code !== enforced.code;
-  return { ...enforced, redactions, shadow: differs ? { decision: full.decision, code: full.code } : null };
+  const shadow = { decision: full.decision, code: full.code, rules: full.rules.filter(isShadow) };
+  return { ...enforced, redactions, shadow: differs ? shadow : null };
 }
 
 /**
@@ -200,5 +201,5 @@ function checkLimits(policy: PolicySet, allows: number[], request: EvalRequest):
 function applyShadow(policy: PolicySet, o: Verdict): Verdict {
   if (o.decision === 'allow' || policy.mode !== 'shadow') return o;
   if (!o.rules.every((i) => (policy.rules[i].mode ?? policy.mode) === 'shadow')) return o;
-  return { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code } };
+  return { ...o, decision: 'allow', code: 'shadow', shadow: { decision: o.decision, code: o.code, rules: o.rules } };
 }
