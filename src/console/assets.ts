@@ -54,11 +54,12 @@ th { color: var(--muted); font-weight: 600; }
 .pill.allow { color: var(--ok); } .pill.deny { color: var(--bad); } .pill.require_approval { color: var(--warn); }
 select { font: inherit; padding: 4px 6px; border: 1px solid #8a94a3; border-radius: 4px; }
 .banner { padding: 10px 14px; border-radius: 4px; border: 2px solid var(--bad); color: var(--bad); background: #fbefee; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 12px; }
+.chart { margin: 0; } .chart.wide { grid-column: 1 / -1; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart figcaption { color: var(--muted); font-size: .9em; margin-top: 4px; }
 .bars rect.allow, .legend .allow { fill: var(--ok); } .bars rect.deny, .legend .deny { fill: var(--bad); }
 .bars rect.require_approval, .legend .require_approval { fill: var(--warn); }
 .bars rect.used { fill: var(--accent); } .bars rect.room { fill: var(--line); }
-.bars text { font-size: 11px; fill: var(--ink); }
+.bars text { font-size: 15px; fill: var(--ink); }
 `;

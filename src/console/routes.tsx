@@ -7,15 +7,19 @@
  * (without one it redirects to sign-in), and every form post needs the session's CSRF token.
  */
 import { Hono } from 'hono';
-import type { AgentView } from '../engine/state/agent-view.js';
+import type { InventoryRow } from '../worker/audit/inventory.js';
+import type { AuditSummary } from '../worker/audit/summary.js';
+import type { TenantView } from '../worker/routes/tenant.js';
+import type { ShadowFlips } from '../worker/routes/shadow-flips.js';
+import { agentRoutes } from './agent-routes.js';
 import { apiMessage, callApi, type ApiFetch, type ConsoleContext, type ConsoleEnv } from './api.js';
 import { CONSOLE_CSS } from './assets.js';
 import { CONSOLE_JS } from './script.js';
 import { liveRoutes } from './live-routes.js';
 import { render } from './render.js';
-import { AgentState } from './screens/agent.js';
 import { ApprovalList, pendingApprovals } from './screens/approvals.js';
 import { AUDIT_FILTERS, AuditSearch, VerifyBadge, type AuditPage, type Verdict } from './screens/audit.js';
+import { Overview, type OverviewData } from './screens/overview.js';
 import { PolicyView, type PolicyReply } from './screens/policy.js';
 import type { ConsoleSession } from './session.js';
 import { signInRoutes } from './sign-in.js';
@@ -52,28 +56,21 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   signInRoutes(app);
 
   app.get('/', async (c) => {
-    const [{ approvals }, policy] = await Promise.all([
+    const [{ approvals }, policy, summary, inventory, tenant] = await Promise.all([
       pendingApprovals(c),
       callApi<PolicyReply>(c, 'GET', '/v1/policy'),
+      callApi<AuditSummary>(c, 'GET', '/v1/audit/summary?minutes=60'),
+      callApi<{ agents: InventoryRow[] }>(c, 'GET', '/v1/agents?limit=500'),
+      callApi<TenantView>(c, 'GET', '/v1/tenant'),
     ]);
-    return render(c, {
-      title: 'Overview',
-      current: '/console',
-      children: (
-        <dl class="facts">
-          <dt>Approvals waiting</dt>
-          <dd>
-            <a href="/console/approvals">{approvals.length}</a>
-          </dd>
-          <dt>Policy in force</dt>
-          <dd>
-            <a href="/console/policy">
-              <code>{policy.status === 200 ? policy.body.hash : 'unavailable'}</code>
-            </a>
-          </dd>
-        </dl>
-      ),
-    });
+    const data: OverviewData = {
+      summary: summary.status === 200 ? summary.body : null,
+      agents: inventory.status === 200 ? inventory.body.agents : [],
+      tenant: tenant.status === 200 ? tenant.body : null,
+      approvalsWaiting: approvals.length,
+      policyHash: policy.status === 200 ? policy.body.hash : null,
+    };
+    return render(c, { title: 'Overview', current: '/console', children: <Overview data={data} /> });
   });
 
   app.get('/approvals', async (c) => {
@@ -108,52 +105,7 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
     return c.redirect(`/console/approvals?done=${verdict === 'approve' ? 'approved' : 'denied'}`, 303);
   });
 
-  app.get('/agents', (c) => {
-    const id = c.req.query('id');
-    if (id) return c.redirect(`/console/agents/${encodeURIComponent(id)}`, 303);
-    return render(c, {
-      title: 'Agents',
-      current: '/console/agents',
-      children: (
-        <form method="get" action="/console/agents" class="filters">
-          <label>
-            Agent id <input type="text" name="id" required autocomplete="off" />
-          </label>
-          <button type="submit">Open</button>
-        </form>
-      ),
-    });
-  });
-
-  app.get('/agents/:id', async (c) => {
-    const id = c.req.param('id');
-    const reply = await callApi<AgentView>(c, 'GET', `/v1/agents/${encodeURIComponent(id)}`);
-    if (reply.status !== 200)
-      return render(
-        c,
-        { title: `Agent ${id}`, current: '/console/agents', flash: { kind: 'error', text: apiMessage(reply) } },
-        404,
-      );
-    return render(c, {
-      title: `Agent ${id}`,
-      current: '/console/agents',
-      children: <AgentState view={reply.body} session={c.get('session')} />,
-    });
-  });
-
-  app.post('/agents/:id/:action{suspend|resume}', async (c) => {
-    const id = encodeURIComponent(c.req.param('id'));
-    const action = c.req.param('action') as 'suspend' | 'resume';
-    const reply = await callApi(c, 'POST', `/v1/agents/${id}/${action}`);
-    if (reply.status !== 200)
-      return render(
-        c,
-        { title: 'Agents', current: '/console/agents', flash: { kind: 'error', text: apiMessage(reply) } },
-        400,
-      );
-    return c.redirect(`/console/agents/${id}?done=${action === 'suspend' ? 'suspended' : 'resumed'}`, 303);
-  });
-
+  agentRoutes(app);
   liveRoutes(app);
 
   app.get('/audit', async (c) => {
@@ -204,11 +156,17 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   });
 
   app.get('/policy', async (c) => {
-    const reply = await callApi<PolicyReply>(c, 'GET', '/v1/policy');
+    const [reply, flips] = await Promise.all([
+      callApi<PolicyReply>(c, 'GET', '/v1/policy'),
+      callApi<ShadowFlips>(c, 'GET', '/v1/policy/shadow'),
+    ]);
     return render(c, {
       title: 'Policy',
       current: '/console/policy',
-      children: reply.status === 200 ? <PolicyView policy={reply.body} /> : undefined,
+      children:
+        reply.status === 200 ? (
+          <PolicyView policy={reply.body} flips={flips.status === 200 ? flips.body : null} />
+        ) : undefined,
     });
   });
 

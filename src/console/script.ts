@@ -12,11 +12,16 @@
  */
 export const CONSOLE_JS = `// Tollgate console
 const signIn = document.querySelector('form.signin');
-if (signIn && location.hash.startsWith('#token=')) {
+const signInFromLink = () => {
+  if (!location.hash.startsWith('#token=')) return;
   const token = decodeURIComponent(location.hash.slice('#token='.length));
   history.replaceState(null, '', location.pathname);
   signIn.querySelector('textarea').value = token;
   signIn.submit();
+};
+if (signIn) {
+  signInFromLink();
+  addEventListener('hashchange', signInFromLink); // the link opened on the sign-in page itself
 }
 
 for (const element of document.querySelectorAll('[data-live]')) {

@@ -104,7 +104,15 @@ export function openApiDocument(): object {
             },
             errors: { type: 'array', items: { type: 'object' } },
             redactions: { type: 'array', items: { type: 'object' } },
-            shadow: { type: 'object' },
+            shadow: {
+              type: 'object',
+              required: ['decision', 'code', 'rules'],
+              properties: {
+                decision: { enum: ['allow', 'deny', 'require_approval'] },
+                code: { type: 'string' },
+                rules: { type: 'array', items: { type: 'string' } },
+              },
+            },
             policy: { type: 'object', properties: { hash: { type: 'string' } } },
             ticket: {
               type: 'string',
@@ -483,6 +491,15 @@ export function openApiDocument(): object {
             403: error,
             503: error,
           },
+        },
+      },
+      '/v1/audit/summary': {
+        get: {
+          summary:
+            "The tenant's decisions per minute by decision, and denies by code, from the audit index (operators)",
+          security: bearer,
+          parameters: [{ name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1440 } }],
+          responses: { 200: { description: 'ok' }, 400: error, 401: error, 403: error, 503: error },
         },
       },
       '/v1/audit/export': {

@@ -1,8 +1,10 @@
 /**
- * The operator console in a real Chromium against `npm start`: signing in with the operator
- * token it prints, every screen (at 1280 and 390 px wide, screenshots in test-output/console/),
+ * The operator console in a real Chromium against `npm start`: signing in with the one-time
+ * link it prints, every screen (at 1280 and 390 px wide, screenshots in test-output/console/),
  * approving and denying from the inbox while the agent long-polls, a pending approval
- * appearing without a reload, suspending and resuming an agent, and the audit verify badge.
+ * appearing without a reload, live decisions over a WebSocket (and after it drops, and by
+ * polling when none will hold), suspending and resuming an agent, the tenant-wide halt, and
+ * the audit verify badge.
  * Any console error fails a test, and a CSP violation is one (Chromium logs it as an error);
  * axe-core finds no serious or critical accessibility violation on any screen.
  */
@@ -22,12 +24,14 @@ let edge: LocalEdge;
 let browser: Browser;
 let page: Page;
 let operatorToken: string;
+let signInLink: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   edge = await startLocalEdge(18500 + Math.floor(Math.random() * 100));
   operatorToken = /Operator token[^\n]*\n\s+(\S+)/.exec(edge.output())![1];
+  signInLink = /(http:\/\/\S+\/console\/sign-in#token=\S+)/.exec(edge.output())![1];
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
@@ -78,12 +82,11 @@ const payment = (amount_usd: number) => ({
 });
 
 describe('the console in Chromium', () => {
-  it('signs in with the operator token npm start prints', async () => {
+  it('signs in with the one-time link npm start prints', async () => {
     await page.goto(`${edge.base}/console/approvals`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
     await screen('/console/sign-in', 'sign-in', 'Sign in');
-    await page.fill('#token', operatorToken);
-    await page.click('button[type=submit]');
+    await page.goto(signInLink);
     await page.waitForURL(`${edge.base}/console`);
     expect(await page.textContent('header')).toContain('tenant demo');
   });
@@ -91,10 +94,54 @@ describe('the console in Chromium', () => {
   it('shows every screen, accessibly, at 1280 and 390 px', async () => {
     await screen('/console', 'overview', 'Overview');
     await screen('/console/approvals', 'approvals', 'Approvals');
+    await screen('/console/live', 'live', 'Live decisions');
     await screen('/console/agents', 'agents', 'Agents');
     await screen('/console/agents/helper-1', 'agent', 'Agent helper-1');
     await screen('/console/audit?kind=decision', 'audit', 'Audit');
     await screen('/console/policy', 'policy', 'Policy');
+  });
+
+  it('a decision made through /v1/decide appears on the live page within a second', async () => {
+    await page.goto(`${edge.base}/console/live`);
+    await expect.poll(() => page.textContent('#live-status')).toMatch(/^Live/);
+    const id = `live-${crypto.randomUUID().slice(0, 6)}`;
+    const agent = await agentClient(id, ['assistant']);
+    await agent.decide({ action: 'llm.chat', resource: 'llm:openai', params: { model: 'gpt-4o-mini' } });
+    await page.locator('#live-feed tbody tr', { hasText: id }).waitFor({ timeout: 1000 });
+    expect(await page.textContent(`#live-feed tbody tr:has-text("${id}")`)).toContain('allow');
+    await page.screenshot({ path: `${SHOTS}/live-decision.png`, fullPage: true });
+  });
+
+  it('reconnects when the socket drops, and shows what was decided meanwhile', async () => {
+    const sockets: { close(): Promise<void> }[] = [];
+    await page.routeWebSocket(/\/console\/live\/socket/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await page.goto(`${edge.base}/console/live?agent=drop-*`);
+    await expect.poll(() => page.textContent('#live-status')).toMatch(/^Live/);
+    const id = `drop-${crypto.randomUUID().slice(0, 6)}`;
+    const agent = await agentClient(id, ['assistant']);
+    await sockets[0].close(); // the connection drops
+    await agent.decide({ action: 'llm.chat', resource: 'llm:openai', params: { model: 'gpt-4o-mini' } });
+    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBe(2); // the page opened a new socket
+    await page.locator('#live-feed tbody tr', { hasText: id }).waitFor({ timeout: 5000 });
+    await agent.decide({ action: 'shell.exec', resource: 'host:prod', params: { cmd: 'ls' } });
+    await page.locator('#live-feed tbody tr', { hasText: 'shell.exec' }).waitFor({ timeout: 1000 });
+    await page.unrouteAll();
+  });
+
+  it('falls back to polling when no socket will open', async () => {
+    await page.routeWebSocket(/\/console\/live\/socket/, (ws) =>
+      ws.close({ code: 1011, reason: 'refused by the test' }),
+    );
+    await page.goto(`${edge.base}/console/live`);
+    await expect.poll(() => page.textContent('#live-status'), { timeout: 15_000 }).toMatch(/^Polling/);
+    const id = `poll-${crypto.randomUUID().slice(0, 6)}`;
+    const agent = await agentClient(id, ['assistant']);
+    await agent.decide({ action: 'llm.chat', resource: 'llm:openai', params: { model: 'gpt-4o-mini' } });
+    await page.locator('#live-feed tbody tr', { hasText: id }).waitFor({ timeout: 3000 });
+    await page.unrouteAll();
   });
 
   it('a pending approval appears in the inbox without a reload; approving it returns the agent’s long-poll with a ticket', async () => {
@@ -154,11 +201,36 @@ describe('the console in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/audit-verify.png`, fullPage: true });
   });
 
-  it('signs out', async () => {
+  it('halts the whole tenant from the agents page, and resumes it', async () => {
+    const agent = await agentClient(`halted-${crypto.randomUUID().slice(0, 6)}`, ['assistant']);
+    const chat = { action: 'llm.chat', resource: 'llm:openai', params: { model: 'gpt-4o-mini' } };
+    await page.goto(`${edge.base}/console/agents`);
+    await page.click('form[action="/console/tenant/halt"] button');
+    await page.waitForURL(/done=halted/);
+    expect(await page.textContent('[role=alert].banner')).toContain('is halted');
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/agents-halted.png`, fullPage: true });
+    expect(await agent.decide(chat)).toMatchObject({ decision: 'deny', code: 'suspended' });
+    await page.goto(`${edge.base}/console`);
+    expect(await page.textContent('main')).toContain('is halted');
+    await page.goto(`${edge.base}/console/agents`);
+    await page.click('form[action="/console/tenant/resume"] button');
+    await page.waitForURL(/done=running/);
+    expect((await agent.decide(chat)).decision).toBe('allow');
+  });
+
+  it('signs out; the used link signs in no more, the operator token does', async () => {
     await page.goto(`${edge.base}/console`);
     await page.click('form[action="/console/sign-out"] button');
     await page.waitForURL(`${edge.base}/console/sign-in`);
     await page.goto(`${edge.base}/console/approvals`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+    await page.goto(signInLink);
+    await expect.poll(() => page.textContent('[role=alert]')).toContain('used already');
+    // The refusal is a 401, which Chromium logs as a console error: that one is expected.
+    expect(problems.splice(0).every((p) => p.includes('401'))).toBe(true);
+    await page.fill('#token', operatorToken);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${edge.base}/console`);
   });
 });

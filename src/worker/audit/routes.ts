@@ -1,6 +1,7 @@
 /**
  * @module
- * The audit API, for operators of the tenant: search, streaming export, and verification.
+ * The audit API, for operators of the tenant: search, a per-minute summary, streaming
+ * export, and verification.
  */
 import { Hono } from 'hono';
 import { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, exportLine, type ExportFormat } from '../../audit/export-formats.js';
@@ -8,6 +9,7 @@ import { segmentPrefix } from '../../audit/segment.js';
 import { pendingSummary } from '../../audit/staleness.js';
 import { auditTail } from '../agents.js';
 import { auditRecords, decodeCursor, encodeCursor, parseAuditFilter } from './search.js';
+import { auditSummary, MAX_SUMMARY_MINUTES } from './summary.js';
 import { verifyAgentAudit } from './verify.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
@@ -37,6 +39,14 @@ auditRoutes.get('/audit', async (c) => {
     records.push(entry);
   }
   return c.json({ records, next_cursor: more ? encodeCursor(records[records.length - 1].record) : null });
+});
+
+auditRoutes.get('/audit/summary', async (c) => {
+  const { tenant } = operatorCaller(c);
+  const minutes = Number(c.req.query('minutes') ?? '60');
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_SUMMARY_MINUTES)
+    throw new ApiError('invalid_request', `minutes: must be a whole number from 1 to ${MAX_SUMMARY_MINUTES}`);
+  return c.json(await auditSummary(c.env.AUDIT_DB, tenant, Date.now(), minutes));
 });
 
 auditRoutes.get('/audit/export', async (c) => {
