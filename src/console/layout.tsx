@@ -115,3 +115,16 @@ export function Scroll(props: { label: string; children?: Child }) {
     </div>
   );
 }
+
+/** A table's header row: one column header per name. */
+export function Columns({ names }: { names: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th scope="col">{name}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

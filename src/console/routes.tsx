@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 /**
  * @module
- * The operator console at `/console`: sign-in with an operator token (exchanged for a sealed,
- * HttpOnly, SameSite=Strict session cookie), then server-rendered screens that read and act
- * through the API as that operator. Every route but sign-in and the assets needs a session
- * (without one it redirects to sign-in), and every form post needs the session's CSRF token.
+ * The operator console at `/console`: the security headers and assets, sign-in
+ * (`sign-in.tsx`), then server-rendered screens that read and act through the API as the
+ * signed-in operator: the overview, approvals, live decisions (`live-routes.tsx`), agents
+ * (`agent-routes.tsx`), audit and policy, and the console's own 404.
  */
 import { Hono } from 'hono';
 import type { InventoryRow } from '../worker/audit/inventory.js';
@@ -12,7 +12,7 @@ import type { AuditSummary } from '../worker/audit/summary.js';
 import type { TenantView } from '../worker/routes/tenant.js';
 import type { ShadowFlips } from '../worker/routes/shadow-flips.js';
 import { agentRoutes } from './agent-routes.js';
-import { apiMessage, callApi, type ApiFetch, type ConsoleContext, type ConsoleEnv } from './api.js';
+import { apiMessage, callApi, type ApiFetch, type ConsoleEnv } from './api.js';
 import { CONSOLE_CSS } from './assets.js';
 import { CONSOLE_JS } from './script.js';
 import { liveRoutes } from './live-routes.js';
@@ -21,7 +21,6 @@ import { ApprovalList, pendingApprovals } from './screens/approvals.js';
 import { AUDIT_FILTERS, AuditSearch, VerifyBadge, type AuditPage, type Verdict } from './screens/audit.js';
 import { Overview, type OverviewData } from './screens/overview.js';
 import { PolicyView, type PolicyReply } from './screens/policy.js';
-import type { ConsoleSession } from './session.js';
 import { signInRoutes } from './sign-in.js';
 
 const CSP = [
@@ -180,5 +179,3 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   );
   return app;
 }
-
-export type { ConsoleSession };

@@ -5,7 +5,7 @@
  * switch (suspend and resume, through the API).
  */
 import type { AgentView } from '../../engine/state/agent-view.js';
-import { ActionForm, Scroll } from '../layout.js';
+import { ActionForm, Columns, Scroll } from '../layout.js';
 import type { ConsoleSession } from '../session.js';
 
 export function AgentState(props: { view: AgentView; session: ConsoleSession }) {
@@ -42,14 +42,7 @@ export function AgentState(props: { view: AgentView; session: ConsoleSession }) 
       ) : (
         <Scroll label="Budgets">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Per</th>
-                <th scope="col">Used</th>
-                <th scope="col">Limit</th>
-              </tr>
-            </thead>
+            <Columns names={['Rule', 'Per', 'Used', 'Limit']} />
             <tbody>
               {view.budgets.map((b) => (
                 <tr>

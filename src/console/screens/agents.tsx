@@ -7,7 +7,7 @@
  */
 import type { InventoryRow } from '../../worker/audit/inventory.js';
 import type { TenantView } from '../../worker/routes/tenant.js';
-import { ActionForm, Scroll } from '../layout.js';
+import { ActionForm, Columns, Scroll } from '../layout.js';
 import type { ConsoleSession } from '../session.js';
 import { HaltBanner } from './overview.js';
 
@@ -51,18 +51,7 @@ export function AgentsInventory(props: { agents: InventoryRow[]; next: string | 
       ) : (
         <Scroll label="Agents">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Decisions</th>
-                <th scope="col">Denies</th>
-                <th scope="col">Trust</th>
-                <th scope="col">Spend</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
+            <Columns names={['Agent', 'First seen', 'Last seen', 'Decisions', 'Denies', 'Trust', 'Spend', 'State']} />
             <tbody>
               {agents.map((a) => (
                 <tr>

@@ -4,7 +4,7 @@
  * The audit: search with the API's filters (paged by cursor), exports, and an agent's chain
  * verified, with its badge (`ok`, `stale`, or the first bad seq).
  */
-import { Scroll } from '../layout.js';
+import { Columns, Scroll } from '../layout.js';
 export const AUDIT_FILTERS = ['agent', 'action', 'decision', 'code', 'rule', 'kind', 'from', 'to'] as const;
 
 export interface AuditPage {
@@ -60,17 +60,7 @@ export function AuditSearch(props: { query: URLSearchParams; page: AuditPage | n
       {page && page.records.length > 0 && (
         <Scroll label="Audit records">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Seq</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Action</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Code</th>
-              </tr>
-            </thead>
+            <Columns names={['Time', 'Agent', 'Seq', 'Kind', 'Action', 'Decision', 'Code']} />
             <tbody>
               {page.records.map(({ record }) => (
                 <tr>

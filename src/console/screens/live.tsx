@@ -7,7 +7,7 @@
  * `/console/live/events` when no socket will hold.
  */
 import type { LiveEvent, LiveFilter } from '../../worker/live/events.js';
-import { Scroll } from '../layout.js';
+import { Columns, Scroll } from '../layout.js';
 
 const DECISIONS = ['allow', 'deny', 'require_approval'];
 
@@ -67,16 +67,7 @@ export function LiveDecisions(props: { filter: LiveFilter; events: LiveEvent[]; 
           data-poll={`/console/live/events${query}`}
           data-after={String(last)}
         >
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Action</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Decision</th>
-              <th scope="col">Code</th>
-            </tr>
-          </thead>
+          <Columns names={['Time (UTC)', 'Agent', 'Action', 'Resource', 'Decision', 'Code']} />
           <tbody>
             {[...events].reverse().map((event) => (
               <LiveRow event={event} />

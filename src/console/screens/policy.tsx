@@ -6,7 +6,7 @@
  * have flipped in the last hour and day.
  */
 import type { ShadowFlips } from '../../worker/routes/shadow-flips.js';
-import { Scroll } from '../layout.js';
+import { Columns, Scroll } from '../layout.js';
 
 export interface PolicyReply {
   hash: string;
@@ -44,13 +44,7 @@ function Flips({ flips }: { flips: ShadowFlips | null }) {
   return (
     <Scroll label="Shadow flips">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Shadowed rule</th>
-            <th scope="col">Flips, last hour</th>
-            <th scope="col">Flips, last day</th>
-          </tr>
-        </thead>
+        <Columns names={['Shadowed rule', 'Flips, last hour', 'Flips, last day']} />
         <tbody>
           {flips.rules.map((r) => (
             <tr>
@@ -89,14 +83,7 @@ export function PolicyView({ policy, flips }: { policy: PolicyReply; flips: Shad
       </dl>
       <Scroll label="Rules">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Effect</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <Columns names={['Rule', 'Effect', 'Mode', 'Reason']} />
           <tbody>
             {policy.rules.map((r) => (
               <tr>
