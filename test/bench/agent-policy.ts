@@ -41,7 +41,8 @@ export function toTollgateFiles(rules: BenchRule[]): Record<string, string> {
   return files;
 }
 
-export function toTollgateYaml(rules: BenchRule[]): string {
+/** `limits`, when given, is each allow rule's `limits:` value (a rate and a budget, say). */
+export function toTollgateYaml(rules: BenchRule[], limits?: string): string {
   const lines = ['rules:'];
   for (const r of rules) {
     lines.push(
@@ -52,6 +53,7 @@ export function toTollgateYaml(rules: BenchRule[]): string {
       `    roles: [${r.role}]`,
       `    when: agent.trust >= ${r.minTrust} && context.rows <= ${r.maxRows} && context.hour >= 8 && context.hour < 20`,
     );
+    if (limits && r.effect === 'allow') lines.push(`    limits: ${limits}`);
   }
   return `${lines.join('\n')}\n`;
 }

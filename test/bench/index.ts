@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: Tollgate's embedded evaluator beside its peers, measured in one run on
  * the same generated 50- and 100-rule agent policies, after checking that every engine
- * agrees on every request. Then scaling with policy size, compile time and module size.
+ * agrees on every request; the stateful `engine.decide` on those policies with limits and on
+ * the demo policies, and the memory store's size per agent. Then scaling with policy size,
+ * compile time and module size.
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +17,14 @@ import { benchRequests, benchRules, toTollgateFiles } from './agent-policy.js';
 import { formatNs, formatRate, measure, type Measurement } from './measure.js';
 import { cedarDecider, celDecider } from './peers.js';
 import { dlpAndRegex } from './dlp-and-regex.js';
+import {
+  demoPolicy,
+  engineRequests,
+  limitedFiles,
+  memoryPerAgent,
+  statefulRows,
+  type StatefulRows,
+} from './stateful.js';
 
 const wasmBytes = readFileSync(new URL('../../build/policy.wasm', import.meta.url));
 const wasmModule = new WebAssembly.Module(wasmBytes);
@@ -86,8 +96,45 @@ async function peerComparison(ruleCount: number): Promise<Measurement> {
     measure('JSON round trip of the request', requests, (r) => JSON.parse(JSON.stringify(r)), seconds),
   ];
   table(rows, js);
+
+  // The same policy with a rate limit and a budget on every allow rule: the pure evaluator
+  // beside the stateful engine.decide embedders call, over 10,000 agents.
+  const limited = await statefulRows(wasmModule, limitedFiles(rules), engineRequests(requests), seconds);
+  console.log(`  with a rate limit and a budget on every allow rule, over 10,000 agents:`);
+  table([limited.pure, limited.encoded, limited.stateful, rows[3], rows[4]], limited.pure);
+  statefulTargets(limited);
   return js;
 }
+
+/** The stateful path's targets (DESIGN §6): ≥ 1,000,000 decisions/s, and ≤ 1.5× the pure evaluator's cost. */
+function statefulTargets(rows: StatefulRows): void {
+  const cost = rows.pure.perSecond / rows.stateful.perSecond;
+  console.log(
+    `  engine.decide: ${formatRate(rows.stateful.perSecond)}/s (target ≥ 1M: ${rows.stateful.perSecond >= 1e6 ? 'met' : 'missed'}), ` +
+      `${cost.toFixed(2)}× the pure evaluator's cost per decision (target ≤ 1.5×: ${cost <= 1.5 ? 'met' : 'missed'})`,
+  );
+}
+
+/** The demo policies (policies/), with their own rate limits, budgets, risk and DLP. */
+async function demoComparison(): Promise<void> {
+  const { files, requests } = demoPolicy();
+  const rows = await statefulRows(wasmModule, files, requests, seconds);
+  console.log(
+    `\nDemo policies (policies/, with their limits, risk and DLP), ${requests.length} agents; the peers can't express them:`,
+  );
+  table([rows.pure, rows.encoded, rows.stateful], rows.pure);
+  statefulTargets(rows);
+  const memory = await memoryPerAgent(wasmModule, files, requests[0], 100_000);
+  if (memory === null) console.log('  memory per agent: not measured (run with --expose-gc)');
+  else
+    console.log(
+      `  memory store, 100,000 agents with one allowed decision each: ${memory.totalMiB.toFixed(0)} MiB, ` +
+        `${memory.bytesPerAgent.toFixed(0)} bytes per agent (bound ≤ ${MEMORY_BOUND_BYTES} bytes per agent, ${((MEMORY_BOUND_BYTES * 100_000) / 2 ** 20).toFixed(0)} MiB: ${memory.bytesPerAgent <= MEMORY_BOUND_BYTES ? 'within' : 'over'})`,
+    );
+}
+
+/** What one agent may cost the memory store (its record, windows, ledgers and one open decision). */
+const MEMORY_BOUND_BYTES = 4096;
 
 async function scaling(): Promise<void> {
   console.log('\nScaling with policy size (tollgate wasm, JS object input)');
@@ -117,6 +164,7 @@ console.log(
 );
 const results: Measurement[] = [];
 for (const n of [50, 100]) results.push(await peerComparison(n));
+await demoComparison();
 await scaling();
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(
