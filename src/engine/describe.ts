@@ -133,9 +133,23 @@ function reasonsFor(
   }
 }
 
-/** A fresh decision id: `dec_` and 32 hex digits. */
+// Ids are drawn from a pool of random bytes, refilled every 256 ids: one call to the CSPRNG
+// instead of one per decision. Each byte is used once.
+const ID_POOL_BYTES = 4096;
+const idPool = new Uint8Array(ID_POOL_BYTES);
+let idPoolAt = ID_POOL_BYTES;
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** A fresh decision id: `dec_` and 32 hex digits (128 random bits). */
 export function newDecisionId(): string {
-  return `dec_${crypto.randomUUID().replaceAll('-', '')}`;
+  if (idPoolAt === ID_POOL_BYTES) {
+    crypto.getRandomValues(idPool);
+    idPoolAt = 0;
+  }
+  let id = 'dec_';
+  for (let i = idPoolAt; i < idPoolAt + 16; i++) id += HEX_BYTE[idPool[i]];
+  idPoolAt += 16;
+  return id;
 }
 
 /** Whether `id` has the shape of a decision id (outcomes name one). */

@@ -10,6 +10,9 @@ import { toMicros } from '../policy/money.js';
 import type { ActionCost } from '../policy/model.js';
 import type { EngineRequest } from './stateful-engine.js';
 
+const MAX_KNOWN_ACTIONS = 4096;
+const MAX_KNOWN_LENGTH = 256;
+
 /** The registry's first matching entry's cost rule, for the actions of one bundle. */
 export class Pricing {
   private readonly entries: BundleInfo['actionSettings'];
@@ -21,9 +24,19 @@ export class Pricing {
     this.any = this.entries.some((e) => e.cost !== null);
   }
 
+  /** Each action's cost rule, as found: agents repeat their actions, and matching globs per decision adds up. */
+  private readonly known = new Map<string, ActionCost | null>();
+
   private costRule(action: string): ActionCost | null {
     if (!this.any) return null;
-    return this.entries.find((e) => globMatch(e.match, action))?.cost ?? null;
+    let rule = this.known.get(action);
+    if (rule === undefined) {
+      rule = this.entries.find((e) => globMatch(e.match, action))?.cost ?? null;
+      // Bounded: agents that invent action names can't grow it.
+      if (this.known.size >= MAX_KNOWN_ACTIONS) this.known.clear();
+      if (action.length <= MAX_KNOWN_LENGTH) this.known.set(action, rule);
+    }
+    return rule;
   }
 
   /**

@@ -25,7 +25,14 @@ import { approvalConsumption, consumption, type Consumption } from './consumptio
 import { describeVerdict, type Decision } from './describe.js';
 import { Pricing } from './pricing.js';
 import { requestHash } from './request-hash.js';
-import { newAgentRecord, newLedgers, rollPeriods, type AgentRecord, type Ledger } from './state/agent-record.js';
+import {
+  newAgentRecord,
+  newLedgers,
+  rollPeriods,
+  type AgentRecord,
+  type Ledger,
+  type Ledgers,
+} from './state/agent-record.js';
 import { toMicros, toUsd } from '../policy/money.js';
 import { agentView, type AgentView } from './state/agent-view.js';
 import type { OpenDecision, StateStore } from './state/store.js';
@@ -88,6 +95,14 @@ function rateWindows(evaluator: WasmEvaluator): Map<string, number> {
 function ledgerPeriods(evaluator: WasmEvaluator): Map<string, { usd: Period; tokens: Period }> {
   const limited = evaluator.info.rules.filter((r) => r.spend !== null || r.tokens !== null);
   return new Map(limited.map((r) => [r.id, { usd: r.spend?.per ?? 'day', tokens: r.tokens?.per ?? 'day' }]));
+}
+
+/** Adds a reservation to a day's and a month's ledger. */
+function reserve(ledgers: Ledgers, used: Consumption): void {
+  ledgers.day.reservedMicros += used.micros;
+  ledgers.day.reservedTokens += used.tokens;
+  ledgers.month.reservedMicros += used.micros;
+  ledgers.month.reservedTokens += used.tokens;
 }
 
 export class StatefulEngine {
@@ -259,12 +274,8 @@ export class StatefulEngine {
   /** Reserves the cost in the agent-wide ledgers and in the ledgers of the rules that allowed it. */
   private consume(record: AgentRecord, used: Consumption, now: number): void {
     for (const id of used.rates) (record.rates[id] ??= []).push(now);
-    for (const ledgers of [record, ...used.ledgers.map((id) => (record.ruleLedgers[id] ??= newLedgers(now)))]) {
-      for (const ledger of [ledgers.day, ledgers.month]) {
-        ledger.reservedMicros += used.micros;
-        ledger.reservedTokens += used.tokens;
-      }
-    }
+    reserve(record, used);
+    for (const id of used.ledgers) reserve((record.ruleLedgers[id] ??= newLedgers(now)), used);
     if (used.risk > 0) record.risk.push([now, used.risk]);
   }
 

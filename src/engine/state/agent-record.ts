@@ -42,10 +42,17 @@ export interface AgentRecord {
   prunedAt: number;
 }
 
+const DAY_MS = 86_400_000;
+/** The UTC day last asked for: every decision asks, and the answer changes once a day. */
+let lastDay = { start: 0, keys: { day: '1970-01-01', month: '1970-01' } };
+
 /** `YYYY-MM-DD` and `YYYY-MM` of a time, in UTC. */
 export function periodKeys(now: number): { day: string; month: string } {
+  if (now >= lastDay.start && now < lastDay.start + DAY_MS) return lastDay.keys;
   const iso = new Date(now).toISOString();
-  return { day: iso.slice(0, 10), month: iso.slice(0, 7) };
+  const keys = { day: iso.slice(0, 10), month: iso.slice(0, 7) };
+  if (Number.isFinite(now)) lastDay = { start: now - (((now % DAY_MS) + DAY_MS) % DAY_MS), keys };
+  return keys;
 }
 
 function emptyLedger(period: string): Ledger {
@@ -77,6 +84,10 @@ export function newAgentRecord(trust: number, now: number): AgentRecord {
 /** Starts new ledgers when the UTC day or month has turned. */
 export function rollPeriods(record: AgentRecord, now: number): void {
   const { day, month } = periodKeys(now);
+  // Every ledger rolls with the agent-wide ones, and new ones start current: when those are
+  // current, all are (the common case, checked without touching the rules' ledgers).
+  const current = record.day.period === day && record.month.period === month;
+  if (current && record.ruleLedgers && record.day.spentMicros !== undefined) return;
   // Records written before ledgers were per rule and in micro-dollars start afresh.
   record.ruleLedgers ??= {};
   for (const ledgers of [record, ...Object.values(record.ruleLedgers)]) {
