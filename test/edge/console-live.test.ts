@@ -3,7 +3,7 @@
  * socket (filtered), the polling fallback, and nobody else: not a socket opened from
  * another origin, not another tenant's operator.
  */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, call } from './http.js';
 import { agentToken, operatorToken, token } from './tokens.js';
@@ -93,5 +93,21 @@ describe('live decisions', () => {
     expect(watching.messages).toEqual([]);
     watching.socket!.close();
     acmeWatching.socket!.close();
+  });
+
+  it('a feed nobody watches says so (its agents then pause publishing); a watched one says it is watched', async () => {
+    const feed = env.FEEDS.get(env.FEEDS.idFromName('quiet-co'));
+    const event = {
+      time: new Date().toISOString(),
+      agent: 'a',
+      action: 'llm.chat',
+      resource: 'llm:openai',
+      decision: 'allow',
+      code: 'rule',
+      decision_id: 'dec_0',
+    };
+    expect(await feed.publish([event])).toBe(false);
+    expect(await feed.since(0, {})).toHaveLength(1); // a page loaded: watched from now on
+    expect(await feed.publish([event])).toBe(true);
   });
 });

@@ -14,9 +14,14 @@ import { filterFrom, matches, type LiveEvent, type LiveFilter } from './events.j
 /** Events kept for polling pages (lost when the feed sleeps: a page then shows only what follows). */
 const KEPT = 500;
 
+/** How long after its last watcher a feed still counts as watched (a page reconnecting, or between polls). */
+export const WATCHED_FOR_MS = 60_000;
+
 export class DecisionFeed extends DurableObject<Env> {
   private recent: LiveEvent[] = [];
   private lastSeq = 0;
+  /** When a page last watched (a socket opened or open, a poll, a page load); 0 for never since this instance started. */
+  private watchedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -28,19 +33,26 @@ export class DecisionFeed extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('expected a WebSocket upgrade', { status: 426 });
+    this.watchedAt = Date.now();
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(filterFrom(new URL(request.url).searchParams));
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Publishes decisions to every socket whose filter they match; numbers them as it goes. */
-  publish(events: Omit<LiveEvent, 'seq'>[]): void {
+  /**
+   * Publishes decisions to every socket whose filter they match; numbers them as it goes.
+   * Answers whether anyone watches: when nobody has for a minute, agents stop publishing for
+   * a few seconds (a feed no console reads should cost the agents nothing).
+   */
+  publish(events: Omit<LiveEvent, 'seq'>[]): boolean {
     // Above the clock in microseconds, so numbers keep rising after the feed restarts.
     const numbered = events.map((e) => ({ seq: (this.lastSeq = Math.max(this.lastSeq + 1, Date.now() * 1000)), ...e }));
     this.recent.push(...numbered);
     if (this.recent.length > KEPT) this.recent.splice(0, this.recent.length - KEPT);
-    for (const socket of this.ctx.getWebSockets()) {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length > 0) this.watchedAt = Date.now();
+    for (const socket of sockets) {
       const filter = socket.deserializeAttachment() as LiveFilter;
       const shown = numbered.filter((e) => matches(filter, e));
       if (shown.length === 0) continue;
@@ -50,10 +62,12 @@ export class DecisionFeed extends DurableObject<Env> {
         // closing: the page reconnects and polls what it missed
       }
     }
+    return Date.now() - this.watchedAt < WATCHED_FOR_MS;
   }
 
   /** For polling pages: the kept events after `after` that match, oldest first. */
   since(after: number, filter: LiveFilter): LiveEvent[] {
+    this.watchedAt = Date.now();
     return this.recent.filter((e) => e.seq > after && matches(filter, e));
   }
 
