@@ -14,7 +14,7 @@ import { compilePolicies } from '../../dist/policy/compile.js';
 import { loadPolicies } from '../../dist/policy/load.js';
 import { evaluateReference } from '../../dist/policy/reference/evaluate.js';
 import { benchRequests, benchRules, toTollgateFiles } from './agent-policy.js';
-import { formatNs, formatRate, measure, type Measurement } from './measure.js';
+import { evaluatorRows, formatNs, formatRate, measure, type Measurement } from './measure.js';
 import { cedarDecider, celDecider } from './peers.js';
 import { dlpAndRegex } from './dlp-and-regex.js';
 import {
@@ -73,23 +73,10 @@ async function peerComparison(ruleCount: number): Promise<Measurement> {
     `\n${ruleCount}-rule agent policy: ${requests.length} requests (${counts.allow} allow, ${counts.deny} deny), all engines agree`,
   );
 
-  const encoded = requests.map((r) => {
-    const len = evaluator.encodeOnly(r);
-    return evaluator.inputBuffer().slice(0, len);
-  });
-  const input = evaluator.inputBuffer();
-  const js = measure('tollgate wasm, JS object input', requests, (r) => evaluator.evaluate(r), seconds);
+  const [js, encoded] = evaluatorRows(evaluator, requests, seconds);
   const rows = [
     js,
-    measure(
-      'tollgate wasm, pre-encoded input',
-      encoded,
-      (bytes) => {
-        input.set(bytes);
-        return evaluator.decideEncoded(bytes.length);
-      },
-      seconds,
-    ),
+    encoded,
     measure('tollgate reference (TypeScript)', requests, (r) => evaluateReference(policy, r), seconds),
     measure('@cedar-policy/cedar-wasm', requests, cedar, seconds),
     measure('@marcbachmann/cel-js', requests, cel, seconds),

@@ -64,3 +64,25 @@ export function formatRate(perSecond: number): string {
 export function formatNs(ns: number): string {
   return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 }
+
+/** What the evaluator rows need of a `WasmEvaluator`. */
+interface Evaluator<R> {
+  evaluate(request: R): unknown;
+  encodeOnly(request: R): number;
+  inputBuffer(): Uint8Array;
+  decideEncoded(length: number): unknown;
+}
+
+/** The pure evaluator's two rows: from JS objects, and from requests encoded beforehand. */
+export function evaluatorRows<R>(evaluator: Evaluator<R>, requests: R[], seconds: number): [Measurement, Measurement] {
+  const encoded = requests.map((r) => evaluator.inputBuffer().slice(0, evaluator.encodeOnly(r)));
+  const input = evaluator.inputBuffer();
+  const decideBytes = (bytes: Uint8Array) => {
+    input.set(bytes);
+    return evaluator.decideEncoded(bytes.length);
+  };
+  return [
+    measure('tollgate wasm, JS object input', requests, (r) => evaluator.evaluate(r), seconds),
+    measure('tollgate wasm, pre-encoded input', encoded, decideBytes, seconds),
+  ];
+}

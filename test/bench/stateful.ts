@@ -13,7 +13,7 @@ import { compilePolicies } from '../../dist/policy/compile.js';
 import type { EngineRequest } from '../../src/engine/stateful-engine.js';
 import type { EvalRequest } from '../../src/policy/verdict.js';
 import { toTollgateYaml, type BenchRule } from './agent-policy.js';
-import { measure, type Measurement } from './measure.js';
+import { evaluatorRows, measure, type Measurement } from './measure.js';
 
 /** Agents the stateful requests rotate over: enough that no agent reaches its rate limit. */
 const AGENTS = 10_000;
@@ -55,20 +55,10 @@ export async function statefulRows(
   const bundle = compilePolicies(files);
   const evaluator = await WasmEvaluator.create(wasm, bundle.bytes);
   const engine = await createEngine({ bundle, wasm });
-  const pure = pureRequests(requests);
-  const encoded = pure.map((r) => evaluator.inputBuffer().slice(0, evaluator.encodeOnly(r)));
-  const input = evaluator.inputBuffer();
+  const [pure, encoded] = evaluatorRows(evaluator, pureRequests(requests), seconds);
   return {
-    pure: measure('tollgate wasm, JS object input', pure, (r) => evaluator.evaluate(r), seconds),
-    encoded: measure(
-      'tollgate wasm, pre-encoded input',
-      encoded,
-      (bytes) => {
-        input.set(bytes);
-        return evaluator.decideEncoded(bytes.length);
-      },
-      seconds,
-    ),
+    pure,
+    encoded,
     stateful: measure('tollgate engine.decide (memory store)', requests, (r) => engine.decide(r), seconds),
   };
 }
