@@ -16,7 +16,7 @@ import { apiMessage, callApi, type ApiFetch, type ConsoleEnv } from './api.js';
 import { CONSOLE_CSS } from './assets.js';
 import { CONSOLE_JS } from './script.js';
 import { liveRoutes } from './live-routes.js';
-import { render } from './render.js';
+import { render, renderError } from './render.js';
 import { ApprovalList, pendingApprovals } from './screens/approvals.js';
 import { AUDIT_FILTERS, AuditSearch, VerifyBadge, type AuditPage, type Verdict } from './screens/audit.js';
 import { Overview, type OverviewData } from './screens/overview.js';
@@ -95,12 +95,7 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
     const note = (await c.req.parseBody()).note;
     const body = typeof note === 'string' && note.trim() ? { note: note.trim() } : {};
     const reply = await callApi(c, 'POST', `/v1/approvals/${encodeURIComponent(c.req.param('id'))}/${verdict}`, body);
-    if (reply.status !== 200)
-      return render(
-        c,
-        { title: 'Approvals', current: '/console/approvals', flash: { kind: 'error', text: apiMessage(reply) } },
-        400,
-      );
+    if (reply.status !== 200) return renderError(c, 'Approvals', apiMessage(reply), 400, '/console/approvals');
     return c.redirect(`/console/approvals?done=${verdict === 'approve' ? 'approved' : 'denied'}`, 303);
   });
 
@@ -170,12 +165,6 @@ export function consoleRoutes(api: ApiFetch): Hono<ConsoleEnv> {
   });
 
   // Mounted under the Worker's app, whose not-found answers the API's JSON: the console's own.
-  app.all('*', (c) =>
-    render(
-      c,
-      { title: 'Not found', flash: { kind: 'error', text: `Nothing is at ${new URL(c.req.url).pathname}.` } },
-      404,
-    ),
-  );
+  app.all('*', (c) => renderError(c, 'Not found', `Nothing is at ${new URL(c.req.url).pathname}.`, 404));
   return app;
 }

@@ -27,7 +27,7 @@ export interface LiveFilter {
   code?: string;
 }
 
-export const FILTER_FIELDS = ['agent', 'action', 'decision', 'code'] as const;
+const FILTER_FIELDS = ['agent', 'action', 'decision', 'code'] as const;
 
 /** The filter a query string names (blank fields filter nothing). */
 export function filterFrom(query: URLSearchParams): LiveFilter {
