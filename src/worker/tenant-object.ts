@@ -33,9 +33,18 @@ export interface AgentStanding {
 
 /** How long a one-time mark is kept: longer than any console session. */
 const MARK_TTL_MS = 24 * 3_600_000;
+/** How many revocation answers the object remembers before it starts over. */
+const MAX_REMEMBERED_KEYS = 10_000;
 
 export class TenantObject extends DurableObject<Env> {
   private readonly pinBook: PinBook;
+  /**
+   * Every agent call asks for its standing, so the answers are remembered: whether a key is
+   * revoked, and the halt. This object is the only writer of both tables, and updates what it
+   * remembers on each write, so a remembered answer is never stale.
+   */
+  private readonly revokedAnswers = new Map<string, boolean>();
+  private haltStanding: TenantHalt | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,16 +116,28 @@ export class TenantObject extends DurableObject<Env> {
 
   /** Revokes `key` (`jti:<id>` or `agent:<id>`); true if it was not revoked before. */
   revoke(key: string, by: string): boolean {
-    const before = this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length;
+    const before = this.isRevoked(key);
     this.ctx.storage.sql.exec('INSERT OR IGNORE INTO revoked (key, by, at) VALUES (?, ?, ?)', key, by, Date.now());
-    return before === 0;
+    this.remember(key, true);
+    return !before;
+  }
+
+  private isRevoked(key: string): boolean {
+    const known = this.revokedAnswers.get(key);
+    if (known !== undefined) return known;
+    const revoked = this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length > 0;
+    this.remember(key, revoked);
+    return revoked;
+  }
+
+  private remember(key: string, revoked: boolean): void {
+    if (this.revokedAnswers.size >= MAX_REMEMBERED_KEYS) this.revokedAnswers.clear();
+    this.revokedAnswers.set(key, revoked);
   }
 
   /** The first of `keys` that was revoked, or null. */
   firstRevoked(keys: string[]): string | null {
-    for (const key of keys)
-      if (this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE key = ?', key).toArray().length > 0) return key;
-    return null;
+    return keys.find((key) => this.isRevoked(key)) ?? null;
   }
 
   /** What every agent call checks: the first of its revocation `keys` revoked, and the tenant's halt. */
@@ -126,13 +147,16 @@ export class TenantObject extends DurableObject<Env> {
 
   /** The tenant-wide halt, if one stands. */
   halt(): TenantHalt | null {
-    return this.ctx.storage.sql.exec<TenantHalt>('SELECT by, at FROM halt').toArray()[0] ?? null;
+    if (this.haltStanding === undefined)
+      this.haltStanding = this.ctx.storage.sql.exec<TenantHalt>('SELECT by, at FROM halt').toArray()[0] ?? null;
+    return this.haltStanding;
   }
 
   /** Halts every agent of the tenant (`halted`), or lifts the halt; `by` names the operator. */
   setHalt(halted: boolean, by: string): TenantHalt | null {
     if (!halted) this.ctx.storage.sql.exec('DELETE FROM halt');
     else this.ctx.storage.sql.exec('INSERT OR IGNORE INTO halt (one, by, at) VALUES (1, ?, ?)', by, Date.now());
+    this.haltStanding = undefined;
     return this.halt();
   }
 
