@@ -25,10 +25,22 @@ export async function signCheckpoint(range: SegmentRange, key: JWK): Promise<str
     .sign(await eddsaSigningKey(key));
 }
 
+/**
+ * One key set per JWKS object: a chain has a checkpoint per segment, and the set imports each
+ * key once, where a set made per checkpoint imported it again every time.
+ */
+const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
+
+function keySetOf(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(jwks);
+  if (set === undefined) keySets.set(jwks, (set = createLocalJWKSet(jwks)));
+  return set;
+}
+
 /** The range a checkpoint vouches for, or null when its signature does not verify. */
 export async function verifyCheckpoint(jws: string, jwks: JSONWebKeySet): Promise<SegmentRange | null> {
   try {
-    const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+    const { payload, protectedHeader } = await compactVerify(jws, keySetOf(jwks), { algorithms: ['EdDSA'] });
     if (protectedHeader.typ !== CHECKPOINT_TYPE) return null;
     return JSON.parse(new TextDecoder().decode(payload)) as SegmentRange;
   } catch {
