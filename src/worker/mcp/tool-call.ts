@@ -10,7 +10,11 @@
  *   ticket, so a replayed state is refused;
  * - allow: the call is forwarded, and its result scanned by DLP on the way back (redacted or
  *   withheld, per the upstream's `results:`), and audited with the tool, a keyed digest of
- *   the arguments, the decision and the latency.
+ *   the arguments, the decision and the latency. The call is on the agent's chain before the
+ *   upstream sees it (its decision record, committed first). An answer DLP changed, or a call
+ *   that never reached the upstream, waits for its `tool_call` record; an ordinary answer
+ *   leaves first, and its record is written as the request ends (`waitUntil`): the answer is
+ *   the same either way, and waiting for the record cost about a millisecond of every call.
  */
 import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { InputRequiredResult } from '@modelcontextprotocol/server';
@@ -264,17 +268,28 @@ async function forward(
   status = response.status;
   let answered = false;
   const dlp = policyInfo.resultDlp;
+  /** An outcome that doesn't change the answer is recorded once the answer has left. */
+  const recordAfterwards = (fields: { [key: string]: JsonValue }) =>
+    c.executionCtx.waitUntil(
+      record(fields).catch((err: unknown) =>
+        console.error(`tool_call record of decision ${decisionId} not written: ${(err as Error).message}`),
+      ),
+    );
   const relayed = await rewriteMessages(response, async (message) => {
     if (!isAnswerTo(message, id)) return dlp === null ? message : redactedParams(message, dlp);
     answered = true;
-    if (message.error !== undefined) return record({ outcome: 'error' }).then(() => message);
     const scan =
-      dlp === null ? { found: [] as string[], redacted: null } : scanResult(message.result as JsonValue, dlp);
-    if (scan.found.length === 0) return record({ outcome: 'ok' }).then(() => message);
+      dlp === null || message.error !== undefined
+        ? { found: [] as string[], redacted: null }
+        : scanResult(message.result as JsonValue, dlp);
+    if (scan.found.length === 0) {
+      recordAfterwards({ outcome: message.error !== undefined ? 'error' : 'ok' });
+      return message;
+    }
     const blocked = upstream.results === 'block';
     await record({ outcome: blocked ? 'withheld' : 'redacted', dlp: scan.found });
     return { ...message, result: blocked ? withheld(message.result, scan.found) : scan.redacted };
   });
-  if (!answered && response.headers.get('content-type')?.includes('json')) await record({ outcome: 'no_answer' });
+  if (!answered && response.headers.get('content-type')?.includes('json')) recordAfterwards({ outcome: 'no_answer' });
   return new Response(relayed, { status: response.status, headers: answerHeaders(c, response, session) });
 }
