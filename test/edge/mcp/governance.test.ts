@@ -4,11 +4,11 @@
  * decide, the audit record of every call, DLP on arguments and results, the injected secret
  * in place of the agent's token, and the session bound to its agent.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/worker/app.js';
 import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
-import { tailOf } from '../agents.js';
+import { stubOf, tailOf } from '../agents.js';
 import { BASE, call } from '../http.js';
 import { agentToken, operatorToken, token } from '../tokens.js';
 import { approveTools, legacyClient, modernClient, received } from './gateway.js';
@@ -89,6 +89,46 @@ describe('DLP both ways', () => {
     expect(text).toContain('region=eu-west-1');
     const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
     expect(records.find((r: any) => r.kind === 'tool_call')).toMatchObject({ outcome: 'redacted', dlp: ['aws_key'] });
+  });
+});
+
+describe('when the tool_call record cannot be written', () => {
+  /** The agent's object fails to write `tool_call` records (only those), as a failing storage would. */
+  async function recordsFail(agent: string): Promise<void> {
+    await runInDurableObject(stubOf(agent), (instance) => {
+      type Recorder = { record: (agent: unknown, kind: string, fields: unknown) => unknown };
+      const object = instance as unknown as Recorder;
+      const record = object.record.bind(object);
+      object.record = (who, kind, fields) => {
+        if (kind === 'tool_call') throw new Error('storage unavailable');
+        return record(who, kind, fields);
+      };
+    });
+  }
+
+  it('an answer DLP changed is not returned without its record', async () => {
+    const agent = fresh('dlp-unrecorded');
+    await recordsFail(agent);
+    const client = await modernClient(await agentToken(agent, ['assistant']));
+    const answer = client.callTool({ name: 'get_config', arguments: {} });
+    await expect(answer).rejects.toThrow();
+    const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
+    expect(records.find((r: any) => r.kind === 'decision')).toMatchObject({ action: 'mcp.demo.get_config' });
+    expect(records.find((r: any) => r.kind === 'tool_call')).toBeUndefined();
+  });
+
+  it('an ordinary answer is returned, and the call is on the chain in its decision, committed before the upstream saw it', async () => {
+    const agent = fresh('ok-unrecorded');
+    await recordsFail(agent);
+    const client = await modernClient(await agentToken(agent, ['assistant']));
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'still answered' } });
+    expect(JSON.stringify(result.content)).toContain('still answered');
+    const records = (await tailOf(agent)).pending.map((p: any) => p.record ?? p);
+    expect(records.find((r: any) => r.kind === 'decision')).toMatchObject({
+      action: 'mcp.demo.echo',
+      decision: 'allow',
+    });
+    expect(records.find((r: any) => r.kind === 'tool_call')).toBeUndefined();
   });
 });
 
