@@ -11,6 +11,7 @@
  */
 import autocannon from 'autocannon';
 import { Agent, request } from 'node:http';
+import { quantileMs } from './measure.js';
 
 const [url, tokensJson, bodyJson, seconds, connections, headersJson = '{}'] = process.argv.slice(2);
 const headers: Record<string, string> = { 'content-type': 'application/json', ...JSON.parse(headersJson) };
@@ -69,12 +70,10 @@ async function oneAtATime(): Promise<Measured> {
   }
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
   return {
     rps: latencies.length / Number(seconds),
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: quantileMs(latencies, 0.5),
+    p99: quantileMs(latencies, 0.99),
     requests: latencies.length,
     non2xx,
     samples: latencies.map((l) => Math.round(l * 1000) / 1000),

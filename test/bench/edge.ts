@@ -29,6 +29,7 @@ import { startDemoMcpServer } from '../../dist/cli/demo-mcp-server.js';
 import { ensureDevKeys, mintDevToken, readDevVars } from '../../dist/cli/dev-keys.js';
 import { pinAllTools } from '../../dist/cli/pin-client.js';
 import { applyLocalMigrations, startWranglerDev } from '../../dist/cli/wrangler-dev.js';
+import { quantileMs } from './measure.js';
 
 const port = Number(process.env.PORT ?? 8799);
 const base = `http://127.0.0.1:${port}`;
@@ -129,7 +130,7 @@ function summary(measured: Measured[]): Measured {
   };
 }
 
-/** Runs `measure` on each route in turn, `rounds` times over; returns each route's rounds. */
+/** Measures each of `routes` in turn, `rounds` times over; returns each route's rounds. */
 async function alternating<K extends string>(
   routes: Record<K, () => Promise<Measured>>,
 ): Promise<Record<K, Measured[]>> {
@@ -242,8 +243,7 @@ const singles = await alternating({
 });
 const pooled = (measured: Measured[]): Measured => {
   const all = measured.flatMap((m) => m.samples ?? []).sort((a, b) => a - b);
-  const at = (q: number) => Math.round(all[Math.min(all.length - 1, Math.floor(q * all.length))]! * 100) / 100;
-  return { ...summary(measured), p50: at(0.5), p99: at(0.99) };
+  return { ...summary(measured), p50: quantileMs(all, 0.5), p99: quantileMs(all, 0.99) };
 };
 const alone = {
   echo: pooled(singles.echo),

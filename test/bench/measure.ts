@@ -10,6 +10,11 @@ export interface Measurement {
   p99ns: number;
 }
 
+/** The `q` quantile (0–1) of `sorted` (ascending, milliseconds), to 0.01 ms. */
+export function quantileMs(sorted: readonly number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 100) / 100;
+}
+
 let clockCost = -1;
 function clockOverheadNs(): number {
   if (clockCost >= 0) return clockCost;
