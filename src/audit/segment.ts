@@ -61,7 +61,16 @@ export async function writeSegment(
 }
 
 const LINE_HEAD = '{"hash":"';
-const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
+/** Where a record line in the writer's layout holds its hash (64 hex digits). */
+export const HASH_AT = LINE_HEAD.length;
+const RECORD_AT = HASH_AT + 64 + '","record":'.length;
+
+/** The record's text in a line in the writer's layout, or null when the line is not in it. */
+export function recordText(line: string): string | null {
+  return line.startsWith(LINE_HEAD) && line.startsWith('","record":', HASH_AT + 64) && line.endsWith('}')
+    ? line.slice(RECORD_AT, -1)
+    : null;
+}
 
 /**
  * A record line's hash, record, and the record's text as written; `text` is null when the
@@ -69,10 +78,10 @@ const RECORD_AT = LINE_HEAD.length + 64 + '","record":'.length;
  */
 export function parseRecordLine(line: string): { hash: string; record: AuditRecord; text: string | null } | null {
   try {
-    if (line.startsWith(LINE_HEAD) && line.startsWith('","record":', LINE_HEAD.length + 64) && line.endsWith('}')) {
-      const text = line.slice(RECORD_AT, -1);
+    const text = recordText(line);
+    if (text !== null) {
       return {
-        hash: line.slice(LINE_HEAD.length, LINE_HEAD.length + 64),
+        hash: line.slice(HASH_AT, HASH_AT + 64),
         record: JSON.parse(text) as AuditRecord,
         text,
       };
@@ -84,34 +93,4 @@ export function parseRecordLine(line: string): { hash: string; record: AuditReco
   } catch {
     return null;
   }
-}
-
-/**
- * All of a segment's record lines at once, when every line is in the writer's layout: one
- * `JSON.parse` of the records' texts as an array, several times faster than one per line.
- * Null when any line is not (or the texts don't parse as one record each): the caller then
- * reads line by line, which names the first bad one.
- */
-export function parseRecordLines(
-  lines: readonly string[],
-): { hash: string; record: AuditRecord; text: string }[] | null {
-  const texts: string[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line.startsWith(LINE_HEAD) || !line.startsWith('","record":', LINE_HEAD.length + 64) || !line.endsWith('}'))
-      return null;
-    texts[i] = line.slice(RECORD_AT, -1);
-  }
-  let records: unknown;
-  try {
-    records = JSON.parse(`[${texts.join(',')}]`);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(records) || records.length !== lines.length) return null;
-  return records.map((record, i) => ({
-    hash: lines[i].slice(LINE_HEAD.length, LINE_HEAD.length + 64),
-    record: record as AuditRecord,
-    text: texts[i],
-  }));
 }

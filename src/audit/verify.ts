@@ -5,10 +5,11 @@
  * vouching for exactly its own segment. Reports the first bad seq and why.
  */
 import type { JSONWebKeySet } from 'jose';
-import { chainHashOfText, GENESIS_HASH, type AuditRecord, type LinkHash } from './chain.js';
+import { chainHashOfText, GENESIS_HASH, type LinkHash } from './chain.js';
 import { canonicalJson, type JsonValue } from '../lib/json.js';
-import { verifyCheckpoint } from './checkpoint.js';
-import { parseRecordLine, parseRecordLines, type SegmentHeader } from './segment.js';
+import { verifyCheckpoint, type SegmentRange } from './checkpoint.js';
+import { scanRecordIdentity } from './record-scan.js';
+import { HASH_AT, parseRecordLine, recordText, type SegmentHeader } from './segment.js';
 
 export type VerifyResult =
   | { ok: true; records: number; segments: number; head: { seq: number; hash: string } }
@@ -24,7 +25,62 @@ export interface VerifyOptions {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const CHECKPOINTS_AHEAD = 8;
 const RANGE_FIELDS = ['tenant', 'agent', 'first_seq', 'last_seq', 'prev_hash', 'head_hash'] as const;
+
+/**
+ * Checks one record line: that it is record `seq` of the segment's agent, and chains from
+ * `prev`. Returns the line's hash (the chain's new head), or why it fails.
+ */
+function verifyRecordLine(
+  line: string,
+  seq: number,
+  prev: string,
+  header: SegmentHeader,
+  linkHash: LinkHash,
+): string | { ok: false; seq: number; reason: string } {
+  // The common case reads three fields from the text as written and hashes it as it is.
+  const text = recordText(line);
+  const identity = text === null ? null : scanRecordIdentity(text);
+  if (text !== null && identity !== null) {
+    const hash = line.slice(HASH_AT, HASH_AT + 64);
+    const wrong = identityFailure(identity, seq, header);
+    if (wrong) return wrong;
+    // A link hash is 64 hex digits, so a stored hash equal to it is well-formed.
+    if (linkHash(prev, text) === hash) return hash;
+  }
+  // Otherwise the record is parsed: another writer's layout, or text that is not canonical
+  // (re-serialised, and must then still match), or a line that is altered or unreadable.
+  const entry = parseRecordLine(line);
+  const record = entry?.record;
+  if (!entry || !record || typeof record !== 'object' || !HEX64.test(entry.hash) || typeof record.seq !== 'number')
+    return { ok: false, seq, reason: 'a record is unreadable' };
+  const wrong = identityFailure(record, seq, header);
+  if (wrong) return wrong;
+  if (
+    (entry.text === null || linkHash(prev, entry.text) !== entry.hash) &&
+    linkHash(prev, canonicalJson(record as JsonValue)) !== entry.hash
+  ) {
+    return { ok: false, seq, reason: 'the record does not match its hash (altered)' };
+  }
+  return entry.hash;
+}
+
+/** Why a record is not record `seq` of the segment's agent, or null when it is. */
+function identityFailure(
+  record: { seq: unknown; tenant: unknown; agent: unknown },
+  seq: number,
+  header: SegmentHeader,
+): { ok: false; seq: number; reason: string } | null {
+  if (record.seq !== seq) {
+    const why =
+      (record.seq as number) < seq ? 'is repeated or out of order' : 'comes too early: a record before it is missing';
+    return { ok: false, seq, reason: `record seq ${String(record.seq)} ${why}` };
+  }
+  if (record.tenant !== header.tenant || record.agent !== header.agent)
+    return { ok: false, seq, reason: 'the record belongs to another agent' };
+  return null;
+}
 
 function parseLine(line: string): unknown {
   try {
@@ -55,7 +111,16 @@ export async function verifyChain(
   let expected = 1;
   let checked = 0;
   const identity = segments[0] ? { tenant: segments[0].header.tenant, agent: segments[0].header.agent } : null;
-  for (const { header, lines } of segments) {
+  // Checkpoints verify off the main thread (WebCrypto): starting a few ahead of the segment
+  // being read overlaps them with hashing its records, instead of waiting for each in turn.
+  const checkpoints: Promise<SegmentRange | null>[] = [];
+  const checkpointOf = (index: number) => {
+    const until = Math.min(index + CHECKPOINTS_AHEAD, segments.length - 1);
+    while (checkpoints.length <= until)
+      checkpoints.push(verifyCheckpoint(segments[checkpoints.length].header.checkpoint, jwks));
+    return checkpoints[index];
+  };
+  for (const [index, { header, lines }] of segments.entries()) {
     if (header.first_seq > expected)
       return {
         ok: false,
@@ -66,7 +131,7 @@ export async function verifyChain(
       return { ok: false, seq: header.first_seq, reason: `seq ${header.first_seq} appears in two segments` };
     if (header.tenant !== identity!.tenant || header.agent !== identity!.agent)
       return { ok: false, seq: expected, reason: 'a segment belongs to another agent' };
-    const vouched = await verifyCheckpoint(header.checkpoint, jwks);
+    const vouched = await checkpointOf(index);
     if (!vouched)
       return {
         ok: false,
@@ -77,42 +142,13 @@ export async function verifyChain(
       return { ok: false, seq: header.first_seq, reason: 'the checkpoint vouches for another range (replayed)' };
     if (header.prev_hash !== head)
       return { ok: false, seq: header.first_seq, reason: 'the segment does not follow the chain before it' };
-    const entries: { hash: string; record: AuditRecord; text: string | null }[] = [];
-    const parsed = parseRecordLines(lines) ?? lines.map(parseRecordLine);
-    for (const entry of parsed) {
-      const record = entry?.record;
-      if (
-        !entry ||
-        !record ||
-        typeof record !== 'object' ||
-        !HEX64.test(entry.hash) ||
-        typeof record.seq !== 'number'
-      ) {
-        return { ok: false, seq: expected, reason: 'a record is unreadable' };
-      }
-      if (record.seq !== expected) {
-        const why =
-          record.seq < expected ? 'is repeated or out of order' : 'comes too early: a record before it is missing';
-        return { ok: false, seq: expected, reason: `record seq ${record.seq} ${why}` };
-      }
-      if (record.tenant !== header.tenant || record.agent !== header.agent)
-        return { ok: false, seq: expected, reason: 'the record belongs to another agent' };
-      entries.push(entry);
+    for (const line of lines) {
+      const checkedLine = verifyRecordLine(line, expected, head, header, linkHash);
+      if (typeof checkedLine === 'object') return checkedLine;
+      head = checkedLine;
       expected++;
     }
-    for (let i = 0; i < entries.length; i++) {
-      const { hash, record, text } = entries[i];
-      const prev = i === 0 ? head : entries[i - 1].hash;
-      // Hash the record's text as written; only text that is not canonical is re-serialised (and then must still match).
-      if (
-        (text === null || linkHash(prev, text) !== hash) &&
-        linkHash(prev, canonicalJson(record as JsonValue)) !== hash
-      ) {
-        return { ok: false, seq: record.seq, reason: 'the record does not match its hash (altered)' };
-      }
-    }
-    if (entries.length > 0) head = entries[entries.length - 1].hash;
-    checked += entries.length;
+    checked += lines.length;
     if (expected - 1 !== header.last_seq || head !== header.head_hash) {
       return {
         ok: false,
