@@ -5,7 +5,8 @@
  * endpoint: 2026-07-28 requests (stateless, `server/discover`) through the SDK's handler, and
  * 2025-line requests (`initialize`, a session) through a sessionful transport. Its tools:
  * a harmless `echo`, a destructive `delete_records`, `get_config` whose result (and progress
- * message) leaks a fake secret, and `slow_count`, which reports progress; and two resources,
+ * message) leaks a fake secret, `get_status` whose result leaks nothing, and `slow_count`,
+ * which reports progress; and two resources,
  * `demo://readme` and `demo://config`, which leaks it too.
  *
  * Given a `token`, it answers 401 to any request without it as its bearer token: the
@@ -46,6 +47,7 @@ const initialCatalog = (): Catalog => ({
     echo: 'Echoes the text back.',
     delete_records: 'Deletes every record of a table.',
     get_config: "Returns the service's configuration.",
+    get_status: "Returns the service's status.",
     slow_count: 'Counts to a number slowly, reporting progress.',
   },
   extra: [],
@@ -80,6 +82,10 @@ function demoServer(catalog: Catalog): McpServer {
       });
     return text(`region=eu-west-1\naws_access_key_id=${DEMO_LEAKED_SECRET}\nlog_level=info`);
   });
+  // A read whose result holds nothing DLP finds: the gateway's ordinary path.
+  server.registerTool('get_status', { description: catalog.descriptions.get_status }, async () =>
+    text('status=ok\nregion=eu-west-1'),
+  );
   server.registerTool(
     'slow_count',
     { description: catalog.descriptions.slow_count, inputSchema: z.object({ to: z.number().int().min(1).max(20) }) },

@@ -71,7 +71,7 @@ describe('adapters, each with its framework and the local edge', () => {
   it('any MCP client through the gateway (gatewayTransport, the official SDK client)', async () => {
     const { main } = await import('../../examples/mcp-client.ts');
     const report = await main();
-    expect(report.tools).toEqual(['delete_records', 'echo', 'get_config', 'slow_count']);
+    expect(report.tools).toEqual(['delete_records', 'echo', 'get_config', 'get_status', 'slow_count']);
     expect(report.ran).toEqual(['echo', 'get_config']);
     expect(report.refused).toEqual(['delete_records']);
     expect(report.texts.join('\n')).not.toContain('AKIAIOSFODNN7EXAMPLE');

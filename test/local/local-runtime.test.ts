@@ -116,6 +116,7 @@ describe('npm start', () => {
       'delete_records',
       'echo',
       'get_config',
+      'get_status',
       'slow_count',
     ]);
     expect((await mcp.callTool({ name: 'echo', arguments: { text: 'pasted' } })).content).toEqual([
@@ -125,7 +126,7 @@ describe('npm start', () => {
     // And the pin workflow's CLI sees the tools npm start pinned.
     const pins = spawnSync('node', ['src/cli/bin.mjs', 'mcp', 'pins', 'demo', '--url', base], { encoding: 'utf8' });
     expect(pins.status, pins.stdout + pins.stderr).toBe(0);
-    expect(pins.stdout).toMatch(/4 of 4 tools pinned/);
+    expect(pins.stdout).toMatch(/5 of 5 tools pinned/);
     const exited = new Promise((resolve) => edge.child.on('exit', resolve));
     edge.stop();
     await exited;

@@ -24,7 +24,13 @@ describe('which tools an agent is shown', () => {
     const assistant = await modernClient(await agentToken(fresh('assistant'), ['assistant']));
     const caller = await modernClient(await agentToken(fresh('caller'), ['caller']));
     const nobody = await modernClient(await agentToken(fresh('nobody'), []));
-    expect(names((await assistant.listTools()).tools)).toEqual(['delete_records', 'echo', 'get_config', 'slow_count']);
+    expect(names((await assistant.listTools()).tools)).toEqual([
+      'delete_records',
+      'echo',
+      'get_config',
+      'get_status',
+      'slow_count',
+    ]);
     expect(names((await caller.listTools()).tools)).toEqual(['echo']);
     expect((await nobody.listTools()).tools).toEqual([]);
 
