@@ -14,6 +14,7 @@ import { egressRoutes } from './egress/proxy.js';
 import type { AppEnv } from './env.js';
 import { ApiError, errorResponse, toApiError } from './errors.js';
 import { publicJwks } from './keys.js';
+import { askToolStanding } from './mcp/catalog.js';
 import { mcpRoutes } from './mcp/gateway.js';
 import { pinRoutes } from './mcp/pin-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -50,6 +51,8 @@ export function createApp(): Hono<AppEnv> {
 
   // Everything else under /v1, and the MCP gateway, knows who is calling, and that nothing revoked them.
   app.use('/v1/*', authenticated);
+  // A gateway tools/call's tool standing is asked in the same round trip as its caller's.
+  app.use('/mcp/:upstream', askToolStanding);
   app.use('/mcp/*', authenticated);
   app.route('/', mcpRoutes);
   for (const routes of [

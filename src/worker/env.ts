@@ -3,7 +3,8 @@
  * The Worker's bindings and variables (see `wrangler.toml` and `.dev.vars`).
  */
 import type { Context } from 'hono';
-import type { TenantHalt } from './tenant-object.js';
+import type { ToolStanding } from '../mcp/serving.js';
+import type { TenantHalt, ToolRef } from './tenant-object.js';
 import type { Principal } from './auth.js';
 
 /**
@@ -31,6 +32,10 @@ export interface Variables {
   principal: Principal;
   /** For an agent's call: the tenant-wide halt, if one stands (every agent of the tenant is then suspended). */
   halt: TenantHalt | null;
+  /** A gateway `tools/call`'s tool as its headers name it, set before authentication (`mcp/catalog.ts`). */
+  toolAsked?: ToolRef;
+  /** That tool's standing, asked of the tenant's object with the caller's own. */
+  toolStanding?: ToolRef & { standing: ToolStanding };
 }
 
 /** The Worker's Hono environment. */

@@ -45,11 +45,16 @@ export function authConfig(c: AppContext): AuthConfig {
 
 /**
  * Refuses an agent whose token was revoked, at this call (401, as for any dead credential),
- * and sets `halt` when its tenant is halted: one call to the tenant's object for both.
+ * and sets `halt` when its tenant is halted: one call to the tenant's object for both, which
+ * also answers the standing of the tool a gateway `tools/call` asks about (`toolAsked`).
  */
 async function assertNotRevoked(c: AppContext, agent: AgentPrincipal): Promise<void> {
-  const { revoked, halt } = await callAgent(() => tenantStub(c.env, agent.tenant).standing(revocationKeys(agent)));
+  const asked = c.get('toolAsked');
+  const { revoked, halt, tool } = await callAgent(() =>
+    tenantStub(c.env, agent.tenant).standing(revocationKeys(agent), asked),
+  );
   c.set('halt', halt);
+  if (asked !== undefined && tool !== undefined) c.set('toolStanding', { ...asked, standing: tool });
   if (revoked === null) return;
   const what = revoked.startsWith('agent:')
     ? `agent '${revoked.slice(6)}'${revoked.slice(6) === agent.id ? '' : ' in its chain'}`

@@ -25,10 +25,21 @@ export type TenantHalt = {
   at: number;
 };
 
-/** What an agent's call must know of its tenant: whether it was revoked, and whether the tenant is halted. */
+/** A tool of an MCP upstream, as a gateway `tools/call` names it. */
+export interface ToolRef {
+  upstream: string;
+  tool: string;
+}
+
+/**
+ * What an agent's call must know of its tenant: whether it was revoked, and whether the
+ * tenant is halted; and for a gateway `tools/call`, its tool's standing, asked in the same
+ * round trip.
+ */
 export interface AgentStanding {
   revoked: string | null;
   halt: TenantHalt | null;
+  tool?: ToolStanding;
 }
 
 /** How long a one-time mark is kept: longer than any console session. */
@@ -140,9 +151,11 @@ export class TenantObject extends DurableObject<Env> {
     return keys.find((key) => this.isRevoked(key)) ?? null;
   }
 
-  /** What every agent call checks: the first of its revocation `keys` revoked, and the tenant's halt. */
-  standing(keys: string[]): AgentStanding {
-    return { revoked: this.firstRevoked(keys), halt: this.halt() };
+  /** What every agent call checks: the first of its revocation `keys` revoked, and the tenant's halt (and `tool`'s standing). */
+  standing(keys: string[], tool?: ToolRef): AgentStanding {
+    const standing: AgentStanding = { revoked: this.firstRevoked(keys), halt: this.halt() };
+    if (tool !== undefined) standing.tool = this.pinBook.standing(tool.upstream, tool.tool);
+    return standing;
   }
 
   /** The tenant-wide halt, if one stands. */
