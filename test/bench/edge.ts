@@ -6,17 +6,20 @@
  * Targets (DESIGN §6): decide ≥ 60% of echo's throughput, and p99 ≤ 2× echo's.
  *
  * The MCP gateway in the same run: a `tools/call` (2026-07-28, stateless) of the demo
- * upstream's `get_config`, sent to the upstream directly and through `/mcp/demo`, under
+ * upstream's `get_status`, sent to the upstream directly and through `/mcp/demo`, under
  * load and one request at a time. The latency the gateway adds (its p50 minus the direct
  * call's, one request at a time) may be at most 1.5× the latency of `/v1/decide` (DESIGN
  * §6); the same ratio under load is printed too, and so is the stricter one against only
- * what decide adds to echo.
+ * what decide adds to echo. A call whose result DLP redacts (`get_config`) is timed beside
+ * it: the gateway writes its record before it answers, one more round trip to the agent's
+ * object.
  *
  * Every route is warmed up before it is measured (the agents' objects created, their state
- * and the policy loaded), so the figures are the steady state's. The routes compared are
- * measured in alternating rounds (three of 5 s each; one with `--quick`), and each ratio is
- * the median of the rounds' ratios: this machine's speed drifts by a third within minutes,
- * and a ratio of two back-to-back runs of 15 s took that drift for the code's.
+ * and the policy loaded), so the figures are the steady state's. Under load, the routes
+ * compared are measured in alternating rounds (three of 5 s each; one with `--quick`), and
+ * each ratio is the median of the rounds' ratios: this machine's speed drifts by a third
+ * within minutes, and a ratio of two back-to-back runs of 15 s took that drift for the
+ * code's. One request at a time, the routes take turns request by request.
  *
  * wrangler's local trace collector (`X_LOCAL_OBSERVABILITY`, on by default since wrangler
  * 4.1xx) is switched off: it stores a span for every fetch, RPC and query in a SQLite trace
@@ -29,7 +32,7 @@ import { startDemoMcpServer } from '../../dist/cli/demo-mcp-server.js';
 import { ensureDevKeys, mintDevToken, readDevVars } from '../../dist/cli/dev-keys.js';
 import { pinAllTools } from '../../dist/cli/pin-client.js';
 import { applyLocalMigrations, startWranglerDev } from '../../dist/cli/wrangler-dev.js';
-import { quantileMs } from './measure.js';
+import type { SingleRoute } from './edge-load.js';
 
 const port = Number(process.env.PORT ?? 8799);
 const base = `http://127.0.0.1:${port}`;
@@ -73,7 +76,7 @@ const body = JSON.stringify({
   context: { hour: 10, region: 'eu-west-1', session: 's-1' },
 });
 
-type Measured = { rps: number; p50: number; p99: number; requests: number; non2xx: number; samples?: number[] };
+type Measured = { rps: number; p50: number; p99: number; requests: number; non2xx: number };
 
 /**
  * Load on `url` from a separate process: one token per connection, the route's own headers.
@@ -87,28 +90,38 @@ async function load(
   conns = connections,
   secs = seconds,
 ): Promise<Measured> {
-  const child = spawn(
-    'node',
-    [
-      '--import',
-      'tsx',
-      'test/bench/edge-load.ts',
+  return JSON.parse(
+    await loadGenerator([
       url.startsWith('http') ? url : `${base}${url}`,
       JSON.stringify(as),
       payload,
       String(secs),
       String(conns),
       JSON.stringify(headers),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    ]),
   );
+}
+
+/** Runs the load generator with `args`; resolves with its last line of output. */
+async function loadGenerator(args: string[]): Promise<string> {
+  const child = spawn('node', ['--import', 'tsx', 'test/bench/edge-load.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (status !== 0) throw new Error(`load generator failed: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+/** Routes one request at a time, taking turns, from a separate process (see `edge-load.ts`). */
+async function oneAtATime<K extends string>(
+  routes: Record<K, SingleRoute>,
+  secs: number,
+): Promise<Record<K, Measured>> {
+  return JSON.parse(await loadGenerator(['--one-at-a-time', JSON.stringify(routes), String(secs)]));
 }
 
 console.log(
@@ -187,40 +200,54 @@ const assistants = await Promise.all(
     }),
   ),
 );
-const toolCall = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: {
-    name: 'get_config',
-    arguments: {},
-    _meta: {
-      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
-      'io.modelcontextprotocol/clientCapabilities': {},
+/** A 2026-07-28 (stateless) `tools/call` of one of the demo upstream's tools: its body and headers. */
+const toolCallOf = (tool: string) => ({
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: {
+      name: tool,
+      arguments: {},
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
     },
+  }),
+  headers: {
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': tool,
   },
 });
-const mcpHeaders = {
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2026-07-28',
-  'mcp-method': 'tools/call',
-  'mcp-name': 'get_config',
-};
-// A JSON-RPC error is an HTTP 200 too: check once that both answer the tool's result.
-for (const [url, token] of [
-  [upstream.url, secret],
-  [`${base}/mcp/demo`, assistants[0]],
-]) {
+// The ordinary call, whose result DLP passes (the target's); and one whose result DLP
+// redacts, which waits for its tool_call record before it answers.
+const ordinary = toolCallOf('get_status');
+const redacted = toolCallOf('get_config');
+/** The text of a tool's result, as the upstream or the gateway answers it. */
+async function resultText(url: string, token: string, call: typeof ordinary): Promise<string> {
   const answer = (await (
     await fetch(url, {
       method: 'POST',
-      headers: { ...mcpHeaders, 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: toolCall,
+      headers: { ...call.headers, 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: call.body,
     })
-  ).json()) as { result?: { content?: unknown[] }; error?: { message: string } };
+  ).json()) as { result?: { content?: { text?: string }[] }; error?: { message: string } };
+  // A JSON-RPC error is an HTTP 200 too: the bench would time refusals.
   if (!answer.result?.content) throw new Error(`${url} did not answer the tool's result: ${JSON.stringify(answer)}`);
+  return answer.result.content.map((c) => c.text ?? '').join('');
 }
+for (const call of [ordinary, redacted]) {
+  const direct = await resultText(upstream.url, secret, call);
+  const through = await resultText(`${base}/mcp/demo`, assistants[0]!, call);
+  if ((direct === through) !== (call === ordinary))
+    throw new Error(`the gateway ${call === ordinary ? 'changed' : 'did not redact'} the result: ${through}`);
+}
+const toolCall = ordinary.body;
+const mcpHeaders = ordinary.headers;
 await warmUp(upstream.url, [secret], toolCall, mcpHeaders);
 await warmUp('/mcp/demo', assistants, toolCall, mcpHeaders);
 const mcp = await alternating({
@@ -232,25 +259,23 @@ const gateway = summary(mcp.gateway);
 row('tools/call, straight to the upstream', direct);
 row('tools/call through /mcp/demo', gateway);
 // Latency added, one request at a time (no queueing): what one call pays for each layer.
-// Alternating rounds of 2 s per route, every request's latency pooled per route.
-const single = (url: string, as: string[], payload: string, headers: Record<string, string> = {}) =>
-  load(url, as, payload, headers, 1, 2);
-const singles = await alternating({
-  echo: () => single('/v1/echo', tokens, body),
-  decide: () => single('/v1/decide', tokens, body),
-  direct: () => single(upstream.url, [secret], toolCall, mcpHeaders),
-  gateway: () => single('/mcp/demo', assistants, toolCall, mcpHeaders),
-});
-const pooled = (measured: Measured[]): Measured => {
-  const all = measured.flatMap((m) => m.samples ?? []).sort((a, b) => a - b);
-  return { ...summary(measured), p50: quantileMs(all, 0.5), p99: quantileMs(all, 0.99) };
-};
-const alone = {
-  echo: pooled(singles.echo),
-  decide: pooled(singles.decide),
-  direct: pooled(singles.direct),
-  gateway: pooled(singles.gateway),
-};
+// The four routes take turns request by request, so drift slows them alike.
+const alone = await oneAtATime(
+  {
+    echo: { url: `${base}/v1/echo`, token: tokens[0]!, body },
+    decide: { url: `${base}/v1/decide`, token: tokens[0]!, body },
+    direct: { url: upstream.url, token: secret, body: toolCall, headers: mcpHeaders },
+    gateway: { url: `${base}/mcp/demo`, token: assistants[0]!, body: toolCall, headers: mcpHeaders },
+    directRedacted: { url: upstream.url, token: secret, body: redacted.body, headers: redacted.headers },
+    gatewayRedacted: {
+      url: `${base}/mcp/demo`,
+      token: assistants[1]!,
+      body: redacted.body,
+      headers: redacted.headers,
+    },
+  },
+  rounds * 8,
+);
 const added = (over: Measured, under: Measured) => over.p50 - under.p50;
 const gatewayAdds = added(alone.gateway, alone.direct);
 const addedRatio = gatewayAdds / alone.decide.p50;
@@ -258,8 +283,12 @@ const strictRatio = gatewayAdds / Math.max(added(alone.decide, alone.echo), 0.01
 console.log(
   `  one request at a time, p50: echo ${alone.echo.p50} ms, decide ${alone.decide.p50} ms, tools/call direct ${alone.direct.p50} ms, through the gateway ${alone.gateway.p50} ms`,
 );
+const redactedAdds = added(alone.gatewayRedacted, alone.directRedacted);
 console.log(
   `  latency added: the gateway adds ${gatewayAdds.toFixed(2)} ms to the direct call, ${addedRatio.toFixed(2)}× decide's latency (target ≤ 1.5×: ${addedRatio <= 1.5 ? 'met' : 'missed'}); ${strictRatio.toFixed(2)}× the ${added(alone.decide, alone.echo).toFixed(2)} ms decide adds to echo`,
+);
+console.log(
+  `  a result DLP redacts (get_config; its record written before the answer): the gateway adds ${redactedAdds.toFixed(2)} ms to the direct call's ${alone.directRedacted.p50} ms, ${(redactedAdds / alone.decide.p50).toFixed(2)}× decide's latency`,
 );
 const loadedRatio = added(gateway, direct) / decide.p50;
 console.log(
