@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentToken } from '../tokens.js';
-import { approveTools, legacyClient, modernClient, received } from './gateway.js';
+import { approveTools, DEMO_TOOLS, legacyClient, modernClient, received } from './gateway.js';
 
 beforeAll(() => approveTools());
 
@@ -14,13 +14,7 @@ describe('the MCP gateway, both eras', () => {
     const { client, transport } = await legacyClient(await agentToken('mcp-eras-1', ['assistant']));
     expect(transport.sessionId).toMatch(/^tg1\./);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([
-      'delete_records',
-      'echo',
-      'get_config',
-      'get_status',
-      'slow_count',
-    ]);
+    expect(tools.map((t) => t.name).sort()).toEqual(DEMO_TOOLS);
     const result = await client.callTool({ name: 'echo', arguments: { text: 'hello through the gateway' } });
     expect(result.content).toEqual([{ type: 'text', text: 'hello through the gateway' }]);
     await client.close();
@@ -29,13 +23,7 @@ describe('the MCP gateway, both eras', () => {
   it('a v2 client (2026-07-28) lists and calls tools, statelessly', async () => {
     const client = await modernClient(await agentToken('mcp-eras-2', ['assistant']));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([
-      'delete_records',
-      'echo',
-      'get_config',
-      'get_status',
-      'slow_count',
-    ]);
+    expect(tools.map((t) => t.name).sort()).toEqual(DEMO_TOOLS);
     const result = await client.callTool({ name: 'echo', arguments: { text: 'modern hello' } });
     expect(result.content).toEqual([{ type: 'text', text: 'modern hello' }]);
     const calls = (await received()).filter(

@@ -12,6 +12,8 @@ import { BASE, call } from '../http.js';
 import { token } from '../tokens.js';
 
 export const UPSTREAM = 'http://127.0.0.1:18791';
+/** The demo upstream's tools, sorted: what an assistant is shown once they are pinned. */
+export const DEMO_TOOLS = ['delete_records', 'echo', 'get_config', 'get_status', 'slow_count'];
 
 /** The Worker's fetch, as the SDK transports take it. */
 const workerFetch: typeof fetch = (input, init) => SELF.fetch(input, init);

@@ -11,7 +11,7 @@ import { MCP_SECRET } from '../../helpers/mcp-fixture.js';
 import { stubOf, tailOf } from '../agents.js';
 import { BASE, call } from '../http.js';
 import { agentToken, operatorToken, token } from '../tokens.js';
-import { approveTools, legacyClient, modernClient, received } from './gateway.js';
+import { approveTools, DEMO_TOOLS, legacyClient, modernClient, received } from './gateway.js';
 
 beforeAll(() => approveTools());
 
@@ -24,13 +24,7 @@ describe('which tools an agent is shown', () => {
     const assistant = await modernClient(await agentToken(fresh('assistant'), ['assistant']));
     const caller = await modernClient(await agentToken(fresh('caller'), ['caller']));
     const nobody = await modernClient(await agentToken(fresh('nobody'), []));
-    expect(names((await assistant.listTools()).tools)).toEqual([
-      'delete_records',
-      'echo',
-      'get_config',
-      'get_status',
-      'slow_count',
-    ]);
+    expect(names((await assistant.listTools()).tools)).toEqual(DEMO_TOOLS);
     expect(names((await caller.listTools()).tools)).toEqual(['echo']);
     expect((await nobody.listTools()).tools).toEqual([]);
 
